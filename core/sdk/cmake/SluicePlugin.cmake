@@ -1,0 +1,30 @@
+# sluice_add_plugin(<name> KIND source|sink SOURCES <files...> [LIBRARIES <targets...>])
+#
+# Builds sluice_<kind>_<name>.so exactly as the worker expects it: a MODULE library with
+# hidden visibility (only sluice_plugin_manifest is exported), no "lib" prefix, into
+# SLUICE_PLUGIN_OUTPUT_DIR when set. Used in-tree and by third-party plugins alike.
+function(sluice_add_plugin name)
+  cmake_parse_arguments(ARG "" "KIND" "SOURCES;LIBRARIES" ${ARGN})
+  if(NOT ARG_KIND MATCHES "^(source|sink)$")
+    message(FATAL_ERROR "sluice_add_plugin(${name}): KIND must be source or sink")
+  endif()
+  set(target sluice_${ARG_KIND}_${name})
+  add_library(${target} MODULE ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE sluice::sdk ${ARG_LIBRARIES})
+  if(TARGET sluice_warnings)
+    target_link_libraries(${target} PRIVATE sluice_warnings)
+  endif()
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    CXX_STANDARD 20
+    CXX_STANDARD_REQUIRED ON
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,-z,defs)
+  if(SLUICE_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${SLUICE_PLUGIN_OUTPUT_DIR})
+  endif()
+  if(DEFINED SLUICE_PLUGIN_INSTALL_DIR)
+    install(TARGETS ${target} LIBRARY DESTINATION ${SLUICE_PLUGIN_INSTALL_DIR})
+  endif()
+endfunction()

@@ -1,0 +1,333 @@
+// Drives a plugin through its C ABI, the way the worker does, without a worker: a fake
+// host, a config built from text values (declared defaults applied), a capturing batch
+// writer. Plugin unit tests compile the plugin's sources into the test executable and
+// reach its descriptors through sluice_plugin_manifest().
+#pragma once
+
+#include <sluice/abi.h>
+
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+extern "C" const sluice_manifest* sluice_plugin_manifest(uint32_t, uint32_t);
+
+namespace sluice::testing {
+
+inline const sluice_plugin_descriptor& descriptor(sluice_plugin_kind kind, const std::string& name) {
+    const sluice_manifest* m = sluice_plugin_manifest(SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
+    for (size_t i = 0; m != nullptr && i < m->plugin_count; ++i)
+        if (m->plugins[i]->kind == kind && name == m->plugins[i]->name) return *m->plugins[i];
+    throw std::runtime_error("no plugin " + name + " in this executable");
+}
+
+inline const sluice_config_def* config_def(const sluice_plugin_descriptor& d, const std::string& key) {
+    for (size_t i = 0; i < d.config_count; ++i)
+        if (key == d.config[i]->name) return d.config[i];
+    return nullptr;
+}
+
+// A sluice_config owning its strings. Values are given in canonical text form; LIST values
+// are split on commas, MAP values given as "k=v,k2=v2".
+class ConfigFixture {
+public:
+    ConfigFixture(const sluice_plugin_descriptor& d, std::map<std::string, std::string> values) {
+        for (size_t i = 0; i < d.config_count; ++i) {
+            const sluice_config_def* def = d.config[i];
+            auto it = values.find(def->name);
+            if (it != values.end()) add(def->name, def->type, it->second);
+            else if (def->default_value != nullptr) add(def->name, def->type, def->default_value);
+            else add_unset(def->name);
+            if (it != values.end()) values.erase(it);
+        }
+        if (!values.empty()) throw std::runtime_error("undeclared config key in test: " + values.begin()->first);
+        for (auto& e : entries_) pointers_.push_back(&e.value);
+        config_.values = pointers_.data();
+        config_.count = pointers_.size();
+    }
+    ConfigFixture(const ConfigFixture&) = delete;
+    ConfigFixture& operator=(const ConfigFixture&) = delete;
+    const sluice_config* get() const { return &config_; }
+
+private:
+    struct Entry {
+        std::string key, text, json;
+        bool unset = false;
+        std::deque<std::string> items;
+        std::vector<const char*> item_ptrs;
+        sluice_config_value value{};
+    };
+    static std::string quote(const std::string& s) {
+        std::string out = "\"";
+        for (char c : s) {
+            if (c == '"' || c == '\\') out.push_back('\\');
+            out.push_back(c);
+        }
+        return out + "\"";
+    }
+    void add_unset(const std::string& key) {
+        Entry& e = entries_.emplace_back();
+        e.key = key;
+        e.unset = true;
+        e.json = "null";
+        finish(e);
+    }
+    void add(const std::string& key, sluice_config_type type, const std::string& text) {
+        Entry& e = entries_.emplace_back();
+        e.key = key;
+        e.text = text;
+        if (type == SLUICE_CONFIG_LIST || type == SLUICE_CONFIG_MAP) {
+            size_t start = 0;
+            while (!text.empty() && start <= text.size()) {
+                size_t comma = text.find(',', start);
+                std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                if (type == SLUICE_CONFIG_MAP) {
+                    size_t eq = item.find('=');
+                    e.items.push_back(item.substr(0, eq));
+                    e.items.push_back(eq == std::string::npos ? "" : item.substr(eq + 1));
+                } else {
+                    e.items.push_back(item);
+                }
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+        }
+        switch (type) {
+        case SLUICE_CONFIG_STRING: e.json = quote(text); break;
+        case SLUICE_CONFIG_LIST: {
+            e.json = "[";
+            for (size_t i = 0; i < e.items.size(); ++i) e.json += (i ? "," : "") + quote(e.items[i]);
+            e.json += "]";
+            break;
+        }
+        case SLUICE_CONFIG_MAP: {
+            e.json = "{";
+            for (size_t i = 0; i + 1 < e.items.size(); i += 2)
+                e.json += (i ? "," : "") + quote(e.items[i]) + ":" + quote(e.items[i + 1]);
+            e.json += "}";
+            e.text = e.json;
+            break;
+        }
+        default: e.json = text;
+        }
+        finish(e);
+    }
+    void finish(Entry& e) {
+        for (auto& i : e.items) e.item_ptrs.push_back(i.c_str());
+        e.value.key = e.key.c_str();
+        e.value.text = e.unset ? nullptr : e.text.c_str();
+        e.value.items = e.item_ptrs.empty() ? nullptr : e.item_ptrs.data();
+        e.value.item_count = e.item_ptrs.size();
+        e.value.json = e.json.c_str();
+    }
+    std::deque<Entry> entries_;
+    std::vector<const sluice_config_value*> pointers_;
+    sluice_config config_{};
+};
+
+// A host that records log lines and serves stored offsets from a map keyed by the exact
+// partition JSON text.
+class FakeHost {
+public:
+    explicit FakeHost(std::string connector = "test.connector", int task_id = 0, int task_count = 1)
+        : connector_(std::move(connector)) {
+        host_.opaque = this;
+        host_.worker_id = "test-worker";
+        host_.connector = connector_.c_str();
+        host_.plugin = "test";
+        host_.task_id = task_id;
+        host_.task_count = task_count;
+        host_.log = [](void* self, sluice_log_level level, const char* msg, size_t len) {
+            static_cast<FakeHost*>(self)->logs.emplace_back(level, std::string(msg, len));
+        };
+        host_.stored_offset = [](void* self, const char* p, size_t len) -> const char* {
+            auto& offsets = static_cast<FakeHost*>(self)->offsets;
+            auto it = offsets.find(std::string(p, len));
+            return it == offsets.end() ? nullptr : it->second.c_str();
+        };
+        host_.stopping = [](void* self) -> int32_t { return static_cast<FakeHost*>(self)->stopping ? 1 : 0; };
+    }
+    FakeHost(const FakeHost&) = delete;
+    FakeHost& operator=(const FakeHost&) = delete;
+    const sluice_host* get() const { return &host_; }
+
+    std::vector<std::pair<sluice_log_level, std::string>> logs;
+    std::map<std::string, std::string> offsets; // partition JSON -> offset JSON
+    bool stopping = false;
+
+private:
+    std::string connector_;
+    sluice_host host_{};
+};
+
+// A record as the worker copied it out of append().
+struct CapturedRecord {
+    std::optional<std::string> key, value, topic;
+    std::string source_partition, source_offset;
+    int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
+    int32_t partition = SLUICE_ANY_PARTITION;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+};
+
+class CapturingWriter {
+public:
+    explicit CapturingWriter(size_t max_records = 1000) {
+        writer_.opaque = this;
+        writer_.max_records = max_records;
+        writer_.append = [](void* self, const sluice_record* r, sluice_error*) -> sluice_status {
+            auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
+                if (b.data == nullptr) return std::nullopt;
+                return std::string(b.data, b.size);
+            };
+            CapturedRecord c;
+            c.key = opt(r->key);
+            c.value = opt(r->value);
+            c.topic = opt(r->topic);
+            c.source_partition = opt(r->source_partition).value_or("");
+            c.source_offset = opt(r->source_offset).value_or("");
+            c.timestamp_ms = r->timestamp_ms;
+            c.partition = r->partition;
+            for (size_t i = 0; i < r->header_count; ++i)
+                c.headers.emplace_back(std::string(r->headers[i]->key.data, r->headers[i]->key.size),
+                                       opt(r->headers[i]->value));
+            static_cast<CapturingWriter*>(self)->records.push_back(std::move(c));
+            return SLUICE_OK;
+        };
+    }
+    sluice_batch_writer* get() { return &writer_; }
+    std::vector<CapturedRecord> records;
+
+private:
+    sluice_batch_writer writer_{};
+};
+
+// Outcome of one ABI call.
+struct CallResult {
+    sluice_status status = SLUICE_OK;
+    std::string message;
+    int64_t record_index = -1;
+};
+
+template <class F>
+CallResult call(F&& f) {
+    char buf[1024] = {0};
+    sluice_error err{buf, sizeof buf, -1};
+    CallResult r;
+    r.status = f(&err);
+    r.message = buf;
+    r.record_index = err.record_index;
+    return r;
+}
+
+// One source task instance, created through the ABI.
+class SourceUnderTest {
+public:
+    SourceUnderTest(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host)
+        : desc_(descriptor(SLUICE_KIND_SOURCE, plugin)),
+          vt_(static_cast<const sluice_source_vtable*>(desc_.vtable)),
+          config_(desc_, std::move(config)) {
+        created = call([&](sluice_error* e) { return vt_->create(host.get(), config_.get(), &instance_, e); });
+    }
+    ~SourceUnderTest() {
+        if (instance_ != nullptr) vt_->destroy(instance_);
+    }
+    SourceUnderTest(const SourceUnderTest&) = delete;
+    SourceUnderTest& operator=(const SourceUnderTest&) = delete;
+
+    bool ok() const { return created.status == SLUICE_OK; }
+    CallResult poll(CapturingWriter& out, int32_t timeout_ms = 100) {
+        return call([&](sluice_error* e) { return vt_->poll(instance_, out.get(), timeout_ms, e); });
+    }
+    CallResult commit(const std::vector<std::pair<std::string, std::string>>& offsets) {
+        std::vector<sluice_source_offset> raw;
+        for (auto& [p, o] : offsets) raw.push_back({{p.data(), p.size()}, {o.data(), o.size()}});
+        std::vector<const sluice_source_offset*> ptrs;
+        for (auto& r : raw) ptrs.push_back(&r);
+        return call([&](sluice_error* e) { return vt_->commit(instance_, ptrs.data(), ptrs.size(), e); });
+    }
+    static CallResult test(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host) {
+        const auto& d = descriptor(SLUICE_KIND_SOURCE, plugin);
+        const auto* vt = static_cast<const sluice_source_vtable*>(d.vtable);
+        ConfigFixture c(d, std::move(config));
+        if (vt->test == nullptr) return {};
+        return call([&](sluice_error* e) { return vt->test(host.get(), c.get(), e); });
+    }
+    CallResult created;
+
+private:
+    const sluice_plugin_descriptor& desc_;
+    const sluice_source_vtable* vt_;
+    ConfigFixture config_;
+    void* instance_ = nullptr;
+};
+
+// A record handed to a sink, owning its bytes.
+struct SinkInput {
+    std::optional<std::string> key, value;
+    std::string topic = "topic";
+    int32_t partition = 0;
+    int64_t offset = 0;
+    int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
+};
+
+class SinkUnderTest {
+public:
+    SinkUnderTest(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host)
+        : desc_(descriptor(SLUICE_KIND_SINK, plugin)),
+          vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)),
+          config_(desc_, std::move(config)) {
+        created = call([&](sluice_error* e) { return vt_->create(host.get(), config_.get(), &instance_, e); });
+    }
+    ~SinkUnderTest() {
+        if (instance_ != nullptr) vt_->destroy(instance_);
+    }
+    SinkUnderTest(const SinkUnderTest&) = delete;
+    SinkUnderTest& operator=(const SinkUnderTest&) = delete;
+
+    bool ok() const { return created.status == SLUICE_OK; }
+    CallResult put(const std::vector<SinkInput>& inputs) {
+        std::vector<sluice_record> recs(inputs.size());
+        std::vector<const sluice_record*> ptrs;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const SinkInput& in = inputs[i];
+            sluice_record& r = recs[i];
+            r.struct_size = sizeof r;
+            r.key = in.key ? sluice_bytes{in.key->data(), in.key->size()} : sluice_bytes{nullptr, 0};
+            r.value = in.value ? sluice_bytes{in.value->data(), in.value->size()} : sluice_bytes{nullptr, 0};
+            r.topic = {in.topic.data(), in.topic.size()};
+            r.partition = in.partition;
+            r.offset = in.offset;
+            r.timestamp_ms = in.timestamp_ms;
+            ptrs.push_back(&r);
+        }
+        return call([&](sluice_error* e) { return vt_->put(instance_, ptrs.data(), ptrs.size(), e); });
+    }
+    // positions: (topic, partition, next offset); returns them as the sink left them.
+    CallResult flush(std::vector<sluice_topic_partition>& positions) {
+        std::vector<sluice_topic_partition*> ptrs;
+        for (auto& p : positions) ptrs.push_back(&p);
+        return call([&](sluice_error* e) { return vt_->flush(instance_, ptrs.data(), ptrs.size(), e); });
+    }
+    static CallResult test(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host) {
+        const auto& d = descriptor(SLUICE_KIND_SINK, plugin);
+        const auto* vt = static_cast<const sluice_sink_vtable*>(d.vtable);
+        ConfigFixture c(d, std::move(config));
+        if (vt->test == nullptr) return {};
+        return call([&](sluice_error* e) { return vt->test(host.get(), c.get(), e); });
+    }
+    CallResult created;
+
+private:
+    const sluice_plugin_descriptor& desc_;
+    const sluice_sink_vtable* vt_;
+    ConfigFixture config_;
+    void* instance_ = nullptr;
+};
+
+}  // namespace sluice::testing
