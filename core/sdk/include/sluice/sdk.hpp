@@ -499,7 +499,8 @@ public:
             rec.headers = header_ptrs.data();
             rec.header_count = header_ptrs.size();
         }
-        char message[512] = {0};
+        char message[512];
+        message[0] = '\0';
         sluice_error err{message, sizeof message, -1};
         sluice_status status = writer_->append(writer_->opaque, &rec, &err);
         if (status != SLUICE_OK) throw FatalError(std::string("record refused by the worker: ") + message);
@@ -811,19 +812,19 @@ bool register_sink(const char* name, const char* version, const char* descriptio
 }
 
 __attribute__((visibility("hidden"))) inline const sluice_manifest* build_manifest() {
-    static const sluice_manifest* manifest = [] {
-        auto* plugins = new std::vector<const sluice_plugin_descriptor*>();
-        for (RegistryNode* n = registry_head; n != nullptr; n = n->next) plugins->insert(plugins->begin(), n->descriptor);
-        auto* m = new sluice_manifest{};
-        m->struct_size = sizeof(sluice_manifest);
-        m->abi_major = SLUICE_ABI_MAJOR;
-        m->abi_minor = SLUICE_ABI_MINOR;
-        m->sdk_version = SLUICE_SDK_VERSION;
-        m->plugins = plugins->data();
-        m->plugin_count = plugins->size();
+    static std::vector<const sluice_plugin_descriptor*> plugins;
+    static const sluice_manifest manifest = [] {
+        for (RegistryNode* n = registry_head; n != nullptr; n = n->next) plugins.insert(plugins.begin(), n->descriptor);
+        sluice_manifest m{};
+        m.struct_size = sizeof(sluice_manifest);
+        m.abi_major = SLUICE_ABI_MAJOR;
+        m.abi_minor = SLUICE_ABI_MINOR;
+        m.sdk_version = SLUICE_SDK_VERSION;
+        m.plugins = plugins.data();
+        m.plugin_count = plugins.size();
         return m;
     }();
-    return manifest;
+    return &manifest;
 }
 
 }  // namespace detail

@@ -1,0 +1,280 @@
+#include "app/commands.hpp"
+
+#include "app/plugin_path.hpp"
+#include "app/signals.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "config/pipeline_config.hpp"
+#include "runtime/worker.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace sluice::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Setup {
+    config::WorkerConfig worker;
+    plugin::Registry registry;
+    std::vector<std::string> plugin_dirs;
+    std::vector<config::PipelineSpec> pipelines;
+};
+
+// Worker file, log level and plugins: what every command needs. Exit code on failure.
+std::optional<int> prepare(const Options& o, Setup& s) {
+    if (o.worker_file) {
+        config::Diagnostics diags;
+        auto w = config::load_worker_config(*o.worker_file, diags);
+        if (!w) {
+            std::cerr << diags.format() << "worker configuration " << *o.worker_file << " is invalid ("
+                      << diags.size() << (diags.size() == 1 ? " error" : " errors") << ")\n";
+            return kInvalidConfig;
+        }
+        s.worker = std::move(*w);
+    } else {
+        s.worker = config::default_worker_config();
+    }
+    std::string level = o.log_level.value_or(s.worker.log_level);
+    auto parsed = log::parse_level(level);
+    if (!parsed) {
+        std::cerr << "--log-level: expected trace, debug, info, warn or error, got '" << level << "'\n";
+        return kUsage;
+    }
+    log::set_level(*parsed);
+    s.plugin_dirs = plugin_path(o.plugin_dir, s.worker);
+    // Refusals are listed by `plugins` and logged by scan; other commands go on without them.
+    s.registry.scan(s.plugin_dirs);
+    return std::nullopt;
+}
+
+std::optional<int> load_pipelines(const Options& o, Setup& s) {
+    config::Diagnostics diags;
+    for (const auto& file : o.pipelines)
+        if (auto p = config::load_pipeline(file, s.registry, diags)) s.pipelines.push_back(std::move(*p));
+    config::check_pipelines(s.pipelines, diags);
+    if (!diags.empty()) {
+        std::cerr << diags.format();
+        std::cerr << diags.size() << (diags.size() == 1 ? " error" : " errors") << " in the pipeline configuration\n";
+        return kInvalidConfig;
+    }
+    return std::nullopt;
+}
+
+std::string describe(const config::ConnectorSpec& c) {
+    std::string topics = text::join(c.topics, ", ");
+    return c.name + ": " + std::string(config::kind_name(c.kind)) + " " + c.plugin +
+           (c.kind == config::ConnectorKind::source ? " -> " : " <- ") + topics +
+           (c.tasks > 1 ? " (" + std::to_string(c.tasks) + " tasks)" : "");
+}
+
+std::string shown_config(const config::Resolved& r) {
+    std::string out;
+    for (const auto& [key, value] : r) {
+        if (!out.empty()) out += ", ";
+        out += key + "=" + text::shown(value.display(), 80);
+    }
+    return "{" + out + "}";
+}
+
+std::optional<int> run_preflight(runtime::Worker& worker, const std::vector<config::PipelineSpec>& pipelines) {
+    auto failures = worker.preflight(pipelines);
+    if (failures.empty()) return std::nullopt;
+    for (const auto& f : failures) std::cerr << "pre-flight check failed: " << f << "\n";
+    std::cerr << failures.size() << (failures.size() == 1 ? " connector" : " connectors")
+              << " failed the pre-flight check; nothing was started\n";
+    return kPreflightFailed;
+}
+
+// Logs each busy task's counters since the last report.
+class ProgressReporter {
+public:
+    void report(const std::vector<runtime::ConnectorReport>& reports, double seconds) {
+        for (const auto& c : reports)
+            for (const auto& t : c.tasks) {
+                auto& last = last_[t.id];
+                uint64_t delta = t.records_out - last.records_out;
+                if (delta == 0 && t.records_in == last.records_in) continue;
+                const bool source = c.kind == config::ConnectorKind::source;
+                log::write(log::Level::info, t.id,
+                           log::cat(source ? "polled " : "consumed ", t.records_in, source ? ", acknowledged by Kafka " : ", written ",
+                                    t.records_out, " records (", static_cast<uint64_t>(static_cast<double>(delta) / seconds),
+                                    "/s), ", t.commits, " offset commits",
+                                    t.commit_failures ? log::cat(", ", t.commit_failures, " failed") : std::string()));
+                last = t;
+            }
+    }
+
+private:
+    std::map<std::string, runtime::TaskReport> last_;
+};
+
+bool every_connector_failed(const std::vector<runtime::ConnectorReport>& reports) {
+    if (reports.empty()) return false;
+    for (const auto& r : reports)
+        if (r.state != runtime::TaskState::failed) return false;
+    return true;
+}
+
+}  // namespace
+
+int plugins_command(const Options& o) {
+    Setup s;
+    if (auto code = prepare(o, s)) return *code;
+    auto plugins = s.registry.all();
+    auto refused = s.registry.refused();
+    if (o.json) {
+        nlohmann::json out;
+        out["plugin_path"] = s.plugin_dirs;
+        out["plugins"] = nlohmann::json::array();
+        for (const auto& p : plugins) {
+            nlohmann::json keys = nlohmann::json::array();
+            for (const auto& k : p->facts.schema.keys()) {
+                nlohmann::json key = {{"name", k.name}, {"type", config::type_name(k.type)}, {"required", k.required},
+                                      {"secret", k.secret}, {"doc", k.doc}};
+                if (k.default_text) key["default"] = *k.default_text;
+                if (k.min) key["min"] = *k.min;
+                if (k.max) key["max"] = *k.max;
+                if (!k.allowed.empty()) key["allowed"] = k.allowed;
+                keys.push_back(key);
+            }
+            out["plugins"].push_back({{"kind", config::kind_name(p->kind)}, {"name", p->name}, {"version", p->version},
+                                      {"description", p->description}, {"file", p->file}, {"sdk_version", p->sdk_version},
+                                      {"max_tasks", p->facts.max_tasks}, {"config", keys}});
+        }
+        out["refused"] = nlohmann::json::array();
+        for (const auto& r : refused) out["refused"].push_back({{"file", r.file}, {"reason", r.reason}});
+        std::cout << out.dump(2) << "\n";
+        return kOk;
+    }
+    std::cout << "Plugin path: " << text::join(s.plugin_dirs, ":") << "\n";
+    if (plugins.empty()) std::cout << "\nNo plugins found.\n";
+    for (const auto& p : plugins) {
+        std::cout << "\n" << config::kind_name(p->kind) << " " << p->name << " " << p->version << "  ("
+                  << std::filesystem::path(p->file).filename().string() << ")\n";
+        if (!p->description.empty()) std::cout << "  " << p->description << "\n";
+        if (p->facts.max_tasks > 0) std::cout << "  runs at most " << p->facts.max_tasks << (p->facts.max_tasks == 1 ? " task\n" : " tasks\n");
+        for (const auto& k : p->facts.schema.keys()) {
+            std::string attrs = std::string(config::type_name(k.type));
+            if (k.required) attrs += ", required";
+            if (k.default_text) attrs += ", default " + text::shown(*k.default_text);
+            if (k.secret) attrs += ", secret";
+            if (!k.constraint().empty()) attrs += ", " + k.constraint();
+            std::cout << "    " << k.name << " (" << attrs << ")" << (k.doc.empty() ? "" : ": " + k.doc) << "\n";
+        }
+    }
+    if (!refused.empty()) {
+        std::cout << "\nRefused files:\n";
+        for (const auto& r : refused) std::cout << "  " << r.file << ": " << r.reason << "\n";
+    }
+    return kOk;
+}
+
+int validate_command(const Options& o) {
+    Setup s;
+    if (auto code = prepare(o, s)) return *code;
+    if (auto code = load_pipelines(o, s)) return *code;
+    for (const auto& p : s.pipelines) {
+        std::cout << p.file << ": valid\n";
+        for (const auto& c : p.connectors) std::cout << "  " << describe(c) << "\n";
+    }
+    return kOk;
+}
+
+int check_command(const Options& o) {
+    Setup s;
+    if (auto code = prepare(o, s)) return *code;
+    if (auto code = load_pipelines(o, s)) return *code;
+    runtime::Worker worker(s.worker, s.registry);
+    if (auto code = run_preflight(worker, s.pipelines)) return *code;
+    for (const auto& p : s.pipelines)
+        for (const auto& c : p.connectors) std::cout << "ok  " << describe(c) << "\n";
+    return kOk;
+}
+
+int run_command(const Options& o) {
+    StopSignals signals;  // before any thread exists
+    Setup s;
+    if (auto code = prepare(o, s)) return *code;
+    if (auto code = load_pipelines(o, s)) return *code;
+
+    auto worker = std::make_unique<runtime::Worker>(s.worker, s.registry);
+    if (auto code = run_preflight(*worker, s.pipelines)) return *code;
+    std::string error;
+    if (!worker->start(error)) {
+        log::error("cannot start the worker: ", error);
+        return kRuntimeFailure;
+    }
+    for (const auto& p : s.pipelines)
+        for (const auto& c : p.connectors) log::info("connector ", describe(c), ", config ", shown_config(c.config));
+    if (!worker->launch(s.pipelines, error)) {
+        log::error("cannot start the connectors: ", error);
+        return kRuntimeFailure;
+    }
+    log::info("running ", s.pipelines.size(), s.pipelines.size() == 1 ? " pipeline" : " pipelines",
+              "; stop with Ctrl-C or SIGTERM");
+
+    ProgressReporter progress;
+    const auto progress_interval = std::chrono::milliseconds(s.worker.log_progress_interval_ms);
+    auto last_progress = Clock::now();
+    int exit_code = kOk;
+    std::optional<int> signal;
+    while (!signal) {
+        signal = signals.wait(std::chrono::milliseconds(200));
+        if (signal) break;
+        auto reports = worker->reports();
+        if (every_connector_failed(reports)) {
+            log::error("every connector has failed; stopping the worker");
+            exit_code = kRuntimeFailure;
+            break;
+        }
+        if (progress_interval.count() > 0 && Clock::now() - last_progress >= progress_interval) {
+            progress.report(reports, std::chrono::duration<double>(Clock::now() - last_progress).count());
+            last_progress = Clock::now();
+        }
+    }
+
+    if (signal)
+        log::info("received ", *signal == SIGINT ? "SIGINT" : "SIGTERM",
+                  ": stopping gracefully (draining, flushing, committing); send it again to exit at once");
+    const auto deadline = Clock::now() + std::chrono::milliseconds(s.worker.shutdown_timeout_ms + 2000);
+    std::atomic<bool> stopped{false};
+    bool finished_in_time = false;
+    std::thread stopper([&] {
+        worker->request_stop();
+        finished_in_time = worker->wait(deadline);
+        stopped = true;
+    });
+    while (!stopped) {
+        if (auto again = signals.wait(std::chrono::milliseconds(100))) {
+            log::warn("second signal: exiting at once, without the final flush and commit");
+            _exit(128 + *again);
+        }
+    }
+    stopper.join();
+    if (!finished_in_time) {
+        log::error("some tasks did not stop within shutdown.timeout.ms; exiting without their final commit");
+        _exit(kRuntimeFailure);
+    }
+    for (const auto& r : worker->reports())
+        for (const auto& t : r.tasks)
+            if (t.status.state == runtime::TaskState::failed) {
+                log::write(log::Level::error, t.id, "ended FAILED: " + t.status.trace);
+                exit_code = kRuntimeFailure;
+            }
+    worker.reset();
+    log::info("stopped", exit_code == kOk ? "" : " with failures");
+    return exit_code;
+}
+
+}  // namespace sluice::app

@@ -1,0 +1,29 @@
+#include "app/commands.hpp"
+#include "app/options.hpp"
+
+#include <librdkafka/rdkafka.h>
+#include <sluice/abi.h>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace sluice::app;
+    std::string error;
+    auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), error);
+    if (!options) {
+        std::cerr << "sluice: " << error << "\n";
+        return kUsage;
+    }
+    switch (options->command) {
+    case Command::run: return run_command(*options);
+    case Command::validate: return validate_command(*options);
+    case Command::check: return check_command(*options);
+    case Command::plugins: return plugins_command(*options);
+    case Command::version:
+        std::cout << "sluice " << SLUICE_VERSION << " (plugin ABI " << SLUICE_ABI_MAJOR << "." << SLUICE_ABI_MINOR
+                  << ", librdkafka " << rd_kafka_version_str() << ")\n";
+        return kOk;
+    case Command::help: std::cout << help_text(); return kOk;
+    }
+    return kUsage;
+}

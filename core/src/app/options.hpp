@@ -1,0 +1,34 @@
+// The command line: `sluice <command> [options] [PIPELINE.yaml...]`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::app {
+
+enum class Command { run, validate, check, plugins, help, version };
+
+struct Options {
+    Command command = Command::help;
+    std::optional<std::string> worker_file;
+    std::optional<std::string> plugin_dir;
+    std::optional<std::string> log_level;
+    bool json = false;
+    std::vector<std::string> pipelines;
+};
+
+// Exit codes, documented in --help.
+enum Exit : int {
+    kOk = 0,
+    kInvalidConfig = 1,
+    kUsage = 2,
+    kPreflightFailed = 3,
+    kRuntimeFailure = 4,
+};
+
+// nullopt (and error set) on a usage error.
+std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error);
+std::string help_text();
+
+}  // namespace sluice::app

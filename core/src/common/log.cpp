@@ -1,0 +1,130 @@
+#include "common/log.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <vector>
+
+namespace sluice::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+
+struct State {
+    std::mutex mutex;
+    std::vector<std::string> secrets;  // longest first, so a secret containing another is masked whole
+    Sink sink;
+};
+
+State& state() {
+    static State s;
+    return s;
+}
+
+thread_local std::string t_context;
+
+std::string timestamp() {
+    auto now = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    return buf;
+}
+
+std::string mask_locked(const std::vector<std::string>& secrets, std::string_view text) {
+    std::string out(text);
+    for (const auto& secret : secrets) {
+        for (size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 4))
+            out.replace(pos, secret.size(), "****");
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<Level> parse_level(std::string_view name) {
+    std::string n(name);
+    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (n == "trace") return Level::trace;
+    if (n == "debug") return Level::debug;
+    if (n == "info") return Level::info;
+    if (n == "warn" || n == "warning") return Level::warn;
+    if (n == "error") return Level::error;
+    if (n == "off") return Level::off;
+    return std::nullopt;
+}
+
+std::string_view level_name(Level level) {
+    switch (level) {
+    case Level::trace: return "TRACE";
+    case Level::debug: return "DEBUG";
+    case Level::info: return "INFO ";
+    case Level::warn: return "WARN ";
+    case Level::error: return "ERROR";
+    case Level::off: return "OFF  ";
+    }
+    return "?";
+}
+
+void set_level(Level l) { g_level.store(l, std::memory_order_relaxed); }
+Level level() { return g_level.load(std::memory_order_relaxed); }
+
+void add_secret(std::string_view value) {
+    if (value.size() < 4) return;
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    if (std::find(s.secrets.begin(), s.secrets.end(), value) != s.secrets.end()) return;
+    s.secrets.emplace_back(value);
+    std::sort(s.secrets.begin(), s.secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+std::string mask_secrets(std::string_view text) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    return mask_locked(s.secrets, text);
+}
+
+void set_sink(Sink sink) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    s.sink = std::move(sink);
+}
+
+void write(Level l, std::string_view message) { write(l, t_context, message); }
+
+void write(Level l, std::string_view context, std::string_view message) {
+    if (!enabled(l)) return;
+    std::string line = timestamp();
+    line += ' ';
+    line += level_name(l);
+    line += ' ';
+    if (!context.empty()) {
+        line += '[';
+        line += context;
+        line += "] ";
+    }
+    line += message;
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    line = mask_locked(s.secrets, line);
+    if (s.sink) {
+        s.sink(line);
+        return;
+    }
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+}
+
+Scope::Scope(std::string context) : previous_(std::move(t_context)) { t_context = std::move(context); }
+Scope::~Scope() { t_context = std::move(previous_); }
+std::string_view current_context() { return t_context; }
+
+}  // namespace sluice::log

@@ -1,0 +1,30 @@
+// Binds a YAML map to a Schema: every key checked (type, range, allowed values), defaults
+// applied, required keys enforced, unknown keys reported with the valid ones. Nested maps
+// are the dotted spelling: {batch: {max.rows: 10}} binds the key "batch.max.rows".
+// All errors go to the diagnostics; binding never stops at the first.
+#pragma once
+
+#include "config/diagnostics.hpp"
+#include "config/schema.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
+
+namespace sluice::config {
+
+struct BindScope {
+    std::string file;
+    std::string base_dir;    // for ${file:...} references
+    std::string key_prefix;  // how keys are named in messages, e.g. "source.config"
+    Location where;          // of the map itself, for missing-key errors
+};
+
+Resolved bind(const YAML::Node& map, const Schema& schema, const BindScope& scope, Diagnostics& diags);
+
+// The same from Kafka Connect's flat string map (REST spelling): key -> text.
+Resolved bind_flat(const std::map<std::string, std::string>& values, const Schema& schema, const BindScope& scope,
+                   Diagnostics& diags);
+
+}  // namespace sluice::config

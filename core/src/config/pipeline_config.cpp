@@ -1,0 +1,276 @@
+#include "config/pipeline_config.hpp"
+
+#include "common/text.hpp"
+#include "config/binder.hpp"
+
+#include <filesystem>
+#include <set>
+
+namespace sluice::config {
+
+std::string_view kind_name(ConnectorKind kind) { return kind == ConnectorKind::source ? "source" : "sink"; }
+
+std::optional<std::string> topic_name_problem(const std::string& topic) {
+    if (topic.empty()) return "a topic name cannot be empty";
+    if (topic.size() > 249) return "a topic name has at most 249 characters";
+    if (topic == "." || topic == "..") return "'.' and '..' are not topic names";
+    for (char c : topic)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+            return "a topic name uses only letters, digits, '.', '_' and '-', got " + text::shown(topic);
+    return std::nullopt;
+}
+
+std::optional<std::string> name_problem(const std::string& name) {
+    if (name.empty()) return "a name cannot be empty";
+    if (name.size() > 100) return "a name has at most 100 characters";
+    for (char c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+            return "a name uses only letters, digits, '_' and '-', got " + text::shown(name);
+    return std::nullopt;
+}
+
+namespace {
+
+const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
+const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config"};
+const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config"};
+
+class PipelineParser {
+public:
+    PipelineParser(const YamlDocument& doc, const PluginCatalog& plugins, Diagnostics& diags)
+        : doc_(doc), plugins_(plugins), diags_(diags) {}
+
+    std::optional<PipelineSpec> parse() {
+        size_t before = diags_.size();
+        const YAML::Node& root = doc_.root;
+        if (!root.IsMap()) {
+            diags_.add(at(root), "", "a pipeline file is a map with keys " + text::join(kPipelineKeys, ", ") +
+                                          ", got " + std::string(node_kind(root)));
+            return std::nullopt;
+        }
+        PipelineSpec spec;
+        spec.file = doc_.file;
+        YAML::Node source, sinks, name;
+        for (auto& e : entries(root, doc_.file, "", diags_)) {
+            if (e.key == "name") name = e.value;
+            else if (e.key == "source") source = e.value;
+            else if (e.key == "sinks") sinks = e.value;
+            else if (e.key == "description") continue;
+            else unknown(e, "", kPipelineKeys);
+        }
+        spec.name = pipeline_name(name);
+        std::string source_topic;
+        if (source.IsDefined() && !source.IsNull()) {
+            if (auto c = connector(source, ConnectorKind::source, "source", spec.name, "")) {
+                source_topic = c->topics.empty() ? "" : c->topics.front();
+                spec.connectors.push_back(std::move(*c));
+            }
+        }
+        if (sinks.IsDefined() && !sinks.IsNull()) {
+            if (!sinks.IsSequence()) {
+                diags_.add(at(sinks), "sinks", "expected a list of sinks (each starting with '- '), got " + std::string(node_kind(sinks)));
+            } else {
+                for (size_t i = 0; i < sinks.size(); ++i) {
+                    std::string prefix = "sinks[" + std::to_string(i) + "]";
+                    if (auto c = connector(sinks[i], ConnectorKind::sink, prefix, spec.name, source_topic))
+                        spec.connectors.push_back(std::move(*c));
+                }
+            }
+        }
+        if ((!source.IsDefined() || source.IsNull()) && (!sinks.IsDefined() || sinks.IsNull() || sinks.size() == 0))
+            diags_.add(at(root), "", "a pipeline needs a source, sinks, or both");
+        std::set<std::string> names;
+        for (const auto& c : spec.connectors)
+            if (!names.insert(c.name).second)
+                diags_.add(c.where, "name", "connector name '" + c.name + "' is used twice in this pipeline");
+        if (diags_.size() != before) return std::nullopt;
+        return spec;
+    }
+
+private:
+    Location at(const YAML::Node& node) const {
+        Location l = location(doc_.file, node);
+        if (l.line == 0) l = location(doc_.file, doc_.root);
+        return l;
+    }
+
+    void unknown(const Entry& e, const std::string& prefix, const std::vector<std::string>& valid) {
+        std::string hint = text::closest(e.key, valid);
+        std::string key = prefix.empty() ? e.key : prefix + "." + e.key;
+        diags_.add(at(e.key_node), key,
+                   "unknown key" + (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)") +
+                       "; valid keys: " + text::join(valid, ", "));
+    }
+
+    std::string pipeline_name(const YAML::Node& node) {
+        if (node.IsDefined() && !node.IsNull()) {
+            if (!node.IsScalar()) {
+                diags_.add(at(node), "name", "expected a name, got " + std::string(node_kind(node)));
+                return "pipeline";
+            }
+            if (auto p = name_problem(node.Scalar())) diags_.add(at(node), "name", *p);
+            return node.Scalar();
+        }
+        std::string stem = std::filesystem::path(doc_.file).stem().string();
+        if (auto p = name_problem(stem)) {
+            diags_.add(at(doc_.root), "name", "no 'name' given and the file name cannot serve as one: " + *p);
+            return "pipeline";
+        }
+        return stem;
+    }
+
+    std::optional<std::string> scalar(const YAML::Node& node, const std::string& key) {
+        if (!node.IsScalar()) {
+            diags_.add(at(node), key, "expected a plain value, got " + std::string(node_kind(node)));
+            return std::nullopt;
+        }
+        return node.Scalar();
+    }
+
+    std::vector<std::string> topic_list(const YAML::Node& node, const std::string& key) {
+        std::vector<std::string> topics;
+        if (node.IsSequence()) {
+            for (const auto& item : node)
+                if (auto t = scalar(item, key)) topics.push_back(*t);
+        } else if (node.IsScalar()) {
+            for (auto& t : text::split(node.Scalar(), ',')) topics.emplace_back(text::trim(t));
+        } else {
+            diags_.add(at(node), key, "expected a list of topics, got " + std::string(node_kind(node)));
+            return topics;
+        }
+        if (topics.empty()) diags_.add(at(node), key, "expected at least one topic");
+        for (const auto& t : topics)
+            if (auto p = topic_name_problem(t)) diags_.add(at(node), key, *p);
+        return topics;
+    }
+
+    std::optional<ConnectorSpec> connector(const YAML::Node& node, ConnectorKind kind, const std::string& prefix,
+                                           const std::string& pipeline, const std::string& source_topic) {
+        if (!node.IsMap()) {
+            diags_.add(at(node), prefix, "expected a map with keys " +
+                                             text::join(kind == ConnectorKind::source ? kSourceKeys : kSinkKeys, ", ") +
+                                             ", got " + std::string(node_kind(node)));
+            return std::nullopt;
+        }
+        ConnectorSpec c;
+        c.kind = kind;
+        c.pipeline = pipeline;
+        c.where = at(node);
+        YAML::Node name, plugin, topics, tasks, config;
+        const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
+        for (auto& e : entries(node, doc_.file, prefix, diags_)) {
+            if (e.key == "name") name = e.value;
+            else if (e.key == "plugin") plugin = e.value;
+            else if (e.key == (kind == ConnectorKind::source ? "topic" : "topics")) topics = e.value;
+            else if (e.key == "tasks") tasks = e.value;
+            else if (e.key == "config") config = e.value;
+            else unknown(e, prefix, valid);
+        }
+
+        const PluginFacts* facts = nullptr;
+        if (!plugin.IsDefined() || plugin.IsNull()) {
+            diags_.add(c.where, prefix + ".plugin",
+                       "missing required key: the " + std::string(kind_name(kind)) + " plugin to run (available: " +
+                           text::join(plugins_.names(kind), ", ") + ")");
+        } else if (auto p = scalar(plugin, prefix + ".plugin")) {
+            c.plugin = *p;
+            facts = plugins_.find(kind, c.plugin);
+            if (facts == nullptr) unknown_plugin(plugin, prefix + ".plugin", kind, c.plugin);
+        }
+
+        std::string local = c.plugin.empty() ? std::string(kind_name(kind)) : c.plugin;
+        if (name.IsDefined() && !name.IsNull()) {
+            if (auto n = scalar(name, prefix + ".name")) {
+                local = *n;
+                if (auto problem = name_problem(local)) diags_.add(at(name), prefix + ".name", *problem);
+            }
+        }
+        c.name = pipeline + "." + local;
+
+        if (kind == ConnectorKind::source) {
+            if (!topics.IsDefined() || topics.IsNull()) {
+                diags_.add(c.where, prefix + ".topic", "missing required key: the topic the source writes to");
+            } else if (auto t = scalar(topics, prefix + ".topic")) {
+                if (auto p = topic_name_problem(*t)) diags_.add(at(topics), prefix + ".topic", *p);
+                c.topics = {*t};
+            }
+        } else if (topics.IsDefined() && !topics.IsNull()) {
+            c.topics = topic_list(topics, prefix + ".topics");
+        } else if (!source_topic.empty()) {
+            c.topics = {source_topic};
+        } else {
+            diags_.add(c.where, prefix + ".topics", "missing required key: the topics this sink reads (no source in this pipeline to default to)");
+        }
+
+        if (tasks.IsDefined() && !tasks.IsNull()) {
+            KeyDef def;
+            def.name = "tasks";
+            def.type = ValueType::integer;
+            def.min = 1;
+            def.max = facts && facts->max_tasks > 0 ? facts->max_tasks : 1000;
+            Value v;
+            if (auto t = scalar(tasks, prefix + ".tasks")) {
+                if (auto e = convert_scalar(def, *t, v)) {
+                    std::string why = facts && facts->max_tasks > 0 ? " (plugin " + c.plugin + " runs at most " +
+                                                                          std::to_string(facts->max_tasks) + ")"
+                                                                    : "";
+                    diags_.add(at(tasks), prefix + ".tasks", *e + why);
+                } else {
+                    c.tasks = std::stoi(v.text);
+                }
+            }
+        }
+
+        if (facts != nullptr) {
+            BindScope scope{doc_.file, doc_.base_dir, prefix + ".config",
+                            config.IsDefined() ? at(config) : c.where};
+            c.config = bind(config, facts->schema, scope, diags_);
+        }
+        return c;
+    }
+
+    void unknown_plugin(const YAML::Node& node, const std::string& key, ConnectorKind kind, const std::string& name) {
+        ConnectorKind other = kind == ConnectorKind::source ? ConnectorKind::sink : ConnectorKind::source;
+        if (plugins_.find(other, name) != nullptr) {
+            diags_.add(at(node), key, "'" + name + "' is a " + std::string(kind_name(other)) + " plugin, not a " +
+                                          std::string(kind_name(kind)) + " plugin");
+            return;
+        }
+        auto available = plugins_.names(kind);
+        std::string hint = text::closest(name, available);
+        diags_.add(at(node), key,
+                   "unknown " + std::string(kind_name(kind)) + " plugin '" + name + "'" +
+                       (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)") + "; available: " +
+                       (available.empty() ? std::string("none (check plugin.path)") : text::join(available, ", ")));
+    }
+
+    const YamlDocument& doc_;
+    const PluginCatalog& plugins_;
+    Diagnostics& diags_;
+};
+
+}  // namespace
+
+std::optional<PipelineSpec> parse_pipeline(const YamlDocument& doc, const PluginCatalog& plugins, Diagnostics& diags) {
+    return PipelineParser(doc, plugins, diags).parse();
+}
+
+std::optional<PipelineSpec> load_pipeline(const std::string& path, const PluginCatalog& plugins, Diagnostics& diags) {
+    auto doc = load_yaml_file(path, diags);
+    if (!doc) return std::nullopt;
+    return parse_pipeline(*doc, plugins, diags);
+}
+
+void check_pipelines(const std::vector<PipelineSpec>& pipelines, Diagnostics& diags) {
+    std::map<std::string, const ConnectorSpec*> seen;
+    for (const auto& p : pipelines)
+        for (const auto& c : p.connectors) {
+            auto [it, inserted] = seen.emplace(c.name, &c);
+            if (!inserted)
+                diags.add(c.where, "name", "connector '" + c.name + "' is also defined in " + it->second->where.file +
+                                               ":" + std::to_string(it->second->where.line) +
+                                               " (give the pipelines different names)");
+        }
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,57 @@
+// Pipeline files (configs/pipelines/*.yaml): a source writing one topic and/or sinks
+// reading topics, each an instance of a plugin with its checked configuration.
+//
+//   name: demo                      # optional, defaults to the file name
+//   source:
+//     name: traffic                 # connector "demo.traffic"; defaults to the plugin name
+//     plugin: datagen
+//     topic: traffic.readings
+//     tasks: 1
+//     config: {sensors: 20}
+//   sinks:
+//     - name: archive
+//       plugin: file
+//       topics: [traffic.readings]  # defaults to the source's topic
+//       config: {path: /tmp/traffic.jsonl}
+#pragma once
+
+#include "config/diagnostics.hpp"
+#include "config/plugin_catalog.hpp"
+#include "config/schema.hpp"
+#include "config/yaml_file.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::config {
+
+struct ConnectorSpec {
+    ConnectorKind kind = ConnectorKind::source;
+    std::string pipeline;
+    std::string name;  // "<pipeline>.<local name>"
+    std::string plugin;
+    std::vector<std::string> topics;  // source: its one target topic; sink: topics it reads
+    int tasks = 1;
+    Resolved config;
+    Location where;
+};
+
+struct PipelineSpec {
+    std::string name;
+    std::string file;
+    std::vector<ConnectorSpec> connectors;  // the source first, then the sinks
+};
+
+std::optional<PipelineSpec> load_pipeline(const std::string& path, const PluginCatalog& plugins, Diagnostics& diags);
+std::optional<PipelineSpec> parse_pipeline(const YamlDocument& doc, const PluginCatalog& plugins, Diagnostics& diags);
+
+// Checks that span files: connector names must be unique in a worker.
+void check_pipelines(const std::vector<PipelineSpec>& pipelines, Diagnostics& diags);
+
+// Kafka's rule for topic names; the reason when invalid.
+std::optional<std::string> topic_name_problem(const std::string& topic);
+// Pipeline and connector names: letters, digits, '_' and '-'.
+std::optional<std::string> name_problem(const std::string& name);
+
+}  // namespace sluice::config

@@ -1,0 +1,28 @@
+// What configuration validation needs to know about plugins, without loading any:
+// implemented by the plugin registry, and by fakes in tests.
+#pragma once
+
+#include "config/schema.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::config {
+
+enum class ConnectorKind { source, sink };
+std::string_view kind_name(ConnectorKind kind);
+
+struct PluginFacts {
+    Schema schema;
+    int max_tasks = 0;  // 0: no limit
+};
+
+class PluginCatalog {
+public:
+    virtual ~PluginCatalog() = default;
+    virtual const PluginFacts* find(ConnectorKind kind, std::string_view name) const = 0;
+    virtual std::vector<std::string> names(ConnectorKind kind) const = 0;
+};
+
+}  // namespace sluice::config

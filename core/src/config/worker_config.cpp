@@ -1,0 +1,131 @@
+#include "config/worker_config.hpp"
+
+#include "common/log.hpp"
+#include "config/binder.hpp"
+#include "config/yaml_file.hpp"
+
+#include <filesystem>
+
+namespace sluice::config {
+namespace {
+
+KeyDef key(std::string name, ValueType type, std::string doc, std::optional<std::string> def = std::nullopt) {
+    KeyDef k;
+    k.name = std::move(name);
+    k.type = type;
+    k.doc = std::move(doc);
+    k.default_text = std::move(def);
+    return k;
+}
+
+KeyDef ranged(KeyDef k, double min, std::optional<double> max = std::nullopt) {
+    k.min = min;
+    k.max = max;
+    return k;
+}
+
+bool looks_secret(const std::string& property) {
+    return property.find("password") != std::string::npos || property.find("secret") != std::string::npos ||
+           property.find("sasl.oauthbearer.config") != std::string::npos || property == "ssl.key.pem";
+}
+
+std::map<std::string, std::string> as_map(const Value& v) {
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
+        out[v.items[i]] = v.items[i + 1];
+        if (looks_secret(v.items[i])) log::add_secret(v.items[i + 1]);
+    }
+    return out;
+}
+
+WorkerConfig from_resolved(Resolved r, const std::string& file, const std::string& base_dir) {
+    WorkerConfig w;
+    w.file = file;
+    auto str = [&](const char* k) { return r.at(k).text; };
+    auto num = [&](const char* k) { return std::stoll(r.at(k).text); };
+    w.worker_id = str("worker.id");
+    w.bootstrap_servers = str("kafka.bootstrap.servers");
+    w.embedded_brokers = static_cast<int>(num("kafka.embedded.brokers"));
+    if (r.count("kafka.properties")) w.kafka_properties = as_map(r.at("kafka.properties"));
+    if (r.count("kafka.producer")) w.producer_properties = as_map(r.at("kafka.producer"));
+    if (r.count("kafka.consumer")) w.consumer_properties = as_map(r.at("kafka.consumer"));
+    if (r.count("plugin.path")) {
+        for (const auto& p : r.at("plugin.path").items) {
+            std::filesystem::path path(p);
+            if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
+            w.plugin_path.push_back(path.lexically_normal().string());
+        }
+    }
+    w.rest_listener = str("rest.listener");
+    w.offsets_topic = str("offsets.topic");
+    w.offsets_topic_partitions = static_cast<int>(num("offsets.topic.partitions"));
+    w.offsets_topic_replication = static_cast<int>(num("offsets.topic.replication.factor"));
+    w.offset_flush_interval_ms = num("offset.flush.interval.ms");
+    w.topic_creation_enable = str("topic.creation.enable") == "true";
+    w.topic_creation_partitions = static_cast<int>(num("topic.creation.partitions"));
+    w.topic_creation_replication = static_cast<int>(num("topic.creation.replication.factor"));
+    w.backpressure_max_lag_bytes = num("backpressure.max.lag.bytes");
+    w.shutdown_timeout_ms = num("shutdown.timeout.ms");
+    w.source_batch_max_records = static_cast<int>(num("source.batch.max.records"));
+    w.sink_batch_max_records = static_cast<int>(num("sink.batch.max.records"));
+    w.log_level = str("log.level");
+    w.log_progress_interval_ms = num("log.progress.interval.ms");
+    w.resolved = std::move(r);
+    return w;
+}
+
+}  // namespace
+
+const Schema& worker_schema() {
+    static const Schema schema([] {
+        using T = ValueType;
+        std::vector<KeyDef> keys;
+        keys.push_back(key("worker.id", T::string, "Name of this worker in status answers and logs; empty: host name and REST port", ""));
+        keys.push_back(key("kafka.bootstrap.servers", T::string,
+                           "Kafka brokers (host:port,...). Empty: start the embedded in-memory cluster (demos and tests only, data is lost at exit)", ""));
+        keys.push_back(ranged(key("kafka.embedded.brokers", T::integer, "Brokers of the embedded cluster", "1"), 1, 9));
+        keys.push_back(key("kafka.properties", T::map, "librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...)"));
+        keys.push_back(key("kafka.producer", T::map, "librdkafka properties for source producers (override kafka.properties)"));
+        keys.push_back(key("kafka.consumer", T::map, "librdkafka properties for sink consumers (override kafka.properties)"));
+        keys.push_back(key("plugin.path", T::list,
+                           "Directories scanned for plugin .so files, relative to this file; empty: the plugins directory next to the sluice binary"));
+        keys.push_back(key("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
+        keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
+        keys.push_back(ranged(key("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
+        keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer, "Replication factor of the offsets topic when sluice creates it; -1: broker default", "-1"), -1, 16));
+        keys.push_back(ranged(key("offset.flush.interval.ms", T::integer,
+                                  "How often source offsets are written and sink progress is flushed and committed", "5000"), 10, 3600000));
+        keys.push_back(key("topic.creation.enable", T::boolean,
+                           "Create missing topics (offsets topic, source topics) through the Admin API before use; false: leave it to the broker's auto-creation", "true"));
+        keys.push_back(ranged(key("topic.creation.partitions", T::integer, "Partitions of a topic sluice creates for a source", "4"), 1, 10000));
+        keys.push_back(ranged(key("topic.creation.replication.factor", T::integer, "Replication factor of topics sluice creates; -1: broker default", "-1"), -1, 16));
+        keys.push_back(ranged(key("backpressure.max.lag.bytes", T::integer,
+                                  "Per partition: how far a source may run ahead of a sink of the same worker on its topic. -1: automatic (4 MiB with the embedded cluster, whose partitions keep only 5 MiB; off with a real broker). 0: off", "-1"), -1));
+        keys.push_back(ranged(key("shutdown.timeout.ms", T::integer, "Graceful stop budget: drain, flush and commit within this time", "30000"), 0, 3600000));
+        keys.push_back(ranged(key("source.batch.max.records", T::integer, "Records a source may return from one poll", "10000"), 1, 1000000));
+        keys.push_back(ranged(key("sink.batch.max.records", T::integer, "Records handed to a sink in one put", "10000"), 1, 1000000));
+        keys.push_back(ranged(key("log.progress.interval.ms", T::integer, "How often each busy task logs its record counts; 0: never", "10000"), 0, 86400000));
+        KeyDef level = key("log.level", T::string, "Log level", "info");
+        level.allowed = {"trace", "debug", "info", "warn", "error"};
+        keys.push_back(level);
+        return keys;
+    }());
+    return schema;
+}
+
+std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnostics& diags) {
+    size_t before = diags.size();
+    auto doc = load_yaml_file(path, diags);
+    if (!doc) return std::nullopt;
+    BindScope scope{doc->file, doc->base_dir, "", location(doc->file, doc->root)};
+    Resolved r = bind(doc->root, worker_schema(), scope, diags);
+    if (diags.size() != before) return std::nullopt;
+    return from_resolved(std::move(r), path, doc->base_dir);
+}
+
+WorkerConfig default_worker_config() {
+    Diagnostics ignored;
+    return from_resolved(bind(YAML::Node(), worker_schema(), {}, ignored), "", "");
+}
+
+}  // namespace sluice::config

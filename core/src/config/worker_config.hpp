@@ -1,0 +1,50 @@
+// configs/worker.yaml: how this worker reaches Kafka, where plugins live, offsets, limits.
+#pragma once
+
+#include "config/diagnostics.hpp"
+#include "config/schema.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::config {
+
+struct WorkerConfig {
+    std::string file;  // empty when built from defaults
+    std::string worker_id;
+    std::string bootstrap_servers;  // empty: the embedded in-memory cluster
+    int embedded_brokers = 1;
+    std::map<std::string, std::string> kafka_properties;  // every client
+    std::map<std::string, std::string> producer_properties;
+    std::map<std::string, std::string> consumer_properties;
+    std::vector<std::string> plugin_path;  // absolute or relative to the worker file
+    std::string rest_listener = "127.0.0.1:8083";
+    std::string offsets_topic = "sluice-offsets";
+    int offsets_topic_partitions = 25;
+    int offsets_topic_replication = -1;
+    int64_t offset_flush_interval_ms = 5000;
+    bool topic_creation_enable = true;
+    int topic_creation_partitions = 4;
+    int topic_creation_replication = -1;
+    int64_t backpressure_max_lag_bytes = -1;  // -1: automatic (on for the embedded cluster)
+    int64_t shutdown_timeout_ms = 30000;
+    int source_batch_max_records = 10000;
+    int sink_batch_max_records = 10000;
+    std::string log_level = "info";
+    int64_t log_progress_interval_ms = 10000;
+
+    bool embedded() const { return bootstrap_servers.empty(); }
+    Resolved resolved;  // as loaded, for listings (secrets masked by Value::display)
+};
+
+const Schema& worker_schema();
+
+// From a YAML file; nullopt (with diagnostics) when invalid.
+std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnostics& diags);
+// Every default: what `sluice run` uses without --worker.
+WorkerConfig default_worker_config();
+
+}  // namespace sluice::config

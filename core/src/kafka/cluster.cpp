@@ -1,0 +1,166 @@
+#include "kafka/cluster.hpp"
+
+#include "common/log.hpp"
+
+namespace sluice::kafka {
+namespace {
+
+// Producer defaults chosen for safety first (idempotence, acks=all) and throughput second
+// (batching, Java-compatible key partitioning so keys land where Kafka Connect puts them).
+const Properties kProducerDefaults = {
+    {"enable.idempotence", "true"},
+    {"acks", "all"},
+    {"linger.ms", "5"},
+    {"batch.num.messages", "10000"},
+    {"queue.buffering.max.messages", "200000"},
+    {"queue.buffering.max.kbytes", "65536"},
+    {"partitioner", "murmur2_random"},
+};
+
+// Sinks commit only what they flushed; a missing committed offset starts at the beginning.
+const Properties kConsumerDefaults = {
+    {"enable.auto.commit", "false"},
+    {"enable.auto.offset.store", "false"},
+    {"auto.offset.reset", "earliest"},
+    {"partition.assignment.strategy", "cooperative-sticky"},
+    {"enable.partition.eof", "false"},
+    {"queued.max.messages.kbytes", "65536"},
+};
+
+void merge(Properties& into, const Properties& from) {
+    for (const auto& [k, v] : from) into[k] = v;
+}
+
+}  // namespace
+
+std::unique_ptr<Cluster> Cluster::connect(const config::WorkerConfig& worker, std::string& error) {
+    std::unique_ptr<Cluster> c(new Cluster());
+    c->worker_ = worker;
+    if (worker.embedded()) {
+        c->mock_ = MockCluster::start(worker.embedded_brokers, error);
+        if (!c->mock_) return nullptr;
+        c->bootstrap_ = c->mock_->bootstrap_servers();
+        log::warn("no kafka.bootstrap.servers configured: started the EMBEDDED in-memory Kafka cluster at ",
+                  c->bootstrap_, ". Data and offsets live in this process only and are LOST when it exits; ",
+                  "each partition keeps only its last ~5 MiB. Fine for demos and tests, never for production.");
+    } else {
+        c->bootstrap_ = worker.bootstrap_servers;
+    }
+    return c;
+}
+
+Cluster::~Cluster() {
+    admin_.reset();  // before the embedded cluster it talks to
+}
+
+Properties Cluster::producer_properties() const {
+    Properties p = {{"bootstrap.servers", bootstrap_}};
+    merge(p, kProducerDefaults);
+    merge(p, worker_.kafka_properties);
+    merge(p, worker_.producer_properties);
+    return p;
+}
+
+Properties Cluster::consumer_properties() const {
+    Properties p = {{"bootstrap.servers", bootstrap_}};
+    merge(p, kConsumerDefaults);
+    merge(p, worker_.kafka_properties);
+    merge(p, worker_.consumer_properties);
+    return p;
+}
+
+Properties Cluster::admin_properties() const {
+    Properties p = {{"bootstrap.servers", bootstrap_}};
+    merge(p, worker_.kafka_properties);
+    // Asking about a topic must not create it with the broker's defaults.
+    p["allow.auto.create.topics"] = "false";
+    return p;
+}
+
+rd_kafka_t* Cluster::admin(std::string& error) {
+    if (admin_) return admin_.get();
+    ClientConfig config("admin");
+    if (auto e = config.set_all(admin_properties())) {
+        error = *e;
+        return nullptr;
+    }
+    admin_ = Client(RD_KAFKA_PRODUCER, config, error);
+    return admin_ ? admin_.get() : nullptr;
+}
+
+std::optional<int> Cluster::partition_count(const std::string& topic, int timeout_ms, std::string& error) {
+    std::lock_guard lock(admin_mutex_);
+    rd_kafka_t* rk = admin(error);
+    if (rk == nullptr) return std::nullopt;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        error = "metadata request for topic " + topic + " failed: " + rd_kafka_err2str(err);
+        return std::nullopt;
+    }
+    std::optional<int> count;
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0)
+        count = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+    return count;
+}
+
+std::optional<int> Cluster::ensure_topic(const std::string& topic, int partitions, int replication,
+                                         const Properties& topic_configs, std::string& error) {
+    if (mock_) {
+        std::string ignored;
+        if (mock_->create_topic(topic, partitions, ignored)) log::info("created topic ", topic, " with ", partitions, " partitions");
+        return partition_count(topic, 5000, error);
+    }
+    if (auto existing = partition_count(topic, 10000, error)) return existing;
+    if (create_with_admin_api(topic, partitions, replication, topic_configs, error)) return partition_count(topic, 10000, error);
+    error.clear();
+    return std::nullopt;
+}
+
+bool Cluster::create_with_admin_api(const std::string& topic, int partitions, int replication,
+                                    const Properties& topic_configs, std::string& error) {
+    std::lock_guard lock(admin_mutex_);
+    rd_kafka_t* rk = admin(error);
+    if (rk == nullptr) return false;
+    char err[512];
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, replication, err, sizeof err);
+    if (nt == nullptr) {
+        error = std::string("cannot describe topic ") + topic + ": " + err;
+        return false;
+    }
+    for (const auto& [k, v] : topic_configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(options, 10000, err, sizeof err);
+    rd_kafka_CreateTopics(rk, &nt, 1, options, queue);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 12000);
+    std::string outcome;
+    bool created = false;
+    if (ev == nullptr) {
+        outcome = "no answer to CreateTopics";
+    } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        outcome = rd_kafka_event_error_string(ev);
+    } else {
+        size_t n = 0;
+        const rd_kafka_topic_result_t** results =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        rd_kafka_resp_err_t terr = n == 1 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR__FAIL;
+        created = terr == RD_KAFKA_RESP_ERR_NO_ERROR || terr == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+        if (!created) outcome = n == 1 && rd_kafka_topic_result_error_string(results[0]) ? rd_kafka_topic_result_error_string(results[0]) : rd_kafka_err2str(terr);
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_NewTopic_destroy(nt);
+    if (created) {
+        log::info("created topic ", topic, " with ", partitions, " partitions");
+    } else {
+        log::warn("could not create topic ", topic, " (", outcome, "); relying on the broker's auto-creation");
+    }
+    return created;
+}
+
+}  // namespace sluice::kafka

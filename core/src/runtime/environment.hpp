@@ -1,0 +1,22 @@
+// What every task of a worker shares: configuration, the Kafka cluster, stored offsets,
+// and the backpressure gate.
+#pragma once
+
+#include "config/worker_config.hpp"
+#include "kafka/cluster.hpp"
+#include "offsets/offset_store.hpp"
+#include "runtime/flow_control.hpp"
+
+#include <string>
+
+namespace sluice::runtime {
+
+struct Environment {
+    const config::WorkerConfig& worker;
+    kafka::Cluster& cluster;
+    offsets::OffsetStore& offsets;
+    FlowControl& flow;
+    std::string worker_id;
+};
+
+}  // namespace sluice::runtime

@@ -1,0 +1,368 @@
+#include "runtime/sink_task.hpp"
+
+#include "common/backoff.hpp"
+#include "common/log.hpp"
+
+#include <cstring>
+
+namespace sluice::runtime {
+
+namespace {
+constexpr int kFetchTimeoutMs = 100;
+
+std::string list_partitions(const rd_kafka_topic_partition_list_t* parts) {
+    std::string out;
+    for (int i = 0; i < parts->cnt; ++i) {
+        if (i) out += ", ";
+        out += std::string(parts->elems[i].topic) + "[" + std::to_string(parts->elems[i].partition) + "]";
+    }
+    return out.empty() ? "none" : out;
+}
+}  // namespace
+
+SinkTask::SinkTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
+    : Task(spec.name, task_id), env_(std::move(env)), spec_(std::move(spec)), plugin_(std::move(plugin)) {}
+
+SinkTask::~SinkTask() {
+    request_stop();
+    wait(std::chrono::hours(1));
+}
+
+bool SinkTask::setup() {
+    host_ = std::make_unique<TaskHost>(env_.worker_id, spec_.name, plugin_->name, task_id(), spec_.tasks, nullptr,
+                                       &stop_flag());
+    auto created = plugin::Instance::create(plugin_, spec_.config, host_->get());
+    if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
+        fail(outcome->message);
+        return false;
+    }
+    instance_ = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
+
+    kafka::ClientConfig config(id());
+    kafka::Properties props = env_.cluster.consumer_properties();
+    props["group.id"] = "sluice-" + spec_.name;
+    props["client.id"] = "sluice-" + id();
+    if (auto e = config.set_all(props)) {
+        fail(*e);
+        return false;
+    }
+    config.context().owner = this;
+    rd_kafka_conf_set_rebalance_cb(config.get(), &SinkTask::on_rebalance);
+    std::string error;
+    consumer_ = kafka::Client(RD_KAFKA_CONSUMER, config, error);
+    if (!consumer_) {
+        fail(error);
+        return false;
+    }
+    rd_kafka_poll_set_consumer(consumer_.get());
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(spec_.topics.size()));
+    for (const auto& t : spec_.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err) {
+        fail(std::string("cannot subscribe to ") + rd_kafka_err2str(err));
+        return false;
+    }
+    return true;
+}
+
+void SinkTask::run() {
+    if (!setup()) {
+        env_.flow.remove_reader(spec_.name);  // a sink that never ran must not hold its source back
+        consumer_.reset();
+        instance_.reset();
+        return;
+    }
+    set_state(TaskState::running);
+    log::info("started ", plugin_->name, " sink reading ", spec_.topics.size() == 1 ? "topic " : "topics ",
+              [&] {
+                  std::string t;
+                  for (const auto& s : spec_.topics) t += (t.empty() ? "" : ", ") + s;
+                  return t;
+              }(),
+              " as consumer group sluice-", spec_.name);
+    last_flush_ = Clock::now();
+    const auto flush_interval = std::chrono::milliseconds(env_.worker.offset_flush_interval_ms);
+
+    while (!stopping() && !failed()) {
+        if (Clock::now() - last_flush_ >= flush_interval) {
+            last_flush_ = Clock::now();
+            if (!flush_and_commit()) break;
+        }
+        fetch(kFetchTimeoutMs);
+        if (messages_.empty()) continue;
+        if (!deliver()) break;
+    }
+
+    for (auto* m : messages_) rd_kafka_message_destroy(m);
+    for (auto* m : carried_) rd_kafka_message_destroy(m);
+    messages_.clear();
+    carried_.clear();
+    env_.flow.remove_reader(spec_.name);
+    // Closing leaves the group: the revoke callback flushes and commits a last time.
+    rd_kafka_consumer_close(consumer_.get());
+    consumer_.reset();
+    instance_.reset();
+    log::info("stopped: ", counters_.records_out.load(), " records written, ", counters_.commits.load(), " offset commits");
+}
+
+std::string SinkTask::describe(const rd_kafka_message_t* m) const {
+    return std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]@" + std::to_string(m->offset);
+}
+
+void SinkTask::fetch(int timeout_ms) {
+    messages_.swap(carried_);
+    carried_.clear();
+    const size_t max = static_cast<size_t>(env_.worker.sink_batch_max_records);
+    rd_kafka_t* rk = consumer_.get();
+    rd_kafka_message_t* m = messages_.empty() ? rd_kafka_consumer_poll(rk, timeout_ms) : rd_kafka_consumer_poll(rk, 0);
+    while (m != nullptr) {
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                if (rd_kafka_fatal_error(rk, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+                    fail(std::string("Kafka consumer failed: ") + rd_kafka_message_errstr(m));
+                else
+                    log::warn("consumer: ", rd_kafka_message_errstr(m));
+            }
+            rd_kafka_message_destroy(m);
+        } else {
+            messages_.push_back(m);
+            if (messages_.size() >= max) break;
+        }
+        m = rd_kafka_consumer_poll(rk, 0);
+    }
+    counters_.records_in.fetch_add(messages_.size(), std::memory_order_relaxed);
+}
+
+void SinkTask::build_records() {
+    size_t header_total = 0;
+    for (auto* m : messages_) {
+        rd_kafka_headers_t* h = nullptr;
+        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) header_total += rd_kafka_header_cnt(h);
+    }
+    records_.assign(messages_.size(), sluice_record{});
+    record_pointers_.resize(messages_.size());
+    headers_.resize(header_total);  // sized once: records point into it
+    header_pointers_.resize(header_total);
+    size_t next_header = 0;
+    for (size_t i = 0; i < messages_.size(); ++i) {
+        rd_kafka_message_t* m = messages_[i];
+        sluice_record& r = records_[i];
+        r.struct_size = sizeof(sluice_record);
+        r.key = {static_cast<const char*>(m->key), m->key ? m->key_len : 0};
+        r.value = {static_cast<const char*>(m->payload), m->payload ? m->len : 0};
+        rd_kafka_timestamp_type_t type;
+        r.timestamp_ms = rd_kafka_message_timestamp(m, &type);
+        if (r.timestamp_ms < 0) r.timestamp_ms = SLUICE_NO_TIMESTAMP;
+        const char* topic = rd_kafka_topic_name(m->rkt);
+        r.topic = {topic, std::strlen(topic)};
+        r.partition = m->partition;
+        r.offset = m->offset;
+        rd_kafka_headers_t* h = nullptr;
+        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            size_t count = rd_kafka_header_cnt(h);
+            r.headers = header_pointers_.data() + next_header;
+            r.header_count = count;
+            for (size_t j = 0; j < count; ++j) {
+                const char* name = nullptr;
+                const void* value = nullptr;
+                size_t size = 0;
+                rd_kafka_header_get_all(h, j, &name, &value, &size);
+                headers_[next_header] = {{name, std::strlen(name)}, {static_cast<const char*>(value), value ? size : 0}};
+                header_pointers_[next_header] = &headers_[next_header];
+                ++next_header;
+            }
+        }
+        record_pointers_[i] = &r;
+    }
+}
+
+bool SinkTask::deliver() {
+    build_records();
+    Backoff backoff;
+    bool paused = false;
+    while (true) {
+        plugin::Outcome out = instance_->put(record_pointers_.data(), record_pointers_.size());
+        if (out.ok()) break;
+        if (out.status == SLUICE_RETRY) {
+            if (!paused) set_paused(true);
+            paused = true;
+            auto delay = backoff.next();
+            log::warn("put asked to retry ", messages_.size(), " records (attempt ", backoff.attempts(), ", next in ",
+                      delay.count(), " ms): ", out.message);
+            if (!sleep_for(delay)) return false;  // not put, not committed: read again after a restart
+            // Keep the group membership alive and learn about rebalances while waiting.
+            rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 0);
+            for (; m != nullptr; m = rd_kafka_consumer_poll(consumer_.get(), 0)) {
+                if (m->err) rd_kafka_message_destroy(m);
+                else carried_.push_back(m);
+            }
+            drop_unassigned();
+            if (messages_.empty()) break;
+            build_records();
+            continue;
+        }
+        std::string where;
+        if (out.record_index >= 0 && static_cast<size_t>(out.record_index) < messages_.size())
+            where = " at record " + describe(messages_[out.record_index]);
+        if (out.status == SLUICE_FATAL) fatal_ = true;
+        fail("put failed" + where + " (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
+        return false;
+    }
+    if (paused) set_paused(false);
+    for (auto* m : messages_) {
+        int64_t& pos = positions_[{rd_kafka_topic_name(m->rkt), m->partition}];
+        if (pos > 0 && m->offset > pos)
+            log::warn("offsets ", pos, "..", m->offset - 1, " of ", rd_kafka_topic_name(m->rkt), "[", m->partition,
+                      "] were never received (deleted by retention before this sink read them, or compacted)");
+        pos = m->offset + 1;
+    }
+    counters_.records_out.fetch_add(messages_.size(), std::memory_order_relaxed);
+    for (auto* m : messages_) {
+        counters_.bytes_out.fetch_add(m->len + m->key_len, std::memory_order_relaxed);
+        rd_kafka_message_destroy(m);
+    }
+    messages_.clear();
+    if (env_.flow.enabled())
+        for (const auto& [tp, pos] : positions_) env_.flow.reader_position(spec_.name, tp.first, tp.second, pos);
+    return true;
+}
+
+void SinkTask::drop_unassigned() {
+    auto keep = [&](rd_kafka_message_t* m) {
+        if (assignment_.count({rd_kafka_topic_name(m->rkt), m->partition})) return true;
+        rd_kafka_message_destroy(m);
+        return false;
+    };
+    messages_.erase(std::remove_if(messages_.begin(), messages_.end(), [&](auto* m) { return !keep(m); }), messages_.end());
+    carried_.erase(std::remove_if(carried_.begin(), carried_.end(), [&](auto* m) { return !keep(m); }), carried_.end());
+}
+
+void SinkTask::set_paused(bool paused) {
+    rd_kafka_topic_partition_list_t* parts = nullptr;
+    if (rd_kafka_assignment(consumer_.get(), &parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    if (paused) rd_kafka_pause_partitions(consumer_.get(), parts);
+    else rd_kafka_resume_partitions(consumer_.get(), parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+bool SinkTask::flush_and_commit() {
+    if (positions_.empty() || instance_ == nullptr || fatal_) return true;
+    std::vector<sluice_topic_partition> parts;
+    std::vector<sluice_topic_partition*> pointers;
+    parts.reserve(positions_.size());
+    for (const auto& [tp, pos] : positions_) parts.push_back({tp.first.c_str(), tp.second, pos});
+    for (auto& p : parts) pointers.push_back(&p);
+    plugin::Outcome out = instance_->flush(pointers.data(), pointers.size());
+    if (out.status == SLUICE_RETRY) {
+        log::warn("flush asked to retry; offsets stay uncommitted until it succeeds: ", out.message);
+        return true;
+    }
+    if (!out.ok()) {
+        if (out.status == SLUICE_FATAL) fatal_ = true;
+        fail("flush failed (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
+        return false;
+    }
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+    std::vector<std::pair<TopicPartition, int64_t>> committing;
+    for (const auto& p : parts) {
+        TopicPartition tp{p.topic, p.partition};
+        // The sink may keep offsets back (not yet durable), never push them past what it got.
+        int64_t offset = std::min(p.offset, positions_[tp]);
+        auto done = committed_.find(tp);
+        if (offset < 0 || (done != committed_.end() && done->second >= offset)) continue;
+        rd_kafka_topic_partition_list_add(list, p.topic, p.partition)->offset = offset;
+        committing.emplace_back(tp, offset);
+    }
+    if (list->cnt > 0) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list, 0);
+        if (err) {
+            counters_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+            log::warn("offset commit failed (retried at the next flush): ", rd_kafka_err2str(err));
+        } else {
+            counters_.commits.fetch_add(1, std::memory_order_relaxed);
+            for (const auto& [tp, offset] : committing) committed_[tp] = offset;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return true;
+}
+
+void SinkTask::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                            void* opaque) {
+    static_cast<SinkTask*>(static_cast<kafka::ClientContext*>(opaque)->owner)->rebalance(err, partitions);
+}
+
+void SinkTask::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+    rd_kafka_t* rk = consumer_.get();
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        assigned(partitions);
+        rd_kafka_error_t* e = cooperative ? rd_kafka_incremental_assign(rk, partitions) : nullptr;
+        if (!cooperative) rd_kafka_assign(rk, partitions);
+        if (e) {
+            log::error("assigning partitions failed: ", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        revoked(partitions);
+        rd_kafka_error_t* e = cooperative ? rd_kafka_incremental_unassign(rk, partitions) : nullptr;
+        if (!cooperative) rd_kafka_assign(rk, nullptr);
+        if (e) {
+            log::error("unassigning partitions failed: ", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        log::error("rebalance failed: ", rd_kafka_err2str(err));
+        rd_kafka_assign(rk, nullptr);
+        assignment_.clear();
+    }
+}
+
+void SinkTask::assigned(rd_kafka_topic_partition_list_t* partitions) {
+    std::vector<sluice_topic_partition> parts(partitions->cnt);
+    std::vector<sluice_topic_partition*> pointers;
+    for (int i = 0; i < partitions->cnt; ++i) {
+        parts[i] = {partitions->elems[i].topic, partitions->elems[i].partition, SLUICE_OFFSET_UNSET};
+        pointers.push_back(&parts[i]);
+        assignment_.insert({partitions->elems[i].topic, partitions->elems[i].partition});
+    }
+    if (instance_ && !fatal_) {
+        plugin::Outcome out = instance_->open(pointers.data(), pointers.size());
+        if (!out.ok()) {
+            fail("open of assigned partitions failed: " + out.message);
+            request_stop();
+        } else {
+            for (int i = 0; i < partitions->cnt; ++i)
+                if (parts[i].offset >= 0) {
+                    // The sink keeps its own progress (e.g. read back from the target): resume there.
+                    partitions->elems[i].offset = parts[i].offset;
+                    log::info(partitions->elems[i].topic, "[", partitions->elems[i].partition,
+                              "]: resuming at offset ", parts[i].offset, " as the sink asked");
+                }
+        }
+    }
+    log::info("assigned ", list_partitions(partitions));
+}
+
+void SinkTask::revoked(rd_kafka_topic_partition_list_t* partitions) {
+    const bool lost = rd_kafka_assignment_lost(consumer_.get());
+    if (!lost) flush_and_commit();  // a lost partition belongs to someone else already: no commit
+    std::vector<sluice_topic_partition> parts(partitions->cnt);
+    std::vector<const sluice_topic_partition*> pointers;
+    for (int i = 0; i < partitions->cnt; ++i) {
+        parts[i] = {partitions->elems[i].topic, partitions->elems[i].partition, SLUICE_OFFSET_UNSET};
+        pointers.push_back(&parts[i]);
+        TopicPartition tp{partitions->elems[i].topic, partitions->elems[i].partition};
+        assignment_.erase(tp);
+        positions_.erase(tp);
+        committed_.erase(tp);
+    }
+    if (instance_ && !fatal_) {
+        plugin::Outcome out = instance_->close(pointers.data(), pointers.size());
+        if (!out.ok()) log::warn("close of revoked partitions failed: ", out.message);
+    }
+    log::info(lost ? "lost " : "revoked ", list_partitions(partitions));
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,70 @@
+// A sink task: consumer group "sluice-<connector>" -> plugin.put(batch) -> plugin.flush
+// -> commit. Offsets are committed only after the sink's flush reported the records
+// durable, and only up to what flush returned. Revoked partitions are flushed and
+// committed before they go; a RETRY from put pauses consumption instead of buffering.
+#pragma once
+
+#include "config/pipeline_config.hpp"
+#include "kafka/client.hpp"
+#include "plugin/instance.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/task.hpp"
+#include "runtime/task_host.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::runtime {
+
+class SinkTask : public Task {
+public:
+    SinkTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
+    ~SinkTask() override;
+
+private:
+    using Clock = std::chrono::steady_clock;
+    using TopicPartition = std::pair<std::string, int32_t>;
+
+    void run() override;
+    bool setup();
+    void fetch(int timeout_ms);
+    bool deliver();
+    void build_records();
+    bool flush_and_commit();
+    void set_paused(bool paused);
+    void drop_unassigned();
+
+    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                             void* opaque);
+    void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+    void assigned(rd_kafka_topic_partition_list_t* partitions);
+    void revoked(rd_kafka_topic_partition_list_t* partitions);
+    std::string describe(const rd_kafka_message_t* m) const;
+
+    Environment env_;
+    config::ConnectorSpec spec_;
+    plugin::PluginPtr plugin_;
+    kafka::Client consumer_;
+    std::unique_ptr<TaskHost> host_;
+    std::unique_ptr<plugin::Instance> instance_;
+    bool fatal_ = false;  // the plugin said FATAL: no more calls into it but destroy
+
+    std::vector<rd_kafka_message_t*> messages_;  // the batch being delivered
+    std::vector<rd_kafka_message_t*> carried_;   // fetched while paused, delivered next
+    std::vector<sluice_record> records_;
+    std::vector<const sluice_record*> record_pointers_;
+    std::vector<sluice_header> headers_;
+    std::vector<const sluice_header*> header_pointers_;
+
+    std::set<TopicPartition> assignment_;
+    std::map<TopicPartition, int64_t> positions_;  // next offset after the last record put
+    std::map<TopicPartition, int64_t> committed_;
+    Clock::time_point last_flush_;
+};
+
+}  // namespace sluice::runtime

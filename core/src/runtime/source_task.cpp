@@ -1,0 +1,375 @@
+#include "runtime/source_task.hpp"
+
+#include "common/backoff.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "offsets/offset_codec.hpp"
+
+#include <unordered_map>
+
+namespace sluice::runtime {
+
+namespace {
+constexpr int kPollTimeoutMs = 100;
+}
+
+SourceTask::SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
+    : Task(spec.name, task_id),
+      env_(std::move(env)),
+      spec_(std::move(spec)),
+      plugin_(std::move(plugin)),
+      topic_(spec_.topics.front()),
+      batch_(static_cast<size_t>(env_.worker.source_batch_max_records)) {}
+
+SourceTask::~SourceTask() {
+    request_stop();
+    wait(std::chrono::hours(1));
+}
+
+void SourceTask::on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    static_cast<SourceTask*>(static_cast<kafka::ClientContext*>(opaque)->owner)->delivered(message);
+}
+
+void SourceTask::delivered(const rd_kafka_message_t* m) {
+    if (m->_private == &offset_write_marker_) {
+        if (m->err) {
+            offset_write_failed_ = true;
+            log::warn("writing offsets to ", env_.offsets.topic(), " failed: ", rd_kafka_err2str(m->err));
+        }
+        --offset_writes_pending_;
+        return;
+    }
+    auto* batch = static_cast<AckTracker::Batch*>(m->_private);
+    const uint64_t bytes = m->len + m->key_len;
+    in_flight_bytes_ -= static_cast<int64_t>(bytes);
+    if (m->err) {
+        std::string error = "Kafka did not accept a record for " + std::string(rd_kafka_topic_name(m->rkt)) + ": " +
+                            rd_kafka_err2str(m->err);
+        AckTracker::delivered(batch, error.c_str());
+        return;
+    }
+    AckTracker::delivered(batch, nullptr);
+    counters_.records_out.fetch_add(1, std::memory_order_relaxed);
+    counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    if (watched_ && m->rkt == main_topic_ && m->partition >= 0) {
+        if (static_cast<size_t>(m->partition) >= progress_.size()) progress_.resize(m->partition + 1);
+        PartitionProgress& p = progress_[m->partition];
+        p.end = std::max(p.end, m->offset + 1);
+        p.bytes += bytes;
+        ++p.records;
+        p.changed = true;
+    }
+}
+
+bool SourceTask::setup() {
+    kafka::ClientConfig config(id());
+    if (auto e = config.set_all(env_.cluster.producer_properties())) {
+        fail(*e);
+        return false;
+    }
+    config.context().owner = this;
+    rd_kafka_conf_set_dr_msg_cb(config.get(), &SourceTask::on_delivery);
+    std::string error;
+    producer_ = kafka::Client(RD_KAFKA_PRODUCER, config, error);
+    if (!producer_) {
+        fail(error);
+        return false;
+    }
+    main_topic_ = rd_kafka_topic_new(producer_.get(), topic_.c_str(), nullptr);
+    offsets_topic_ = rd_kafka_topic_new(producer_.get(), env_.offsets.topic().c_str(), nullptr);
+
+    host_ = std::make_unique<TaskHost>(env_.worker_id, spec_.name, plugin_->name, task_id(), spec_.tasks, &env_.offsets,
+                                       &stop_flag());
+    auto created = plugin::Instance::create(plugin_, spec_.config, host_->get());
+    if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
+        fail(outcome->message);
+        return false;
+    }
+    instance_ = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
+    watched_ = env_.flow.watched(topic_);
+    return true;
+}
+
+void SourceTask::run() {
+    if (!setup()) {
+        producer_.reset();
+        return;
+    }
+    set_state(TaskState::running);
+    log::info("started ", plugin_->name, " source writing to topic ", topic_);
+    last_offset_flush_ = Clock::now();
+    const auto flush_interval = std::chrono::milliseconds(env_.worker.offset_flush_interval_ms);
+    Backoff backoff;
+
+    while (!stopping()) {
+        if (!serve(0)) break;
+        if (Clock::now() - last_offset_flush_ >= flush_interval) flush_offsets();
+        if (watched_ && !wait_for_room()) continue;
+
+        batch_.clear();
+        plugin::Outcome out = instance_->poll(batch_.writer(), kPollTimeoutMs);
+        counters_.records_in.fetch_add(batch_.size(), std::memory_order_relaxed);
+        if (out.status == SLUICE_OK || out.status == SLUICE_RETRY) {
+            if (!batch_.empty() && !send_batch()) break;
+        }
+        if (out.status == SLUICE_OK) {
+            backoff.reset();
+        } else if (out.status == SLUICE_RETRY) {
+            auto delay = backoff.next();
+            log::warn("poll asked to retry (attempt ", backoff.attempts(), ", next in ", delay.count(), " ms): ", out.message);
+            if (!sleep_for(delay)) break;
+        } else {
+            fail("poll failed (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
+            break;
+        }
+    }
+    drain();
+}
+
+bool SourceTask::wait_for_room() {
+    auto why = env_.flow.blocked(topic_, in_flight_bytes_);
+    if (!why) return true;
+    auto since = Clock::now();
+    auto last_log = since;
+    while (why && !stopping()) {
+        if (!serve(10)) return false;
+        if (Clock::now() - last_offset_flush_ >= std::chrono::milliseconds(env_.worker.offset_flush_interval_ms))
+            flush_offsets();
+        if (Clock::now() - last_log > std::chrono::seconds(10)) {
+            log::info("waiting for sinks to catch up (backpressure) for ",
+                      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - since).count(), " s: ", *why);
+            last_log = Clock::now();
+        }
+        why = env_.flow.blocked(topic_, in_flight_bytes_);
+    }
+    return !why;
+}
+
+bool SourceTask::serve(int timeout_ms) {
+    rd_kafka_poll(producer_.get(), timeout_ms);
+    if (watched_) {
+        for (size_t p = 0; p < progress_.size(); ++p) {
+            PartitionProgress& pp = progress_[p];
+            if (!pp.changed) continue;
+            pp.changed = false;
+            env_.flow.writer_progress(topic_, static_cast<int32_t>(p), pp.end,
+                                      pp.records ? static_cast<double>(pp.bytes) / static_cast<double>(pp.records) : 0);
+        }
+    }
+    if (offset_writes_pending_ == 0 && !offsets_in_flight_.empty()) {
+        if (offset_write_failed_) {
+            tracker_.restore(offsets_in_flight_);
+            counters_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+        } else {
+            std::vector<sluice_source_offset> raw;
+            std::vector<const sluice_source_offset*> pointers;
+            raw.reserve(offsets_in_flight_.size());
+            for (const auto& [partition, offset] : offsets_in_flight_) {
+                env_.offsets.put(spec_.name, partition, offset);
+                raw.push_back({{partition.data(), partition.size()}, {offset.data(), offset.size()}});
+            }
+            for (const auto& r : raw) pointers.push_back(&r);
+            counters_.commits.fetch_add(1, std::memory_order_relaxed);
+            plugin::Outcome out = instance_->commit(pointers.data(), pointers.size());
+            if (!out.ok()) log::warn("commit callback failed (offsets are stored regardless): ", out.message);
+        }
+        offsets_in_flight_.clear();
+        offset_write_failed_ = false;
+    }
+    if (auto error = tracker_.advance()) {
+        fail(*error + " (offsets are committed up to the last record before it)");
+        return false;
+    }
+    return true;
+}
+
+rd_kafka_topic_t* SourceTask::topic_handle(std::string_view topic, std::string& error) {
+    if (topic == topic_) return main_topic_;
+    auto it = other_topics_.find(topic);
+    if (it != other_topics_.end()) return it->second;
+    std::string name(topic);
+    if (auto problem = config::topic_name_problem(name)) {
+        error = *problem;
+        return nullptr;
+    }
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr);
+    other_topics_.emplace(name, rkt);
+    return rkt;
+}
+
+// The last offset of each source partition in the batch, checked and in canonical form,
+// before a single record is produced: a malformed offset must not reach Kafka half-way.
+bool SourceTask::collect_offsets(AckTracker::Batch* b, std::string& error) {
+    struct Last {
+        std::string_view partition, offset;
+        size_t index;
+    };
+    std::vector<Last> last;
+    std::unordered_map<std::string_view, size_t> index;  // used once partitions are many
+    for (size_t i = 0; i < batch_.size(); ++i) {
+        const auto& r = batch_[i];
+        if (r.source_partition.null) continue;
+        std::string_view p = batch_.view(r.source_partition), o = batch_.view(r.source_offset);
+        if (!last.empty() && last.back().partition == p) {
+            last.back().offset = o;
+            last.back().index = i;
+            continue;
+        }
+        if (last.size() < 8) {
+            auto it = std::find_if(last.begin(), last.end(), [&](const Last& l) { return l.partition == p; });
+            if (it != last.end()) {
+                it->offset = o;
+                it->index = i;
+                continue;
+            }
+            last.push_back({p, o, i});
+            if (last.size() == 8)
+                for (size_t j = 0; j < last.size(); ++j) index.emplace(last[j].partition, j);
+            continue;
+        }
+        auto [it, inserted] = index.emplace(p, last.size());
+        if (inserted) last.push_back({p, o, i});
+        else last[it->second] = {p, o, i};
+    }
+    for (const auto& l : last) {
+        auto partition = offsets::canonical_object(l.partition);
+        if (!partition) {
+            error = "record " + std::to_string(l.index) + " of the batch has a source_partition that is not a JSON object: " +
+                    text::shown(l.partition, 120);
+            return false;
+        }
+        auto offset = offsets::canonical_object(l.offset);
+        if (!offset) {
+            error = "record " + std::to_string(l.index) + " of the batch has a source_offset that is not a JSON object: " +
+                    text::shown(l.offset, 120);
+            return false;
+        }
+        b->offsets.emplace_back(std::move(*partition), std::move(*offset));
+    }
+    return true;
+}
+
+bool SourceTask::send_batch() {
+    AckTracker::Batch* b = tracker_.open();
+    std::string error;
+    if (!collect_offsets(b, error)) {
+        abandon(b, "poll returned a malformed record: " + error);
+        return false;
+    }
+    rd_kafka_t* rk = producer_.get();
+    for (size_t i = 0; i < batch_.size(); ++i) {
+        const auto& r = batch_[i];
+        rd_kafka_topic_t* rkt = r.topic.null ? main_topic_ : topic_handle(batch_.view(r.topic), error);
+        if (rkt == nullptr) {
+            abandon(b, "record " + std::to_string(i) + " of the batch names an invalid topic: " + error);
+            return false;
+        }
+        const int64_t timestamp = r.timestamp_ms >= 0 ? r.timestamp_ms : 0;
+        const size_t bytes = r.key.size + r.value.size;
+        rd_kafka_resp_err_t err;
+        while (true) {
+            if (r.header_count == 0) {
+                err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(r.partition),
+                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                        RD_KAFKA_V_VALUE(const_cast<char*>(batch_.data(r.value)), r.value.size),
+                                        RD_KAFKA_V_KEY(batch_.data(r.key), r.key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
+                                        RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
+            } else {
+                rd_kafka_headers_t* headers = rd_kafka_headers_new(r.header_count);
+                for (uint32_t h = 0; h < r.header_count; ++h) {
+                    const auto& hdr = batch_.header(r.header_begin + h);
+                    rd_kafka_header_add(headers, batch_.data(hdr.key), hdr.key.size, batch_.data(hdr.value),
+                                        hdr.value.null ? 0 : static_cast<ssize_t>(hdr.value.size));
+                }
+                err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(r.partition),
+                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                        RD_KAFKA_V_VALUE(const_cast<char*>(batch_.data(r.value)), r.value.size),
+                                        RD_KAFKA_V_KEY(batch_.data(r.key), r.key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
+                                        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
+                if (err) rd_kafka_headers_destroy(headers);  // ownership passes only on success
+            }
+            if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+            // The producer queue is full: Kafka is slower than the source. Wait for room;
+            // this is where a slow broker slows the source down.
+            rd_kafka_poll(rk, 10);
+        }
+        if (err) {
+            std::string where = r.source_offset.null ? "" : " (source offset " + std::string(batch_.view(r.source_offset)) + ")";
+            abandon(b, "record " + std::to_string(i) + " of the batch" + where + " could not be produced to " +
+                           rd_kafka_topic_name(rkt) + ": " + rd_kafka_err2str(err));
+            return false;
+        }
+        AckTracker::produced(b);
+        in_flight_bytes_ += static_cast<int64_t>(bytes);
+    }
+    AckTracker::seal(b);
+    return true;
+}
+
+// A batch that could not be sent whole must never commit its offsets: it blocks the
+// line, so only the batches before it count.
+void SourceTask::abandon(AckTracker::Batch* b, const std::string& reason) {
+    b->error = reason;
+    AckTracker::seal(b);
+    fail(reason);
+}
+
+void SourceTask::flush_offsets() {
+    last_offset_flush_ = Clock::now();
+    if (offset_writes_pending_ > 0 || !offsets_in_flight_.empty()) return;  // the previous write is still on its way
+    auto offsets = tracker_.take_committable();
+    if (offsets.empty()) return;
+    rd_kafka_t* rk = producer_.get();
+    for (const auto& [partition, offset] : offsets) {
+        std::string key = offsets::encode_key(spec_.name, partition);
+        rd_kafka_resp_err_t err;
+        do {
+            err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(offsets_topic_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_KEY(key.data(), key.size()),
+                                    RD_KAFKA_V_VALUE(const_cast<char*>(offset.data()), offset.size()),
+                                    RD_KAFKA_V_OPAQUE(&offset_write_marker_), RD_KAFKA_V_END);
+            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) rd_kafka_poll(rk, 10);
+        } while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+        if (err) {
+            log::warn("cannot write offsets to ", env_.offsets.topic(), ": ", rd_kafka_err2str(err));
+            offset_write_failed_ = true;
+            continue;
+        }
+        ++offset_writes_pending_;
+    }
+    offsets_in_flight_ = std::move(offsets);
+}
+
+// Graceful end: wait (within shutdown.timeout.ms) for every produced record to be
+// acknowledged, then write the offsets of what was acknowledged.
+void SourceTask::drain() {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(env_.worker.shutdown_timeout_ms);
+    rd_kafka_t* rk = producer_.get();
+    while (!tracker_.idle() && Clock::now() < deadline) {
+        rd_kafka_poll(rk, 50);
+        if (tracker_.advance()) break;  // a failed delivery: nothing after it is committable
+    }
+    if (!tracker_.idle())
+        log::warn(tracker_.in_flight(), " batches were not acknowledged within shutdown.timeout.ms; their records "
+                  "will be polled again after a restart");
+    serve(0);
+    for (int round = 0; round < 2; ++round) {  // a write still in flight first, then the final one
+        while (offset_writes_pending_ > 0 && Clock::now() < deadline) rd_kafka_poll(rk, 50);
+        serve(0);
+        flush_offsets();
+    }
+    while (offset_writes_pending_ > 0 && Clock::now() < deadline) rd_kafka_poll(rk, 50);
+    serve(0);
+    if (offset_writes_pending_ > 0) log::warn("the last source offsets were not acknowledged before the shutdown deadline");
+    instance_.reset();
+    for (auto& [name, rkt] : other_topics_) rd_kafka_topic_destroy(rkt);
+    other_topics_.clear();
+    if (main_topic_) rd_kafka_topic_destroy(main_topic_);
+    if (offsets_topic_) rd_kafka_topic_destroy(offsets_topic_);
+    main_topic_ = offsets_topic_ = nullptr;
+    producer_.reset();
+    log::info("stopped: ", counters_.records_out.load(), " records acknowledged by Kafka, ", counters_.commits.load(),
+              " offset commits");
+}
+
+}  // namespace sluice::runtime

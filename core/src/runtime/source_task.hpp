@@ -1,0 +1,79 @@
+// A source task: plugin.poll -> produce -> in-order acknowledgements -> offsets written to
+// the offsets topic (only ever up to the last record Kafka acknowledged, with every record
+// before it) -> plugin.commit.
+#pragma once
+
+#include "config/pipeline_config.hpp"
+#include "kafka/client.hpp"
+#include "plugin/instance.hpp"
+#include "runtime/ack_tracker.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/source_batch.hpp"
+#include "runtime/task.hpp"
+#include "runtime/task_host.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sluice::runtime {
+
+class SourceTask : public Task {
+public:
+    SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
+    ~SourceTask() override;
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    void run() override;
+    bool setup();
+    bool send_batch();
+    rd_kafka_topic_t* topic_handle(std::string_view topic, std::string& error);
+    bool collect_offsets(AckTracker::Batch* batch, std::string& error);
+    void abandon(AckTracker::Batch* batch, const std::string& reason);
+    // Serves delivery reports for up to timeout_ms; false when the task must stop.
+    bool serve(int timeout_ms);
+    void flush_offsets();
+    void drain();
+    bool wait_for_room();
+
+    static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+    void delivered(const rd_kafka_message_t* message);
+
+    Environment env_;
+    config::ConnectorSpec spec_;
+    plugin::PluginPtr plugin_;
+    const std::string& topic_;
+
+    kafka::Client producer_;
+    rd_kafka_topic_t* main_topic_ = nullptr;
+    rd_kafka_topic_t* offsets_topic_ = nullptr;
+    std::map<std::string, rd_kafka_topic_t*, std::less<>> other_topics_;
+    std::unique_ptr<TaskHost> host_;
+    std::unique_ptr<plugin::Instance> instance_;
+    SourceBatch batch_;
+    AckTracker tracker_;
+
+    // Offsets being written: handed to the store and the plugin once all are acknowledged.
+    char offset_write_marker_ = 0;
+    size_t offset_writes_pending_ = 0;
+    bool offset_write_failed_ = false;
+    std::map<std::string, std::string> offsets_in_flight_;
+    Clock::time_point last_offset_flush_;
+
+    // Backpressure bookkeeping for the main topic (only when a local sink reads it).
+    bool watched_ = false;
+    struct PartitionProgress {
+        int64_t end = 0;
+        uint64_t bytes = 0;
+        uint64_t records = 0;
+        bool changed = false;
+    };
+    std::vector<PartitionProgress> progress_;
+    int64_t in_flight_bytes_ = 0;
+};
+
+}  // namespace sluice::runtime
