@@ -44,10 +44,22 @@ public:
 
     void unknown(const std::string& full, Location where) {
         std::string hint = text::closest(full, schema_.names());
+        for (const auto& name : schema_.names())
+            if (hint.empty() && text::starts_with(name, full + ".")) hint = name;  // "kafka.bootstrap"
         std::string message = "unknown key";
         if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
-        message += schema_.keys().empty() ? "; this plugin takes no configuration"
-                                          : "; valid keys: " + text::join(schema_.names(), ", ");
+        if (schema_.keys().empty()) {
+            message += "; this plugin takes no configuration";
+        } else {
+            // Inside a group (kafka.*), the keys of that group say more than the whole list.
+            std::vector<std::string> valid;
+            auto dot = full.rfind('.');
+            std::string group = dot == std::string::npos ? "" : full.substr(0, dot + 1);
+            for (const auto& name : schema_.names())
+                if (text::starts_with(name, group)) valid.push_back(name);
+            message += "; valid keys" + (group.empty() ? std::string() : " under " + group.substr(0, group.size() - 1)) +
+                       ": " + text::join(valid.empty() ? schema_.names() : valid, ", ");
+        }
         diags_.add(where, qualified(scope_.key_prefix, full), message);
     }
 

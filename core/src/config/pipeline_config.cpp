@@ -60,7 +60,8 @@ public:
         }
         spec.name = pipeline_name(name);
         std::string source_topic;
-        if (source.IsDefined() && !source.IsNull()) {
+        const bool has_source = source.IsDefined() && !source.IsNull();
+        if (has_source) {
             if (auto c = connector(source, ConnectorKind::source, "source", spec.name, "")) {
                 source_topic = c->topics.empty() ? "" : c->topics.front();
                 spec.connectors.push_back(std::move(*c));
@@ -72,7 +73,7 @@ public:
             } else {
                 for (size_t i = 0; i < sinks.size(); ++i) {
                     std::string prefix = "sinks[" + std::to_string(i) + "]";
-                    if (auto c = connector(sinks[i], ConnectorKind::sink, prefix, spec.name, source_topic))
+                    if (auto c = connector(sinks[i], ConnectorKind::sink, prefix, spec.name, source_topic, has_source))
                         spec.connectors.push_back(std::move(*c));
                 }
             }
@@ -88,9 +89,11 @@ public:
     }
 
 private:
-    Location at(const YAML::Node& node) const {
+    // Where a node is; nodes absent from the file (yaml-cpp gives them no mark) are
+    // placed at `fallback`, or at the document when none is given.
+    Location at(const YAML::Node& node, const Location* fallback = nullptr) const {
         Location l = location(doc_.file, node);
-        if (l.line == 0) l = location(doc_.file, doc_.root);
+        if (l.line == 0) l = fallback ? *fallback : location(doc_.file, doc_.root);
         return l;
     }
 
@@ -145,7 +148,8 @@ private:
     }
 
     std::optional<ConnectorSpec> connector(const YAML::Node& node, ConnectorKind kind, const std::string& prefix,
-                                           const std::string& pipeline, const std::string& source_topic) {
+                                           const std::string& pipeline, const std::string& source_topic,
+                                           bool has_source = false) {
         if (!node.IsMap()) {
             diags_.add(at(node), prefix, "expected a map with keys " +
                                              text::join(kind == ConnectorKind::source ? kSourceKeys : kSinkKeys, ", ") +
@@ -178,7 +182,8 @@ private:
             if (facts == nullptr) unknown_plugin(plugin, prefix + ".plugin", kind, c.plugin);
         }
 
-        std::string local = c.plugin.empty() ? std::string(kind_name(kind)) : c.plugin;
+        // Default names carry the kind so that one plugin can be both source and sink of a pipeline.
+        std::string local = c.plugin.empty() ? std::string(kind_name(kind)) : c.plugin + "-" + std::string(kind_name(kind));
         if (name.IsDefined() && !name.IsNull()) {
             if (auto n = scalar(name, prefix + ".name")) {
                 local = *n;
@@ -198,7 +203,7 @@ private:
             c.topics = topic_list(topics, prefix + ".topics");
         } else if (!source_topic.empty()) {
             c.topics = {source_topic};
-        } else {
+        } else if (!has_source) {  // a source without a topic is reported on its own
             diags_.add(c.where, prefix + ".topics", "missing required key: the topics this sink reads (no source in this pipeline to default to)");
         }
 
@@ -211,10 +216,13 @@ private:
             Value v;
             if (auto t = scalar(tasks, prefix + ".tasks")) {
                 if (auto e = convert_scalar(def, *t, v)) {
-                    std::string why = facts && facts->max_tasks > 0 ? " (plugin " + c.plugin + " runs at most " +
-                                                                          std::to_string(facts->max_tasks) + ")"
-                                                                    : "";
-                    diags_.add(at(tasks), prefix + ".tasks", *e + why);
+                    KeyDef plain = def;
+                    plain.max = std::nullopt;
+                    Value ignored;
+                    if (facts && facts->max_tasks > 0 && !convert_scalar(plain, *t, ignored))
+                        *e = "plugin " + c.plugin + " runs at most " + std::to_string(facts->max_tasks) +
+                             (facts->max_tasks == 1 ? " task" : " tasks") + ", got " + *t;
+                    diags_.add(at(tasks), prefix + ".tasks", *e);
                 } else {
                     c.tasks = std::stoi(v.text);
                 }
@@ -222,8 +230,7 @@ private:
         }
 
         if (facts != nullptr) {
-            BindScope scope{doc_.file, doc_.base_dir, prefix + ".config",
-                            config.IsDefined() ? at(config) : c.where};
+            BindScope scope{doc_.file, doc_.base_dir, prefix + ".config", at(config, &c.where)};
             c.config = bind(config, facts->schema, scope, diags_);
         }
         return c;

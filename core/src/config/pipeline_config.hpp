@@ -3,7 +3,7 @@
 //
 //   name: demo                      # optional, defaults to the file name
 //   source:
-//     name: traffic                 # connector "demo.traffic"; defaults to the plugin name
+//     name: traffic                 # connector "demo.traffic"; default: <plugin>-source (<plugin>-sink)
 //     plugin: datagen
 //     topic: traffic.readings
 //     tasks: 1

@@ -1,0 +1,146 @@
+#include "config/pipeline_config.hpp"
+#include "fake_catalog.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace sluice;
+using namespace sluice::config;
+
+namespace {
+
+struct Parsed {
+    std::optional<PipelineSpec> spec;
+    Diagnostics diags;
+    bool has(const std::string& key, const std::string& fragment) const {
+        for (const auto& d : diags.items())
+            if (d.key == key && d.message.find(fragment) != std::string::npos) return true;
+        return false;
+    }
+};
+
+Parsed parse(const std::string& yaml, const std::string& file = "pipelines/demo.yaml") {
+    static testing::FakeCatalog catalog;
+    Parsed p;
+    auto doc = load_yaml_text(yaml, file, p.diags);
+    if (doc) p.spec = parse_pipeline(*doc, catalog, p.diags);
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("a source and a sink with defaults") {
+    auto p = parse(R"(
+source:
+  plugin: datagen
+  topic: traffic
+sinks:
+  - plugin: file
+    config: {path: /tmp/out.jsonl}
+)");
+    REQUIRE(p.diags.empty());
+    REQUIRE(p.spec);
+    CHECK(p.spec->name == "demo");  // from the file name
+    REQUIRE(p.spec->connectors.size() == 2);
+    const auto& source = p.spec->connectors[0];
+    CHECK(source.name == "demo.datagen-source");
+    CHECK(source.kind == ConnectorKind::source);
+    CHECK(source.topics == std::vector<std::string>{"traffic"});
+    CHECK(source.tasks == 1);
+    CHECK(source.config.at("rate").text == "100");
+    const auto& sink = p.spec->connectors[1];
+    CHECK(sink.name == "demo.file-sink");
+    CHECK(sink.topics == std::vector<std::string>{"traffic"});  // defaulted to the source's topic
+    CHECK(sink.config.at("path").text == "/tmp/out.jsonl");
+    CHECK(sink.config.at("format").text == "value");
+}
+
+TEST_CASE("the same plugin as source and sink gets distinct default names") {
+    auto p = parse("source: {plugin: file, topic: t, config: {path: a}}\nsinks: [{plugin: file, config: {path: b}}]\n");
+    REQUIRE(p.diags.empty());
+    CHECK(p.spec->connectors[0].name == "demo.file-source");
+    CHECK(p.spec->connectors[1].name == "demo.file-sink");
+}
+
+TEST_CASE("a typo in a plugin name is located and a close name suggested") {
+    auto p = parse("name: x\nsource:\n  plugin: datagne\n  topic: t\n");
+    CHECK_FALSE(p.spec);
+    REQUIRE(p.diags.size() == 1);
+    const auto& d = p.diags.items()[0];
+    CHECK(d.where.line == 3);
+    CHECK(d.where.column == 11);
+    CHECK(d.key == "source.plugin");
+    CHECK(d.message == "unknown source plugin 'datagne' (did you mean 'datagen'?); available: datagen, file");
+}
+
+TEST_CASE("a sink plugin used as a source is named as such") {
+    auto p = parse("source: {plugin: blackhole, topic: t}\n");
+    CHECK(p.has("source.plugin", "'blackhole' is a sink plugin, not a source plugin"));
+}
+
+TEST_CASE("every problem of a file is reported in one pass") {
+    auto p = parse(R"(name: demo
+source:
+  plugin: datagen
+  topik: t
+  config:
+    rate: fast
+sinks:
+  - plugin: file
+    tasks: 4
+  - plugin: blackhole
+    topics: [ok, "bad topic"]
+extra: 1
+)");
+    CHECK_FALSE(p.spec);
+    CHECK(p.has("source.topik", "did you mean 'topic'?"));
+    CHECK(p.has("source.topic", "missing required key"));
+    CHECK(p.has("source.config.rate", "expected an integer"));
+    CHECK(p.has("sinks[0].tasks", "plugin file runs at most 1 task, got 4"));
+    CHECK(p.has("sinks[0].config.path", "missing required key"));
+    CHECK(p.has("sinks[1].topics", "topic name uses only letters"));
+    CHECK(p.has("extra", "valid keys: name, description, source, sinks"));
+    CHECK(p.diags.size() == 7);
+}
+
+TEST_CASE("structure errors: wrong shapes and empty pipelines") {
+    CHECK(parse("- a\n- b\n").has("", "a pipeline file is a map"));
+    CHECK(parse("name: x\n").has("", "needs a source, sinks, or both"));
+    CHECK(parse("sinks: {plugin: file}\n").has("sinks", "expected a list of sinks"));
+    CHECK(parse("sinks:\n  - plugin: blackhole\n").has("sinks[0].topics", "no source in this pipeline"));
+    CHECK(parse("name: has.dot\nsinks: [{plugin: blackhole, topics: t}]\n").has("name", "only letters, digits"));
+    CHECK(parse("source: {plugin: datagen, topic: t, name: a}\nsinks: [{plugin: blackhole, name: a}]\n")
+              .has("name", "is used twice"));
+}
+
+TEST_CASE("a file name that cannot be a pipeline name needs an explicit name") {
+    CHECK(parse("sinks: [{plugin: blackhole, topics: t}]\n", "my pipeline.yaml").has("name", "no 'name' given"));
+    CHECK(parse("name: ok\nsinks: [{plugin: blackhole, topics: t}]\n", "my pipeline.yaml").diags.empty());
+}
+
+TEST_CASE("topics accept the comma-separated Connect spelling") {
+    auto p = parse("sinks: [{plugin: blackhole, topics: 'a, b.c'}]\n");
+    REQUIRE(p.diags.empty());
+    CHECK(p.spec->connectors[0].topics == std::vector<std::string>{"a", "b.c"});
+}
+
+TEST_CASE("connector names must be unique across pipelines") {
+    auto a = parse("name: p\nsinks: [{plugin: blackhole, topics: t}]\n", "a.yaml");
+    auto b = parse("name: p\nsinks: [{plugin: blackhole, topics: u}]\n", "b.yaml");
+    REQUIRE(a.spec);
+    REQUIRE(b.spec);
+    Diagnostics diags;
+    check_pipelines({*a.spec, *b.spec}, diags);
+    REQUIRE(diags.size() == 1);
+    CHECK(diags.items()[0].where.file == "b.yaml");
+    CHECK(diags.items()[0].message.find("also defined in a.yaml") != std::string::npos);
+}
+
+TEST_CASE("topic and name rules") {
+    CHECK_FALSE(topic_name_problem("traffic.readings-2_x"));
+    CHECK(topic_name_problem(""));
+    CHECK(topic_name_problem(".."));
+    CHECK(topic_name_problem(std::string(250, 'a')));
+    CHECK(topic_name_problem("a/b"));
+    CHECK_FALSE(name_problem("demo-1_x"));
+    CHECK(name_problem("a.b"));
+}
