@@ -46,6 +46,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
             if (!value(o.log_level)) return std::nullopt;
         } else if (a == "--json") {
             o.json = true;
+        } else if (a == "--markdown") {
+            o.markdown = true;
         } else if (!a.empty() && a[0] == '-') {
             error = "unknown option '" + a + "' for " + first;
             return std::nullopt;
@@ -80,9 +82,10 @@ Usage:
   sluice check [--worker FILE] [--plugin-dir DIR] PIPELINE.yaml...
       validate, then each plugin's pre-flight check (input readable, upstream
       reachable...) without starting anything.
-  sluice plugins [--worker FILE] [--plugin-dir DIR] [--json]
+  sluice plugins [--worker FILE] [--plugin-dir DIR] [--json | --markdown]
       Every plugin found (kind, name, version, config keys) and every refused file
-      with the reason.
+      with the reason. --markdown prints the configuration reference (worker keys and
+      every plugin's keys), as in docs/config-reference.md.
   sluice --version | --help
 
 Options:
@@ -92,6 +95,7 @@ Options:
                      the plugins directory next to the binary.
   --log-level L      trace, debug, info, warn or error (default: log.level, info).
   --json             machine-readable output (plugins).
+  --markdown         the configuration reference as Markdown (plugins).
 
 Exit codes:
   0  success                    3  a pre-flight check failed (nothing was started)

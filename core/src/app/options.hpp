@@ -15,6 +15,7 @@ struct Options {
     std::optional<std::string> plugin_dir;
     std::optional<std::string> log_level;
     bool json = false;
+    bool markdown = false;
     std::vector<std::string> pipelines;
 };
 

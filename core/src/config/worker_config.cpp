@@ -100,7 +100,7 @@ const Schema& worker_schema() {
         keys.push_back(ranged(key("topic.creation.partitions", T::integer, "Partitions of a topic sluice creates for a source", "4"), 1, 10000));
         keys.push_back(ranged(key("topic.creation.replication.factor", T::integer, "Replication factor of topics sluice creates; -1: broker default", "-1"), -1, 16));
         keys.push_back(ranged(key("backpressure.max.lag.bytes", T::integer,
-                                  "Per partition: how far a source may run ahead of a sink of the same worker on its topic. -1: automatic (4 MiB with the embedded cluster, whose partitions keep only 5 MiB; off with a real broker). 0: off", "-1"), -1));
+                                  "Per partition: how far a source may run ahead of a sink of the same worker on its topic. -1: automatic (3 MiB with the embedded cluster, whose partitions keep only ~5 MiB; off with a real broker). 0: off", "-1"), -1));
         keys.push_back(ranged(key("shutdown.timeout.ms", T::integer, "Graceful stop budget: drain, flush and commit within this time", "30000"), 0, 3600000));
         keys.push_back(ranged(key("source.batch.max.records", T::integer, "Records a source may return from one poll", "10000"), 1, 1000000));
         keys.push_back(ranged(key("sink.batch.max.records", T::integer, "Records handed to a sink in one put", "10000"), 1, 1000000));
