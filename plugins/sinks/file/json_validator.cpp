@@ -1,6 +1,6 @@
 #include "json_validator.hpp"
 
-#include "utf8.hpp"
+#include <sluice/sdk.hpp>
 
 #include <cstddef>
 #include <vector>
@@ -127,7 +127,7 @@ private:
                 ++i_;
                 continue;
             }
-            const std::size_t length = utf8_sequence_length(text_, i_);
+            const std::size_t length = utf8::sequence_length(text_, i_);
             if (length == 0) return false;
             i_ += length;
         }

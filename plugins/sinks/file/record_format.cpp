@@ -1,7 +1,6 @@
 #include "record_format.hpp"
 
 #include "json_validator.hpp"
-#include "utf8.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -31,10 +30,7 @@ Format parse_format(std::string_view name) {
     throw FatalError("format must be value, envelope or raw, got '" + std::string(name) + "'");
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-    if (is_valid_utf8(text)) json::append_quoted(out, text);
-    else json::append_quoted(out, repair_utf8(text));
-}
+void append_json_string(std::string& out, std::string_view text) { json::append_quoted(out, text); }
 
 void append_json_document(std::string& out, std::optional<std::string_view> bytes) {
     if (!bytes) {

@@ -1,15 +1,10 @@
 #include "row_json.hpp"
 
-#include "utf8.hpp"
-
 #include <sluice/sdk.hpp>
 
 namespace sluice::file_source {
 
-void append_json_string(std::string& out, std::string_view text) {
-    if (is_valid_utf8(text)) json::append_quoted(out, text);
-    else json::append_quoted(out, repair_utf8(text));
-}
+void append_json_string(std::string& out, std::string_view text) { json::append_quoted(out, text); }
 
 void row_as_object(std::string& out, std::span<const std::string> names, std::span<const std::string> values) {
     out.clear();

@@ -1,5 +1,4 @@
 #include "row_json.hpp"
-#include "utf8.hpp"
 
 #include <doctest/doctest.h>
 
@@ -42,22 +41,3 @@ TEST_CASE("row JSON keeps UTF-8 and reads invalid bytes as Latin-1") {
     CHECK(out == "\"caf\xC3\xA9\"");
 }
 
-TEST_CASE("utf8: valid and invalid sequences") {
-    CHECK(is_valid_utf8(""));
-    CHECK(is_valid_utf8("plain ascii"));
-    CHECK(is_valid_utf8("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x9A\x97")); // é € 🚗
-    CHECK_FALSE(is_valid_utf8("\xC0\x80"));         // overlong NUL
-    CHECK_FALSE(is_valid_utf8("\xE0\x80\x80"));     // overlong
-    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));     // UTF-16 surrogate
-    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
-    CHECK_FALSE(is_valid_utf8("\xC3"));             // truncated
-    CHECK_FALSE(is_valid_utf8("\x80"));             // lone continuation
-    CHECK_FALSE(is_valid_utf8("\xFF"));
-}
-
-TEST_CASE("utf8: repair maps each invalid byte to its Latin-1 character") {
-    CHECK(repair_utf8("ok \xC3\xA9") == "ok \xC3\xA9");
-    CHECK(repair_utf8("\xE9t\xE9") == "\xC3\xA9t\xC3\xA9");
-    CHECK(repair_utf8("\xC3") == "\xC3\x83");
-    CHECK(is_valid_utf8(repair_utf8("\xFF\xFE\x80\xC0\x80\xED\xA0\x80")));
-}
