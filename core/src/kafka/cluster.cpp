@@ -88,6 +88,21 @@ rd_kafka_t* Cluster::admin(std::string& error) {
     return admin_ ? admin_.get() : nullptr;
 }
 
+bool Cluster::reachable(int timeout_ms, std::string& error) {
+    std::lock_guard lock(admin_mutex_);
+    rd_kafka_t* rk = admin(error);
+    if (rk == nullptr) return false;
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, nullptr, &md, timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        error = "no Kafka broker answered at " + bootstrap_ + " within " + std::to_string(timeout_ms / 1000) +
+                " s (" + rd_kafka_err2str(err) + "): is the cluster up, and kafka.bootstrap.servers right?";
+        return false;
+    }
+    rd_kafka_metadata_destroy(md);
+    return true;
+}
+
 std::optional<int> Cluster::partition_count(const std::string& topic, int timeout_ms, std::string& error) {
     std::lock_guard lock(admin_mutex_);
     rd_kafka_t* rk = admin(error);

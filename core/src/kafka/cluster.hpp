@@ -32,6 +32,8 @@ public:
     // auto-creation is left to do it. Returns the partition count when known.
     std::optional<int> ensure_topic(const std::string& topic, int partitions, int replication,
                                     const Properties& topic_configs, std::string& error);
+    // One metadata round trip: false (and error set) when no broker answers in time.
+    bool reachable(int timeout_ms, std::string& error);
     // Partitions of an existing topic; nullopt when the topic does not exist (or no answer).
     std::optional<int> partition_count(const std::string& topic, int timeout_ms, std::string& error);
 

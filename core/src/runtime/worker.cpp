@@ -38,6 +38,7 @@ Worker::~Worker() {
 bool Worker::start(std::string& error) {
     cluster_ = kafka::Cluster::connect(config_, error);
     if (!cluster_) return false;
+    if (!cluster_->reachable(15000, error)) return false;
     int64_t lag = config_.backpressure_max_lag_bytes;
     if (lag < 0) lag = cluster_->embedded() ? kEmbeddedMaxLagBytes : 0;
     flow_ = std::make_unique<FlowControl>(lag);
