@@ -4,6 +4,7 @@
 #include "offsets/offset_codec.hpp"
 
 #include <chrono>
+#include <vector>
 
 namespace sluice::offsets {
 
@@ -29,6 +30,17 @@ bool OffsetStore::load(kafka::Cluster& cluster, std::string& error) {
 
     rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(*partitions);
     int pending = 0;
+    // A partition is read once its record just before the high watermark arrived; waiting
+    // for PARTITION_EOF instead costs a whole fetch.wait.max.ms (500 ms by default) at every
+    // start, as the broker holds the empty fetch that reports the end. EOF still ends a
+    // partition whose last offsets hold no record (transaction markers).
+    std::vector<int64_t> ends(static_cast<size_t>(*partitions), 0);
+    std::vector<bool> done(static_cast<size_t>(*partitions), true);
+    auto finish = [&](int32_t p) {
+        if (p < 0 || p >= *partitions || done[static_cast<size_t>(p)]) return;
+        done[static_cast<size_t>(p)] = true;
+        --pending;
+    };
     for (int p = 0; p < *partitions; ++p) {
         int64_t low = 0, high = 0;
         rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic_.c_str(), p, &low, &high, 10000);
@@ -39,6 +51,8 @@ bool OffsetStore::load(kafka::Cluster& cluster, std::string& error) {
         }
         if (high > low) {
             rd_kafka_topic_partition_list_add(assignment, topic_.c_str(), p)->offset = low;
+            ends[static_cast<size_t>(p)] = high;
+            done[static_cast<size_t>(p)] = false;
             ++pending;
         }
     }
@@ -55,7 +69,7 @@ bool OffsetStore::load(kafka::Cluster& cluster, std::string& error) {
         rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
         if (m == nullptr) continue;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            --pending;
+            finish(m->partition);
         } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             log::warn("reading offsets topic ", topic_, ": ", rd_kafka_message_errstr(m));
         } else {
@@ -70,6 +84,8 @@ bool OffsetStore::load(kafka::Cluster& cluster, std::string& error) {
             } else {
                 ++malformed;
             }
+            if (m->partition >= 0 && m->partition < *partitions && m->offset + 1 >= ends[static_cast<size_t>(m->partition)])
+                finish(m->partition);
         }
         rd_kafka_message_destroy(m);
     }
