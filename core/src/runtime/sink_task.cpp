@@ -135,16 +135,23 @@ void SinkTask::fetch(int timeout_ms) {
 }
 
 void SinkTask::build_records() {
+    // librdkafka parses a record's headers on the first rd_kafka_message_headers() (for
+    // every record: the header count is part of the header bytes); ask once per message.
+    message_headers_.resize(messages_.size());
     size_t header_total = 0;
-    for (auto* m : messages_) {
+    for (size_t i = 0; i < messages_.size(); ++i) {
         rd_kafka_headers_t* h = nullptr;
-        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) header_total += rd_kafka_header_cnt(h);
+        if (rd_kafka_message_headers(messages_[i], &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = nullptr;
+        message_headers_[i] = h;
+        if (h) header_total += rd_kafka_header_cnt(h);
     }
     records_.assign(messages_.size(), sluice_record{});
     record_pointers_.resize(messages_.size());
     headers_.resize(header_total);  // sized once: records point into it
     header_pointers_.resize(header_total);
     size_t next_header = 0;
+    const rd_kafka_topic_t* last_rkt = nullptr;
+    sluice_bytes topic{};
     for (size_t i = 0; i < messages_.size(); ++i) {
         rd_kafka_message_t* m = messages_[i];
         sluice_record& r = records_[i];
@@ -154,12 +161,15 @@ void SinkTask::build_records() {
         rd_kafka_timestamp_type_t type;
         r.timestamp_ms = rd_kafka_message_timestamp(m, &type);
         if (r.timestamp_ms < 0) r.timestamp_ms = SLUICE_NO_TIMESTAMP;
-        const char* topic = rd_kafka_topic_name(m->rkt);
-        r.topic = {topic, std::strlen(topic)};
+        if (m->rkt != last_rkt) {  // a batch holds runs of records of the same topic
+            const char* name = rd_kafka_topic_name(m->rkt);
+            topic = {name, std::strlen(name)};
+            last_rkt = m->rkt;
+        }
+        r.topic = topic;
         r.partition = m->partition;
         r.offset = m->offset;
-        rd_kafka_headers_t* h = nullptr;
-        if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (rd_kafka_headers_t* h = message_headers_[i]) {
             size_t count = rd_kafka_header_cnt(h);
             r.headers = header_pointers_.data() + next_header;
             r.header_count = count;
@@ -210,18 +220,26 @@ bool SinkTask::deliver() {
         return false;
     }
     if (paused) set_paused(false);
+    // Records of one partition come in runs: look the position up once per run.
+    const rd_kafka_topic_t* run_rkt = nullptr;
+    int32_t run_partition = -1;
+    int64_t* next = nullptr;  // the run's partition position
+    uint64_t bytes = 0;
     for (auto* m : messages_) {
-        int64_t& pos = positions_[{rd_kafka_topic_name(m->rkt), m->partition}];
-        if (pos > 0 && m->offset > pos)
-            log::warn("offsets ", pos, "..", m->offset - 1, " of ", rd_kafka_topic_name(m->rkt), "[", m->partition,
+        if (next == nullptr || m->rkt != run_rkt || m->partition != run_partition) {
+            next = &positions_[{rd_kafka_topic_name(m->rkt), m->partition}];  // std::map: stays valid
+            run_rkt = m->rkt;
+            run_partition = m->partition;
+        }
+        if (*next > 0 && m->offset > *next)
+            log::warn("offsets ", *next, "..", m->offset - 1, " of ", rd_kafka_topic_name(m->rkt), "[", m->partition,
                       "] were never received (deleted by retention before this sink read them, or compacted)");
-        pos = m->offset + 1;
+        *next = m->offset + 1;
+        bytes += m->len + m->key_len;
     }
     counters_.records_out.fetch_add(messages_.size(), std::memory_order_relaxed);
-    for (auto* m : messages_) {
-        counters_.bytes_out.fetch_add(m->len + m->key_len, std::memory_order_relaxed);
-        rd_kafka_message_destroy(m);
-    }
+    counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    for (auto* m : messages_) rd_kafka_message_destroy(m);
     messages_.clear();
     if (env_.flow.enabled())
         for (const auto& [tp, pos] : positions_) env_.flow.reader_position(spec_.name, tp.first, tp.second, pos);

@@ -56,6 +56,7 @@ private:
 
     std::vector<rd_kafka_message_t*> messages_;  // the batch being delivered
     std::vector<rd_kafka_message_t*> carried_;   // fetched while paused, delivered next
+    std::vector<rd_kafka_headers_t*> message_headers_;  // per message of the batch, nullptr: none
     std::vector<sluice_record> records_;
     std::vector<const sluice_record*> record_pointers_;
     std::vector<sluice_header> headers_;
