@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 namespace sluice::config {
 namespace {
 
@@ -33,6 +35,7 @@ public:
     }
 
     void bind_text(const KeyDef& def, const std::string& raw, Location where) {
+        given_.insert(def.name);
         std::string error;
         auto interpolated = interpolate(raw, scope_.base_dir, error);
         if (!interpolated) return fail(def.name, where, error);
@@ -65,7 +68,8 @@ public:
 
     Resolved finish() {
         for (const auto& def : schema_.keys()) {
-            if (resolved_.count(def.name)) continue;
+            // A key given with a bad value already has its error; "missing" would be a second, wrong one.
+            if (resolved_.count(def.name) || given_.count(def.name)) continue;
             if (def.required) {
                 std::string message = "missing required key (" + def.expectation() + ")";
                 if (!def.doc.empty()) message += ": " + def.doc;
@@ -148,6 +152,7 @@ private:
     }
 
     void bind_value(const KeyDef& def, const YAML::Node& node, Location where) {
+        given_.insert(def.name);
         if (node.IsScalar()) return bind_text(def, node.Scalar(), where);
         if (node.IsNull()) {
             if (def.type == ValueType::string) return bind_text(def, "", where);
@@ -193,6 +198,7 @@ private:
     const BindScope& scope_;
     Diagnostics& diags_;
     Resolved resolved_;
+    std::set<std::string> given_;  // keys present in the input, valid or not
 };
 
 }  // namespace

@@ -97,6 +97,16 @@ TEST_CASE("required keys are reported missing at the map") {
     CHECK(b.diags.items()[0].message.find("missing required key") == 0);
 }
 
+TEST_CASE("a required key given with a bad value has that one error, not also 'missing'") {
+    Schema s({testing::key("path", ValueType::string, std::nullopt, true),
+              testing::key("count", ValueType::integer, std::nullopt, true)});
+    auto b = bind_yaml("path: ${env:SLUICE_TEST_SURELY_UNSET}\ncount: many\n", s);
+    REQUIRE(b.diags.size() == 2);
+    CHECK(b.diags.items()[0].message == "environment variable SLUICE_TEST_SURELY_UNSET is not set");
+    CHECK(b.diags.items()[1].key == "config.count");
+    CHECK(b.diags.items()[1].message.find("missing") == std::string::npos);
+}
+
 TEST_CASE("a plugin without configuration says so for any key") {
     auto b = bind_yaml("anything: 1\n", Schema());
     REQUIRE(b.diags.size() == 1);
