@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -105,12 +106,15 @@ std::optional<long> Child::peak_rss_kb() const {
     return std::nullopt;
 }
 
-std::optional<double> Child::cpu_seconds() const {
-    if (pid_ <= 0 || exit_) return std::nullopt;
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+namespace {
+// utime + stime of a /proc/.../stat file, and the name between its parentheses.
+std::optional<double> read_stat(const std::string& path, std::string* name = nullptr) {
+    std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto open = text.find('(');
     auto paren = text.rfind(')');  // the command name may hold spaces
-    if (paren == std::string::npos) return std::nullopt;
+    if (open == std::string::npos || paren == std::string::npos || paren < open) return std::nullopt;
+    if (name) *name = text.substr(open + 1, paren - open - 1);
     std::istringstream fields(text.substr(paren + 2));
     std::string field;
     unsigned long long utime = 0, stime = 0;
@@ -119,6 +123,25 @@ std::optional<double> Child::cpu_seconds() const {
         if (i == 15) stime = std::stoull(field);
     }
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+}  // namespace
+
+std::map<int, ThreadCpu> thread_cpu(pid_t pid) {
+    std::map<int, ThreadCpu> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        ThreadCpu t;
+        if (auto cpu = read_stat(entry.path().string() + "/stat", &t.name)) {
+            t.cpu_s = *cpu;
+            out[std::atoi(entry.path().filename().c_str())] = t;
+        }
+    }
+    return out;
+}
+
+std::optional<double> Child::cpu_seconds() const {
+    if (pid_ <= 0 || exit_) return std::nullopt;
+    return read_stat("/proc/" + std::to_string(pid_) + "/stat");
 }
 
 Child::Exit Child::stop(std::chrono::milliseconds grace) {

@@ -5,11 +5,19 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace bench {
+
+// CPU seconds (user + system) of each thread of a process, by thread id, with its name.
+struct ThreadCpu {
+    std::string name;
+    double cpu_s = 0;
+};
+std::map<int, ThreadCpu> thread_cpu(pid_t pid);
 
 class Child {
 public:

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <ctime>
 
+#include <pthread.h>
+#include <unistd.h>
+
 namespace bench {
 
 std::atomic<bool> g_interrupted{false};
@@ -68,11 +71,42 @@ std::optional<int64_t> CommittedOffsets::sum(int timeout_ms) {
     return total;
 }
 
+CpuReading read_cpu(pid_t client, double client_cpu_s, pid_t broker, double broker_cpu_s) {
+    CpuReading r;
+    r.at = Clock::now();
+    r.client = client_cpu_s;
+    r.broker = broker_cpu_s;
+    auto add = [&](pid_t pid, const std::string& process) {
+        if (pid <= 0) return;
+        for (const auto& [tid, t] : thread_cpu(pid)) r.threads[process + "/" + t.name + "#" + std::to_string(tid)] = t;
+    };
+    add(client, client == getpid() ? "bench" : "sluice");
+    add(broker, "mock");
+    return r;
+}
+
+std::string thread_shares(const CpuReading& a, const CpuReading& b, double min_share) {
+    const double wall = std::chrono::duration<double>(b.at - a.at).count();
+    if (wall <= 0) return "";
+    std::vector<std::pair<double, std::string>> shares;
+    for (const auto& [key, t] : b.threads) {
+        auto before = a.threads.find(key);
+        double used = t.cpu_s - (before == a.threads.end() ? 0 : before->second.cpu_s);
+        if (used / wall >= min_share) shares.emplace_back(used / wall, key.substr(0, key.rfind('#')));
+    }
+    std::sort(shares.rbegin(), shares.rend());
+    std::string out;
+    for (const auto& [share, name] : shares)
+        out += (out.empty() ? "" : ", ") + name + " " + std::to_string(static_cast<int>(share * 100 + 0.5)) + "%";
+    return out;
+}
+
 Observer::Observer(std::function<std::optional<int64_t>()> probe, int64_t target, std::chrono::microseconds period,
                    std::chrono::milliseconds timeout, std::function<CpuReading()> cpu)
     : target_(target) {
     samples_.reserve(16384);
     thread_ = std::thread([this, probe = std::move(probe), period, timeout, cpu = std::move(cpu)] {
+        pthread_setname_np(pthread_self(), "bench-observer");
         run(probe, period, timeout, cpu);
         struct timespec ts {};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

@@ -5,12 +5,15 @@
 // thread and keeps every (time, value) sample for later analysis.
 #pragma once
 
+#include "child.hpp"
+
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -62,7 +65,15 @@ struct Sample {
 struct CpuReading {
     double client = 0;  // the process doing the work (sluice, or the benchmark for raw)
     double broker = 0;  // the mock cluster process
+    Clock::time_point at{};
+    std::map<std::string, ThreadCpu> threads;  // "<process>/<thread name>#<tid>" -> CPU
 };
+
+// Reads the CPU of the client process and the mock, with every thread of both.
+CpuReading read_cpu(pid_t client, double client_cpu_s, pid_t broker, double broker_cpu_s);
+// "sluice/sluice 92%, sluice/rdk:broker1 61%, mock/rdk:mock 40%": each thread's share of
+// one core between two readings, busiest first, those under min_share left out.
+std::string thread_shares(const CpuReading& a, const CpuReading& b, double min_share = 0.03);
 
 class Observer {
 public:

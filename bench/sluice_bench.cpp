@@ -262,6 +262,7 @@ struct Run {
     double shutdown_rss_mib = std::nan("");  // VmHWM last read while it shut down
     double client_cpu_us = std::nan("");     // CPU per record of the sluice process / the raw client
     double broker_cpu_us = std::nan("");     // CPU per record of the mock cluster process
+    std::string threads;  // busiest threads over the measured span, share of one core
     uint64_t window_begin = 0, window_end = 0;  // sluice consume: committed counts measured between
     double first_to_last_records_per_s = std::nan("");  // raw consume: first record to last
     double observed_records_per_s = std::nan("");  // raw produce: the watermark observer's view
@@ -488,7 +489,9 @@ private:
         if (!std::isnan(r.peak_rss_mib)) std::cout << "; VmHWM " << fixed(r.peak_rss_mib, 1) << " MiB";
         if (!std::isnan(r.observed_records_per_s)) std::cout << "; watermarks say " << grouped(r.observed_records_per_s) << "/s";
         if (r.samples) std::cout << "; " << r.samples << (r.phase == "consume" ? " commits seen" : " samples");
-        std::cout << ")" << (r.note.empty() ? "" : " " + r.note) << std::endl;
+        std::cout << ")" << (r.note.empty() ? "" : " " + r.note) << "\n";
+        if (!r.threads.empty()) std::cout << "      threads: " << r.threads << "\n";
+        std::cout << std::flush;
     }
 
     void check_interrupted() const {
@@ -510,14 +513,19 @@ private:
     }
 
     std::optional<double> mock_cpu() const { return mock_.cpu_seconds(); }
+    CpuReading sluice_cpu(const Child& child) const {
+        return read_cpu(child.pid(), child.cpu_seconds().value_or(0), mock_.pid(), mock_cpu().value_or(0));
+    }
+    CpuReading own_cpu() const { return read_cpu(::getpid(), process_cpu_seconds(), mock_.pid(), mock_cpu().value_or(0)); }
 
     // CPU per record between the observer's two events; the observer's own share (when
     // it ran in the measured process) is taken out pro rata.
     void cpu_per_record(Run& r, const std::optional<CpuReading>& a, const std::optional<CpuReading>& b, uint64_t records,
-                        double observer_share_s = 0) {
+                        double observer_share_s = 0) const {
         if (!a || !b || records == 0) return;
         r.client_cpu_us = (b->client - a->client - observer_share_s) * 1e6 / static_cast<double>(records);
         r.broker_cpu_us = (b->broker - a->broker) * 1e6 / static_cast<double>(records);
+        r.threads = thread_shares(*a, *b);
     }
 
     Run sluice_produce(int i) {
@@ -530,9 +538,7 @@ private:
         const auto spawned = Clock::now();
         Child child = Child::spawn(sluice_argv(pipeline_path("produce", i)), log.string());
         Observer observer([&] { return hw.sum(); }, static_cast<int64_t>(o_.records), std::chrono::microseconds(o_.poll_us),
-                          std::chrono::seconds(300), [&] {
-                              return CpuReading{child.cpu_seconds().value_or(0), mock_cpu().value_or(0)};
-                          });
+                          std::chrono::seconds(300), [&] { return sluice_cpu(child); });
         if (!observer.wait()) {
             observer.stop();
             child.stop(std::chrono::seconds(10));
@@ -569,7 +575,7 @@ private:
         const auto observer_start = Clock::now();
         Observer observer([&] { return hw.sum(); }, static_cast<int64_t>(o_.records), std::chrono::microseconds(o_.poll_us),
                           std::chrono::seconds(300),
-                          [&] { return CpuReading{process_cpu_seconds(), mock_cpu().value_or(0)}; });
+                          [&] { return own_cpu(); });
         ProduceResult p = raw_produce(producer_properties_, topic, records_, std::chrono::seconds(300));
         observer.wait();
         const double observer_life = seconds_between(observer_start, Clock::now());
@@ -628,9 +634,8 @@ private:
         fs::path log = tmp_.path() / ("consume-" + std::to_string(i) + ".log");
         Child child = Child::spawn(sluice_argv(pipeline_path("consume", i)), log.string());
         Observer observer([&] { return committed.sum(); }, static_cast<int64_t>(o_.records),
-                          std::chrono::microseconds(o_.poll_us), std::chrono::seconds(300), [&] {
-                              return CpuReading{child.cpu_seconds().value_or(0), mock_cpu().value_or(0)};
-                          });
+                          std::chrono::microseconds(o_.poll_us), std::chrono::seconds(300),
+                          [&] { return sluice_cpu(child); });
         if (!observer.wait()) {
             observer.stop();
             child.stop(std::chrono::seconds(10));
@@ -683,9 +688,7 @@ private:
         const auto observer_start = Clock::now();
         Observer observer([&] { return committed.sum(); }, std::numeric_limits<int64_t>::max(),
                           std::chrono::microseconds(o_.poll_us), std::chrono::seconds(300));
-        c = raw_consume(props, kConsumeTopic, o_.records, std::chrono::seconds(300), [&] {
-            return CpuReading{process_cpu_seconds(), mock_cpu().value_or(0)};
-        });
+        c = raw_consume(props, kConsumeTopic, o_.records, std::chrono::seconds(300), [&] { return own_cpu(); });
         observer.stop();
         const double observer_life = seconds_between(observer_start, Clock::now());
         if (c.records < o_.records)
@@ -774,7 +777,7 @@ private:
         auto startup = values("sluice", "produce", &Run::startup_s);
         if (!startup.empty()) {
             auto [lo, hi] = std::minmax_element(startup.begin(), startup.end());
-            std::cout << "sluice start-up, fork/exec of `sluice run` to the first record in the topic: "
+            std::cout << "sluice start-up, spawn of `sluice run` to its first record in the topic: "
                       << fixed(median(startup) * 1000, 1) << " ms median (" << fixed(*lo * 1000, 1) << ".."
                       << fixed(*hi * 1000, 1) << ")\n";
         }
