@@ -30,7 +30,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 }  // namespace
 
 ProduceResult raw_produce(const Properties& properties, const std::string& topic, const RecordSet& records,
-                          std::chrono::milliseconds timeout) {
+                          std::chrono::milliseconds timeout, const std::function<void()>& before_destroy) {
     DeliveryState state;
     state.total = records.size();
     rd_kafka_conf_t* conf = new_conf(properties);
@@ -74,6 +74,7 @@ ProduceResult raw_produce(const Properties& properties, const std::string& topic
     result.first_error = state.first_error;
     if (result.first_error.empty() && result.failed > 0) result.first_error = "delivery reports missing at the timeout";
     result.last_delivery = state.last;
+    if (before_destroy) before_destroy();
     rd_kafka_flush(rk, 5000);
     rd_kafka_topic_destroy(rkt);
     rd_kafka_destroy(rk);

@@ -25,8 +25,10 @@ struct ProduceResult {
 
 // Produces every record (RD_KAFKA_MSG_F_COPY, key, value, timestamp, any partition) and
 // waits for every delivery report. Timed from the first produce call to the last report.
+// before_destroy runs once every report arrived, before the producer is destroyed (so
+// that its threads can still be looked at).
 ProduceResult raw_produce(const Properties& properties, const std::string& topic, const RecordSet& records,
-                          std::chrono::milliseconds timeout);
+                          std::chrono::milliseconds timeout, const std::function<void()>& before_destroy = {});
 
 struct ConsumeResult {
     uint64_t records = 0;

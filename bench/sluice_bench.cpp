@@ -576,7 +576,8 @@ private:
         Observer observer([&] { return hw.sum(); }, static_cast<int64_t>(o_.records), std::chrono::microseconds(o_.poll_us),
                           std::chrono::seconds(300),
                           [&] { return own_cpu(); });
-        ProduceResult p = raw_produce(producer_properties_, topic, records_, std::chrono::seconds(300));
+        ProduceResult p =
+            raw_produce(producer_properties_, topic, records_, std::chrono::seconds(300), [&] { observer.wait(); });
         observer.wait();
         const double observer_life = seconds_between(observer_start, Clock::now());
         if (p.failed > 0)
