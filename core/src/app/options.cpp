@@ -99,8 +99,10 @@ Options:
 
 Exit codes:
   0  success                    3  a pre-flight check failed (nothing was started)
-  1  invalid configuration      4  runtime failure (Kafka unusable, every connector
-  2  usage error                   failed, or shutdown did not finish in time)
+  1  invalid configuration      4  runtime failure: Kafka unusable, a task ended
+  2  usage error                   FAILED (even when stopped by a signal), every
+                                   connector failed (the worker then stops by
+                                   itself), or shutdown did not finish in time
   128+N  killed by a second signal N during shutdown
 )";
 }

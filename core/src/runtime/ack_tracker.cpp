@@ -13,7 +13,7 @@ std::optional<std::string> AckTracker::advance() {
     while (!batches_.empty()) {
         Batch& front = batches_.front();
         if (!front.error.empty()) return front.error;
-        if (!front.sealed || front.outstanding > 0) break;
+        if (front.abandoned || !front.sealed || front.outstanding > 0) break;
         for (auto& [partition, offset] : front.offsets) committable_[partition] = std::move(offset);
         batches_.pop_front();
     }

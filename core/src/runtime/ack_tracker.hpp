@@ -17,7 +17,8 @@ public:
     struct Batch {
         size_t outstanding = 0;
         bool sealed = false;
-        std::string error;  // first delivery failure
+        bool abandoned = false;  // not sent whole because the task stopped: blocks the line, not an error
+        std::string error;       // first delivery failure
         // canonical source partition -> its last offset in this batch
         std::vector<std::pair<std::string, std::string>> offsets;
     };

@@ -292,6 +292,14 @@ bool SourceTask::send_batch() {
             // The producer queue is full: Kafka is slower than the source. Wait for room;
             // this is where a slow broker slows the source down.
             rd_kafka_poll(rk, 10);
+            if (stopping()) {
+                // A stalled broker must not hold the stop: the rest of the batch is not
+                // sent, so none of its offsets is ever stored and a restart polls it again.
+                b->abandoned = true;
+                AckTracker::seal(b);
+                log::info("stopping with ", batch_.size() - i, " records of the last batch not sent; they are polled again after a restart");
+                return false;
+            }
         }
         if (err) {
             std::string where = r.source_offset.null ? "" : " (source offset " + std::string(batch_.view(r.source_offset)) + ")";
@@ -345,13 +353,13 @@ void SourceTask::flush_offsets() {
 void SourceTask::drain() {
     const auto deadline = Clock::now() + std::chrono::milliseconds(env_.worker.shutdown_timeout_ms);
     rd_kafka_t* rk = producer_.get();
-    while (!tracker_.idle() && Clock::now() < deadline) {
+    while (rd_kafka_outq_len(rk) > 0 && Clock::now() < deadline) {
         rd_kafka_poll(rk, 50);
         if (tracker_.advance()) break;  // a failed delivery: nothing after it is committable
     }
-    if (!tracker_.idle())
-        log::warn(tracker_.in_flight(), " batches were not acknowledged within shutdown.timeout.ms; their records "
-                  "will be polled again after a restart");
+    if (rd_kafka_outq_len(rk) > 0)
+        log::warn(rd_kafka_outq_len(rk), " records were not acknowledged within shutdown.timeout.ms; they are "
+                  "polled again after a restart");
     serve(0);
     for (int round = 0; round < 2; ++round) {  // a write still in flight first, then the final one
         while (offset_writes_pending_ > 0 && Clock::now() < deadline) rd_kafka_poll(rk, 50);

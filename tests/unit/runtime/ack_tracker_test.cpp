@@ -78,3 +78,19 @@ TEST_CASE("partitions are tracked independently and restored offsets never overw
     CHECK(again.at("a") == "2");
     CHECK(again.at("b") == "10");
 }
+
+TEST_CASE("a batch abandoned at stop blocks the line without being an error") {
+    AckTracker t;
+    auto* sent = batch(t, 1, "p", "1");
+    AckTracker::Batch* partial = t.open();
+    AckTracker::produced(partial);
+    partial->offsets.emplace_back("p", "5");
+    partial->abandoned = true;
+    AckTracker::seal(partial);
+    AckTracker::delivered(sent, nullptr);
+    AckTracker::delivered(partial, nullptr);
+    CHECK_FALSE(t.advance());
+    CHECK(t.take_committable().at("p") == "1");  // never the abandoned batch's offset
+    CHECK_FALSE(t.advance());
+    CHECK(t.take_committable().empty());
+}
