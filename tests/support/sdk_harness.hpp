@@ -170,6 +170,7 @@ private:
 struct CapturedRecord {
     std::optional<std::string> key, value, topic;
     std::string source_partition, source_offset;
+    bool has_source_offset = false;  // false: both were NULL
     int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
     int32_t partition = SLUICE_ANY_PARTITION;
     std::vector<std::pair<std::string, std::optional<std::string>>> headers;
@@ -189,6 +190,7 @@ public:
             c.key = opt(r->key);
             c.value = opt(r->value);
             c.topic = opt(r->topic);
+            c.has_source_offset = r->source_partition.data != nullptr;
             c.source_partition = opt(r->source_partition).value_or("");
             c.source_offset = opt(r->source_offset).value_or("");
             c.timestamp_ms = r->timestamp_ms;

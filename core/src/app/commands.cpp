@@ -52,7 +52,7 @@ std::optional<int> prepare(const Options& o, Setup& s) {
         return kUsage;
     }
     log::set_level(*parsed);
-    s.plugin_dirs = plugin_path(o.plugin_dir, s.worker);
+    s.plugin_dirs = plugin_path(o.plugin_dirs, s.worker);
     // Refusals are listed by `plugins` and logged by scan; other commands go on without them.
     s.registry.scan(s.plugin_dirs);
     return std::nullopt;

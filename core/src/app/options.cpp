@@ -1,5 +1,7 @@
 #include "app/options.hpp"
 
+#include "common/text.hpp"
+
 namespace sluice::app {
 
 std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error) {
@@ -41,7 +43,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
         } else if (is("--worker") || a == "-w") {
             if (!value(o.worker_file)) return std::nullopt;
         } else if (is("--plugin-dir")) {
-            if (!value(o.plugin_dir)) return std::nullopt;
+            std::optional<std::string> dirs;
+            if (!value(dirs)) return std::nullopt;
+            for (auto& d : text::split(*dirs, ':'))
+                if (!d.empty()) o.plugin_dirs.push_back(d);
         } else if (is("--log-level")) {
             if (!value(o.log_level)) return std::nullopt;
         } else if (a == "--json") {
@@ -91,8 +96,9 @@ Usage:
 Options:
   --worker FILE      worker configuration (see configs/worker.yaml). Without it: the
                      embedded in-memory Kafka cluster and every default.
-  --plugin-dir DIR   plugin directory, instead of plugin.path / $SLUICE_PLUGIN_PATH /
-                     the plugins directory next to the binary.
+  --plugin-dir DIR   plugin directory (repeatable, or DIR1:DIR2), instead of
+                     plugin.path / $SLUICE_PLUGIN_PATH / the plugins directory next
+                     to the binary.
   --log-level L      trace, debug, info, warn or error (default: log.level, info).
   --json             machine-readable output (plugins).
   --markdown         the configuration reference as Markdown (plugins).

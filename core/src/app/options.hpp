@@ -12,7 +12,7 @@ enum class Command { run, validate, check, plugins, help, version };
 struct Options {
     Command command = Command::help;
     std::optional<std::string> worker_file;
-    std::optional<std::string> plugin_dir;
+    std::vector<std::string> plugin_dirs;  // --plugin-dir, repeatable, colon-separated lists allowed
     std::optional<std::string> log_level;
     bool json = false;
     bool markdown = false;

@@ -9,8 +9,8 @@ namespace sluice::app {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> plugin_path(const std::optional<std::string>& cli_dir, const config::WorkerConfig& worker) {
-    if (cli_dir) return {*cli_dir};
+std::vector<std::string> plugin_path(const std::vector<std::string>& cli_dirs, const config::WorkerConfig& worker) {
+    if (!cli_dirs.empty()) return cli_dirs;
     if (!worker.plugin_path.empty()) return worker.plugin_path;
     if (const char* env = std::getenv("SLUICE_PLUGIN_PATH"); env != nullptr && *env != '\0') {
         std::vector<std::string> dirs;

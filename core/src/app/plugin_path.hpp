@@ -11,6 +11,6 @@
 
 namespace sluice::app {
 
-std::vector<std::string> plugin_path(const std::optional<std::string>& cli_dir, const config::WorkerConfig& worker);
+std::vector<std::string> plugin_path(const std::vector<std::string>& cli_dirs, const config::WorkerConfig& worker);
 
 }  // namespace sluice::app

@@ -137,6 +137,15 @@ TEST_CASE("a throwing constructor fails create as FATAL; test() runs the static 
     CHECK(SourceUnderTest::test("probe", {}, host).status == SLUICE_OK);
 }
 
+TEST_CASE("a record without source partition and offset carries none") {
+    FakeHost host;
+    CapturingWriter out;
+    sluice::RecordWriter writer(out.get());
+    writer.add({.key = "k", .value = "v"});
+    REQUIRE(out.records.size() == 1);
+    CHECK_FALSE(out.records[0].has_source_offset);
+}
+
 TEST_CASE("a sink may hold offsets back in flush") {
     FakeHost host;
     SinkUnderTest sink("keeper", {}, host);

@@ -51,3 +51,13 @@ TEST_CASE("flat objects parse back, unescaped, nested values kept raw") {
     for (const char* bad : {"", "[]", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{a:1}", "\"s\""})
         CHECK_MESSAGE(!json::parse_flat(bad), bad);
 }
+
+TEST_CASE("integers of every width, and reading them back") {
+    CHECK(json::Object().add("a", std::uint64_t{18446744073709551615ULL}).add("b", std::size_t{3}).add("c", short{-2}).str() ==
+          R"({"a":18446744073709551615,"b":3,"c":-2})");
+    CHECK(json::to_int("42") == 42);
+    CHECK(json::to_int("-7") == -7);
+    CHECK_FALSE(json::to_int(""));
+    CHECK_FALSE(json::to_int("4x"));
+    CHECK_FALSE(json::to_int("\"4\""));
+}

@@ -15,8 +15,8 @@
 // SDK turns RetriableError into SLUICE_RETRY, FatalError into SLUICE_FATAL, RecordError
 // into SLUICE_ERROR naming the record, and anything else into SLUICE_ERROR.
 //
-// Build with -fvisibility=hidden; the macros export exactly one symbol,
-// sluice_plugin_manifest. No dependency beyond the C++ standard library.
+// Build with -fvisibility=hidden -fvisibility-inlines-hidden (sluice_add_plugin() does):
+// the macros then export sluice_plugin_manifest and nothing of the plugin's own. No dependency beyond the C++ standard library.
 #pragma once
 
 #include <sluice/abi.h>
@@ -33,6 +33,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -192,14 +193,15 @@ public:
     }
     Object& add(std::string_view key, const char* value) { return add(key, std::string_view(value)); }
     Object& add(std::string_view key, const std::string& value) { return add(key, std::string_view(value)); }
-    Object& add(std::string_view key, std::int64_t value) {
+    template <class Int>
+        requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool>)
+    Object& add(std::string_view key, Int value) {
         next_key(key);
         char buf[24];
         auto res = std::to_chars(buf, buf + sizeof buf, value);
         text_.append(buf, res.ptr);
         return *this;
     }
-    Object& add(std::string_view key, int value) { return add(key, static_cast<std::int64_t>(value)); }
     Object& add(std::string_view key, bool value) {
         next_key(key);
         text_ += value ? "true" : "false";
@@ -221,6 +223,14 @@ private:
     }
     std::string text_ = "{";
 };
+
+// The integer in a value read by parse_flat ("42"), or nullopt when it is not one.
+inline std::optional<std::int64_t> to_int(std::string_view text) {
+    std::int64_t value = 0;
+    auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || res.ec != std::errc() || res.ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+}
 
 // Reads a flat JSON object into key -> value. Strings are unescaped; numbers, booleans and
 // null keep their text; nested objects and arrays keep their raw JSON text. Returns nullopt
@@ -519,10 +529,12 @@ struct Header {
 
 // A record a source emits. Views only: the worker copies it during RecordWriter::add.
 struct SourceRecord {
-    std::optional<std::string_view> key;
-    std::optional<std::string_view> value;
-    std::string_view source_partition; // JSON object, e.g. {"filename":"/data/a.csv"}
-    std::string_view source_offset;    // JSON object, e.g. {"position":1024}
+    std::optional<std::string_view> key = std::nullopt;
+    std::optional<std::string_view> value = std::nullopt;
+    // JSON objects, e.g. {"filename":"/data/a.csv"} and {"position":1024}. Leave both empty
+    // for a record that has no offset to store.
+    std::string_view source_partition = {};
+    std::string_view source_offset = {};
     std::int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
     std::span<const Header> headers = {};
     std::optional<std::string_view> topic = std::nullopt; // default: the connector's topic
@@ -530,8 +542,8 @@ struct SourceRecord {
 };
 
 struct CommittedOffset {
-    std::string_view source_partition;
-    std::string_view source_offset;
+    std::string_view source_partition = {};
+    std::string_view source_offset = {};
 };
 
 namespace detail {
@@ -561,8 +573,10 @@ public:
         rec.topic = detail::bytes(r.topic);
         rec.partition = r.partition;
         rec.offset = -1;
-        rec.source_partition = detail::bytes(r.source_partition);
-        rec.source_offset = detail::bytes(r.source_offset);
+        if (!r.source_partition.empty() || !r.source_offset.empty()) {  // empty: no offset (NULL)
+            rec.source_partition = detail::bytes(r.source_partition);
+            rec.source_offset = detail::bytes(r.source_offset);
+        }
         std::vector<sluice_header> headers;
         std::vector<const sluice_header*> header_ptrs;
         if (!r.headers.empty()) {
