@@ -186,4 +186,17 @@ std::vector<std::vector<int64_t>> find_numbers(const std::string& text, const st
     return out;
 }
 
+void expect_output_keeps_growing(Sluice& run, const std::string& output, size_t step) {
+    size_t first = 0;
+    using testing::count_lines;
+    using testing::wait_until;
+    REQUIRE_MESSAGE(wait_until([&] { return (first = count_lines(output)) > 0 || !run.process().running(); }, 20s),
+                    "no output from the healthy pipeline; log:\n" << run.log());
+    REQUIRE(run.process().running());
+    size_t second = 0;
+    CHECK(wait_until([&] { return (second = count_lines(output)) >= first + step; }, 10s));
+    CHECK(wait_until([&] { return count_lines(output) >= second + step; }, 10s));
+    REQUIRE(run.process().running());
+}
+
 }  // namespace sluice::it

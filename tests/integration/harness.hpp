@@ -81,6 +81,10 @@ private:
     Process process_;
 };
 
+// Checks (doctest) that a running worker's pipeline writing `output` is alive: the file
+// gets lines, then grows twice more by `step` lines, and the worker is still running.
+void expect_output_keeps_growing(Sluice& run, const std::string& output, size_t step = 200);
+
 // Runs sluice to its end with the given arguments (validate, check, plugins, or a run
 // that fails early).
 testing::RunResult run_sluice(const TempDir& dir, const std::vector<std::string>& args,

@@ -21,7 +21,7 @@ std::string list_partitions(const rd_kafka_topic_partition_list_t* parts) {
 }  // namespace
 
 SinkTask::SinkTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
-    : Task(spec.name, task_id), env_(std::move(env)), spec_(std::move(spec)), plugin_(std::move(plugin)) {}
+    : ConnectorTask(std::move(env), std::move(spec), std::move(plugin), task_id) {}
 
 SinkTask::~SinkTask() {
     request_stop();
@@ -29,31 +29,12 @@ SinkTask::~SinkTask() {
 }
 
 bool SinkTask::setup() {
-    host_ = std::make_unique<TaskHost>(env_.worker_id, spec_.name, plugin_->name, task_id(), spec_.tasks, nullptr,
-                                       &stop_flag());
-    auto created = plugin::Instance::create(plugin_, spec_.config, host_->get());
-    if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
-        fail(outcome->message);
-        return false;
-    }
-    instance_ = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
-
-    kafka::ClientConfig config(id());
+    if (!create_instance(nullptr)) return false;
     kafka::Properties props = env_.cluster.consumer_properties();
     props["group.id"] = "sluice-" + spec_.name;
-    props["client.id"] = "sluice-" + id();
-    if (auto e = config.set_all(props)) {
-        fail(*e);
-        return false;
-    }
-    config.context().owner = this;
-    rd_kafka_conf_set_rebalance_cb(config.get(), &SinkTask::on_rebalance);
-    std::string error;
-    consumer_ = kafka::Client(RD_KAFKA_CONSUMER, config, error);
-    if (!consumer_) {
-        fail(error);
-        return false;
-    }
+    consumer_ = open_client(RD_KAFKA_CONSUMER, props,
+                            [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &SinkTask::on_rebalance); });
+    if (!consumer_) return false;
     rd_kafka_poll_set_consumer(consumer_.get());
     rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(spec_.topics.size()));
     for (const auto& t : spec_.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);

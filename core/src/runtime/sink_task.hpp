@@ -4,12 +4,7 @@
 // committed before they go; a RETRY from put pauses consumption instead of buffering.
 #pragma once
 
-#include "config/pipeline_config.hpp"
-#include "kafka/client.hpp"
-#include "plugin/instance.hpp"
-#include "runtime/environment.hpp"
-#include "runtime/task.hpp"
-#include "runtime/task_host.hpp"
+#include "runtime/connector_task.hpp"
 
 #include <chrono>
 #include <map>
@@ -21,7 +16,7 @@
 
 namespace sluice::runtime {
 
-class SinkTask : public Task {
+class SinkTask : public ConnectorTask {
 public:
     SinkTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
     ~SinkTask() override;
@@ -46,12 +41,7 @@ private:
     void revoked(rd_kafka_topic_partition_list_t* partitions);
     std::string describe(const rd_kafka_message_t* m) const;
 
-    Environment env_;
-    config::ConnectorSpec spec_;
-    plugin::PluginPtr plugin_;
     kafka::Client consumer_;
-    std::unique_ptr<TaskHost> host_;
-    std::unique_ptr<plugin::Instance> instance_;
     bool fatal_ = false;  // the plugin said FATAL: no more calls into it but destroy
 
     std::vector<rd_kafka_message_t*> messages_;  // the batch being delivered

@@ -14,10 +14,7 @@ constexpr int kPollTimeoutMs = 100;
 }
 
 SourceTask::SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
-    : Task(spec.name, task_id),
-      env_(std::move(env)),
-      spec_(std::move(spec)),
-      plugin_(std::move(plugin)),
+    : ConnectorTask(std::move(env), std::move(spec), std::move(plugin), task_id),
       topic_(spec_.topics.front()),
       batch_(static_cast<size_t>(env_.worker.source_batch_max_records)) {}
 
@@ -62,30 +59,13 @@ void SourceTask::delivered(const rd_kafka_message_t* m) {
 }
 
 bool SourceTask::setup() {
-    kafka::ClientConfig config(id());
-    if (auto e = config.set_all(env_.cluster.producer_properties())) {
-        fail(*e);
-        return false;
-    }
-    config.context().owner = this;
-    rd_kafka_conf_set_dr_msg_cb(config.get(), &SourceTask::on_delivery);
-    std::string error;
-    producer_ = kafka::Client(RD_KAFKA_PRODUCER, config, error);
-    if (!producer_) {
-        fail(error);
-        return false;
-    }
+    producer_ = open_client(RD_KAFKA_PRODUCER, env_.cluster.producer_properties(),
+                            [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, &SourceTask::on_delivery); });
+    if (!producer_) return false;
     main_topic_ = rd_kafka_topic_new(producer_.get(), topic_.c_str(), nullptr);
     offsets_topic_ = rd_kafka_topic_new(producer_.get(), env_.offsets.topic().c_str(), nullptr);
 
-    host_ = std::make_unique<TaskHost>(env_.worker_id, spec_.name, plugin_->name, task_id(), spec_.tasks, &env_.offsets,
-                                       &stop_flag());
-    auto created = plugin::Instance::create(plugin_, spec_.config, host_->get());
-    if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
-        fail(outcome->message);
-        return false;
-    }
-    instance_ = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
+    if (!create_instance(&env_.offsets)) return false;
     watched_ = env_.flow.watched(topic_);
     return true;
 }

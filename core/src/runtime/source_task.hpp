@@ -3,14 +3,9 @@
 // before it) -> plugin.commit.
 #pragma once
 
-#include "config/pipeline_config.hpp"
-#include "kafka/client.hpp"
-#include "plugin/instance.hpp"
 #include "runtime/ack_tracker.hpp"
-#include "runtime/environment.hpp"
+#include "runtime/connector_task.hpp"
 #include "runtime/source_batch.hpp"
-#include "runtime/task.hpp"
-#include "runtime/task_host.hpp"
 
 #include <chrono>
 #include <map>
@@ -20,7 +15,7 @@
 
 namespace sluice::runtime {
 
-class SourceTask : public Task {
+class SourceTask : public ConnectorTask {
 public:
     SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
     ~SourceTask() override;
@@ -43,17 +38,12 @@ private:
     static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
     void delivered(const rd_kafka_message_t* message);
 
-    Environment env_;
-    config::ConnectorSpec spec_;
-    plugin::PluginPtr plugin_;
     const std::string& topic_;
 
     kafka::Client producer_;
     rd_kafka_topic_t* main_topic_ = nullptr;
     rd_kafka_topic_t* offsets_topic_ = nullptr;
     std::map<std::string, rd_kafka_topic_t*, std::less<>> other_topics_;
-    std::unique_ptr<TaskHost> host_;
-    std::unique_ptr<plugin::Instance> instance_;
     SourceBatch batch_;
     AckTracker tracker_;
 
