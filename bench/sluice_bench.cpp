@@ -302,9 +302,7 @@ public:
             double need = static_cast<double>(o_.records) * (bytes_per_record_ + 12) * 1.5 / kMockPartitionBytes;
             partitions_ = std::max(8, static_cast<int>(std::ceil(need / 8)) * 8);
         }
-        start_mock();
-        write_worker_file();
-        load_client_properties();
+        fresh_cluster();
         print_setup();
 
         const bool produce = o_.only.empty() || o_.only == "produce";
@@ -312,7 +310,10 @@ public:
         if (produce) {
             std::cout << "\n== produce: datagen -> Kafka (sluice) vs plain producer (raw), " << o_.records << " records\n";
             for (int i = 1; i <= o_.runs; ++i) {
-                // Alternate the order so that neither side always runs on a fresher cluster.
+                // Each pair gets a cluster of its own: one cluster holding every run's
+                // data (GiBs) slows down as it grows, which showed as a drift between runs.
+                // Within a pair the order alternates, so neither side always goes first.
+                if (i > 1) fresh_cluster();
                 Run s, r;
                 if (i % 2) {
                     s = sluice_produce(i);
@@ -328,6 +329,7 @@ public:
         }
         if (consume) {
             std::cout << "\n== consume: Kafka -> blackhole (sluice) vs plain consumer (raw), " << o_.records << " records\n";
+            if (produce) fresh_cluster();
             fill_consume_topic();
             for (int i = 1; i <= o_.runs; ++i) {
                 Run s, r;
@@ -395,6 +397,7 @@ private:
 
     void start_mock() {
         fs::path bootstrap_file = tmp_.path() / "bootstrap";
+        fs::remove(bootstrap_file);  // a previous cluster's address must not be read as this one's
         std::vector<std::string> argv = {mock_path_, "--bootstrap-file", bootstrap_file.string(), "--topic",
                                          "sluice-offsets:25"};
         auto topic = [&](const std::string& name) {
@@ -416,6 +419,15 @@ private:
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         std::ifstream(bootstrap_file) >> bootstrap_;
+    }
+
+    // A new mock cluster (its topics pre-created), and the worker file and client
+    // properties that point at it.
+    void fresh_cluster() {
+        if (mock_.running()) stop_mock();
+        start_mock();
+        write_worker_file();
+        load_client_properties();
     }
 
     void stop_mock() {

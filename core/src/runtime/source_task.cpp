@@ -6,6 +6,7 @@
 #include "offsets/offset_codec.hpp"
 
 #include <unordered_map>
+#include <utility>
 
 namespace sluice::runtime {
 
@@ -46,8 +47,8 @@ void SourceTask::delivered(const rd_kafka_message_t* m) {
         return;
     }
     AckTracker::delivered(batch, nullptr);
-    counters_.records_out.fetch_add(1, std::memory_order_relaxed);
-    counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    ++acked_records_;  // published to the shared counters once per serve(), not per record
+    acked_bytes_ += bytes;
     if (watched_ && m->rkt == main_topic_ && m->partition >= 0) {
         if (static_cast<size_t>(m->partition) >= progress_.size()) progress_.resize(m->partition + 1);
         PartitionProgress& p = progress_[m->partition];
@@ -127,6 +128,10 @@ bool SourceTask::wait_for_room() {
 
 bool SourceTask::serve(int timeout_ms) {
     rd_kafka_poll(producer_.get(), timeout_ms);
+    if (acked_records_ > 0) {
+        counters_.records_out.fetch_add(std::exchange(acked_records_, 0), std::memory_order_relaxed);
+        counters_.bytes_out.fetch_add(std::exchange(acked_bytes_, 0), std::memory_order_relaxed);
+    }
     if (watched_) {
         for (size_t p = 0; p < progress_.size(); ++p) {
             PartitionProgress& pp = progress_[p];

@@ -64,6 +64,8 @@ private:
     };
     std::vector<PartitionProgress> progress_;
     int64_t in_flight_bytes_ = 0;
+    uint64_t acked_records_ = 0;  // acknowledged since the last serve()
+    uint64_t acked_bytes_ = 0;
 };
 
 }  // namespace sluice::runtime
