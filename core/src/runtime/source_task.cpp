@@ -88,8 +88,14 @@ void SourceTask::run() {
         if (watched_ && !wait_for_room()) continue;
 
         batch_.clear();
+        const auto polled_at = Clock::now();
         plugin::Outcome out = instance_->poll(batch_.writer(), kPollTimeoutMs);
         counters_.records_in.fetch_add(batch_.size(), std::memory_order_relaxed);
+        // A plugin that answers "nothing" at once instead of waiting would spin a core.
+        empty_fast_polls_ = out.ok() && batch_.empty() && Clock::now() - polled_at < std::chrono::milliseconds(1)
+                                ? empty_fast_polls_ + 1
+                                : 0;
+        if (empty_fast_polls_ >= 3 && !sleep_for(std::chrono::milliseconds(10))) break;
         if (out.status == SLUICE_OK || out.status == SLUICE_RETRY) {
             if (!batch_.empty() && !send_batch()) break;
         }

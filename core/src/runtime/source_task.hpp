@@ -64,6 +64,7 @@ private:
     };
     std::vector<PartitionProgress> progress_;
     int64_t in_flight_bytes_ = 0;
+    int empty_fast_polls_ = 0;    // consecutive polls that returned nothing without waiting
     uint64_t acked_records_ = 0;  // acknowledged since the last serve()
     uint64_t acked_bytes_ = 0;
 };
