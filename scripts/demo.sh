@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-export SLUICE_DEMO_OUTPUT=${SLUICE_DEMO_OUTPUT:-/tmp/sluice-demo/traffic.jsonl}
 echo
-echo "Records land in $SLUICE_DEMO_OUTPUT; watch them with:  tail -f $SLUICE_DEMO_OUTPUT"
+echo "Records land in /tmp/sluice-demo/traffic.jsonl (see configs/pipelines/demo.yaml);"
+echo "watch them with:  tail -f /tmp/sluice-demo/traffic.jsonl"
 echo "Stop with Ctrl-C (graceful: drains, flushes and commits)."
 echo
 exec build/bin/sluice run --worker configs/worker.yaml configs/pipelines/demo.yaml
