@@ -22,6 +22,7 @@ TaskHost::TaskHost(std::string worker_id, std::string connector, std::string plu
     host_.log = &TaskHost::log;
     host_.stored_offset = store_ ? &TaskHost::stored_offset : nullptr;
     host_.stopping = &TaskHost::stopping;
+    host_.report_errant = &TaskHost::report_errant;
 }
 
 void TaskHost::log(void* self, sluice_log_level level, const char* message, size_t length) {
@@ -49,6 +50,19 @@ const char* TaskHost::stored_offset(void* self, const char* partition, size_t le
 int32_t TaskHost::stopping(void* self) {
     auto* h = static_cast<TaskHost*>(self);
     return h->stop_flag_ != nullptr && h->stop_flag_->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
+// errors.tolerance=none until error policies exist: the record fails the task, and the
+// plugin's FATAL return carries the message into the task status.
+sluice_status TaskHost::report_errant(void* self, const sluice_record* record, const char* message, size_t length) {
+    auto* h = static_cast<TaskHost*>(self);
+    std::string where;
+    if (record != nullptr && record->topic.data != nullptr && record->offset >= 0)
+        where = " (" + std::string(record->topic.data, record->topic.size) + "-" + std::to_string(record->partition) +
+                "@" + std::to_string(record->offset) + ")";
+    log::write(log::Level::error, h->context_,
+               "errant record" + where + ": " + (message ? std::string(message, length) : std::string()));
+    return SLUICE_FATAL;
 }
 
 }  // namespace sluice::runtime

@@ -26,6 +26,7 @@ private:
     static void log(void* self, sluice_log_level level, const char* message, size_t length);
     static const char* stored_offset(void* self, const char* partition, size_t length);
     static int32_t stopping(void* self);
+    static sluice_status report_errant(void* self, const sluice_record* record, const char* message, size_t length);
 
     std::string worker_id_, connector_, plugin_, context_;
     const offsets::OffsetStore* store_;

@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 0
+#define SLUICE_ABI_MINOR 1
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SLUICE_EXPORT __attribute__((visibility("default")))
@@ -193,6 +193,18 @@ typedef struct sluice_host {
     const char* (*stored_offset)(void* opaque, const char* partition_json, size_t length);
     /* Non-zero once the worker is stopping the task: leave long loops early. */
     int32_t (*stopping)(void* opaque);
+    /* ABI 1.1. Reports one record the plugin cannot handle (Kafka Connect's
+     * ErrantRecordReporter); the connector's error policy (errors.tolerance, dead-letter topic,
+     * errors.log.*) decides its fate. Sinks pass the record as they received it; sources pass
+     * what they could read (value: the raw upstream bytes, source_partition/source_offset:
+     * where it was found). Returns SLUICE_OK when the record was tolerated (skipped, logged or
+     * written to the dead-letter topic): go on without it. Returns SLUICE_FATAL when the policy
+     * does not tolerate it: the worker has recorded the record and message as the task's
+     * failure, and the plugin returns SLUICE_FATAL from the callback it is in. A sink may call
+     * it from put() or flush() (records held since an earlier put() included); a source from
+     * poll(). Transforms and predicates do not call it: they return SLUICE_ERROR. */
+    sluice_status (*report_errant)(void* opaque, const sluice_record* record, const char* message,
+                                   size_t length);
 } sluice_host;
 
 /* Where a source writes the records of one poll(). Worker-allocated. */
@@ -208,8 +220,9 @@ typedef struct sluice_batch_writer {
 typedef int32_t sluice_plugin_kind;
 enum {
     SLUICE_KIND_SOURCE = 1,
-    SLUICE_KIND_SINK = 2
-    /* 3 and 4 are reserved for transforms and predicates. */
+    SLUICE_KIND_SINK = 2,
+    SLUICE_KIND_TRANSFORM = 3, /* ABI 1.1 */
+    SLUICE_KIND_PREDICATE = 4  /* ABI 1.1 */
 };
 
 typedef struct sluice_source_vtable {
@@ -237,7 +250,10 @@ typedef struct sluice_sink_vtable {
                             void** instance, sluice_error* err);
     void (*destroy)(void* instance);
     /* Hands over a batch. On SLUICE_OK the sink owns the records' fate: written or
-     * buffered until flush(). On SLUICE_RETRY the same batch is offered again later. */
+     * buffered until flush(). On SLUICE_RETRY the same batch is offered again later. On
+     * SLUICE_ERROR with err->record_index = i: records before i were accepted (as on OK),
+     * record i is at fault and goes to the error policy, and the records after i are offered
+     * again in a later put(). With record_index = -1 the whole batch is at fault. */
     sluice_status (*put)(void* instance, const sluice_record* const* records, size_t count,
                          sluice_error* err);
     /* Make everything put so far durable. positions[i].offset is the next offset the worker
@@ -257,6 +273,65 @@ typedef struct sluice_sink_vtable {
                           sluice_error* err);
 } sluice_sink_vtable;
 
+/* ---- transforms and predicates (ABI 1.1) ------------------------------------------- */
+
+/* A parsed form of a key or value that travels along a transform chain, so that a chain of
+ * transforms from one library parses the record once and serialises it once. `owner`
+ * identifies the library and format that made `handle` (the address of a static object in
+ * that library): a transform uses `handle` directly only when `owner` is its own, and
+ * otherwise calls serialize(), parses the text, and release()s the foreign document.
+ * handle == NULL: no document, the bytes are authoritative. */
+typedef struct sluice_document {
+    void* handle;
+    const void* owner;
+    /* JSON text of the document; *out lives until release() or the next serialize(). */
+    sluice_status (*serialize)(void* handle, sluice_bytes* out);
+    void (*release)(void* handle);
+} sluice_document;
+
+/* A record passing through a transform chain. Worker-allocated and mutable: a transform
+ * replaces fields in place. Bytes and arrays a transform stores here must stay valid until
+ * its next apply() or its destroy(); the worker copies the result at the end of the chain.
+ * When key_doc/value_doc has a handle, that document is the key/value and the matching bytes
+ * are stale; a transform that sets new bytes releases the document and clears it. A null
+ * key/value (data == NULL) is a tombstone for the value. */
+typedef struct sluice_transform_record {
+    sluice_bytes key;
+    sluice_bytes value;
+    sluice_document key_doc;
+    sluice_document value_doc;
+    int64_t timestamp_ms;             /* or SLUICE_NO_TIMESTAMP */
+    const sluice_header* const* headers;
+    size_t header_count;
+    sluice_bytes topic;               /* source chains: the target topic; sink chains: where read */
+    int32_t partition;                /* SLUICE_ANY_PARTITION in source chains unless set */
+    int64_t offset;                   /* sink chains: Kafka offset; source chains: -1 */
+    int32_t is_source;                /* 1 in a source connector's chain, 0 in a sink's */
+} sluice_transform_record;
+
+typedef struct sluice_transform_vtable {
+    uint32_t struct_size;
+    sluice_status (*create)(const sluice_host* host, const sluice_config* config,
+                            void** instance, sluice_error* err);
+    void (*destroy)(void* instance);
+    /* Transforms *record in place. Sets *keep to 0 to drop the record (filter). SLUICE_ERROR:
+     * this record cannot be transformed (the connector's error policy decides); SLUICE_RETRY:
+     * transient, the worker retries per errors.retry.timeout. */
+    sluice_status (*apply)(void* instance, sluice_transform_record* record, int32_t* keep,
+                           sluice_error* err);
+} sluice_transform_vtable;
+
+typedef struct sluice_predicate_vtable {
+    uint32_t struct_size;
+    sluice_status (*create)(const sluice_host* host, const sluice_config* config,
+                            void** instance, sluice_error* err);
+    void (*destroy)(void* instance);
+    /* Sets *result to 1 when the record matches, else 0. May attach a document equivalent
+     * to the bytes (key_doc/value_doc) for the transforms that follow, nothing else. */
+    sluice_status (*test)(void* instance, sluice_transform_record* record, int32_t* result,
+                          sluice_error* err);
+} sluice_predicate_vtable;
+
 /* ---- the manifest ------------------------------------------------------------------ */
 
 typedef struct sluice_plugin_descriptor {
@@ -268,7 +343,7 @@ typedef struct sluice_plugin_descriptor {
     const sluice_config_def* const* config;
     size_t config_count;
     int32_t max_tasks;       /* 0: no limit */
-    const void* vtable;      /* sluice_source_vtable* or sluice_sink_vtable* by kind */
+    const void* vtable;      /* sluice_{source,sink,transform,predicate}_vtable* by kind */
 } sluice_plugin_descriptor;
 
 typedef struct sluice_manifest {

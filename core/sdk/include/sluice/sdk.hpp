@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#define SLUICE_SDK_VERSION "1.0.0"
+#define SLUICE_SDK_VERSION "1.1.0"
 
 namespace sluice {
 
@@ -516,6 +516,17 @@ public:
     // True once the worker is stopping this task: long loops should return early.
     bool stopping() const { return host_->stopping != nullptr && host_->stopping(host_->opaque) != 0; }
 
+    // Hands one record the plugin cannot handle to the connector's error policy. Returns
+    // when the record was tolerated (skipped, logged, or sent to the dead-letter topic): go
+    // on without it. Throws FatalError when the policy does not tolerate it; the worker has
+    // then recorded the record and message as the task's failure.
+    void report_errant(const sluice_record& record, std::string_view message) const {
+        if (host_->report_errant == nullptr)
+            throw FatalError(std::string(message));
+        if (host_->report_errant(host_->opaque, &record, message.data(), message.size()) != SLUICE_OK)
+            throw FatalError(std::string(message));
+    }
+
 private:
     const sluice_host* host_;
 };
@@ -555,6 +566,24 @@ inline std::optional<std::string_view> view(const sluice_bytes& b) {
     return std::string_view(b.data, b.size);
 }
 }  // namespace detail
+
+// A source's errant record (see TaskContext::report_errant): the raw upstream bytes and where
+// they were found.
+inline void report_errant(const TaskContext& context, const SourceRecord& r, std::string_view message) {
+    sluice_record rec{};
+    rec.struct_size = sizeof(sluice_record);
+    rec.key = detail::bytes(r.key);
+    rec.value = detail::bytes(r.value);
+    rec.timestamp_ms = r.timestamp_ms;
+    rec.topic = detail::bytes(r.topic);
+    rec.partition = r.partition;
+    rec.offset = -1;
+    if (!r.source_partition.empty() || !r.source_offset.empty()) {
+        rec.source_partition = detail::bytes(r.source_partition);
+        rec.source_offset = detail::bytes(r.source_offset);
+    }
+    context.report_errant(rec, message);
+}
 
 class RecordWriter {
 public:
