@@ -1,12 +1,13 @@
-# sluice_add_plugin(<name> KIND source|sink SOURCES <files...> [LIBRARIES <targets...>])
+# sluice_add_plugin(<name> KIND source|sink|transform SOURCES <files...> [LIBRARIES <targets...>])
 #
 # Builds sluice_<kind>_<name>.so exactly as the worker expects it: a MODULE library with
 # hidden visibility (only sluice_plugin_manifest is exported), no "lib" prefix, into
 # SLUICE_PLUGIN_OUTPUT_DIR when set. Used in-tree and by third-party plugins alike.
 function(sluice_add_plugin name)
   cmake_parse_arguments(ARG "" "KIND" "SOURCES;LIBRARIES" ${ARGN})
-  if(NOT ARG_KIND MATCHES "^(source|sink)$")
-    message(FATAL_ERROR "sluice_add_plugin(${name}): KIND must be source or sink")
+  # transform: a library of transforms and/or predicates (kinds 3 and 4 in its manifest).
+  if(NOT ARG_KIND MATCHES "^(source|sink|transform)$")
+    message(FATAL_ERROR "sluice_add_plugin(${name}): KIND must be source, sink or transform")
   endif()
   set(target sluice_${ARG_KIND}_${name})
   add_library(${target} MODULE ${ARG_SOURCES})
