@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <exception>
 #include <mutex>
 
 namespace sluice::http {
@@ -32,8 +33,30 @@ void global_init_once() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Where the body goes: Response::body, or the request's on_body for 2xx answers.
+struct BodyTarget {
+    CURL* curl;
+    std::string* body;
+    const std::function<void(std::string_view)>* sink;
+    std::exception_ptr error;  // thrown by the sink; rethrown once curl has given up
+};
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-    static_cast<std::string*>(user)->append(data, size * count);
+    auto* target = static_cast<BodyTarget*>(user);
+    if (*target->sink) {
+        long status = 0;
+        curl_easy_getinfo(target->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300) {
+            try {
+                (*target->sink)(std::string_view(data, size * count));
+            } catch (...) {
+                target->error = std::current_exception();
+                return 0;  // makes curl abort with CURLE_WRITE_ERROR
+            }
+            return size * count;
+        }
+    }
+    target->body->append(data, size * count);
     return size * count;
 }
 
@@ -134,7 +157,8 @@ Response Client::send(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    BodyTarget body_target{curl, &response.body, &request.on_body, nullptr};
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_target);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
@@ -168,6 +192,7 @@ Response Client::send(const Request& request) {
 
     CURLcode rc = curl_easy_perform(curl);
     curl_slist_free_all(header_list);
+    if (body_target.error) std::rethrow_exception(body_target.error);
     if (rc != CURLE_OK) {
         std::string detail = error_buffer[0] ? std::string(error_buffer) : curl_easy_strerror(rc);
         while (!detail.empty() && detail.back() == '\n') detail.pop_back();

@@ -283,3 +283,51 @@ TEST_CASE("url_encode and redact_url") {
     CHECK(sluice::http::redact_url("https://host/x") == "https://host/x");
     CHECK(sluice::http::redact_url("https://host/x?APIKEY=zz") == "https://host/x?APIKEY=***");
 }
+
+TEST_CASE("on_body streams a 2xx body in chunks; error bodies still land in Response::body") {
+    const std::string big(3 * 1024 * 1024 + 17, 'z');
+    HttpTestServer server([&](const HttpRequest& r) {
+        if (r.path == "/missing") return HttpResponse::text(404, "no such file");
+        if (r.path == "/short") {
+            HttpResponse response = HttpResponse::text(200, big);
+            response.truncate_body_at = 100000;
+            return response;
+        }
+        return HttpResponse::text(200, big);
+    });
+    Client client;
+    std::size_t received = 0;
+    int chunks = 0;
+    bool all_z = true;
+    Request request{.url = server.url() + "/file.csv"};
+    request.on_body = [&](std::string_view chunk) {
+        received += chunk.size();
+        ++chunks;
+        all_z = all_z && chunk.find_first_not_of('z') == std::string_view::npos;
+    };
+    Response response = client.send(request);
+    CHECK(response.status == 200);
+    CHECK(response.body.empty());
+    CHECK(received == big.size());
+    CHECK(chunks > 1);
+    CHECK(all_z);
+
+    request.url = server.url() + "/missing";
+    received = 0;
+    response = client.send(request);
+    CHECK(response.status == 404);
+    CHECK(response.body == "no such file");
+    CHECK(received == 0);
+
+    // A body cut short still fails, after the sink saw part of it.
+    request.url = server.url() + "/short";
+    CHECK_THROWS_AS(client.send(request), TransportError);
+    CHECK(received == 100000);
+
+    // The sink's own exception aborts the transfer and comes out of send() unchanged.
+    request.url = server.url() + "/file.csv";
+    request.on_body = [](std::string_view) { throw std::runtime_error("disk full"); };
+    CHECK_THROWS_WITH_AS(client.send(request), "disk full", std::runtime_error);
+    // The client is still usable afterwards.
+    CHECK(client.send({.url = server.url() + "/missing"}).status == 404);
+}

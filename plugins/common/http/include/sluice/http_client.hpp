@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,11 @@ struct Request {
     std::optional<std::pair<std::string, std::string>> basic_auth{};
     // Whole transfer, connect included. Zero means no limit.
     std::chrono::milliseconds timeout{30000};
+    // When set, the body of a 2xx answer is handed here chunk by chunk (already decoded) instead
+    // of collected in Response::body, so large downloads need no memory of their size. Other
+    // statuses still fill Response::body. An exception thrown here aborts the transfer and
+    // leaves send() as is.
+    std::function<void(std::string_view chunk)> on_body{};
 };
 
 struct Response {
