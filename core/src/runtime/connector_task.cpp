@@ -3,7 +3,10 @@
 namespace sluice::runtime {
 
 ConnectorTask::ConnectorTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
-    : Task(spec.name, task_id), env_(std::move(env)), spec_(std::move(spec)), plugin_(std::move(plugin)) {}
+    : Task(spec.name, task_id), env_(std::move(env)), spec_(std::move(spec)), plugin_(std::move(plugin)) {
+    if (env_.metrics != nullptr)
+        batch_metrics_ = env_.metrics->batch(spec_.name, task_id, spec_.kind == config::ConnectorKind::source ? "poll" : "put");
+}
 
 bool ConnectorTask::create_instance(const offsets::OffsetStore* stored_offsets) {
     host_ = std::make_unique<TaskHost>(env_.worker_id, spec_.name, plugin_->name, task_id(), spec_.tasks,

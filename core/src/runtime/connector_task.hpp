@@ -30,6 +30,7 @@ protected:
     plugin::PluginPtr plugin_;
     std::unique_ptr<TaskHost> host_;
     std::unique_ptr<plugin::Instance> instance_;
+    metrics::BatchInstruments batch_metrics_;  // poll (sources) or put (sinks)
 };
 
 }  // namespace sluice::runtime

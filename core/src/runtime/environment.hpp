@@ -4,6 +4,7 @@
 
 #include "config/worker_config.hpp"
 #include "kafka/cluster.hpp"
+#include "metrics/metrics.hpp"
 #include "offsets/offset_store.hpp"
 #include "runtime/flow_control.hpp"
 
@@ -17,6 +18,7 @@ struct Environment {
     offsets::OffsetStore& offsets;
     FlowControl& flow;
     std::string worker_id;
+    metrics::Metrics* metrics = nullptr;  // none in tools and tests that do not scrape
 };
 
 }  // namespace sluice::runtime
