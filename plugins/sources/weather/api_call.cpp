@@ -1,0 +1,74 @@
+#include "api_call.hpp"
+
+#include "open_meteo.hpp"
+#include "openweather.hpp"
+
+#include <algorithm>
+
+namespace sluice::weather {
+
+namespace {
+
+std::string excerpt(const std::string& body) {
+    std::string out = body.substr(0, 200);
+    for (char& c : out)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    return body.size() > 200 ? out + "..." : out;
+}
+
+}  // namespace
+
+ApiAnswer call_api(http::Client& client, const std::string& url, std::chrono::milliseconds timeout, Provider provider) {
+    ApiAnswer answer;
+    const std::string shown = http::redact_url(url);
+    http::Request request;
+    request.url = url;
+    request.timeout = timeout;
+    request.headers.push_back({"Accept", "application/json"});
+    http::Response response;
+    try {
+        response = client.send(request);
+    } catch (const http::TransportError& e) {
+        answer.verdict = Verdict::retry;
+        answer.error = std::string(e.timed_out() ? "no answer within the request timeout: " : "request failed: ") + e.what();
+        return answer;
+    }
+    answer.status = response.status;
+    answer.body = std::move(response.body);
+    if (answer.status == 200) return answer;
+
+    const std::string status = "HTTP " + std::to_string(answer.status);
+    if (http::is_retriable_status(answer.status)) {
+        answer.verdict = Verdict::retry;
+        answer.retry_after = http::retry_after(response);
+        answer.error = status + " from " + shown + (answer.retry_after ? " (Retry-After " +
+                           std::to_string(answer.retry_after->count()) + " ms)" : "");
+        return answer;
+    }
+    answer.verdict = Verdict::fatal;
+    if (provider == Provider::openweather) {
+        const std::string said = openweather_error_message(answer.body).value_or(excerpt(answer.body));
+        if (answer.status == 401)
+            answer.error = "OpenWeather refused the API key (" + status + ": " + said + ") for " + shown +
+                           "; check api_key (a new key takes up to 2 hours to activate)";
+        else
+            answer.error = "OpenWeather refused the request (" + status + ": " + said + ") for " + shown;
+    } else {
+        const auto reason = open_meteo_error_reason(answer.body);
+        answer.error = reason ? "Open-Meteo refused the request (" + status + ": " + *reason + ") for " + shown
+                              : status + " from " + shown + ": " + excerpt(answer.body) + " (is base_url right?)";
+    }
+    return answer;
+}
+
+std::chrono::milliseconds retry_delay(const RetrySettings& retry, int failures,
+                                      std::optional<std::chrono::milliseconds> retry_after, std::uint64_t random) {
+    if (retry_after) return *retry_after;
+    std::int64_t delay = retry.initial.count();
+    for (int i = 1; i < failures && delay < retry.max.count(); ++i) delay *= 2;
+    delay = std::min<std::int64_t>(delay, retry.max.count());
+    const std::int64_t jitter = delay / 5 > 0 ? static_cast<std::int64_t>(random % static_cast<std::uint64_t>(delay / 5 + 1)) : 0;
+    return std::chrono::milliseconds(std::max<std::int64_t>(1, delay - jitter));
+}
+
+}  // namespace sluice::weather
