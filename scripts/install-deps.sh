@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libcurl4-openssl-dev libssl-dev libsimdjson-dev zlib1g-dev
   kcat curl file procps
+  clickhouse-server clickhouse-client
 )
 
 missing=()

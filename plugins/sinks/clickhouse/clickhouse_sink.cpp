@@ -1,0 +1,332 @@
+// The `clickhouse` sink: buffers records per Kafka partition and inserts them into a
+// ClickHouse table over HTTP as JSONEachRow, one INSERT per partition batch. With
+// exactly_once every row carries its _topic/_partition/_offset; the highest _offset per
+// partition, read back from the table, is where consumption resumes and below which no
+// row is ever sent again (see README.md for what that requires of the table).
+#include "connection.hpp"
+#include "errors.hpp"
+#include "json_rows.hpp"
+#include "options.hpp"
+#include "record_buffer.hpp"
+#include "sql.hpp"
+#include "table_setup.hpp"
+
+#include <sluice/sdk.hpp>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::clickhouse {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string coordinates(std::string_view topic, std::int32_t partition) {
+    return std::string(topic) + "[" + std::to_string(partition) + "]";
+}
+
+// Retriable trouble becomes RetriableError (the worker backs off, pausing consumption);
+// anything else stops the task.
+[[noreturn]] void raise(const ServerFailure& f, const std::string& doing) {
+    if (f.kind() == Failure::retriable) throw RetriableError(doing + ": " + f.what());
+    throw FatalError(doing + ": " + f.what());
+}
+
+class ClickHouseSink : public Sink {
+public:
+    static std::vector<ConfigKey> config_keys() { return SinkOptions::keys(); }
+
+    // Pre-flight (`sluice check`, and before `run` starts anything): the server answers, the
+    // credentials work, the table is there with the columns the sink needs.
+    static void test(const Config& config, TaskContext&) {
+        SinkOptions options = SinkOptions::from(config);
+        Connection connection(options.connection);
+        try {
+            prepare_table(connection, options, false);
+        } catch (const ServerFailure& f) {
+            throw FatalError("ClickHouse " + options.where() + ": " + f.what());
+        }
+    }
+
+    ClickHouseSink(const Config& config, TaskContext& context)
+        : options_(SinkOptions::from(config)),
+          context_(context),
+          connection_(options_.connection),
+          insert_sql_(insert_sql(options_.database, options_.table)) {}
+
+    ~ClickHouseSink() override {
+        context_.info("inserted " + std::to_string(rows_inserted_) + " rows in " + std::to_string(inserts_) +
+                      " inserts; " + std::to_string(rows_rejected_) + " records rejected");
+    }
+
+    void put(const SinkRecords& records) override {
+        ensure_ready();
+        // Insert what is due before taking anything: a RetriableError now means "offer the
+        // same records again later", and none of them is buffered yet.
+        if (due()) flush_all();
+        for (SinkRecord record : records) {
+            PartitionState& p = partition(record.topic(), record.partition());
+            std::string_view problem;
+            auto value = record.value();
+            if (!value) problem = "its value is null (a tombstone); JSONEachRow needs one JSON object per record";
+            else if (!is_single_object(*value)) problem = "its value is not one JSON object; JSONEachRow needs one per record";
+            if (buffered_rows_ == 0) oldest_ = Clock::now();
+            const std::size_t before = p.buffer.bytes();
+            p.buffer.add(*record.raw(), problem);
+            buffered_rows_ += 1;
+            buffered_bytes_ += p.buffer.bytes() - before;
+        }
+        if (!due()) return;
+        try {
+            flush_all();
+        } catch (const RetriableError& e) {
+            // These records are taken; the next put tries again before taking more, and the
+            // worker's flush commits nothing meanwhile.
+            context_.warn(std::string("insert deferred: ") + e.what());
+        }
+    }
+
+    void flush(std::span<TopicPartition> positions) override {
+        (void)positions;  // everything put is inserted below, or this throws and nothing is committed
+        if (buffered_rows_ == 0) return;
+        ensure_ready();
+        flush_all();
+    }
+
+    void open(std::span<TopicPartition> partitions) override {
+        for (auto& tp : partitions) partitions_.erase({std::string(tp.topic), tp.partition});
+        if (!options_.exactly_once || partitions.empty()) return;
+        std::set<std::string> topic_set;
+        for (auto& tp : partitions) topic_set.insert(std::string(tp.topic));
+        const std::vector<std::string> topics(topic_set.begin(), topic_set.end());
+        Watermarks marks;
+        try {
+            ensure_ready();
+            marks = parse_watermarks(connection_.query(watermark_sql(options_.database, options_.table, topics)));
+        } catch (const RetriableError& e) {
+            // Not fatal: the partitions start at their committed offsets, and before the
+            // first insert of each one its watermark is read again and older rows skipped.
+            context_.warn(std::string("cannot read the stored offsets of the assigned partitions yet (") + e.what() +
+                          "); resuming from the committed offsets, rows already in the table will be skipped");
+            return;
+        } catch (const ServerFailure& f) {
+            raise(f, "reading the stored offsets from " + options_.where());
+        }
+        for (auto& tp : partitions) {
+            PartitionState& p = partition(tp.topic, tp.partition);
+            auto it = marks.find({std::string(tp.topic), tp.partition});
+            p.watermark = it == marks.end() ? -1 : it->second;
+            if (*p.watermark >= 0) tp.offset = *p.watermark + 1;
+        }
+    }
+
+    void close(std::span<const TopicPartition> partitions) override {
+        // After the final flush; what is still buffered (a failed flush) is someone else's now.
+        for (auto& tp : partitions) {
+            auto it = partitions_.find({std::string(tp.topic), tp.partition});
+            if (it == partitions_.end()) continue;
+            buffered_rows_ -= it->second.buffer.size();
+            buffered_bytes_ -= it->second.buffer.bytes();
+            partitions_.erase(it);
+        }
+    }
+
+private:
+    struct PartitionState {
+        PartitionState(std::string topic, std::int32_t partition)
+            : buffer(topic, partition), prefix(coordinates_prefix(topic, partition)) {}
+        RecordBuffer buffer;
+        std::string prefix;  // "_topic":..,"_partition":..,"_offset":
+        // Highest offset known to be in the table (-1: none); unset: unknown, read it
+        // before the next insert (at start, and after an insert whose fate is unknown).
+        std::optional<std::int64_t> watermark;
+    };
+    using Key = std::pair<std::string, std::int32_t>;
+
+    PartitionState& partition(std::string_view topic, std::int32_t number) {
+        Key key{std::string(topic), number};
+        auto it = partitions_.find(key);
+        if (it == partitions_.end()) it = partitions_.try_emplace(key, key.first, number).first;
+        return it->second;
+    }
+
+    void ensure_ready() {
+        if (ready_) return;
+        try {
+            info_ = prepare_table(connection_, options_, true);
+        } catch (const ServerFailure& f) {
+            raise(f, "preparing " + options_.where());
+        }
+        settings_ = options_.insert_settings;
+        auto user_set = [&](std::string_view name) {
+            for (const auto& s : settings_)
+                if (s.first == name) return true;
+            return false;
+        };
+        // Parallel parsing cuts one insert into chunks; keep one insert one block.
+        if (options_.exactly_once && info_.parallel_parsing && !user_set("input_format_parallel_parsing"))
+            settings_.emplace_back("input_format_parallel_parsing", "0");
+        ready_ = true;
+        context_.info("ClickHouse " + info_.version + ", table " + options_.where() +
+                      (options_.exactly_once
+                           ? std::string("; exactly-once by _offset watermark") +
+                                 (info_.deduplication_token ? " and insert_deduplication_token"
+                                                            : " (this server has no insert_deduplication_token)")
+                           : std::string("; at-least-once")));
+    }
+
+    bool due() const {
+        if (buffered_rows_ == 0) return false;
+        return buffered_rows_ >= options_.max_rows || buffered_bytes_ >= options_.max_bytes ||
+               Clock::now() - oldest_ >= options_.max_age;
+    }
+
+    void flush_all() {
+        for (auto& [key, p] : partitions_) {
+            if (p.buffer.empty()) continue;
+            const std::size_t rows = p.buffer.size(), bytes = p.buffer.bytes();
+            try {
+                flush_partition(p);
+            } catch (...) {
+                buffered_rows_ -= rows - p.buffer.size();
+                buffered_bytes_ -= bytes - p.buffer.bytes();
+                throw;
+            }
+            buffered_rows_ -= rows - p.buffer.size();
+            buffered_bytes_ -= bytes - p.buffer.bytes();
+        }
+        if (buffered_rows_ == 0) oldest_ = Clock::now();
+    }
+
+    void flush_partition(PartitionState& p) {
+        RecordBuffer& b = p.buffer;
+        if (options_.exactly_once) {
+            if (!p.watermark) {
+                try {
+                    p.watermark = parse_partition_watermark(connection_.query(
+                        partition_watermark_sql(options_.database, options_.table, b.topic(), b.partition())));
+                } catch (const ServerFailure& f) {
+                    raise(f, "reading the stored offset of " + coordinates(b.topic(), b.partition()));
+                }
+            }
+            if (std::size_t skipped = b.drop_through(*p.watermark); skipped > 0)
+                context_.info(coordinates(b.topic(), b.partition()) + ": " + std::to_string(skipped) +
+                              " records up to offset " + std::to_string(*p.watermark) +
+                              " are already in the table (an earlier insert whose answer was lost); not inserted again");
+        }
+        try {
+            // Chunks of at most batch.max.rows rows / about batch.max.bytes: each one insert.
+            for (std::size_t lo = b.begin(); lo < b.end();) {
+                std::size_t hi = lo, bytes = 0;
+                while (hi < b.end() && hi - lo < options_.max_rows && (hi == lo || bytes < options_.max_bytes)) {
+                    bytes += b.value(hi) ? b.value(hi)->size() : 0;
+                    ++hi;
+                }
+                insert_range(p, lo, hi);
+                lo = hi;
+            }
+        } catch (const RetriableError&) {
+            settle(p);  // rows inserted before the trouble leave the buffer; refused ones are reported
+            throw;
+        }
+        settle(p);
+    }
+
+    // Inserts the pending rows of [lo, hi) in one request. When ClickHouse refuses the data,
+    // splits the range (at the row it names, else in halves) until each bad row is alone;
+    // every good row still gets inserted, in offset order.
+    void insert_range(PartitionState& p, std::size_t lo, std::size_t hi) {
+        RecordBuffer& b = p.buffer;
+        std::string body;
+        std::vector<std::size_t> included;
+        for (std::size_t i = lo; i < hi; ++i) {
+            if (b.state(i) != RowState::pending) continue;
+            append_row(body, *b.value(i), options_.coordinates ? std::string_view(p.prefix) : std::string_view(),
+                       b.offset(i));
+            included.push_back(i);
+        }
+        if (included.empty()) return;
+        Settings settings = settings_;
+        if (options_.exactly_once && info_.deduplication_token)
+            settings.emplace_back("insert_deduplication_token",
+                                  b.topic() + "-" + std::to_string(b.partition()) + "-" +
+                                      std::to_string(b.offset(included.front())) + "-" +
+                                      std::to_string(b.offset(included.back())));
+        try {
+            connection_.insert(insert_sql_, std::move(body), settings);
+        } catch (const ServerFailure& f) {
+            const std::string what = "inserting " + std::to_string(included.size()) + " rows of " +
+                                     coordinates(b.topic(), b.partition()) + " into " + options_.where();
+            if (f.kind() == Failure::retriable) {
+                // The insert may have landed before the answer was lost: ask the table again.
+                if (options_.exactly_once) p.watermark.reset();
+                raise(f, what);
+            }
+            if (f.kind() == Failure::fatal) raise(f, what);
+            if (included.size() == 1) {
+                b.reject(included.front(), f.what());
+                return;
+            }
+            std::size_t split = lo + (hi - lo) / 2;
+            if (auto row = failed_row(f.what()); row && *row >= 1 && *row <= included.size()) {
+                const std::size_t bad = included[*row - 1];  // ClickHouse counts rows from 1
+                insert_range(p, lo, bad);
+                insert_range(p, bad, bad + 1);
+                insert_range(p, bad + 1, hi);
+                return;
+            }
+            insert_range(p, lo, split);
+            insert_range(p, split, hi);
+            return;
+        }
+        ++inserts_;
+        rows_inserted_ += included.size();
+        for (std::size_t i : included) b.mark_inserted(i);
+        p.watermark = b.offset(included.back());
+    }
+
+    // Drops the settled rows at the front of the buffer; each refused record goes to the
+    // connector's error policy (which throws FatalError when it does not tolerate it).
+    void settle(PartitionState& p) {
+        RecordBuffer& b = p.buffer;
+        while (!b.empty()) {
+            const std::size_t i = b.begin();
+            if (b.state(i) == RowState::pending) break;
+            if (b.state(i) == RowState::rejected) {
+                ++rows_rejected_;
+                const std::string message = "record " + coordinates(b.topic(), b.partition()) + "@" +
+                                            std::to_string(b.offset(i)) + " not inserted into " + options_.where() +
+                                            ": " + b.reject_reason(i);
+                const sluice_record record = b.record(i, errant_headers_, errant_header_pointers_);
+                context_.report_errant(record, message);
+            }
+            b.drop_front(1);
+        }
+    }
+
+    SinkOptions options_;
+    TaskContext& context_;
+    Connection connection_;
+    const std::string insert_sql_;
+    bool ready_ = false;
+    ServerInfo info_;
+    Settings settings_;
+    std::map<Key, PartitionState> partitions_;
+    std::size_t buffered_rows_ = 0;
+    std::size_t buffered_bytes_ = 0;
+    Clock::time_point oldest_ = Clock::now();
+    std::vector<sluice_header> errant_headers_;
+    std::vector<const sluice_header*> errant_header_pointers_;
+    std::size_t rows_inserted_ = 0, inserts_ = 0, rows_rejected_ = 0;
+};
+
+}  // namespace
+}  // namespace sluice::clickhouse
+
+SLUICE_SINK(sluice::clickhouse::ClickHouseSink, "clickhouse", "1.0.0",
+            "Inserts records (JSON objects) into a ClickHouse table over HTTP, exactly once per Kafka offset")
