@@ -12,6 +12,7 @@ packages=(
   kcat curl file procps
   clickhouse-server clickhouse-client
 )
+  prometheus docker-compose
 
 missing=()
 for p in "${packages[@]}"; do
