@@ -1,0 +1,356 @@
+// The clickhouse sink driven through its ABI (as the worker drives it) against a real
+// ClickHouse server: the ctest fixture's, from Debian's clickhouse-server package.
+#include "clickhouse_test_server.hpp"
+#include "sdk_harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace sluice::testing;
+
+namespace {
+
+bool no_server() { return std::getenv("SLUICE_CLICKHOUSE_ENV") == nullptr; }
+
+// What report_errant received; the policy answer is `tolerate`.
+struct ErrantLog {
+    struct Entry {
+        std::string topic;
+        int32_t partition;
+        int64_t offset;
+        std::optional<std::string> key, value;
+        std::string message;
+    };
+    std::vector<Entry> entries;
+    bool tolerate = true;
+};
+
+// One sink instance through the C ABI, with open() and close() (the shared harness has
+// put and flush only) and a report_errant that records what it gets.
+class Sink {
+public:
+    Sink(std::map<std::string, std::string> config, ErrantLog* errant = nullptr)
+        : desc_(descriptor(SLUICE_KIND_SINK, "clickhouse")),
+          vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)),
+          config_(desc_, std::move(config)) {
+        auto* host = const_cast<sluice_host*>(host_.get());
+        if (errant != nullptr) {
+            errant_ = errant;
+            host->report_errant = [](void*, const sluice_record* r, const char* message, size_t length) -> sluice_status {
+                auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
+                    if (b.data == nullptr) return std::nullopt;
+                    return std::string(b.data, b.size);
+                };
+                current_errant->entries.push_back({std::string(r->topic.data, r->topic.size), r->partition, r->offset,
+                                                   opt(r->key), opt(r->value), std::string(message, length)});
+                return current_errant->tolerate ? SLUICE_OK : SLUICE_FATAL;
+            };
+        }
+        created = call([&](sluice_error* e) { return vt_->create(host_.get(), config_.get(), &instance_, e); });
+    }
+    ~Sink() {
+        if (instance_ != nullptr) vt_->destroy(instance_);
+    }
+    CallResult put(const std::vector<SinkInput>& inputs) {
+        current_errant = errant_;
+        std::vector<sluice_record> recs(inputs.size());
+        std::vector<const sluice_record*> ptrs;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const SinkInput& in = inputs[i];
+            sluice_record& r = recs[i];
+            r.struct_size = sizeof r;
+            r.key = in.key ? sluice_bytes{in.key->data(), in.key->size()} : sluice_bytes{nullptr, 0};
+            r.value = in.value ? sluice_bytes{in.value->data(), in.value->size()} : sluice_bytes{nullptr, 0};
+            r.topic = {in.topic.data(), in.topic.size()};
+            r.partition = in.partition;
+            r.offset = in.offset;
+            r.timestamp_ms = in.timestamp_ms;
+            ptrs.push_back(&r);
+        }
+        return call([&](sluice_error* e) { return vt_->put(instance_, ptrs.data(), ptrs.size(), e); });
+    }
+    CallResult flush() {
+        current_errant = errant_;
+        return call([&](sluice_error* e) { return vt_->flush(instance_, nullptr, 0, e); });
+    }
+    // Partitions assigned; returns the offsets the sink asked to resume at (UNSET: committed).
+    std::vector<int64_t> open(const std::string& topic, const std::vector<int32_t>& partitions, CallResult* result = nullptr) {
+        std::vector<sluice_topic_partition> parts;
+        for (int32_t p : partitions) parts.push_back({topic.c_str(), p, SLUICE_OFFSET_UNSET});
+        std::vector<sluice_topic_partition*> ptrs;
+        for (auto& p : parts) ptrs.push_back(&p);
+        CallResult r = call([&](sluice_error* e) { return vt_->open(instance_, ptrs.data(), ptrs.size(), e); });
+        if (result) *result = r;
+        else CHECK_MESSAGE(r.status == SLUICE_OK, r.message);
+        std::vector<int64_t> out;
+        for (auto& p : parts) out.push_back(p.offset);
+        return out;
+    }
+    static CallResult test(std::map<std::string, std::string> config) {
+        FakeHost host;
+        return SinkUnderTest::test("clickhouse", std::move(config), host);
+    }
+    CallResult created;
+    FakeHost host_;
+
+private:
+    static inline ErrantLog* current_errant = nullptr;
+    const sluice_plugin_descriptor& desc_;
+    const sluice_sink_vtable* vt_;
+    ConfigFixture config_;
+    ErrantLog* errant_ = nullptr;
+    void* instance_ = nullptr;
+};
+
+std::vector<SinkInput> rows(const std::string& topic, int32_t partition, int64_t from, int64_t to) {
+    std::vector<SinkInput> out;
+    for (int64_t o = from; o < to; ++o) {
+        SinkInput in;
+        in.topic = topic;
+        in.partition = partition;
+        in.offset = o;
+        in.key = "S" + std::to_string(o % 7);
+        in.value = "{\"sensor\":\"S" + std::to_string(o % 7) + "\",\"flow\":" + std::to_string(o * 3) + "}";
+        out.push_back(in);
+    }
+    return out;
+}
+
+struct Table {
+    std::string url = clickhouse_url();
+    std::string name = unique_table("sink");
+    std::map<std::string, std::string> config(std::map<std::string, std::string> extra = {}) const {
+        std::map<std::string, std::string> c{{"url", url}, {"table", name}, {"create_table", "true"},
+                                             {"columns", "sensor String,flow UInt32"}};
+        for (auto& [k, v] : extra) c[k] = v;
+        return c;
+    }
+    long long count(const std::string& where = "1") const {
+        return clickhouse_number(url, "SELECT count() FROM " + name + " WHERE " + where);
+    }
+    long long duplicates() const {
+        return clickhouse_number(url, "SELECT count() FROM (SELECT _topic, _partition, _offset, count() AS n FROM " + name +
+                                          " GROUP BY _topic, _partition, _offset HAVING n > 1)");
+    }
+    ~Table() {
+        try {
+            clickhouse_query(url, "DROP TABLE IF EXISTS " + name);
+        } catch (...) {
+        }
+    }
+};
+
+int closed_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);  // nobody listens there now
+    return ntohs(a.sin_port);
+}
+
+}  // namespace
+
+TEST_SUITE("clickhouse_server" * doctest::skip(no_server())) {
+
+TEST_CASE("rows land in the created table with their values and Kafka coordinates") {
+    Table t;
+    Sink sink(t.config());
+    REQUIRE_MESSAGE(sink.created.status == SLUICE_OK, sink.created.message);
+    auto input = rows("traffic", 0, 0, 3);
+    auto more = rows("traffic", 1, 10, 12);
+    input.insert(input.end(), more.begin(), more.end());
+    CallResult put = sink.put(input);
+    REQUIRE_MESSAGE(put.status == SLUICE_OK, put.message);
+    CallResult flushed = sink.flush();
+    REQUIRE_MESSAGE(flushed.status == SLUICE_OK, flushed.message);
+    CHECK(clickhouse_query(t.url, "SELECT sensor, flow, _topic, _partition, _offset FROM " + t.name +
+                                      " ORDER BY _partition, _offset FORMAT TabSeparated") ==
+          "S0\t0\ttraffic\t0\t0\n"
+          "S1\t3\ttraffic\t0\t1\n"
+          "S2\t6\ttraffic\t0\t2\n"
+          "S3\t30\ttraffic\t1\t10\n"
+          "S4\t33\ttraffic\t1\t11\n");
+}
+
+TEST_CASE("batches: an insert per batch.max.rows, the rest at flush; gzip bodies are accepted") {
+    Table t;
+    Sink sink(t.config({{"batch.max.rows", "5"}, {"batch.max.ms", "600000"}, {"gzip.min.bytes", "1"}}));
+    REQUIRE(sink.created.status == SLUICE_OK);
+    REQUIRE(sink.put(rows("t", 0, 0, 4)).status == SLUICE_OK);
+    CHECK(t.count() == 0);  // below every threshold: buffered
+    REQUIRE(sink.put(rows("t", 0, 4, 8)).status == SLUICE_OK);
+    CHECK(t.count() == 8);  // 8 >= 5 rows: inserted
+    REQUIRE(sink.put(rows("t", 0, 8, 9)).status == SLUICE_OK);
+    CHECK(t.count() == 8);
+    REQUIRE(sink.flush().status == SLUICE_OK);
+    CHECK(t.count() == 9);
+    CHECK(t.duplicates() == 0);
+}
+
+TEST_CASE("exactly once: open resumes after the highest stored offset; stored rows are never inserted again") {
+    Table t;
+    {
+        Sink first(t.config());
+        REQUIRE(first.created.status == SLUICE_OK);
+        CHECK(first.open("traffic", {0, 1}) == std::vector<int64_t>{SLUICE_OFFSET_UNSET, SLUICE_OFFSET_UNSET});
+        REQUIRE(first.put(rows("traffic", 0, 0, 10)).status == SLUICE_OK);
+        REQUIRE(first.flush().status == SLUICE_OK);
+    }
+    // A restart: partition 0 resumes at 10 (max _offset 9 + 1), partition 1 has no row.
+    Sink second(t.config());
+    CHECK(second.open("traffic", {0, 1}) == std::vector<int64_t>{10, SLUICE_OFFSET_UNSET});
+
+    // A sink that could not read the table at open() (or after an insert whose answer was
+    // lost) gets records again from the committed offset: those stored are skipped.
+    Sink third(t.config());
+    REQUIRE(third.put(rows("traffic", 0, 5, 15)).status == SLUICE_OK);
+    REQUIRE(third.flush().status == SLUICE_OK);
+    CHECK(t.count() == 15);
+    CHECK(t.duplicates() == 0);
+    CHECK(t.count("_offset BETWEEN 10 AND 14") == 5);
+}
+
+TEST_CASE("exactly once off: the table needs no coordinates, rows go in as they are") {
+    Table t;
+    clickhouse_query(t.url, "CREATE TABLE " + t.name + " (sensor String, flow UInt32) ENGINE = MergeTree ORDER BY sensor");
+    CallResult refused = Sink::test(t.config({{"create_table", "false"}}));
+    CHECK(refused.status != SLUICE_OK);
+    CHECK_MESSAGE(refused.message.find("has no _topic, _partition, _offset columns") != std::string::npos, refused.message);
+    Sink sink(t.config({{"create_table", "false"}, {"exactly_once", "false"}, {"coordinates", "false"}}));
+    REQUIRE(sink.put(rows("t", 0, 0, 6)).status == SLUICE_OK);
+    REQUIRE(sink.flush().status == SLUICE_OK);
+    CHECK(t.count() == 6);
+}
+
+TEST_CASE("a bad record in the middle of a batch: only it is rejected, every good row is inserted") {
+    Table t;
+    auto input = rows("traffic", 2, 100, 120);
+    input[7].value = "{\"sensor\":\"S0\",\"flow\":\"not a number\"}";  // ClickHouse refuses it
+    input[13].value = "plain text, not JSON";                          // refused before sending
+    input[15].value = std::nullopt;                                    // a tombstone
+    input[17].value = "{\"sensor\":\"S0\",\"unknown_column\":1}";       // ClickHouse refuses it
+
+    SUBCASE("tolerated (errors.tolerance=all): reported with coordinates and message, the rest inserted") {
+        ErrantLog errant;
+        Sink sink(t.config(), &errant);
+        REQUIRE(sink.put(input).status == SLUICE_OK);
+        CallResult flushed = sink.flush();
+        REQUIRE_MESSAGE(flushed.status == SLUICE_OK, flushed.message);
+        CHECK(t.count() == 16);
+        CHECK(t.count("_offset IN (107, 113, 115, 117)") == 0);
+        REQUIRE(errant.entries.size() == 4);
+        std::vector<int64_t> offsets;
+        for (auto& e : errant.entries) {
+            offsets.push_back(e.offset);
+            CHECK(e.topic == "traffic");
+            CHECK(e.partition == 2);
+        }
+        CHECK(offsets == std::vector<int64_t>{107, 113, 115, 117});
+        CHECK(errant.entries[0].value == input[7].value);  // the record as it came from Kafka
+        CHECK(errant.entries[0].key == input[7].key);
+        CHECK_MESSAGE(errant.entries[0].message.find("record traffic[2]@107 not inserted") != std::string::npos,
+                      errant.entries[0].message);
+        CHECK_MESSAGE(errant.entries[0].message.find("ClickHouse error 27") != std::string::npos, errant.entries[0].message);
+        CHECK(errant.entries[1].message.find("not one JSON object") != std::string::npos);
+        CHECK(errant.entries[2].message.find("tombstone") != std::string::npos);
+        CHECK_MESSAGE(errant.entries[3].message.find("Unknown field found while parsing JSONEachRow format: unknown_column") !=
+                          std::string::npos,
+                      errant.entries[3].message);
+    }
+    SUBCASE("not tolerated (errors.tolerance=none): the task fails naming the record; good rows on both sides are in") {
+        ErrantLog errant;
+        errant.tolerate = false;
+        Sink sink(t.config(), &errant);
+        CallResult put = sink.put(input);
+        CallResult flushed = put.status == SLUICE_OK ? sink.flush() : put;
+        CHECK(flushed.status == SLUICE_FATAL);
+        CHECK_MESSAGE(flushed.message.find("record traffic[2]@107 not inserted") != std::string::npos, flushed.message);
+        CHECK_MESSAGE(flushed.message.find("Cannot parse") != std::string::npos, flushed.message);
+        CHECK(t.count() == 16);  // all the good rows: before and after the bad ones
+        REQUIRE(errant.entries.size() == 1);
+        CHECK(errant.entries[0].offset == 107);
+    }
+}
+
+TEST_CASE("bisection isolates bad rows without a row hint too, in offset order") {
+    Table t;
+    std::vector<SinkInput> input = rows("t", 0, 0, 64);
+    // Duplicate keys: refused (code 117) without an "(at row N)" hint on some servers, so
+    // the sink falls back to halving.
+    for (int bad : {3, 40, 41}) input[bad].value = "{\"sensor\":\"a\",\"sensor\":\"b\"}";
+    ErrantLog errant;
+    Sink sink(t.config(), &errant);
+    REQUIRE(sink.put(input).status == SLUICE_OK);
+    REQUIRE(sink.flush().status == SLUICE_OK);
+    CHECK(t.count() == 61);
+    REQUIRE(errant.entries.size() == 3);
+    CHECK(errant.entries[0].offset == 3);
+    CHECK(errant.entries[1].offset == 40);
+    CHECK(errant.entries[2].offset == 41);
+}
+
+TEST_CASE("configuration and connection problems are clear errors") {
+    Table t;
+    SUBCASE("unknown table without create_table") {
+        CallResult r = Sink::test(t.config({{"create_table", "false"}}));
+        CHECK(r.status != SLUICE_OK);
+        CHECK_MESSAGE(r.message.find("`default`.`" + t.name + "` at " + t.url + " does not exist") != std::string::npos, r.message);
+        Sink sink(t.config({{"create_table", "false"}}));
+        CallResult put = sink.put(rows("t", 0, 0, 1));
+        CHECK(put.status == SLUICE_FATAL);
+        CHECK(put.message.find("does not exist") != std::string::npos);
+    }
+    SUBCASE("unknown database") {
+        CallResult r = Sink::test(t.config({{"database", "no_such_db"}}));
+        CHECK(r.status != SLUICE_OK);
+        CHECK_MESSAGE(r.message.find("database `no_such_db` does not exist") != std::string::npos, r.message);
+    }
+    SUBCASE("wrong password, with basic auth and with the X-ClickHouse headers") {
+        for (std::string auth : {"basic", "headers"}) {
+            CallResult r = Sink::test(t.config({{"user", "sluice"}, {"password", "wrong"}, {"auth", auth}}));
+            CHECK(r.status != SLUICE_OK);
+            CHECK_MESSAGE(r.message.find("ClickHouse error 193") != std::string::npos, r.message);
+            CHECK_MESSAGE(r.message.find("Wrong password for user sluice") != std::string::npos, r.message);
+            CHECK(r.message.find("wrong") == std::string::npos);  // the password itself is never shown
+        }
+    }
+    SUBCASE("right password: basic auth and headers both work") {
+        for (std::string auth : {"basic", "headers"}) {
+            Sink sink(t.config({{"user", "sluice"}, {"password", "sluice-secret"}, {"auth", auth}}));
+            REQUIRE(sink.put(rows("t", 0, auth == "basic" ? 0 : 1, auth == "basic" ? 1 : 2)).status == SLUICE_OK);
+            CallResult f = sink.flush();
+            CHECK_MESSAGE(f.status == SLUICE_OK, f.message);
+        }
+        CHECK(t.count() == 2);
+    }
+    SUBCASE("server unreachable: test() says so, put() asks to retry and keeps nothing") {
+        const std::string url = "http://127.0.0.1:" + std::to_string(closed_port());
+        CallResult r = Sink::test(t.config({{"url", url}}));
+        CHECK(r.status != SLUICE_OK);
+        CHECK_MESSAGE(r.message.find("cannot reach ClickHouse") != std::string::npos, r.message);
+        Sink sink(t.config({{"url", url}}));
+        CallResult put = sink.put(rows("t", 0, 0, 3));
+        CHECK(put.status == SLUICE_RETRY);
+        CHECK(put.message.find("cannot reach ClickHouse") != std::string::npos);
+    }
+    SUBCASE("bad configuration values") {
+        CHECK(Sink::test(t.config({{"url", "127.0.0.1:8123"}})).message.find("url must start with http://") != std::string::npos);
+        CHECK(Sink::test(t.config({{"columns", "sensor"}})).message.find("columns[0] 'sensor': no type") != std::string::npos);
+        CHECK(Sink::test(t.config({{"batch.max.rows", "2000000"}})).message.find("at most 1048576") != std::string::npos);
+        CHECK(Sink::test(t.config({{"coordinates", "false"}})).message.find("exactly_once needs coordinates") != std::string::npos);
+    }
+}
+
+}  // TEST_SUITE
