@@ -332,4 +332,200 @@ private:
     void* instance_ = nullptr;
 };
 
+// ---- transforms and predicates (ABI 1.1) ---------------------------------------------------
+
+// A record entering a transform chain, owning its bytes.
+struct ChainInput {
+    std::optional<std::string> key, value;
+    std::string topic = "topic";
+    int32_t partition = 0;
+    int64_t offset = 0;
+    int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+    bool is_source = false;
+};
+
+// The record as the worker copies it out at the end of a chain.
+struct ChainOutput {
+    bool kept = true;
+    std::optional<std::string> key, value;
+    std::string topic;
+    int32_t partition = 0;
+    int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
+    std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+    std::optional<std::string> header(const std::string& name) const {
+        for (auto it = headers.rbegin(); it != headers.rend(); ++it)
+            if (it->first == name) return it->second;
+        throw std::runtime_error("no header " + name);
+    }
+};
+
+// A document from "another library": JSON text behind a foreign owner tag, counting the
+// serialize() and release() calls the ABI requires of a transform that meets it.
+struct ForeignDocument {
+    std::string text;
+    int serializations = 0;
+    int releases = 0;
+    static const void* owner() {
+        static const char tag = 0;
+        return &tag;
+    }
+    sluice_document document() {
+        sluice_document d{};
+        d.handle = this;
+        d.owner = owner();
+        d.serialize = [](void* self, sluice_bytes* out) -> sluice_status {
+            auto* f = static_cast<ForeignDocument*>(self);
+            ++f->serializations;
+            *out = {f->text.data(), f->text.size()};
+            return SLUICE_OK;
+        };
+        d.release = [](void* self) { ++static_cast<ForeignDocument*>(self)->releases; };
+        return d;
+    }
+};
+
+// One record travelling through a chain: the mutable sluice_transform_record the worker would
+// hand to each transform, and finish(), which does what the worker does after the last one
+// (serialise an attached document once, copy, release).
+class ChainRecord {
+public:
+    explicit ChainRecord(ChainInput in) : in_(std::move(in)) {
+        auto bytes = [](const std::optional<std::string>& s) {
+            return s ? sluice_bytes{s->data(), s->size()} : sluice_bytes{nullptr, 0};
+        };
+        rec_.key = bytes(in_.key);
+        rec_.value = bytes(in_.value);
+        rec_.timestamp_ms = in_.timestamp_ms;
+        rec_.topic = {in_.topic.data(), in_.topic.size()};
+        rec_.partition = in_.partition;
+        rec_.offset = in_.is_source ? -1 : in_.offset;
+        rec_.is_source = in_.is_source ? 1 : 0;
+        for (auto& [k, v] : in_.headers) headers_.push_back({{k.data(), k.size()}, bytes(v)});
+        for (auto& h : headers_) header_ptrs_.push_back(&h);
+        rec_.headers = header_ptrs_.empty() ? nullptr : header_ptrs_.data();
+        rec_.header_count = header_ptrs_.size();
+    }
+    ChainRecord(const ChainRecord&) = delete;
+    ChainRecord& operator=(const ChainRecord&) = delete;
+    ~ChainRecord() { release_documents(); }
+
+    sluice_transform_record* get() { return &rec_; }
+
+    ChainOutput finish() {
+        ChainOutput out;
+        out.key = text_of(rec_.key, rec_.key_doc);
+        out.value = text_of(rec_.value, rec_.value_doc);
+        out.topic.assign(rec_.topic.data ? rec_.topic.data : "", rec_.topic.size);
+        out.partition = rec_.partition;
+        out.timestamp_ms = rec_.timestamp_ms;
+        for (size_t i = 0; i < rec_.header_count; ++i) {
+            const sluice_header* h = rec_.headers[i];
+            out.headers.emplace_back(std::string(h->key.data ? h->key.data : "", h->key.size),
+                                     h->value.data ? std::optional<std::string>(std::string(h->value.data, h->value.size))
+                                                   : std::nullopt);
+        }
+        release_documents();
+        return out;
+    }
+
+private:
+    static std::optional<std::string> text_of(const sluice_bytes& b, const sluice_document& d) {
+        if (d.handle != nullptr) {
+            sluice_bytes text{};
+            if (d.serialize(d.handle, &text) != SLUICE_OK) throw std::runtime_error("document serialize failed");
+            if (text.data == nullptr) return std::nullopt;
+            return std::string(text.data, text.size);
+        }
+        if (b.data == nullptr) return std::nullopt;
+        return std::string(b.data, b.size);
+    }
+    void release_documents() {
+        for (sluice_document* d : {&rec_.key_doc, &rec_.value_doc}) {
+            if (d->handle != nullptr && d->release != nullptr) d->release(d->handle);
+            *d = sluice_document{};
+        }
+    }
+    ChainInput in_;
+    sluice_transform_record rec_{};
+    std::vector<sluice_header> headers_;
+    std::vector<const sluice_header*> header_ptrs_;
+};
+
+// One transform instance, created through the ABI.
+class TransformUnderTest {
+public:
+    TransformUnderTest(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host)
+        : desc_(descriptor(SLUICE_KIND_TRANSFORM, plugin)),
+          vt_(static_cast<const sluice_transform_vtable*>(desc_.vtable)),
+          config_(desc_, std::move(config)) {
+        created = call([&](sluice_error* e) { return vt_->create(host.get(), config_.get(), &instance_, e); });
+    }
+    ~TransformUnderTest() {
+        if (instance_ != nullptr) vt_->destroy(instance_);
+    }
+    TransformUnderTest(const TransformUnderTest&) = delete;
+    TransformUnderTest& operator=(const TransformUnderTest&) = delete;
+
+    bool ok() const { return created.status == SLUICE_OK; }
+    // Applies to a record in a chain; `keep` receives the transform's verdict.
+    CallResult apply(ChainRecord& record, int32_t& keep) {
+        keep = 1;
+        return call([&](sluice_error* e) { return vt_->apply(instance_, record.get(), &keep, e); });
+    }
+    CallResult created;
+
+private:
+    const sluice_plugin_descriptor& desc_;
+    const sluice_transform_vtable* vt_;
+    ConfigFixture config_;
+    void* instance_ = nullptr;
+};
+
+class PredicateUnderTest {
+public:
+    PredicateUnderTest(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host)
+        : desc_(descriptor(SLUICE_KIND_PREDICATE, plugin)),
+          vt_(static_cast<const sluice_predicate_vtable*>(desc_.vtable)),
+          config_(desc_, std::move(config)) {
+        created = call([&](sluice_error* e) { return vt_->create(host.get(), config_.get(), &instance_, e); });
+    }
+    ~PredicateUnderTest() {
+        if (instance_ != nullptr) vt_->destroy(instance_);
+    }
+    PredicateUnderTest(const PredicateUnderTest&) = delete;
+    PredicateUnderTest& operator=(const PredicateUnderTest&) = delete;
+
+    bool ok() const { return created.status == SLUICE_OK; }
+    CallResult test(ChainRecord& record, int32_t& result) {
+        result = 0;
+        return call([&](sluice_error* e) { return vt_->test(instance_, record.get(), &result, e); });
+    }
+    CallResult created;
+
+private:
+    const sluice_plugin_descriptor& desc_;
+    const sluice_predicate_vtable* vt_;
+    ConfigFixture config_;
+    void* instance_ = nullptr;
+};
+
+// Runs one record through one transform: apply, then finish as the worker would.
+struct TransformRun {
+    CallResult result;
+    ChainOutput out;
+};
+inline TransformRun run_transform(const std::string& plugin, std::map<std::string, std::string> config, ChainInput in) {
+    FakeHost host;
+    TransformUnderTest t(plugin, std::move(config), host);
+    if (!t.ok()) throw std::runtime_error("transform " + plugin + " not created: " + t.created.message);
+    ChainRecord record(std::move(in));
+    int32_t keep = 1;
+    TransformRun run;
+    run.result = t.apply(record, keep);
+    run.out = record.finish();
+    run.out.kept = keep != 0;
+    return run;
+}
+
 }  // namespace sluice::testing

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -148,11 +149,13 @@ void print_reference(std::ostream& out, const std::vector<plugin::PluginPtr>& pl
            "test fails when it is out of date. Nested YAML maps are the dotted spelling of a key.\n\n"
            "## Worker (`--worker FILE`)\n\n";
     markdown_keys(out, config::worker_schema());
-    for (auto kind : {config::ConnectorKind::source, config::ConnectorKind::sink}) {
+    for (auto kind : {config::ConnectorKind::source, config::ConnectorKind::sink, config::ConnectorKind::transform,
+                      config::ConnectorKind::predicate}) {
         for (const auto& p : plugins) {
             if (p->kind != kind) continue;
-            out << "\n## " << (kind == config::ConnectorKind::source ? "Source" : "Sink") << " `" << p->name << "` "
-                << p->version << "\n\n";
+            std::string title(config::kind_name(kind));
+            title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+            out << "\n## " << title << " `" << p->name << "` " << p->version << "\n\n";
             if (!p->description.empty()) out << p->description << (p->description.back() == '.' ? "\n\n" : ".\n\n");
             if (p->facts.max_tasks > 0) out << "Runs at most " << p->facts.max_tasks << (p->facts.max_tasks == 1 ? " task" : " tasks") << ".\n\n";
             markdown_keys(out, p->facts.schema);

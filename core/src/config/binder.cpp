@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace sluice::config {
@@ -24,6 +25,8 @@ public:
     void walk(const YAML::Node& map, const std::string& prefix) {
         for (auto& e : entries(map, scope_.file, qualified(scope_.key_prefix, prefix), diags_)) {
             std::string full = prefix.empty() ? e.key : prefix + "." + e.key;
+            if (prefix.empty() && std::find(scope_.reserved.begin(), scope_.reserved.end(), e.key) != scope_.reserved.end())
+                continue;
             if (const KeyDef* def = schema_.find(full)) {
                 bind_value(*def, e.value, location(scope_.file, e.key_node));
             } else if (e.value.IsMap() && schema_.has_prefix(full)) {

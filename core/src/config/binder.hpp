@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace sluice::config {
 
@@ -19,6 +20,9 @@ struct BindScope {
     std::string base_dir;    // for ${file:...} references
     std::string key_prefix;  // how keys are named in messages, e.g. "source.config"
     Location where;          // of the map itself, for missing-key errors
+    // Top-level keys the caller reads itself (a transform's type, name, predicate, negate):
+    // skipped, neither bound nor reported unknown.
+    std::vector<std::string> reserved = {};
 };
 
 Resolved bind(const YAML::Node& map, const Schema& schema, const BindScope& scope, Diagnostics& diags);

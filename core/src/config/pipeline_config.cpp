@@ -8,7 +8,15 @@
 
 namespace sluice::config {
 
-std::string_view kind_name(ConnectorKind kind) { return kind == ConnectorKind::source ? "source" : "sink"; }
+std::string_view kind_name(ConnectorKind kind) {
+    switch (kind) {
+    case ConnectorKind::source: return "source";
+    case ConnectorKind::sink: return "sink";
+    case ConnectorKind::transform: return "transform";
+    case ConnectorKind::predicate: return "predicate";
+    }
+    return "unknown";
+}
 
 std::optional<std::string> topic_name_problem(const std::string& topic) {
     if (topic.empty()) return "a topic name cannot be empty";
@@ -32,8 +40,8 @@ std::optional<std::string> name_problem(const std::string& name) {
 namespace {
 
 const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
-const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config"};
-const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config"};
+const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors"};
+const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors"};
 
 class PipelineParser {
 public:
@@ -160,7 +168,7 @@ private:
         c.kind = kind;
         c.pipeline = pipeline;
         c.where = at(node);
-        YAML::Node name, plugin, topics, tasks, config;
+        YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors;
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
             if (e.key == "name") name = e.value;
@@ -168,6 +176,9 @@ private:
             else if (e.key == (kind == ConnectorKind::source ? "topic" : "topics")) topics = e.value;
             else if (e.key == "tasks") tasks = e.value;
             else if (e.key == "config") config = e.value;
+            else if (e.key == "transforms") transforms = e.value;
+            else if (e.key == "predicates") predicates = e.value;
+            else if (e.key == "errors") errors = e.value;
             else unknown(e, prefix, valid);
         }
 
@@ -233,12 +244,19 @@ private:
             BindScope scope{doc_.file, doc_.base_dir, prefix + ".config", at(config, &c.where)};
             c.config = bind(config, facts->schema, scope, diags_);
         }
+
+        ChainSpec chain = parse_chain_yaml(doc_, transforms, predicates, prefix, c.where, plugins_, diags_);
+        c.transforms = std::move(chain.transforms);
+        c.predicates = std::move(chain.predicates);
+        BindScope error_scope{doc_.file, doc_.base_dir, prefix + ".errors", at(errors, &c.where)};
+        Resolved error_values = bind(errors, error_policy_schema(), error_scope, diags_);
+        c.errors = error_policy_from(error_values, c.topics, prefix + ".errors", error_scope.where, diags_);
         return c;
     }
 
     void unknown_plugin(const YAML::Node& node, const std::string& key, ConnectorKind kind, const std::string& name) {
-        ConnectorKind other = kind == ConnectorKind::source ? ConnectorKind::sink : ConnectorKind::source;
-        if (plugins_.find(other, name) != nullptr) {
+        for (ConnectorKind other : {ConnectorKind::source, ConnectorKind::sink, ConnectorKind::transform, ConnectorKind::predicate}) {
+            if (other == kind || plugins_.find(other, name) == nullptr) continue;
             diags_.add(at(node), key, "'" + name + "' is a " + std::string(kind_name(other)) + " plugin, not a " +
                                           std::string(kind_name(kind)) + " plugin");
             return;

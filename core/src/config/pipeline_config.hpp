@@ -13,11 +13,17 @@
 //       plugin: file
 //       topics: [traffic.readings]  # defaults to the source's topic
 //       config: {path: /tmp/traffic.jsonl}
+//
+// Each connector (the source, every sink) may also have `transforms` (a list), `predicates`
+// (a map) and `errors` (Kafka Connect's errors.* keys without the prefix): see
+// transform_config.hpp, error_policy.hpp and docs/error-handling.md.
 #pragma once
 
 #include "config/diagnostics.hpp"
+#include "config/error_policy.hpp"
 #include "config/plugin_catalog.hpp"
 #include "config/schema.hpp"
+#include "config/transform_config.hpp"
 #include "config/yaml_file.hpp"
 
 #include <optional>
@@ -35,6 +41,9 @@ struct ConnectorSpec {
     int tasks = 1;
     Resolved config;
     Location where;
+    std::vector<TransformSpec> transforms;  // applied in order
+    std::vector<PredicateSpec> predicates;  // referenced by transforms by name
+    ErrorPolicy errors;
 };
 
 struct PipelineSpec {

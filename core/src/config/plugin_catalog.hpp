@@ -10,8 +10,10 @@
 
 namespace sluice::config {
 
-enum class ConnectorKind { source, sink };
-std::string_view kind_name(ConnectorKind kind);
+// The kind of a plugin. Connectors are sources and sinks; transforms and predicates (ABI 1.1)
+// run inside a connector's tasks. Names are unique per kind.
+enum class ConnectorKind { source, sink, transform, predicate };
+std::string_view kind_name(ConnectorKind kind);  // "source", "sink", "transform", "predicate"
 
 struct PluginFacts {
     Schema schema;

@@ -10,6 +10,21 @@ template <class VT, class F>
 bool has_callback(const VT* vt, F VT::*field, size_t offset) {
     return vt != nullptr && vt->struct_size >= offset + sizeof(F) && vt->*field != nullptr;
 }
+// create and destroy of whichever kind the plugin is.
+sluice_status create_any(const LoadedPlugin& p, const sluice_host* host, const sluice_config* c, void** handle,
+                         sluice_error* e) {
+    if (p.source) return p.source->create(host, c, handle, e);
+    if (p.sink) return p.sink->create(host, c, handle, e);
+    if (p.transform) return p.transform->create(host, c, handle, e);
+    return p.predicate->create(host, c, handle, e);
+}
+
+void destroy_any(const LoadedPlugin& p, void* handle) {
+    if (p.source) p.source->destroy(handle);
+    else if (p.sink) p.sink->destroy(handle);
+    else if (p.transform) p.transform->destroy(handle);
+    else p.predicate->destroy(handle);
+}
 }  // namespace
 
 std::variant<std::unique_ptr<Instance>, Outcome> Instance::create(PluginPtr plugin, const config::Resolved& config,
@@ -18,15 +33,10 @@ std::variant<std::unique_ptr<Instance>, Outcome> Instance::create(PluginPtr plug
     std::unique_ptr<Instance> instance(new Instance(plugin, std::move(abi_config)));
     const sluice_config* c = instance->config_->get();
     void* handle = nullptr;
-    Outcome out = call_plugin("create", [&](sluice_error* e) {
-        return plugin->source ? plugin->source->create(host, c, &handle, e) : plugin->sink->create(host, c, &handle, e);
-    });
+    Outcome out = call_plugin("create", [&](sluice_error* e) { return create_any(*plugin, host, c, &handle, e); });
     if (!out.ok()) {
         out.message = plugin->name + " (" + plugin->file + "): create failed: " + out.message;
-        if (handle != nullptr) {
-            if (plugin->source) plugin->source->destroy(handle);
-            else plugin->sink->destroy(handle);
-        }
+        if (handle != nullptr) destroy_any(*plugin, handle);
         return out;
     }
     if (handle == nullptr) {
@@ -50,8 +60,7 @@ Outcome Instance::test(const LoadedPlugin& plugin, const config::Resolved& confi
 Instance::~Instance() {
     if (handle_ == nullptr) return;
     try {
-        if (plugin_->source) plugin_->source->destroy(handle_);
-        else plugin_->sink->destroy(handle_);
+        destroy_any(*plugin_, handle_);
     } catch (...) {
         log::error("plugin ", plugin_->name, " threw from destroy");
     }
@@ -82,6 +91,14 @@ Outcome Instance::open(sluice_topic_partition* const* partitions, size_t count) 
 Outcome Instance::close(const sluice_topic_partition* const* partitions, size_t count) {
     if (!has_callback(plugin_->sink, &sluice_sink_vtable::close, offsetof(sluice_sink_vtable, close))) return {};
     return call_plugin("close", [&](sluice_error* e) { return plugin_->sink->close(handle_, partitions, count, e); });
+}
+
+Outcome Instance::apply(sluice_transform_record* record, int32_t* keep) {
+    return call_plugin("apply", [&](sluice_error* e) { return plugin_->transform->apply(handle_, record, keep, e); });
+}
+
+Outcome Instance::test_record(sluice_transform_record* record, int32_t* result) {
+    return call_plugin("test", [&](sluice_error* e) { return plugin_->predicate->test(handle_, record, result, e); });
 }
 
 }  // namespace sluice::plugin

@@ -36,6 +36,11 @@ public:
     Outcome open(sluice_topic_partition* const* partitions, size_t count);
     Outcome close(const sluice_topic_partition* const* partitions, size_t count);
 
+    // Transforms (ABI 1.1).
+    Outcome apply(sluice_transform_record* record, int32_t* keep);
+    // Predicates (ABI 1.1).
+    Outcome test_record(sluice_transform_record* record, int32_t* result);
+
 private:
     Instance(PluginPtr plugin, std::unique_ptr<AbiConfig> config) : plugin_(std::move(plugin)), config_(std::move(config)) {}
 

@@ -25,6 +25,8 @@ struct LoadedPlugin {
     config::PluginFacts facts;
     const sluice_source_vtable* source = nullptr;  // by kind
     const sluice_sink_vtable* sink = nullptr;
+    const sluice_transform_vtable* transform = nullptr;  // ABI 1.1
+    const sluice_predicate_vtable* predicate = nullptr;  // ABI 1.1
     std::shared_ptr<boost::dll::shared_library> library;
 };
 

@@ -62,7 +62,23 @@ std::optional<std::string> vtable_problem(const sluice_plugin_descriptor& d, Loa
         out.sink = vt;
         return std::nullopt;
     }
-    return "has unknown kind " + std::to_string(d.kind) + " (this worker runs sources and sinks)";
+    if (d.kind == SLUICE_KIND_TRANSFORM) {
+        const auto* vt = static_cast<const sluice_transform_vtable*>(d.vtable);
+        if (vt->struct_size < offsetof(sluice_transform_vtable, apply) + sizeof(vt->apply)) return "transform vtable too small";
+        if (!vt->create || !vt->destroy || !vt->apply) return "transform vtable lacks create, destroy or apply";
+        out.kind = config::ConnectorKind::transform;
+        out.transform = vt;
+        return std::nullopt;
+    }
+    if (d.kind == SLUICE_KIND_PREDICATE) {
+        const auto* vt = static_cast<const sluice_predicate_vtable*>(d.vtable);
+        if (vt->struct_size < offsetof(sluice_predicate_vtable, test) + sizeof(vt->test)) return "predicate vtable too small";
+        if (!vt->create || !vt->destroy || !vt->test) return "predicate vtable lacks create, destroy or test";
+        out.kind = config::ConnectorKind::predicate;
+        out.predicate = vt;
+        return std::nullopt;
+    }
+    return "has unknown kind " + std::to_string(d.kind) + " (this worker runs sources, sinks, transforms and predicates)";
 }
 
 }  // namespace

@@ -55,6 +55,7 @@ ConnectorReport Connector::report() const {
         tr.bytes_out = c.bytes_out.load();
         tr.commits = c.commits.load();
         tr.commit_failures = c.commit_failures.load();
+        tr.errors = c.errors.snapshot();
         if (tr.status.state == TaskState::failed) ++failed;
         if (tr.status.state == TaskState::running) ++running;
         r.tasks.push_back(std::move(tr));

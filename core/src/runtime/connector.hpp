@@ -18,6 +18,7 @@ struct TaskReport {
     int task_id = 0;
     TaskStatus status;
     uint64_t records_in = 0, records_out = 0, bytes_out = 0, commits = 0, commit_failures = 0;
+    ErrorCounts errors;  // error policy counters by stage (records retried, skipped, dead-lettered, failed)
 };
 
 struct ConnectorReport {

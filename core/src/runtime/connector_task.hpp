@@ -1,13 +1,16 @@
 // What source and sink tasks have in common: the connector they belong to, its plugin
-// instance (created through the ABI with a host of its own), and their Kafka client.
+// instance (created through the ABI with a host of its own), their Kafka client, the
+// connector's transform chain, and its error policy.
 #pragma once
 
 #include "config/pipeline_config.hpp"
 #include "kafka/client.hpp"
 #include "plugin/instance.hpp"
 #include "runtime/environment.hpp"
+#include "runtime/error_handler.hpp"
 #include "runtime/task.hpp"
 #include "runtime/task_host.hpp"
+#include "runtime/transform_chain.hpp"
 
 #include <functional>
 #include <memory>
@@ -18,12 +21,24 @@ class ConnectorTask : public Task {
 protected:
     ConnectorTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
 
-    // Creates the plugin instance; on failure the task is FAILED with the plugin's message.
+    // Creates the plugin instance and the transform chain; on failure the task is FAILED
+    // with the plugin's message.
     bool create_instance(const offsets::OffsetStore* stored_offsets);
     // A Kafka client of this task, its callbacks routed to `this`; `configure` adds them.
     // On failure the task is FAILED and the client is empty.
     kafka::Client open_client(rd_kafka_type_t type, const kafka::Properties& properties,
                               const std::function<void(rd_kafka_conf_t*)>& configure);
+
+    // A record the plugin reported through report_errant (ABI 1.1): OK when the policy
+    // tolerated it, FATAL once the task is FAILED.
+    virtual sluice_status errant(const sluice_record& record, std::string_view message) = 0;
+    // Creates the dead-letter topic when the worker creates topics (embedded cluster, or
+    // topic.creation.enable). Logs instead of failing: the topic may exist already.
+    void ensure_dead_letter_topic();
+    // The stop-aware sleep retries use.
+    Retrier::Sleep sleeper() {
+        return [this](std::chrono::milliseconds d) { return sleep_for(d); };
+    }
 
     Environment env_;
     config::ConnectorSpec spec_;
@@ -31,6 +46,11 @@ protected:
     std::unique_ptr<TaskHost> host_;
     std::unique_ptr<plugin::Instance> instance_;
     metrics::BatchInstruments batch_metrics_;  // poll (sources) or put (sinks)
+    ErrorHandler errors_;
+    std::unique_ptr<TransformChain> chain_;  // null when the connector has no transforms
+    Retrier chain_retrier_;                  // transforms: errors.retry.timeout 0 = no retry
+    Retrier call_retrier_;                   // poll, put: errors.retry.timeout 0 = retry without end
+    ChainOutput chain_out_;
 };
 
 }  // namespace sluice::runtime

@@ -10,6 +10,10 @@
 
 #include <string>
 
+namespace sluice::plugin {
+class Registry;
+}
+
 namespace sluice::runtime {
 
 struct Environment {
@@ -19,6 +23,7 @@ struct Environment {
     FlowControl& flow;
     std::string worker_id;
     metrics::Metrics* metrics = nullptr;  // none in tools and tests that do not scrape
+    const plugin::Registry* plugins = nullptr;  // where connector chains find their transforms and predicates
 };
 
 }  // namespace sluice::runtime

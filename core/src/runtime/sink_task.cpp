@@ -2,6 +2,7 @@
 
 #include "common/backoff.hpp"
 #include "common/log.hpp"
+#include "runtime/dead_letter.hpp"
 
 #include <cstring>
 
@@ -30,6 +31,7 @@ SinkTask::~SinkTask() {
 
 bool SinkTask::setup() {
     if (!create_instance(nullptr)) return false;
+    ensure_dead_letter_topic();
     kafka::Properties props = env_.cluster.consumer_properties();
     props["group.id"] = "sluice-" + spec_.name;
     consumer_ = open_client(RD_KAFKA_CONSUMER, props,
@@ -83,6 +85,9 @@ void SinkTask::run() {
     // Closing leaves the group: the revoke callback flushes and commits a last time.
     rd_kafka_consumer_close(consumer_.get());
     consumer_.reset();
+    if (dlq_topic_) rd_kafka_topic_destroy(dlq_topic_);
+    dlq_topic_ = nullptr;
+    dlq_producer_.reset();
     instance_.reset();
     log::info("stopped: ", counters_.records_out.load(), " records written, ", counters_.commits.load(), " offset commits");
 }
@@ -168,37 +173,97 @@ void SinkTask::build_records() {
     }
 }
 
-bool SinkTask::deliver() {
-    build_records();
-    Backoff backoff;
-    bool paused = false;
-    while (true) {
-        plugin::Outcome out = instance_->put(record_pointers_.data(), record_pointers_.size());
-        if (out.ok()) break;
-        if (out.status == SLUICE_RETRY) {
-            if (!paused) set_paused(true);
-            paused = true;
-            auto delay = backoff.next();
-            log::warn("put asked to retry ", messages_.size(), " records (attempt ", backoff.attempts(), ", next in ",
-                      delay.count(), " ms): ", out.message);
-            if (!sleep_for(delay)) return false;  // not put, not committed: read again after a restart
-            // Keep the group membership alive and learn about rebalances while waiting.
-            rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 0);
-            for (; m != nullptr; m = rd_kafka_consumer_poll(consumer_.get(), 0)) {
-                if (m->err) rd_kafka_message_destroy(m);
-                else carried_.push_back(m);
-            }
-            drop_unassigned();
-            if (messages_.empty()) break;
-            build_records();
+// The records handed to put(): after the transform chain when there is one (dropped and
+// tolerated records left out; their offsets still count once the batch is done).
+bool SinkTask::prepare_put() {
+    put_pointers_.clear();
+    put_entries_.clear();
+    outputs_.clear();
+    for (size_t i = 0; i < records_.size(); ++i) {
+        if (!chain_) {
+            put_pointers_.push_back(&records_[i]);
+            put_entries_.push_back({i, messages_[i]});
             continue;
         }
-        std::string where;
-        if (out.record_index >= 0 && static_cast<size_t>(out.record_index) < messages_.size())
-            where = " at record " + describe(messages_[out.record_index]);
-        if (out.status == SLUICE_FATAL) fatal_ = true;
-        fail("put failed" + where + " (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
-        return false;
+        sluice_transform_record rec = transform_input(records_[i], false);
+        ErrantCause cause;
+        ChainOutput& out = outputs_.emplace_back();
+        switch (chain_->run(rec, out, cause, chain_retrier_, errors_, sleeper())) {
+        case TransformChain::Result::keep:
+            put_pointers_.push_back(&out.record());
+            put_entries_.push_back({i, messages_[i]});
+            break;
+        case TransformChain::Result::drop: outputs_.pop_back(); break;
+        case TransformChain::Result::failed:
+            outputs_.pop_back();
+            if (!tolerate(i, cause)) return false;
+            break;
+        case TransformChain::Result::fatal:
+            fail("transform chain at record " + describe(messages_[i]) + ": " + cause.message);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool SinkTask::deliver() {
+    build_records();
+    if (!prepare_put()) return false;
+    bool paused = false;
+    size_t start = 0;  // put() accepted every entry before this one
+    call_retrier_.reset();
+    while (start < put_pointers_.size()) {
+        const size_t count = put_pointers_.size() - start;
+        const auto put_at = Clock::now();
+        plugin::Outcome out = instance_->put(put_pointers_.data() + start, count);
+        batch_metrics_.observe(count, std::chrono::duration<double>(Clock::now() - put_at).count());
+        if (out.ok()) break;
+        if (out.status == SLUICE_RETRY) {
+            errors_.retried(ErrorStage::task_put);
+            auto delay = call_retrier_.next_delay();
+            if (!delay) {
+                out.status = SLUICE_ERROR;  // out of time: the records go to the error policy
+                out.record_index = -1;
+                out.message = "put still asked to retry after " + std::to_string(call_retrier_.attempts()) +
+                              " retries (errors.retry.timeout=" + std::to_string(spec_.errors.retry_timeout_ms) + " ms): " + out.message;
+            } else {
+                if (!paused) set_paused(true);
+                paused = true;
+                log::warn("put asked to retry ", count, " records (attempt ", call_retrier_.attempts(), ", next in ",
+                          delay->count(), " ms): ", out.message);
+                if (!sleep_for(*delay)) return false;  // not put, not committed: read again after a restart
+                // Keep the group membership alive and learn about rebalances while waiting.
+                rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 0);
+                for (; m != nullptr; m = rd_kafka_consumer_poll(consumer_.get(), 0)) {
+                    if (m->err) rd_kafka_message_destroy(m);
+                    else carried_.push_back(m);
+                }
+                keep_assigned(start);
+                drop_unassigned();
+                if (messages_.empty()) break;
+                continue;
+            }
+        }
+        if (out.status == SLUICE_FATAL) {
+            std::string where;
+            if (out.record_index >= 0 && static_cast<size_t>(out.record_index) < count)
+                where = " at record " + describe(put_entries_[start + out.record_index].message);
+            fatal_ = true;
+            fail("put failed" + where + " (FATAL): " + out.message);
+            return false;
+        }
+        // ERROR: record_index = i: the records before i were accepted, record i failed, the
+        // rest is offered again. -1 (or nonsense): every record of the call failed.
+        ErrantCause cause{ErrorStage::task_put, plugin_->name, "sluice.PutError", out.message};
+        if (out.record_index >= 0 && static_cast<size_t>(out.record_index) < count) {
+            size_t failed = start + static_cast<size_t>(out.record_index);
+            if (!tolerate(put_entries_[failed].origin, cause)) return false;
+            start = failed + 1;
+        } else {
+            for (size_t i = start; i < put_pointers_.size(); ++i)
+                if (!tolerate(put_entries_[i].origin, cause)) return false;
+            start = put_pointers_.size();
+        }
     }
     if (paused) set_paused(false);
     // Records of one partition come in runs: look the position up once per run.
@@ -222,8 +287,100 @@ bool SinkTask::deliver() {
     counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     for (auto* m : messages_) rd_kafka_message_destroy(m);
     messages_.clear();
+    outputs_.clear();
     if (env_.flow.enabled())
         for (const auto& [tp, pos] : positions_) env_.flow.reader_position(spec_.name, tp.first, tp.second, pos);
+    return true;
+}
+
+// After a rebalance during put() retries: entries of partitions no longer assigned go.
+void SinkTask::keep_assigned(size_t& start) {
+    size_t out = 0, new_start = 0;
+    for (size_t i = 0; i < put_entries_.size(); ++i) {
+        rd_kafka_message_t* m = put_entries_[i].message;
+        if (!assignment_.count({rd_kafka_topic_name(m->rkt), m->partition})) continue;
+        if (i < start) ++new_start;
+        put_entries_[out] = put_entries_[i];
+        put_pointers_[out] = put_pointers_[i];
+        ++out;
+    }
+    put_entries_.resize(out);
+    put_pointers_.resize(out);
+    start = new_start;
+}
+
+// A failed record (records_[index], as read from Kafka): skipped, written to the dead-letter
+// topic, or the task fails (false).
+bool SinkTask::tolerate(size_t index, const ErrantCause& cause) {
+    ErrantRecord record = ErrantRecord::from(records_[index]);
+    auto decision = errors_.decide(record, cause);
+    if (!decision.tolerated) {
+        fail(decision.trace);
+        return false;
+    }
+    if (decision.dead_letter && !dead_letter(record, cause)) return false;
+    return true;
+}
+
+// report_errant from put() or flush(): the record as the sink received it.
+sluice_status SinkTask::errant(const sluice_record& record, std::string_view message) {
+    ErrantRecord r = ErrantRecord::from(record);
+    ErrantCause cause{ErrorStage::task_put, plugin_->name, "sluice.ErrantRecord", std::string(message)};
+    auto decision = errors_.decide(r, cause);
+    if (!decision.tolerated) {
+        fail(decision.trace);
+        return SLUICE_FATAL;
+    }
+    if (decision.dead_letter && !dead_letter(r, cause)) return SLUICE_FATAL;
+    return SLUICE_OK;
+}
+
+// Hands the record to the dead-letter producer. Offsets are committed only once every
+// dead-letter record is acknowledged (see flush_and_commit).
+bool SinkTask::dead_letter(const ErrantRecord& record, const ErrantCause& cause) {
+    if (!dlq_producer_) {
+        dlq_producer_ = open_client(RD_KAFKA_PRODUCER, env_.cluster.producer_properties(),
+                                    [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, &SinkTask::on_dead_letter_delivery); });
+        if (!dlq_producer_) return false;
+        dlq_topic_ = rd_kafka_topic_new(dlq_producer_.get(), spec_.errors.dlq_topic.c_str(), nullptr);
+    }
+    auto context = spec_.errors.dlq_context_headers ? errors_.context_headers(record, cause)
+                                                    : std::vector<std::pair<std::string, std::string>>{};
+    rd_kafka_resp_err_t err = produce_dead_letter(dlq_producer_.get(), dlq_topic_, record, context, nullptr);
+    if (err) {
+        fail("cannot write the failed record " + record.where() + " to the dead-letter topic " + spec_.errors.dlq_topic +
+             ": " + rd_kafka_err2str(err) + "; the failure was: " + cause.message);
+        return false;
+    }
+    ++dlq_pending_;
+    errors_.dead_lettered(cause.stage);
+    rd_kafka_poll(dlq_producer_.get(), 0);
+    return true;
+}
+
+void SinkTask::on_dead_letter_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<SinkTask*>(static_cast<kafka::ClientContext*>(opaque)->owner);
+    --self->dlq_pending_;
+    if (m->err && self->dlq_failure_.empty())
+        self->dlq_failure_ = std::string("Kafka did not accept a record for the dead-letter topic ") +
+                             rd_kafka_topic_name(m->rkt) + ": " + rd_kafka_err2str(m->err);
+}
+
+// Offsets may pass a dead-lettered record only once Kafka has it: wait (bounded) for every
+// dead-letter write; false when one failed (nothing is committed) or is still pending.
+bool SinkTask::dead_letters_settled() {
+    if (!dlq_producer_) return true;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(env_.worker.shutdown_timeout_ms);
+    while (dlq_pending_ > 0 && dlq_failure_.empty() && Clock::now() < deadline) rd_kafka_poll(dlq_producer_.get(), 20);
+    if (!dlq_failure_.empty()) {
+        fail(dlq_failure_ + " (offsets are committed up to the records before it)");
+        fatal_ = true;
+        return false;
+    }
+    if (dlq_pending_ > 0) {
+        log::warn(dlq_pending_, " dead-letter records are not acknowledged yet; offsets stay uncommitted until they are");
+        return false;
+    }
     return true;
 }
 
@@ -247,6 +404,7 @@ void SinkTask::set_paused(bool paused) {
 
 bool SinkTask::flush_and_commit() {
     if (positions_.empty() || instance_ == nullptr || fatal_) return true;
+    if (!dead_letters_settled()) return !fatal_;
     std::vector<sluice_topic_partition> parts;
     std::vector<sluice_topic_partition*> pointers;
     parts.reserve(positions_.size());

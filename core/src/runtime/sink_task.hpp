@@ -7,6 +7,7 @@
 #include "runtime/connector_task.hpp"
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -34,6 +35,16 @@ private:
     void set_paused(bool paused);
     void drop_unassigned();
 
+    // Transform chain and error policy (see ConnectorTask).
+    bool prepare_put();
+    void keep_assigned(size_t& start);
+    bool tolerate(size_t index, const ErrantCause& cause);
+    sluice_status errant(const sluice_record& record, std::string_view message) override;
+    bool dead_letter(const ErrantRecord& record, const ErrantCause& cause);
+    bool dead_letters_settled();
+    static void on_dead_letter_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+    void update_lag();
+
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                              void* opaque);
     void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
@@ -51,6 +62,20 @@ private:
     std::vector<const sluice_record*> record_pointers_;
     std::vector<sluice_header> headers_;
     std::vector<const sluice_header*> header_pointers_;
+
+    // What put() is given: records_ entries, or chain outputs, with where they came from.
+    struct PutEntry {
+        size_t origin;                 // index in records_ (as read from Kafka)
+        rd_kafka_message_t* message;
+    };
+    std::vector<const sluice_record*> put_pointers_;
+    std::vector<PutEntry> put_entries_;
+    std::deque<ChainOutput> outputs_;  // stable addresses: put_pointers_ point into them
+
+    kafka::Client dlq_producer_;  // opened at the first dead-letter record
+    rd_kafka_topic_t* dlq_topic_ = nullptr;
+    size_t dlq_pending_ = 0;      // dead-letter records not yet acknowledged
+    std::string dlq_failure_;     // the first dead-letter write Kafka refused
 
     std::set<TopicPartition> assignment_;
     std::map<TopicPartition, int64_t> positions_;  // next offset after the last record put

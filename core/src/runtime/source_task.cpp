@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "offsets/offset_codec.hpp"
+#include "runtime/dead_letter.hpp"
 
 #include <unordered_map>
 #include <utility>
@@ -67,6 +68,7 @@ bool SourceTask::setup() {
     offsets_topic_ = rd_kafka_topic_new(producer_.get(), env_.offsets.topic().c_str(), nullptr);
 
     if (!create_instance(&env_.offsets)) return false;
+    ensure_dead_letter_topic();
     watched_ = env_.flow.watched(topic_);
     return true;
 }
@@ -80,7 +82,6 @@ void SourceTask::run() {
     log::info("started ", plugin_->name, " source writing to topic ", topic_);
     last_offset_flush_ = Clock::now();
     const auto flush_interval = std::chrono::milliseconds(env_.worker.offset_flush_interval_ms);
-    Backoff backoff;
 
     while (!stopping()) {
         if (!serve(0)) break;
@@ -96,15 +97,26 @@ void SourceTask::run() {
                                 ? empty_fast_polls_ + 1
                                 : 0;
         if (empty_fast_polls_ >= 3 && !sleep_for(std::chrono::milliseconds(10))) break;
-        if (out.status == SLUICE_OK || out.status == SLUICE_RETRY) {
+        if (out.status == SLUICE_ERROR && !poll_failed(out.message)) break;
+        if (out.status == SLUICE_OK || out.status == SLUICE_RETRY || out.status == SLUICE_ERROR) {
             if (!batch_.empty() && !send_batch()) break;
         }
-        if (out.status == SLUICE_OK) {
-            backoff.reset();
+        if (open_batch_ != nullptr && out.status != SLUICE_FATAL) {  // only dead-letter writes in this poll
+            AckTracker::seal(open_batch_);
+            open_batch_ = nullptr;
+        }
+        if (out.status == SLUICE_OK || out.status == SLUICE_ERROR) {
+            call_retrier_.reset();
         } else if (out.status == SLUICE_RETRY) {
-            auto delay = backoff.next();
-            log::warn("poll asked to retry (attempt ", backoff.attempts(), ", next in ", delay.count(), " ms): ", out.message);
-            if (!sleep_for(delay)) break;
+            errors_.retried(ErrorStage::task_poll);
+            auto delay = call_retrier_.next_delay();
+            if (!delay) {
+                fail("poll still asked to retry after " + std::to_string(call_retrier_.attempts()) +
+                     " retries (errors.retry.timeout=" + std::to_string(spec_.errors.retry_timeout_ms) + " ms): " + out.message);
+                break;
+            }
+            log::warn("poll asked to retry (attempt ", call_retrier_.attempts(), ", next in ", delay->count(), " ms): ", out.message);
+            if (!sleep_for(*delay)) break;
         } else {
             fail("poll failed (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
             break;
@@ -241,68 +253,200 @@ bool SourceTask::collect_offsets(AckTracker::Batch* b, std::string& error) {
 }
 
 bool SourceTask::send_batch() {
-    AckTracker::Batch* b = tracker_.open();
+    // Dead-letter writes made during this poll (report_errant) already opened the batch.
+    AckTracker::Batch* b = open_batch_ != nullptr ? std::exchange(open_batch_, nullptr) : tracker_.open();
     std::string error;
+    // Offsets of every polled record count, also of those dropped or dead-lettered below:
+    // the batch retires once what it produced (records, dead-letter records) is acknowledged.
     if (!collect_offsets(b, error)) {
         abandon(b, "poll returned a malformed record: " + error);
         return false;
     }
-    rd_kafka_t* rk = producer_.get();
     for (size_t i = 0; i < batch_.size(); ++i) {
         const auto& r = batch_[i];
-        rd_kafka_topic_t* rkt = r.topic.null ? main_topic_ : topic_handle(batch_.view(r.topic), error);
-        if (rkt == nullptr) {
-            abandon(b, "record " + std::to_string(i) + " of the batch names an invalid topic: " + error);
-            return false;
-        }
-        const int64_t timestamp = r.timestamp_ms >= 0 ? r.timestamp_ms : 0;
-        const size_t bytes = r.key.size + r.value.size;
-        rd_kafka_resp_err_t err;
-        while (true) {
-            if (r.header_count == 0) {
-                err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(r.partition),
-                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                        RD_KAFKA_V_VALUE(const_cast<char*>(batch_.data(r.value)), r.value.size),
-                                        RD_KAFKA_V_KEY(batch_.data(r.key), r.key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
-                                        RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
-            } else {
-                rd_kafka_headers_t* headers = rd_kafka_headers_new(r.header_count);
+        Produced result;
+        if (chain_) {
+            result = send_transformed(b, i, error);
+        } else {
+            rd_kafka_topic_t* rkt = r.topic.null ? main_topic_ : topic_handle(batch_.view(r.topic), error);
+            if (rkt == nullptr) {
+                abandon(b, "record " + std::to_string(i) + " of the batch names an invalid topic: " + error);
+                return false;
+            }
+            rd_kafka_headers_t* headers = nullptr;
+            if (r.header_count > 0) {
+                headers = rd_kafka_headers_new(r.header_count);
                 for (uint32_t h = 0; h < r.header_count; ++h) {
                     const auto& hdr = batch_.header(r.header_begin + h);
                     rd_kafka_header_add(headers, batch_.data(hdr.key), hdr.key.size, batch_.data(hdr.value),
                                         hdr.value.null ? 0 : static_cast<ssize_t>(hdr.value.size));
                 }
-                err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(r.partition),
-                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                        RD_KAFKA_V_VALUE(const_cast<char*>(batch_.data(r.value)), r.value.size),
-                                        RD_KAFKA_V_KEY(batch_.data(r.key), r.key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
-                                        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
-                if (err) rd_kafka_headers_destroy(headers);  // ownership passes only on success
             }
-            if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-            // The producer queue is full: Kafka is slower than the source. Wait for room;
-            // this is where a slow broker slows the source down.
-            rd_kafka_poll(rk, 10);
-            if (stopping()) {
-                // A stalled broker must not hold the stop: the rest of the batch is not
-                // sent, so none of its offsets is ever stored and a restart polls it again.
-                b->abandoned = true;
-                AckTracker::seal(b);
-                log::info("stopping with ", batch_.size() - i, " records of the last batch not sent; they are polled again after a restart");
-                return false;
-            }
+            result = produce(b, rkt, r.partition, {batch_.data(r.key), r.key.size}, {batch_.data(r.value), r.value.size},
+                             r.timestamp_ms, headers, error);
         }
-        if (err) {
-            std::string where = r.source_offset.null ? "" : " (source offset " + std::string(batch_.view(r.source_offset)) + ")";
-            abandon(b, "record " + std::to_string(i) + " of the batch" + where + " could not be produced to " +
-                           rd_kafka_topic_name(rkt) + ": " + rd_kafka_err2str(err));
+        if (result == Produced::stopping) {
+            // A stalled broker must not hold the stop: the rest of the batch is not
+            // sent, so none of its offsets is ever stored and a restart polls it again.
+            b->abandoned = true;
+            AckTracker::seal(b);
+            log::info("stopping with ", batch_.size() - i, " records of the last batch not sent; they are polled again after a restart");
             return false;
         }
-        AckTracker::produced(b);
-        in_flight_bytes_ += static_cast<int64_t>(bytes);
+        if (result == Produced::failed) {
+            std::string where = r.source_offset.null ? "" : " (source offset " + std::string(batch_.view(r.source_offset)) + ")";
+            abandon(b, "record " + std::to_string(i) + " of the batch" + where + ": " + error);
+            return false;
+        }
     }
     AckTracker::seal(b);
     return true;
+}
+
+// Hands one record to the producer, waiting while its queue is full. `headers` is owned
+// (passed to Kafka on success, destroyed otherwise).
+SourceTask::Produced SourceTask::produce(AckTracker::Batch* b, rd_kafka_topic_t* rkt, int32_t partition, sluice_bytes key,
+                                         sluice_bytes value, int64_t timestamp_ms, rd_kafka_headers_t* headers,
+                                         std::string& error) {
+    rd_kafka_t* rk = producer_.get();
+    const int64_t timestamp = timestamp_ms >= 0 ? timestamp_ms : 0;
+    rd_kafka_resp_err_t err;
+    while (true) {
+        if (headers == nullptr) {
+            err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data), value.size),
+                                    RD_KAFKA_V_KEY(key.data, key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
+                                    RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
+        } else {
+            err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data), value.size),
+                                    RD_KAFKA_V_KEY(key.data, key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
+                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
+        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+        // The producer queue is full: Kafka is slower than the source. Wait for room;
+        // this is where a slow broker slows the source down.
+        rd_kafka_poll(rk, 10);
+        if (stopping()) {
+            if (headers) rd_kafka_headers_destroy(headers);
+            return Produced::stopping;
+        }
+    }
+    if (err) {
+        if (headers) rd_kafka_headers_destroy(headers);  // ownership passes only on success
+        error = std::string("could not be produced to ") + rd_kafka_topic_name(rkt) + ": " + rd_kafka_err2str(err);
+        return Produced::failed;
+    }
+    AckTracker::produced(b);
+    in_flight_bytes_ += static_cast<int64_t>(key.size + value.size);
+    return Produced::ok;
+}
+
+// The polled record as the plugin produced it (what a dead-letter record carries).
+sluice_record SourceTask::polled_record(size_t i, std::vector<sluice_header>& headers,
+                                        std::vector<const sluice_header*>& pointers) const {
+    const auto& r = batch_[i];
+    headers.resize(r.header_count);
+    pointers.resize(r.header_count);
+    for (uint32_t h = 0; h < r.header_count; ++h) {
+        const auto& hdr = batch_.header(r.header_begin + h);
+        headers[h] = {{batch_.data(hdr.key), hdr.key.size}, {batch_.data(hdr.value), hdr.value.null ? 0 : hdr.value.size}};
+        pointers[h] = &headers[h];
+    }
+    sluice_record rec{};
+    rec.struct_size = sizeof(sluice_record);
+    rec.key = {batch_.data(r.key), r.key.size};
+    rec.value = {batch_.data(r.value), r.value.size};
+    rec.timestamp_ms = r.timestamp_ms;
+    rec.headers = pointers.data();
+    rec.header_count = r.header_count;
+    rec.topic = r.topic.null ? sluice_bytes{topic_.data(), topic_.size()} : sluice_bytes{batch_.data(r.topic), r.topic.size};
+    rec.partition = r.partition;
+    rec.offset = -1;
+    rec.source_partition = {batch_.data(r.source_partition), r.source_partition.size};
+    rec.source_offset = {batch_.data(r.source_offset), r.source_offset.size};
+    return rec;
+}
+
+// Record i through the transform chain, then to Kafka; a failure goes to the error policy.
+SourceTask::Produced SourceTask::send_transformed(AckTracker::Batch* b, size_t i, std::string& error) {
+    std::vector<sluice_header> headers;
+    std::vector<const sluice_header*> pointers;
+    const sluice_record original = polled_record(i, headers, pointers);
+    sluice_transform_record rec = transform_input(original, true);
+    if (batch_[i].topic.null) rec.topic = {nullptr, 0};  // the connector's topic unless a transform routes it
+    ErrantCause cause;
+    switch (chain_->run(rec, chain_out_, cause, chain_retrier_, errors_, sleeper())) {
+    case TransformChain::Result::drop: return Produced::ok;
+    case TransformChain::Result::fatal:
+        error = "transform chain: " + cause.message;
+        return Produced::failed;
+    case TransformChain::Result::failed:
+        return tolerate(b, original, cause, error) ? Produced::ok : Produced::failed;
+    case TransformChain::Result::keep: break;
+    }
+    const sluice_record& out = chain_out_.record();
+    rd_kafka_topic_t* rkt = out.topic.data ? topic_handle(std::string_view(out.topic.data, out.topic.size), error) : main_topic_;
+    if (rkt == nullptr) {
+        cause = {ErrorStage::transformation, chain_->size() ? spec_.transforms.back().type : "", "sluice.InvalidTopic",
+                 "the transformed record names an invalid topic: " + error};
+        return tolerate(b, original, cause, error) ? Produced::ok : Produced::failed;
+    }
+    rd_kafka_headers_t* kh = nullptr;
+    if (out.header_count > 0) {
+        kh = rd_kafka_headers_new(out.header_count);
+        for (size_t h = 0; h < out.header_count; ++h)
+            rd_kafka_header_add(kh, out.headers[h]->key.data, static_cast<ssize_t>(out.headers[h]->key.size),
+                                out.headers[h]->value.data, out.headers[h]->value.data ? static_cast<ssize_t>(out.headers[h]->value.size) : 0);
+    }
+    return produce(b, rkt, out.partition, out.key, out.value, out.timestamp_ms, kh, error);
+}
+
+// A failed record: skipped, dead-lettered (as part of batch b, so its offset is stored only
+// once the dead-letter write is acknowledged), or the task fails (false, error set).
+bool SourceTask::tolerate(AckTracker::Batch* b, const sluice_record& original, const ErrantCause& cause, std::string& error) {
+    ErrantRecord record = ErrantRecord::from(original);
+    record.offset = -1;
+    auto decision = errors_.decide(record, cause);
+    if (!decision.tolerated) {
+        error = decision.trace;
+        return false;
+    }
+    if (!decision.dead_letter) return true;
+    rd_kafka_topic_t* dlq = topic_handle(spec_.errors.dlq_topic, error);
+    auto context = spec_.errors.dlq_context_headers ? errors_.context_headers(record, cause)
+                                                    : std::vector<std::pair<std::string, std::string>>{};
+    rd_kafka_resp_err_t err = dlq ? produce_dead_letter(producer_.get(), dlq, record, context, b) : RD_KAFKA_RESP_ERR__INVALID_ARG;
+    if (err) {
+        error = "cannot write the failed record (" + record.where() + ") to the dead-letter topic " + spec_.errors.dlq_topic +
+                ": " + rd_kafka_err2str(err) + "; the failure was: " + cause.message;
+        return false;
+    }
+    AckTracker::produced(b);
+    errors_.dead_lettered(cause.stage);
+    return true;
+}
+
+// report_errant from inside poll(): the record joins the batch this poll is filling.
+sluice_status SourceTask::errant(const sluice_record& record, std::string_view message) {
+    if (open_batch_ == nullptr) open_batch_ = tracker_.open();
+    ErrantCause cause{ErrorStage::task_poll, plugin_->name, "sluice.ErrantRecord", std::string(message)};
+    std::string error;
+    if (tolerate(open_batch_, record, cause, error)) return SLUICE_OK;
+    fail(error);
+    return SLUICE_FATAL;
+}
+
+// poll() returned ERROR for the whole call: the policy decides whether the task goes on
+// (the records appended before the error are sent).
+bool SourceTask::poll_failed(const std::string& message) {
+    ErrantRecord nothing;
+    auto decision = errors_.decide(nothing, {ErrorStage::task_poll, plugin_->name, "sluice.PollError", message});
+    if (decision.tolerated) return true;
+    fail(decision.trace);
+    return false;
 }
 
 // A batch that could not be sent whole must never commit its offsets: it blocks the

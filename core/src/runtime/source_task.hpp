@@ -29,6 +29,17 @@ private:
     rd_kafka_topic_t* topic_handle(std::string_view topic, std::string& error);
     bool collect_offsets(AckTracker::Batch* batch, std::string& error);
     void abandon(AckTracker::Batch* batch, const std::string& reason);
+
+    // Error policy and transform chain (see ConnectorTask).
+    enum class Produced { ok, stopping, failed };
+    Produced produce(AckTracker::Batch* b, rd_kafka_topic_t* rkt, int32_t partition, sluice_bytes key, sluice_bytes value,
+                     int64_t timestamp_ms, rd_kafka_headers_t* headers, std::string& error);
+    Produced send_transformed(AckTracker::Batch* b, size_t index, std::string& error);
+    sluice_record polled_record(size_t index, std::vector<sluice_header>& headers,
+                                std::vector<const sluice_header*>& pointers) const;
+    bool tolerate(AckTracker::Batch* b, const sluice_record& original, const ErrantCause& cause, std::string& error);
+    sluice_status errant(const sluice_record& record, std::string_view message) override;
+    bool poll_failed(const std::string& message);
     // Serves delivery reports for up to timeout_ms; false when the task must stop.
     bool serve(int timeout_ms);
     void flush_offsets();
@@ -46,6 +57,7 @@ private:
     std::map<std::string, rd_kafka_topic_t*, std::less<>> other_topics_;
     SourceBatch batch_;
     AckTracker tracker_;
+    AckTracker::Batch* open_batch_ = nullptr;  // opened by a dead-letter write during poll()
 
     // Offsets being written: handed to the store and the plugin once all are acknowledged.
     char offset_write_marker_ = 0;

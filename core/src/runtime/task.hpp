@@ -2,6 +2,8 @@
 // States are Kafka Connect's, so status answers read the same.
 #pragma once
 
+#include "runtime/error_counters.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -27,6 +29,7 @@ struct TaskCounters {
     std::atomic<uint64_t> bytes_out{0};
     std::atomic<uint64_t> commits{0};      // offset commits that succeeded
     std::atomic<uint64_t> commit_failures{0};
+    ErrorCounters errors;  // what the error policy did, per stage (retried, skipped, dead-lettered, failed)
 };
 
 class Task {

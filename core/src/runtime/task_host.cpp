@@ -52,16 +52,24 @@ int32_t TaskHost::stopping(void* self) {
     return h->stop_flag_ != nullptr && h->stop_flag_->load(std::memory_order_relaxed) ? 1 : 0;
 }
 
-// errors.tolerance=none until error policies exist: the record fails the task, and the
-// plugin's FATAL return carries the message into the task status.
+// The connector's error policy decides (see ConnectorTask::errant); a host without a task
+// (pre-flight checks, tests) treats every errant record as fatal.
 sluice_status TaskHost::report_errant(void* self, const sluice_record* record, const char* message, size_t length) {
     auto* h = static_cast<TaskHost*>(self);
+    std::string_view text = message ? std::string_view(message, length) : std::string_view();
+    if (record != nullptr && record->struct_size >= offsetof(sluice_record, value) + sizeof(record->value) && h->errant_) {
+        try {
+            return h->errant_(*record, text);
+        } catch (const std::exception& e) {
+            log::write(log::Level::error, h->context_, std::string("handling an errant record failed: ") + e.what());
+            return SLUICE_FATAL;
+        }
+    }
     std::string where;
     if (record != nullptr && record->topic.data != nullptr && record->offset >= 0)
         where = " (" + std::string(record->topic.data, record->topic.size) + "-" + std::to_string(record->partition) +
                 "@" + std::to_string(record->offset) + ")";
-    log::write(log::Level::error, h->context_,
-               "errant record" + where + ": " + (message ? std::string(message, length) : std::string()));
+    log::write(log::Level::error, h->context_, "errant record" + where + ": " + std::string(text));
     return SLUICE_FATAL;
 }
 

@@ -1,5 +1,6 @@
 // The worker as a plugin instance sees it (sluice_host): logging under the task's name,
-// stored source offsets, and the stop flag.
+// stored source offsets, the stop flag, and the errant-record reporter (ABI 1.1), which
+// hands the record to the task's error policy.
 #pragma once
 
 #include "offsets/offset_store.hpp"
@@ -8,7 +9,9 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <string_view>
 #include <string>
 
 namespace sluice::runtime {
@@ -22,6 +25,11 @@ public:
 
     const sluice_host* get() const { return &host_; }
 
+    // What report_errant does: the task's error policy (OK: tolerated; FATAL: the task has
+    // recorded the failure). Without one, every errant record is fatal.
+    using ErrantHandler = std::function<sluice_status(const sluice_record& record, std::string_view message)>;
+    void set_errant_handler(ErrantHandler handler) { errant_ = std::move(handler); }
+
 private:
     static void log(void* self, sluice_log_level level, const char* message, size_t length);
     static const char* stored_offset(void* self, const char* partition, size_t length);
@@ -33,6 +41,7 @@ private:
     const std::atomic<bool>* stop_flag_;
     std::mutex mutex_;
     std::deque<std::string> handed_out_;  // strings returned to the plugin live as long as this host
+    ErrantHandler errant_;
     sluice_host host_{};
 };
 

@@ -72,7 +72,7 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
 }
 
 bool Worker::launch(const std::vector<config::PipelineSpec>& pipelines, std::string& error) {
-    Environment env{config_, *cluster_, *offsets_, *flow_, id_};
+    Environment env{config_, *cluster_, *offsets_, *flow_, id_, nullptr, &registry_};
     std::set<std::string> source_topics;
     for (const auto& p : pipelines)
         for (const auto& c : p.connectors) {
