@@ -121,11 +121,21 @@ MappedRecord RecordMapper::map(Json& fields) const {
 
     Json key = Json::object();
     Json ids = Json::array();
+    // A component of a compound key may be null (Rennes 2021: 103 records without `id`); a
+    // record whose key is entirely null cannot be told apart from others.
+    bool any_value = false;
     for (const auto& name : settings_.key_fields) {
         const Json* v = find_field(fields, name);
-        if (v == nullptr || v->is_null()) throw MappingError(name, "record has no value for the key field '" + name + "'");
-        key[name] = *v;
-        ids.push_back(*v);
+        const Json value = v ? *v : Json();
+        any_value = any_value || !value.is_null();
+        key[name] = value;
+        ids.push_back(value);
+    }
+    if (!any_value) {
+        std::string names;
+        for (const auto& n : settings_.key_fields) names += (names.empty() ? "'" : ", '") + n + "'";
+        throw MappingError(settings_.key_fields.front(), "record has no value for the key field" +
+                                                             std::string(settings_.key_fields.size() > 1 ? "s " : " ") + names);
     }
     out.key = key.dump(-1, ' ', false, Json::error_handler_t::replace);
     out.key_id = (ids.size() == 1 ? ids[0] : ids).dump(-1, ' ', false, Json::error_handler_t::replace);
