@@ -1,0 +1,42 @@
+// The snowflake sink's configuration keys and their checked values.
+#pragma once
+
+#include "jwt.hpp"
+#include "statement_runner.hpp"
+#include "table_statements.hpp"
+
+#include <sluice/sdk.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sluice::snowflake {
+
+struct Settings {
+    std::string account, user, base_url;
+    std::string role, warehouse;
+    TableName table;
+    bool create_table = false;
+    ContentFormat format = ContentFormat::json;
+    std::size_t batch_max_rows = 1000;
+    std::size_t batch_max_bytes = 8 << 20;
+    std::chrono::milliseconds batch_max_age{1000};
+    int statement_timeout_s = 300;
+    std::chrono::seconds jwt_lifetime{3600};
+    RunnerOptions runner;
+
+    static std::vector<ConfigKey> keys();
+    // Throws FatalError naming the key at fault.
+    static Settings from(const Config& config);
+
+    // The private key from private_key_file or private_key, decrypted with
+    // private_key_passphrase. Throws FatalError saying what is wrong (never the key).
+    static PrivateKey load_key(const Config& config);
+
+    // A statement request with the session fields (database, schema, warehouse, role, timeout).
+    StatementRequest request(std::string statement, std::vector<Binding> bindings = {}) const;
+};
+
+}  // namespace sluice::snowflake
