@@ -95,9 +95,10 @@ public:
                 ConfigKey::list("renames", "Renames as old:new pairs.")};
     }
     ReplaceField(const Config& c, TaskContext&) : side_(target_side(c)) {
-        for (auto& f : c.list("exclude")) exclude_.insert(f);
-        for (auto& f : c.list("include")) include_.insert(f);
-        renames_ = parse_pairs(c.list("renames"), "replace_field", "renames");
+        for (auto& f : c.list("exclude")) exclude_.push_back({f, key_tag(f)});
+        for (auto& f : c.list("include")) include_.push_back({f, key_tag(f)});
+        for (auto& [from, to] : parse_pairs(c.list("renames"), "replace_field", "renames"))
+            renames_.push_back({{from, key_tag(from)}, to});
     }
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "replace_field");
@@ -107,12 +108,12 @@ public:
         auto& members = root.members;
         std::size_t out = 0;
         for (std::size_t i = 0; i < members.size(); ++i) {
-            Member m = members[i];
-            if (exclude_.count(m.key) != 0) continue;
-            if (!include_.empty() && include_.count(m.key) == 0) continue;
+            const Member m = members[i];
+            if (listed(exclude_, m)) continue;
+            if (!include_.empty() && !listed(include_, m)) continue;
             members[out] = m;
             for (const auto& [from, to] : renames_) {
-                if (m.key == from) {
+                if (m.is(from.tag, from.name)) {
                     doc->rename(members[out], to);
                     break;
                 }
@@ -125,9 +126,19 @@ public:
     }
 
 private:
+    // Field lists are short: a scan with the key fingerprint beats a tree or a hash.
+    struct Name {
+        std::string name;
+        std::uint32_t tag;
+    };
+    static bool listed(const std::vector<Name>& names, const Member& m) {
+        for (const Name& n : names)
+            if (m.is(n.tag, n.name)) return true;
+        return false;
+    }
     Side side_;
-    std::set<std::string, std::less<>> exclude_, include_;
-    std::vector<std::pair<std::string, std::string>> renames_;
+    std::vector<Name> exclude_, include_;
+    std::vector<std::pair<Name, std::string>> renames_;
 };
 
 // ---- mask_field -------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ bool scan_string(const char*& p, const char* end, bool& escaped, const char* beg
     }
 }
 
-bool scan_number(const char*& p, const char* end, const char* begin, std::string& error) {
+inline bool scan_number(const char*& p, const char* end, const char* begin, std::string& error) {
     const char* q = p;
     if (q < end && *q == '-') ++q;
     if (q >= end || !is_digit(*q)) return fail(error, "expected a digit", q, begin);
@@ -153,8 +153,13 @@ bool skip_value(const char*& p, const char* end, Kind& kind, int depth, const ch
         }
         while (true) {
             skip_ws(p, end);
-            Kind inner;
-            if (!skip_value(p, end, inner, depth + 1, begin, error)) return false;
+            // Coordinates are most of the bytes of a geometry: numbers skip the dispatch.
+            if (p < end && (is_digit(*p) || *p == '-')) {
+                if (!scan_number(p, end, begin, error)) return false;
+            } else {
+                Kind inner;
+                if (!skip_value(p, end, inner, depth + 1, begin, error)) return false;
+            }
             skip_ws(p, end);
             if (p < end && *p == ',') {
                 ++p;
@@ -309,18 +314,19 @@ void Document::clear() {
     owned_used_ = 0;
     root_ = nullptr;
     dirty_ = false;
-    input_.clear();
+    input_ = {};
 }
 
 void Document::add_member(Node& object, std::string_view key, Node* value) {
+    const std::uint32_t tag = key_tag(key);
     for (auto it = object.members.begin(); it != object.members.end(); ++it) {
-        if (it->key.size() == key.size() && it->key == key) {
+        if (it->is(tag, key)) {
             object.members.erase(it);  // duplicate key: the last occurrence wins
             dirty_ = true;
             break;
         }
     }
-    object.members.push_back({key, value});
+    object.members.push_back({key, value, tag});
 }
 
 bool Document::parse_object_members(Node& node, const char*& p, const char* end, int depth, std::string& error) {
@@ -378,7 +384,7 @@ bool Document::parse_array_items(Node& node, const char*& p, const char* end, in
         skip_ws(p, end);
         Node* value = nullptr;
         if (!parse_value(p, end, value, depth + 1, false, error)) return false;
-        node.members.push_back({{}, value});
+        node.members.push_back({{}, value, 0});
         skip_ws(p, end);
         if (p < end && *p == ',') {
             ++p;
@@ -406,7 +412,7 @@ bool Document::parse_value(const char*& p, const char* end, Node*& out, int dept
 
 bool Document::parse(std::string_view text, std::string& error) {
     clear();
-    input_.assign(text);
+    input_ = text;
     const char* p = input_.data();
     const char* end = p + input_.size();
     skip_ws(p, end);
@@ -432,8 +438,9 @@ void Document::expand(Node& node) {
 Node* Document::find(Node& object, std::string_view key) {
     if (object.kind != Kind::object) return nullptr;
     expand(object);
+    const std::uint32_t tag = key_tag(key);
     for (auto it = object.members.rbegin(); it != object.members.rend(); ++it)
-        if (it->key == key) return it->value;
+        if (it->is(tag, key)) return it->value;
     return nullptr;
 }
 
@@ -465,19 +472,21 @@ Lookup Document::lookup(const std::vector<std::string>& path) {
 void Document::set(Node& object, std::string_view key, Node* value) {
     expand(object);
     dirty_ = true;
+    const std::uint32_t tag = key_tag(key);
     for (auto it = object.members.rbegin(); it != object.members.rend(); ++it) {
-        if (it->key == key) {
+        if (it->is(tag, key)) {
             it->value = value;
             return;
         }
     }
-    object.members.push_back({keep(key), value});
+    object.members.push_back({keep(key), value, tag});
 }
 
 bool Document::remove(Node& object, std::string_view key) {
     expand(object);
+    const std::uint32_t tag = key_tag(key);
     for (auto it = object.members.begin(); it != object.members.end(); ++it) {
-        if (it->key == key) {
+        if (it->is(tag, key)) {
             object.members.erase(it);
             dirty_ = true;
             return true;

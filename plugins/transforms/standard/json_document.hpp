@@ -26,9 +26,19 @@ const char* kind_name(Kind kind);
 
 struct Node;
 
+// A cheap fingerprint of a key (length, first and last byte) compared before the bytes: most
+// keys of a record differ in one of them, so key lookups rarely reach memcmp.
+inline std::uint32_t key_tag(std::string_view key) {
+    if (key.empty()) return 0;
+    return static_cast<std::uint32_t>(key.size() << 16) | (static_cast<std::uint32_t>(static_cast<unsigned char>(key.front())) << 8) |
+           static_cast<unsigned char>(key.back());
+}
+
 struct Member {
     std::string_view key;  // unescaped
     Node* value;
+    std::uint32_t tag;     // key_tag(key)
+    bool is(std::uint32_t t, std::string_view k) const { return tag == t && key == k; }
 };
 
 struct Node {
@@ -49,7 +59,9 @@ struct Lookup {
 
 class Document {
 public:
-    // Parses `text` (copied into the document). Returns false with `error` set (byte offset
+    // Parses `text`, which must stay valid while the document is used: the ABI keeps a
+    // record's bytes valid for the whole chain (until the worker copied the result), and the
+    // document is serialised and released by then. Returns false with `error` set (byte offset
     // and what was expected) when it is not one valid JSON value.
     bool parse(std::string_view text, std::string& error);
 
@@ -68,6 +80,7 @@ public:
     bool remove(Node& object, std::string_view key);
     void rename(Member& member, std::string_view new_key) {
         member.key = keep(new_key);
+        member.tag = key_tag(new_key);
         dirty_ = true;
     }
     void mark_dirty() { dirty_ = true; }
@@ -98,7 +111,7 @@ private:
     bool parse_value(const char*& p, const char* end, Node*& out, int depth, bool split, std::string& error);
     void add_member(Node& object, std::string_view key, Node* value);
 
-    std::string input_;
+    std::string_view input_;  // the record's bytes (see parse())
     std::string output_;
     std::string scratch_;
     std::deque<Node> nodes_;
