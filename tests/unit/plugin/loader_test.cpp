@@ -131,3 +131,42 @@ TEST_CASE("plugin loader: create that throws gives a failed outcome with the exc
         CHECK(std::holds_alternative<std::unique_ptr<sluice::plugin::Instance>>(created));
     }
 }
+
+TEST_CASE("plugin loader: transforms and predicates (ABI 1.1) load, broken ones are refused, names are unique per kind") {
+    const std::string dir = std::filesystem::weakly_canonical(SLUICE_CHAIN_PLUGIN_DIR).string();
+    sluice::plugin::Registry registry;
+    registry.scan({dir});
+    auto refused = refusals(registry);
+    const std::map<std::string, std::string> expected = {
+        {dir + "/chain_duplicate.so", "declares the transform plugin 'fixture_json_check', already provided by " + dir + "/chain.so"},
+        {dir + "/no_apply.so", "plugin 'fixture_no_apply' transform vtable lacks create, destroy or apply"},
+        {dir + "/short_vtable.so", "plugin 'fixture_short_vtable' predicate vtable too small"},
+    };
+    CHECK(refused == expected);
+    CHECK(registry.names(ConnectorKind::transform) ==
+          std::vector<std::string>{"fixture_drop", "fixture_fatal", "fixture_json_check", "fixture_retry", "fixture_route"});
+    CHECK(registry.names(ConnectorKind::predicate) == std::vector<std::string>{"fixture_value_contains"});
+    CHECK(registry.names(ConnectorKind::source).empty());
+    auto check = registry.get(ConnectorKind::transform, "fixture_json_check");
+    REQUIRE(check != nullptr);
+    CHECK(check->transform != nullptr);
+    CHECK(check->source == nullptr);
+    CHECK(check->facts.schema.find("field")->required);
+    CHECK(registry.get(ConnectorKind::predicate, "fixture_json_check") == nullptr);  // per kind
+    auto contains = registry.get(ConnectorKind::predicate, "fixture_value_contains");
+    REQUIRE(contains != nullptr);
+    CHECK(contains->predicate != nullptr);
+
+    // Instances are created and destroyed through the ABI like sources and sinks.
+    sluice::runtime::TaskHost host("test-worker", "p.c", "fixture_value_contains", 0, 1, nullptr, nullptr);
+    sluice::config::Resolved config;
+    sluice::config::Value text;
+    text.text = "x";
+    text.json = "\"x\"";
+    config.emplace("text", text);
+    auto created = sluice::plugin::Instance::create(contains, config, host.get());
+    REQUIRE(std::holds_alternative<std::unique_ptr<sluice::plugin::Instance>>(created));
+    auto missing = sluice::plugin::Instance::create(contains, {}, host.get());
+    REQUIRE(std::holds_alternative<sluice::plugin::Outcome>(missing));
+    CHECK(std::get<sluice::plugin::Outcome>(missing).message.find("create failed: text is not set") != std::string::npos);
+}
