@@ -9,7 +9,7 @@ packages=(
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libcurl4-openssl-dev libssl-dev libsimdjson-dev zlib1g-dev
-  kcat curl file procps
+  kcat curl file procps tzdata
   clickhouse-server clickhouse-client
 )
   prometheus docker-compose
