@@ -41,12 +41,12 @@ std::string dashboard_queries(const nlohmann::json& dashboard) {
 }  // namespace
 
 TEST_CASE("docker-compose.yml is a valid compose file with the whole stack") {
-    TempDir dir("stack");
-    auto r = sluice::testing::run({"docker-compose", "-f", source_dir() + "/docker-compose.yml", "config", "-q"}, dir.path());
+    TempDir dir;
+    auto r = sluice::testing::run({"docker-compose", "-f", source_dir() + "/docker-compose.yml", "config", "-q"}, dir.path().string());
     INFO(r.err);
     CHECK(r.status == exited(0));
     auto services = sluice::testing::run({"docker-compose", "-f", source_dir() + "/docker-compose.yml", "config", "--services"},
-                                         dir.path());
+                                         dir.path().string());
     REQUIRE(services.status == exited(0));
     for (const char* s : {"kafka-1", "kafka-2", "kafka-3", "clickhouse", "sluice", "prometheus", "grafana"}) {
         INFO(s);
@@ -55,20 +55,20 @@ TEST_CASE("docker-compose.yml is a valid compose file with the whole stack") {
 }
 
 TEST_CASE("a broken compose file is refused by the same check") {
-    TempDir dir("stack-bad");
-    std::string broken = dir.path() + "/docker-compose.yml";
+    TempDir dir;
+    std::string broken = dir.file("docker-compose.yml");
     std::ofstream(broken) << "version: \"3.8\"\nservices:\n  sluice:\n    build: .\n    ports: 8083\n";
-    auto r = sluice::testing::run({"docker-compose", "-f", broken, "config", "-q"}, dir.path());
+    auto r = sluice::testing::run({"docker-compose", "-f", broken, "config", "-q"}, dir.path().string());
     CHECK_FALSE(r.status == exited(0));
 }
 
 TEST_CASE("Prometheus configuration and alert rules pass promtool") {
-    TempDir dir("stack-prom");
+    TempDir dir;
     auto config = sluice::testing::run(
-        {"promtool", "check", "config", "--syntax-only", source_dir() + "/configs/prometheus/prometheus.yml"}, dir.path());
+        {"promtool", "check", "config", "--syntax-only", source_dir() + "/configs/prometheus/prometheus.yml"}, dir.path().string());
     INFO(config.out, config.err);
     CHECK(config.status == exited(0));
-    auto rules = sluice::testing::run({"promtool", "check", "rules", source_dir() + "/configs/prometheus/alerts.yml"}, dir.path());
+    auto rules = sluice::testing::run({"promtool", "check", "rules", source_dir() + "/configs/prometheus/alerts.yml"}, dir.path().string());
     INFO(rules.out, rules.err);
     CHECK(rules.status == exited(0));
     for (const char* alert : {"SluiceTaskFailed", "SluiceConsumerLagGrowing", "SluiceSourceSilent"}) {
