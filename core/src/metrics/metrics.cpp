@@ -20,7 +20,7 @@ const std::map<std::string, std::string, std::less<>> kCounterHelp = {
     {"records_consumed", "Records a sink task read from Kafka."},
     {"records_written", "Records a sink task handed to its plugin's put() and the plugin accepted."},
     {"records_dropped", "Records removed on purpose by a transform (filter)."},
-    {"records_errored", "Records that failed a stage (transform, put, poll, produce)."},
+    {"records_errored", "Records that failed a stage (transform, put, poll, produce), tolerated or not."},
     {"records_skipped", "Failed records skipped under errors.tolerance=all."},
     {"records_retried", "Retries of failed operations under errors.retry.timeout."},
     {"records_dead_lettered", "Failed records written to the dead-letter topic."},
@@ -43,6 +43,17 @@ MetricFamily family(std::string name, std::string help, MetricType type) {
     f.help = std::move(help);
     f.type = type;
     return f;
+}
+
+MetricFamily& counter_family(std::map<std::string, MetricFamily>& families, const std::string& name) {
+    auto it = families.find(name);
+    if (it == families.end()) {
+        auto help = kCounterHelp.find(name);
+        it = families.emplace(name, family("sluice_" + name + "_total", help != kCounterHelp.end() ? help->second : name,
+                                           MetricType::Counter))
+                 .first;
+    }
+    return it->second;
 }
 
 std::vector<double> size_buckets() { return {1, 10, 100, 500, 1000, 5000, 10000, 50000}; }
@@ -106,15 +117,14 @@ public:
                 states.metric.back().gauge.value = t.state == s ? 1 : 0;
             }
             for (const auto& [name, value] : t.counters) {
-                auto it = counters.find(name);
-                if (it == counters.end()) {
-                    auto help = kCounterHelp.find(name);
-                    it = counters.emplace(name, family("sluice_" + name + "_total",
-                                                       help != kCounterHelp.end() ? help->second : name, MetricType::Counter))
-                             .first;
-                }
-                it->second.metric.push_back(metric({{"connector", t.connector}, {"task", task}}));
-                it->second.metric.back().counter.value = static_cast<double>(value);
+                auto& f = counter_family(counters, name);
+                f.metric.push_back(metric({{"connector", t.connector}, {"task", task}}));
+                f.metric.back().counter.value = static_cast<double>(value);
+            }
+            for (const auto& c : t.stage_counters) {
+                auto& f = counter_family(counters, c.name);
+                f.metric.push_back(metric({{"connector", t.connector}, {"task", task}, {"stage", c.stage}}));
+                f.metric.back().counter.value = static_cast<double>(c.value);
             }
             for (const auto& l : t.lag) {
                 lag.metric.push_back(metric({{"connector", t.connector},

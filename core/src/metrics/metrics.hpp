@@ -32,6 +32,13 @@ struct TaskSample {
     // counter name without the sluice_ prefix and _total suffix -> value,
     // e.g. {"records_polled", 12}; labels connector and task are added.
     std::vector<std::pair<std::string, uint64_t>> counters;
+    // Counters with a `stage` label too (error handling: records_skipped by TRANSFORMATION...).
+    struct StageCounter {
+        std::string name;
+        std::string stage;
+        uint64_t value = 0;
+    };
+    std::vector<StageCounter> stage_counters;
     struct Lag {
         std::string topic;
         int32_t partition = 0;

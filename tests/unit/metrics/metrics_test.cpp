@@ -28,6 +28,7 @@ WorkerSample one_sink() {
     t.state = "RUNNING";
     t.counters = {{"records_consumed", 42}, {"records_written", 40}, {"offset_commits", 3}};
     t.lag = {{"traffic", 2, 17}};
+    t.stage_counters = {{"records_dead_lettered", "TRANSFORMATION", 5}, {"records_dead_lettered", "TASK_PUT", 1}};
     WorkerSample s;
     s.tasks.push_back(t);
     s.plugin_load_failures = 1;
@@ -48,6 +49,8 @@ TEST_CASE("task counters, states and lag are read from the sample at scrape time
     CHECK(value_of(text, R"(sluice_task_state{connector="demo.archive",task="0",state="RUNNING"})") == 1);
     CHECK(value_of(text, R"(sluice_task_state{connector="demo.archive",task="0",state="FAILED"})") == 0);
     CHECK(value_of(text, R"(sluice_consumer_lag_records{connector="demo.archive",task="0",topic="traffic",partition="2"})") == 17);
+    CHECK(value_of(text, R"(sluice_records_dead_lettered_total{connector="demo.archive",task="0",stage="TRANSFORMATION"})") == 5);
+    CHECK(value_of(text, R"(sluice_records_dead_lettered_total{connector="demo.archive",task="0",stage="TASK_PUT"})") == 1);
     CHECK(value_of(text, "sluice_plugin_load_failures_total") == 1);
     CHECK(value_of(text, "sluice_plugins_loaded") == 4);
     CHECK(text.find("# TYPE sluice_records_consumed_total counter") != std::string::npos);
