@@ -60,6 +60,11 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     return size * count;
 }
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* cancelled = static_cast<const std::function<bool()>*>(user);
+    return (*cancelled)() ? 1 : 0;  // non-zero aborts with CURLE_ABORTED_BY_CALLBACK
+}
+
 size_t on_header(char* data, size_t size, size_t count, void* user) {
     auto* headers = static_cast<std::vector<Header>*>(user);
     std::string_view line(data, size * count);
@@ -159,6 +164,11 @@ Response Client::send(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     BodyTarget body_target{curl, &response.body, &request.on_body, nullptr};
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_target);
+    if (request.cancelled) {
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &request.cancelled);
+    }
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 

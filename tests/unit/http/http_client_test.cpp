@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <ctime>
+#include <thread>
 
 using namespace std::chrono_literals;
 using sluice::http::Client;
@@ -330,4 +332,36 @@ TEST_CASE("on_body streams a 2xx body in chunks; error bodies still land in Resp
     CHECK_THROWS_WITH_AS(client.send(request), "disk full", std::runtime_error);
     // The client is still usable afterwards.
     CHECK(client.send({.url = server.url() + "/missing"}).status == 404);
+}
+
+TEST_CASE("cancelled: a request waiting on a slow server is aborted soon after the flag is raised") {
+    HttpTestServer server([](const HttpRequest& r) {
+        HttpResponse response = HttpResponse::text(200, "late");
+        if (r.path == "/slow") response.delay = 30s;
+        return response;
+    });
+    // Never raised: the request completes normally.
+    Request quick{.url = server.url() + "/quick"};
+    quick.cancelled = [] { return false; };
+    CHECK(Client().send(quick).body == "late");
+    std::atomic<bool> stop{false};
+    Request request{.url = server.url() + "/slow", .timeout = 20s};
+    request.cancelled = [&] { return stop.load(); };
+    std::thread raiser([&] {
+        std::this_thread::sleep_for(200ms);
+        stop = true;
+    });
+    auto start = std::chrono::steady_clock::now();
+    Client client;
+    std::string message;
+    try {
+        client.send(request);
+    } catch (const TransportError& e) {
+        message = e.what();
+    }
+    raiser.join();
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(message.find("/slow") != std::string::npos);
+    CHECK(elapsed >= 200ms);
+    CHECK(elapsed < 5s);
 }

@@ -39,6 +39,10 @@ struct Request {
     // statuses still fill Response::body. An exception thrown here aborts the transfer and
     // leaves send() as is.
     std::function<void(std::string_view chunk)> on_body{};
+    // Polled while the request runs (several times a second while data flows, about once a
+    // second while waiting); returning true aborts it with a TransportError. Lets a task that
+    // runs requests in a helper thread stop without waiting for a slow server.
+    std::function<bool()> cancelled{};
 };
 
 struct Response {
