@@ -79,7 +79,7 @@ public:
             const std::size_t before = p.buffer.bytes();
             p.buffer.add(*record.raw(), problem);
             buffered_rows_ += 1;
-            buffered_bytes_ += p.buffer.bytes() - before;
+            buffered_bytes_ += p.buffer.bytes() - before;  // recount() after every insert keeps these exact
         }
         if (!due()) return;
         try {
@@ -100,6 +100,7 @@ public:
 
     void open(std::span<TopicPartition> partitions) override {
         for (auto& tp : partitions) partitions_.erase({std::string(tp.topic), tp.partition});
+        recount();
         if (!options_.exactly_once || partitions.empty()) return;
         std::set<std::string> topic_set;
         for (auto& tp : partitions) topic_set.insert(std::string(tp.topic));
@@ -129,11 +130,9 @@ public:
         // After the final flush; what is still buffered (a failed flush) is someone else's now.
         for (auto& tp : partitions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
-            if (it == partitions_.end()) continue;
-            buffered_rows_ -= it->second.buffer.size();
-            buffered_bytes_ -= it->second.buffer.bytes();
-            partitions_.erase(it);
+            if (it != partitions_.end()) partitions_.erase(it);
         }
+        recount();
     }
 
 private:
@@ -187,20 +186,64 @@ private:
     }
 
     void flush_all() {
+        struct Recount {  // whatever happens, the totals follow the buffers
+            ClickHouseSink& sink;
+            ~Recount() { sink.recount(); }
+        } recount{*this};
+        if (!options_.exactly_once && insert_all_partitions()) return;
+        for (auto& [key, p] : partitions_)
+            if (!p.buffer.empty()) flush_partition(p);
+    }
+
+    void recount() {
+        buffered_rows_ = buffered_bytes_ = 0;
         for (auto& [key, p] : partitions_) {
-            if (p.buffer.empty()) continue;
-            const std::size_t rows = p.buffer.size(), bytes = p.buffer.bytes();
-            try {
-                flush_partition(p);
-            } catch (...) {
-                buffered_rows_ -= rows - p.buffer.size();
-                buffered_bytes_ -= bytes - p.buffer.bytes();
-                throw;
-            }
-            buffered_rows_ -= rows - p.buffer.size();
-            buffered_bytes_ -= bytes - p.buffer.bytes();
+            buffered_rows_ += p.buffer.size();
+            buffered_bytes_ += p.buffer.bytes();
         }
         if (buffered_rows_ == 0) oldest_ = Clock::now();
+    }
+
+    // Without exactly-once, rows of several partitions may share one insert: fewer, larger
+    // inserts (fewer parts for ClickHouse to merge). When ClickHouse refuses the data, the
+    // per-partition path takes over and isolates the bad rows. False: not done that way.
+    bool insert_all_partitions() {
+        std::size_t partitions = 0, rows = 0;
+        for (auto& [key, p] : partitions_) {
+            if (p.buffer.empty()) continue;
+            ++partitions;
+            rows += p.buffer.size();
+        }
+        if (partitions < 2 || rows > options_.max_rows) return false;
+        std::string body;
+        std::size_t included = 0;
+        for (auto& [key, p] : partitions_) {
+            RecordBuffer& b = p.buffer;
+            for (std::size_t i = b.begin(); i < b.end(); ++i) {
+                if (b.state(i) != RowState::pending) continue;
+                append_row(body, *b.value(i), options_.coordinates ? std::string_view(p.prefix) : std::string_view(),
+                           b.offset(i));
+                ++included;
+            }
+        }
+        if (included > 0) {
+            try {
+                connection_.insert(insert_sql_, std::move(body), settings_);
+            } catch (const ServerFailure& f) {
+                if (f.kind() == Failure::record) return false;
+                raise(f, "inserting " + std::to_string(included) + " rows of " + std::to_string(partitions) +
+                             " partitions into " + options_.where());
+            }
+            ++inserts_;
+            rows_inserted_ += included;
+        }
+        for (auto& [key, p] : partitions_) {
+            RecordBuffer& b = p.buffer;
+            for (std::size_t i = b.begin(); i < b.end(); ++i)
+                if (b.state(i) == RowState::pending) b.mark_inserted(i);
+            settle(p);
+        }
+        return true;
     }
 
     void flush_partition(PartitionState& p) {

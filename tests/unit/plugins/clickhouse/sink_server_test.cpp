@@ -234,6 +234,26 @@ TEST_CASE("exactly once off: the table needs no coordinates, rows go in as they 
     CHECK(t.count() == 6);
 }
 
+TEST_CASE("at-least-once: partitions share inserts; a refused row still only costs itself") {
+    Table t;
+    ErrantLog errant;
+    Sink sink(t.config({{"exactly_once", "false"}}), &errant);
+    auto input = rows("t", 0, 0, 10);
+    auto other = rows("t", 1, 0, 10);
+    other[4].value = "{\"flow\":-5}";  // UInt32: refused
+    input.insert(input.end(), other.begin(), other.end());
+    REQUIRE(sink.put(input).status == SLUICE_OK);
+    REQUIRE(sink.flush().status == SLUICE_OK);
+    CHECK(t.count() == 19);
+    REQUIRE(errant.entries.size() == 1);
+    CHECK(errant.entries[0].partition == 1);
+    CHECK(errant.entries[0].offset == 4);
+    REQUIRE(sink.put(rows("t", 0, 10, 15)).status == SLUICE_OK);
+    REQUIRE(sink.put(rows("t", 1, 10, 15)).status == SLUICE_OK);
+    REQUIRE(sink.flush().status == SLUICE_OK);
+    CHECK(t.count() == 29);
+}
+
 TEST_CASE("a bad record in the middle of a batch: only it is rejected, every good row is inserted") {
     Table t;
     auto input = rows("traffic", 2, 100, 120);
