@@ -211,6 +211,7 @@ bool SinkTask::deliver() {
     if (!prepare_put()) return false;
     bool paused = false;
     size_t start = 0;  // put() accepted every entry before this one
+    size_t refused = 0;  // entries put() failed (given to the error policy)
     call_retrier_.reset();
     while (start < put_pointers_.size()) {
         const size_t count = put_pointers_.size() - start;
@@ -258,10 +259,12 @@ bool SinkTask::deliver() {
         if (out.record_index >= 0 && static_cast<size_t>(out.record_index) < count) {
             size_t failed = start + static_cast<size_t>(out.record_index);
             if (!tolerate(put_entries_[failed].origin, cause)) return false;
+            ++refused;
             start = failed + 1;
         } else {
             for (size_t i = start; i < put_pointers_.size(); ++i)
                 if (!tolerate(put_entries_[i].origin, cause)) return false;
+            refused += put_pointers_.size() - start;
             start = put_pointers_.size();
         }
     }
@@ -283,7 +286,8 @@ bool SinkTask::deliver() {
         *next = m->offset + 1;
         bytes += m->len + m->key_len;
     }
-    counters_.records_out.fetch_add(messages_.size(), std::memory_order_relaxed);
+    // Written: what put() accepted (dropped, skipped and dead-lettered records are not).
+    counters_.records_out.fetch_add(put_pointers_.size() - refused, std::memory_order_relaxed);
     counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     for (auto* m : messages_) rd_kafka_message_destroy(m);
     messages_.clear();

@@ -293,6 +293,10 @@ bool SourceTask::send_batch() {
             log::info("stopping with ", batch_.size() - i, " records of the last batch not sent; they are polled again after a restart");
             return false;
         }
+        if (result == Produced::rejected) {  // the error policy's verdict names the record itself
+            abandon(b, error);
+            return false;
+        }
         if (result == Produced::failed) {
             std::string where = r.source_offset.null ? "" : " (source offset " + std::string(batch_.view(r.source_offset)) + ")";
             abandon(b, "record " + std::to_string(i) + " of the batch" + where + ": " + error);
@@ -384,7 +388,7 @@ SourceTask::Produced SourceTask::send_transformed(AckTracker::Batch* b, size_t i
         error = "transform chain: " + cause.message;
         return Produced::failed;
     case TransformChain::Result::failed:
-        return tolerate(b, original, cause, error) ? Produced::ok : Produced::failed;
+        return tolerate(b, original, cause, error) ? Produced::ok : Produced::rejected;
     case TransformChain::Result::keep: break;
     }
     const sluice_record& out = chain_out_.record();
@@ -392,7 +396,7 @@ SourceTask::Produced SourceTask::send_transformed(AckTracker::Batch* b, size_t i
     if (rkt == nullptr) {
         cause = {ErrorStage::transformation, chain_->size() ? spec_.transforms.back().type : "", "sluice.InvalidTopic",
                  "the transformed record names an invalid topic: " + error};
-        return tolerate(b, original, cause, error) ? Produced::ok : Produced::failed;
+        return tolerate(b, original, cause, error) ? Produced::ok : Produced::rejected;
     }
     rd_kafka_headers_t* kh = nullptr;
     if (out.header_count > 0) {

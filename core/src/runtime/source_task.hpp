@@ -31,7 +31,7 @@ private:
     void abandon(AckTracker::Batch* batch, const std::string& reason);
 
     // Error policy and transform chain (see ConnectorTask).
-    enum class Produced { ok, stopping, failed };
+    enum class Produced { ok, stopping, failed, rejected /* by the error policy */ };
     Produced produce(AckTracker::Batch* b, rd_kafka_topic_t* rkt, int32_t partition, sluice_bytes key, sluice_bytes value,
                      int64_t timestamp_ms, rd_kafka_headers_t* headers, std::string& error);
     Produced send_transformed(AckTracker::Batch* b, size_t index, std::string& error);
