@@ -1,5 +1,6 @@
 // geo_point and traffic_status over every record of every traffic fixture, in each layout the
 // portals produce, plus the bad paths.
+#include "time_format.hpp"
 #include "transform_test_support.hpp"
 
 #include <cmath>
@@ -189,4 +190,31 @@ TEST_CASE("traffic_status: renamed and re-cased columns, odd values, bad paths")
         {"explicit field missing", {{"field", "status"}}, R"({"etat":"DENSE"})", std::nullopt, "field 'status' is missing"},
         {"tombstone", {}, std::nullopt, std::nullopt, ""},
     });
+}
+
+TEST_CASE("legacy Bordeaux WFS export (2017): upper-case columns, local HEURE without zone") {
+    auto table = sluice::testing::read_csv(fixture("bordeaux/ci_trafi_l/CI_TRAFI_L_wfs_2017-10-14.csv"), ',');
+    sluice::testing::RecordLayout layout;
+    layout.numeric = {"GID"};
+    auto records = sluice::testing::table_to_json(table, layout);
+    REQUIRE(records.size() == 713);
+    sluice::testing::FakeHost host;
+    sluice::testing::TransformUnderTest status("traffic_status", {}, host);
+    sluice::testing::TransformUnderTest heure("timestamp_converter", {{"field", "HEURE"}, {"format", "yyyyMMddHHmmss"}, {"timezone", "Europe/Paris"}, {"target.type", "Timestamp"}}, host);
+    for (std::size_t r = 0; r < records.size(); ++r) {
+        sluice::testing::ChainRecord rec(value_in(records[r]));
+        int32_t keep = 1;
+        REQUIRE(status.apply(rec, keep).status == SLUICE_OK);
+        REQUIRE(heure.apply(rec, keep).status == SLUICE_OK);
+        auto v = parse(rec.finish().value);
+        // e.g. 20171014031623: Paris summer time (UTC+2) on 2017-10-14.
+        const std::string& h = table.at(r, "HEURE");
+        const std::string iso = h.substr(0, 4) + "-" + h.substr(4, 2) + "-" + h.substr(6, 2) + "T" + h.substr(8, 2) + ":" +
+                                h.substr(10, 2) + ":" + h.substr(12, 2) + "+02:00";
+        auto expected = sluice::transforms::parse_iso8601(iso, sluice::transforms::TimeZone());
+        REQUIRE(expected);
+        CHECK(v.at("HEURE").get<std::int64_t>() == *expected);
+        const std::string etat = table.at(r, "ETAT");
+        CHECK(v.at("traffic_status") == (etat == "FLUIDE" ? "free" : etat == "INCONNU" ? "unknown" : etat == "DENSE" ? "dense" : "congested"));
+    }
 }
