@@ -196,9 +196,10 @@ TEST_CASE("good input: the demo pipeline validates, plugins lists the four built
 
 TEST_CASE("usage errors: exit code 2") {
     TempDir dir;
-    RunResult none = run_sluice(dir, {"run", "--plugin-dir", plugin_dir()});
+    // (`run` without a pipeline is a REST-managed worker: see rest_api_test.cpp.)
+    RunResult none = run_sluice(dir, {"validate", "--plugin-dir", plugin_dir()});
     CHECK(none.status == exited(kUsage));
-    CHECK(none.err == "sluice: run needs at least one PIPELINE.yaml\n");
+    CHECK(none.err == "sluice: validate needs at least one PIPELINE.yaml\n");
     RunResult unknown = run_sluice(dir, {"frobnicate"});
     CHECK(unknown.status == exited(kUsage));
     CHECK(has(unknown.err, "unknown command 'frobnicate'"));

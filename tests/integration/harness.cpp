@@ -61,6 +61,7 @@ MockKafka::~MockKafka() {
 std::string write_worker_file(const TempDir& dir, const std::string& bootstrap, const WorkerFileOptions& o,
                               const std::string& name) {
     std::string yaml = "worker:\n  id: it-worker\n"
+                       "rest.listener: 127.0.0.1:0\n"  // tests run side by side: never a fixed port
                        "kafka:\n"
                        "  bootstrap.servers: " + bootstrap + "\n"
                        "  consumer:\n"

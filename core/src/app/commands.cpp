@@ -1,10 +1,12 @@
 #include "app/commands.hpp"
 
 #include "app/plugin_path.hpp"
+#include "app/rest_service.hpp"
 #include "app/signals.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "config/pipeline_config.hpp"
+#include "rest/state_store.hpp"
 #include "runtime/worker.hpp"
 
 #include <nlohmann/json.hpp>
@@ -170,6 +172,12 @@ bool every_connector_failed(const std::vector<runtime::ConnectorReport>& reports
     return true;
 }
 
+bool managed_over_rest(const runtime::Worker& worker) {
+    for (const auto& e : worker.snapshot())
+        if (e.definition.origin == runtime::Origin::rest) return true;
+    return false;
+}
+
 }  // namespace
 
 int plugins_command(const Options& o) {
@@ -256,8 +264,46 @@ int run_command(const Options& o) {
     if (auto code = prepare(o, s)) return *code;
     if (auto code = load_pipelines(o, s)) return *code;
 
+    // The REST listener first: /health answers "starting" while Kafka is reached, and the
+    // worker id (host:port) carries the port actually bound.
+    std::unique_ptr<RestService> rest;
+    if (!s.worker.rest_listener.empty()) {
+        std::string error;
+        rest = RestService::bind(s.worker.rest_listener, error);
+        if (!rest) {
+            log::error("REST API: ", error);
+            if (s.pipelines.empty()) return kRuntimeFailure;  // nothing else to do without it
+            log::error("running the command-line pipelines without the REST API");
+        } else {
+            s.worker.rest_listener = rest->address();
+            if (o.rest_port_file) {
+                std::string tmp = *o.rest_port_file + ".tmp";
+                if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+                    std::fprintf(f, "%u\n", static_cast<unsigned>(rest->port()));
+                    std::fclose(f);
+                    std::rename(tmp.c_str(), o.rest_port_file->c_str());
+                } else {
+                    log::error("cannot write --rest-port-file ", *o.rest_port_file);
+                }
+            }
+        }
+    }
+
     auto worker = std::make_unique<runtime::Worker>(s.worker, s.registry);
     if (auto code = run_preflight(*worker, s.pipelines)) return *code;
+    if (rest) {
+        rest::ApiOptions api;
+        api.plugin_dirs = s.plugin_dirs;
+        if (o.worker_file) api.state_file = rest::state_file_for(*o.worker_file);
+        // Metrics: the REST API's only link to them.
+        runtime::Worker* w = worker.get();
+        api.metrics_text = [w] { return w->metrics().serialize(); };
+        api.metrics_content_type = metrics::Metrics::content_type;
+        api.observe = [w](std::string_view route, std::string_view method, int status, double seconds) {
+            w->metrics().observe_rest_request(route, method, status, seconds);
+        };
+        rest->attach(*worker, s.registry, std::move(api));
+    }
     std::string error;
     if (!worker->start(error)) {
         log::error("cannot start the worker: ", error);
@@ -269,8 +315,12 @@ int run_command(const Options& o) {
         log::error("cannot start the connectors: ", error);
         return kRuntimeFailure;
     }
-    log::info("running ", s.pipelines.size(), s.pipelines.size() == 1 ? " pipeline" : " pipelines",
-              "; stop with Ctrl-C or SIGTERM");
+    if (rest) rest->api()->restore();
+    if (!s.pipelines.empty())
+        log::info("running ", s.pipelines.size(), s.pipelines.size() == 1 ? " pipeline" : " pipelines",
+                  "; stop with Ctrl-C or SIGTERM");
+    else
+        log::info("running; connectors are managed over the REST API; stop with Ctrl-C or SIGTERM");
 
     ProgressReporter progress;
     const auto progress_interval = std::chrono::milliseconds(s.worker.log_progress_interval_ms);
@@ -281,7 +331,9 @@ int run_command(const Options& o) {
         signal = signals.wait(std::chrono::milliseconds(200));
         if (signal) break;
         auto reports = worker->reports();
-        if (every_connector_failed(reports)) {
+        // A worker run for command-line pipelines ends when all of them failed; one managed
+        // over REST stays up (its connectors can be fixed and restarted).
+        if (!s.pipelines.empty() && every_connector_failed(reports) && !managed_over_rest(*worker)) {
             log::error("every connector has failed; stopping the worker");
             exit_code = kRuntimeFailure;
             break;
@@ -320,6 +372,7 @@ int run_command(const Options& o) {
                 log::write(log::Level::error, t.id, "ended FAILED: " + t.status.trace);
                 exit_code = kRuntimeFailure;
             }
+    if (rest) rest->stop();  // no request touches the worker from here on
     worker.reset();
     log::info("stopped", exit_code == kOk ? "" : " with failures");
     return exit_code;

@@ -47,6 +47,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
             if (!value(dirs)) return std::nullopt;
             for (auto& d : text::split(*dirs, ':'))
                 if (!d.empty()) o.plugin_dirs.push_back(d);
+        } else if (is("--rest-port-file")) {
+            if (!value(o.rest_port_file)) return std::nullopt;
         } else if (is("--log-level")) {
             if (!value(o.log_level)) return std::nullopt;
         } else if (a == "--json") {
@@ -60,7 +62,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
             o.pipelines.push_back(a);
         }
     }
-    if ((o.command == Command::run || o.command == Command::validate || o.command == Command::check) && o.pipelines.empty()) {
+    if ((o.command == Command::validate || o.command == Command::check) && o.pipelines.empty()) {
         error = first + " needs at least one PIPELINE.yaml";
         return std::nullopt;
     }
@@ -76,8 +78,12 @@ std::string help_text() {
 with source offsets and sink progress kept in Kafka.
 
 Usage:
-  sluice run [--worker FILE] [--plugin-dir DIR] [--log-level L] PIPELINE.yaml...
+  sluice run [--worker FILE] [--plugin-dir DIR] [--log-level L] [--rest-port-file F] [PIPELINE.yaml...]
       Validate, run each connector's pre-flight check, then run until SIGINT/SIGTERM.
+      The REST admin API (Kafka Connect's endpoints, docs/rest-api.md) listens on
+      rest.listener (default 127.0.0.1:8083; "" turns it off); without pipelines the
+      worker runs only what is created over REST (kept in <worker>.connectors.json
+      next to the worker file). --rest-port-file F: write the bound port to F.
       The first signal stops gracefully: sources stop polling, in-flight records are
       acknowledged, sinks flush, offsets are committed, exit 0. A second signal exits
       at once.

@@ -14,6 +14,7 @@ struct Options {
     std::optional<std::string> worker_file;
     std::vector<std::string> plugin_dirs;  // --plugin-dir, repeatable, colon-separated lists allowed
     std::optional<std::string> log_level;
+    std::optional<std::string> rest_port_file;  // run: write the bound REST port there
     bool json = false;
     bool markdown = false;
     std::vector<std::string> pipelines;

@@ -72,6 +72,7 @@ void SinkTask::run() {
             last_flush_ = Clock::now();
             if (!flush_and_commit()) break;
         }
+        if (hold_while_paused()) continue;
         fetch(kFetchTimeoutMs);
         if (messages_.empty()) continue;
         if (!deliver()) break;
@@ -90,6 +91,24 @@ void SinkTask::run() {
     dlq_producer_.reset();
     instance_.reset();
     log::info("stopped: ", counters_.records_out.load(), " records written, ", counters_.commits.load(), " offset commits");
+}
+
+// Paused: the partitions are paused (nothing is fetched, the group membership stays alive
+// through the polls); a record already on its way is carried over to after the resume.
+bool SinkTask::hold_while_paused() {
+    const bool hold = holding();
+    if (!hold) {
+        if (held_) set_paused(false);
+        held_ = false;
+        return false;
+    }
+    set_paused(true);  // every round: partitions assigned by a rebalance meanwhile are paused too
+    held_ = true;
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), kFetchTimeoutMs)) {
+        if (m->err) rd_kafka_message_destroy(m);
+        else carried_.push_back(m);
+    }
+    return true;
 }
 
 std::string SinkTask::describe(const rd_kafka_message_t* m) const {

@@ -33,6 +33,7 @@ private:
     void build_records();
     bool flush_and_commit();
     void set_paused(bool paused);
+    bool hold_while_paused();  // true while the connector is paused (REST pause)
     void drop_unassigned();
 
     // Transform chain and error policy (see ConnectorTask).
@@ -53,6 +54,7 @@ private:
     std::string describe(const rd_kafka_message_t* m) const;
 
     kafka::Client consumer_;
+    bool held_ = false;   // partitions paused for a connector pause
     bool fatal_ = false;  // the plugin said FATAL: no more calls into it but destroy
 
     std::vector<rd_kafka_message_t*> messages_;  // the batch being delivered

@@ -13,6 +13,7 @@ namespace sluice::runtime {
 
 namespace {
 constexpr int kPollTimeoutMs = 100;
+constexpr int kPausedServeMs = 100;
 }
 
 SourceTask::SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
@@ -86,6 +87,10 @@ void SourceTask::run() {
     while (!stopping()) {
         if (!serve(0)) break;
         if (Clock::now() - last_offset_flush_ >= flush_interval) flush_offsets();
+        if (holding()) {  // paused: keep serving acknowledgements and offset writes, poll nothing
+            if (!serve(kPausedServeMs)) break;
+            continue;
+        }
         if (watched_ && !wait_for_room()) continue;
 
         batch_.clear();

@@ -49,6 +49,17 @@ void Task::request_stop() {
     wake_.notify_all();
 }
 
+void Task::request_pause(bool paused) { pause_.store(paused); }
+
+bool Task::holding() {
+    const bool hold = pause_.load(std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    if (status_.state == TaskState::failed) return hold;
+    if (hold && status_.state == TaskState::running) status_.state = TaskState::paused;
+    else if (!hold && status_.state == TaskState::paused) status_.state = TaskState::running;
+    return hold;
+}
+
 bool Task::wait(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     if (!thread_.joinable()) return true;

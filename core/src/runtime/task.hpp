@@ -11,11 +11,19 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sluice::runtime {
 
 enum class TaskState { unassigned, running, paused, failed, restarting, stopped };
 std::string_view state_name(TaskState state);  // "RUNNING", ...
+
+// How far a sink task trails one partition's high watermark.
+struct PartitionLag {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t records = 0;
+};
 
 struct TaskStatus {
     TaskState state = TaskState::unassigned;
@@ -41,6 +49,9 @@ public:
 
     void start();
     void request_stop();
+    // Pause (REST PUT .../pause): the task keeps its plugin instance and Kafka client but
+    // stops moving records; its loop notices at the next holding() and reports PAUSED.
+    void request_pause(bool paused);
     // Waits for the thread to end; false when it is still running after the timeout.
     bool wait(std::chrono::milliseconds timeout);
 
@@ -50,11 +61,16 @@ public:
     TaskStatus status() const;
     bool failed() const { return status().state == TaskState::failed; }
     const TaskCounters& counters() const { return counters_; }
+    // Consumer lag per assigned partition (sinks; empty for sources).
+    virtual std::vector<PartitionLag> lag() const { return {}; }
 
 protected:
     virtual void run() = 0;
 
     bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+    // Called by the task loop once per round: true while a pause is requested (state
+    // PAUSED), false otherwise (state back to RUNNING after a pause).
+    bool holding();
     const std::atomic<bool>& stop_flag() const { return stop_; }
     void set_state(TaskState state);
     void fail(const std::string& trace);
@@ -71,6 +87,7 @@ private:
     std::string id_;
     std::thread thread_;
     std::atomic<bool> stop_{false};
+    std::atomic<bool> pause_{false};
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::condition_variable done_;

@@ -3,10 +3,12 @@
 #include "common/log.hpp"
 #include "plugin/instance.hpp"
 #include "runtime/task_host.hpp"
+#include "runtime/worker_metrics.hpp"
 
 #include <unistd.h>
 
 #include <set>
+#include <thread>
 
 namespace sluice::runtime {
 namespace {
@@ -28,11 +30,18 @@ constexpr int64_t kEmbeddedMaxLagBytes = 3 * 1024 * 1024;
 Worker::Worker(config::WorkerConfig config, plugin::Registry& registry)
     : config_(std::move(config)), registry_(registry) {
     id_ = config_.worker_id.empty() ? default_worker_id(config_.rest_listener) : config_.worker_id;
+    metrics_ = std::make_unique<metrics::Metrics>(id_, SLUICE_VERSION);
+    metrics_->set_sample_source([this] { return metrics_sample(reports(), registry_); });
 }
 
 Worker::~Worker() {
     request_stop();
-    connectors_.clear();  // joins every task before the cluster goes
+    std::map<std::string, Slot> connectors;
+    {
+        std::lock_guard lock(mutex_);
+        connectors.swap(connectors_);
+    }
+    connectors.clear();  // joins every task before the cluster goes
 }
 
 bool Worker::start(std::string& error) {
@@ -52,6 +61,7 @@ bool Worker::start(std::string& error) {
     if (!offsets_->load(*cluster_, error)) return false;
     log::info("worker ", id_, " ready: Kafka at ", cluster_->bootstrap_servers(), cluster_->embedded() ? " (embedded)" : "",
               ", offsets in topic ", config_.offsets_topic);
+    ready_ = true;
     return true;
 }
 
@@ -71,8 +81,22 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
     return failures;
 }
 
+Environment Worker::environment() { return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_}; }
+
+std::chrono::steady_clock::time_point Worker::stop_deadline() const {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+}
+
+std::optional<std::string> Worker::prepare_topics(const config::ConnectorSpec& c) {
+    if (c.kind != config::ConnectorKind::source || c.topics.empty()) return std::nullopt;
+    if (!(config_.topic_creation_enable || cluster_->embedded())) return std::nullopt;
+    std::string topic_error;
+    cluster_->ensure_topic(c.topics.front(), config_.topic_creation_partitions, config_.topic_creation_replication, {}, topic_error);
+    if (!topic_error.empty()) log::warn("topic ", c.topics.front(), ": ", topic_error);
+    return std::nullopt;
+}
+
 bool Worker::launch(const std::vector<config::PipelineSpec>& pipelines, std::string& error) {
-    Environment env{config_, *cluster_, *offsets_, *flow_, id_, nullptr, &registry_};
     std::set<std::string> source_topics;
     for (const auto& p : pipelines)
         for (const auto& c : p.connectors) {
@@ -80,41 +104,178 @@ bool Worker::launch(const std::vector<config::PipelineSpec>& pipelines, std::str
                 error = c.name + ": plugin " + c.plugin + " is not loaded";
                 return false;
             }
-            if (c.kind == config::ConnectorKind::source) source_topics.insert(c.topics.front());
+            if (c.kind == config::ConnectorKind::source) prepare_topics(c);
             else flow_->add_reader(c.name, c.topics);  // before any source runs, so none races ahead
         }
-    if (config_.topic_creation_enable || cluster_->embedded()) {
-        for (const auto& t : source_topics) {
-            std::string topic_error;
-            cluster_->ensure_topic(t, config_.topic_creation_partitions, config_.topic_creation_replication, {}, topic_error);
-            if (!topic_error.empty()) log::warn("topic ", t, ": ", topic_error);
-        }
-    }
     // Sinks first: their consumer groups start joining while the sources warm up.
     for (auto kind : {config::ConnectorKind::sink, config::ConnectorKind::source})
         for (const auto& p : pipelines)
             for (const auto& c : p.connectors) {
                 if (c.kind != kind) continue;
-                auto connector = std::make_unique<Connector>(env, c, registry_.get(c.kind, c.plugin));
+                auto connector = std::make_shared<Connector>(environment(), c, registry_.get(c.kind, c.plugin));
+                {
+                    std::lock_guard lock(mutex_);
+                    connectors_[c.name] = Slot{ConnectorDefinition{c, {}, "", Origin::command_line}, connector};
+                }
                 connector->start();
-                connectors_.push_back(std::move(connector));
             }
     return true;
 }
 
+Worker::Change Worker::create(ConnectorDefinition definition, TargetState target, std::string& message) {
+    const std::string name = definition.spec.name;
+    auto plugin = registry_.get(definition.spec.kind, definition.spec.plugin);
+    if (!plugin) {
+        message = "plugin " + definition.spec.plugin + " is not loaded";
+        return Change::invalid;
+    }
+    std::shared_ptr<Connector> connector;
+    {
+        std::lock_guard lock(mutex_);
+        if (connectors_.count(name)) {
+            message = "Connector " + name + " already exists";
+            return Change::conflict;
+        }
+        if (retiring_.count(name)) {
+            message = "Connector " + name + " is still stopping after its deletion; retry shortly";
+            return Change::conflict;
+        }
+        connector = std::make_shared<Connector>(environment(), definition.spec, plugin, target);
+        connectors_[name] = Slot{std::move(definition), connector};
+    }
+    prepare_topics(connector->spec());
+    connector->start();
+    log::info("connector ", name, " created (", target_name(target), ")");
+    return Change::created;
+}
+
+Worker::Change Worker::put(ConnectorDefinition definition, std::string& message) {
+    const std::string name = definition.spec.name;
+    auto connector = find(name);
+    if (!connector) return create(std::move(definition), TargetState::running, message);
+    auto plugin = registry_.get(definition.spec.kind, definition.spec.plugin);
+    if (!plugin) {
+        message = "plugin " + definition.spec.plugin + " is not loaded";
+        return Change::invalid;
+    }
+    prepare_topics(definition.spec);
+    {
+        std::lock_guard lock(mutex_);
+        auto it = connectors_.find(name);
+        if (it == connectors_.end() || it->second.connector != connector) {
+            message = "Connector " + name + " was deleted meanwhile";
+            return Change::conflict;
+        }
+        it->second.definition = definition;
+    }
+    connector->reconfigure(definition.spec, plugin, stop_deadline());
+    log::info("connector ", name, " reconfigured");
+    return Change::ok;
+}
+
+Worker::Change Worker::remove(const std::string& name) {
+    std::shared_ptr<Connector> connector;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = connectors_.find(name);
+        if (it == connectors_.end()) return Change::not_found;
+        connector = std::move(it->second.connector);
+        connectors_.erase(it);
+        retiring_.insert(name);
+    }
+    connector->stop(stop_deadline());
+    connector.reset();
+    {
+        std::lock_guard lock(mutex_);
+        retiring_.erase(name);
+    }
+    log::info("connector ", name, " deleted (its offsets are kept)");
+    return Change::ok;
+}
+
+Worker::Change Worker::set_target(const std::string& name, TargetState target) {
+    auto connector = find(name);
+    if (!connector) return Change::not_found;
+    switch (target) {
+    case TargetState::running: connector->resume(); break;
+    case TargetState::paused: connector->pause(); break;
+    case TargetState::stopped: connector->stop(stop_deadline()); break;
+    }
+    log::info("connector ", name, " target state ", target_name(target));
+    return Change::ok;
+}
+
+Worker::Change Worker::restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted) {
+    auto connector = find(name);
+    if (!connector) return Change::not_found;
+    // sluice connectors have no instance of their own: "restart the connector" is the tasks.
+    if (include_tasks) restarted = connector->restart(only_failed, stop_deadline());
+    return Change::ok;
+}
+
+Worker::Change Worker::restart_task(const std::string& name, int task_id) {
+    auto connector = find(name);
+    if (!connector) return Change::not_found;
+    return connector->restart_task(task_id, stop_deadline()) ? Change::ok : Change::not_found;
+}
+
+std::shared_ptr<Connector> Worker::find(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    auto it = connectors_.find(name);
+    return it == connectors_.end() ? nullptr : it->second.connector;
+}
+
+std::vector<std::string> Worker::names() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [name, slot] : connectors_) out.push_back(name);
+    return out;
+}
+
+std::optional<ConnectorEntry> Worker::entry(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    auto it = connectors_.find(name);
+    if (it == connectors_.end()) return std::nullopt;
+    return ConnectorEntry{it->second.definition, it->second.connector->target()};
+}
+
+std::optional<ConnectorReport> Worker::report(const std::string& name) const {
+    auto connector = find(name);
+    if (!connector) return std::nullopt;
+    return connector->report();
+}
+
+std::vector<ConnectorEntry> Worker::snapshot() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ConnectorEntry> out;
+    for (const auto& [name, slot] : connectors_) out.push_back({slot.definition, slot.connector->target()});
+    return out;
+}
+
 void Worker::request_stop() {
-    for (auto& c : connectors_) c->request_stop();
+    std::lock_guard lock(mutex_);
+    for (auto& [name, slot] : connectors_) slot.connector->request_stop();
 }
 
 bool Worker::wait(std::chrono::steady_clock::time_point deadline) {
+    std::vector<std::shared_ptr<Connector>> connectors;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [name, slot] : connectors_) connectors.push_back(slot.connector);
+    }
     bool all = true;
-    for (auto& c : connectors_) all = c->wait(deadline) && all;
+    for (auto& c : connectors) all = c->wait(deadline) && all;
     return all;
 }
 
 std::vector<ConnectorReport> Worker::reports() const {
+    std::vector<std::shared_ptr<Connector>> connectors;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [name, slot] : connectors_) connectors.push_back(slot.connector);
+    }
     std::vector<ConnectorReport> out;
-    for (const auto& c : connectors_) out.push_back(c->report());
+    for (const auto& c : connectors) out.push_back(c->report());
     return out;
 }
 

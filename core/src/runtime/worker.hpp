@@ -1,24 +1,49 @@
 // The worker: reaches Kafka (or starts the embedded cluster), reads stored offsets, and
-// runs connectors. One per process.
+// runs connectors. One per process. Connectors come and go at run time (REST API): the
+// connector map is guarded by one mutex held only for map operations; lifecycle changes
+// that wait for tasks run under the connector's own lock, never under the worker's.
 #pragma once
 
 #include "config/pipeline_config.hpp"
 #include "config/worker_config.hpp"
 #include "kafka/cluster.hpp"
+#include "metrics/metrics.hpp"
 #include "offsets/offset_store.hpp"
 #include "plugin/registry.hpp"
 #include "runtime/connector.hpp"
 #include "runtime/flow_control.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace sluice::runtime {
 
+// Where a connector's definition comes from.
+enum class Origin { command_line, rest };
+
+struct ConnectorDefinition {
+    config::ConnectorSpec spec;
+    std::map<std::string, std::string> flat;  // Kafka Connect's flat map as given over REST; empty otherwise
+    std::string pipeline;                     // the REST pipeline (PUT /pipelines/{name}) it belongs to
+    Origin origin = Origin::command_line;
+};
+
+struct ConnectorEntry {
+    ConnectorDefinition definition;
+    TargetState target = TargetState::running;
+};
+
 class Worker {
 public:
+    enum class Change { ok, created, not_found, conflict, invalid };
+
     Worker(config::WorkerConfig config, plugin::Registry& registry);
     ~Worker();
     Worker(const Worker&) = delete;
@@ -31,23 +56,58 @@ public:
     // Creates the source topics and starts every connector.
     bool launch(const std::vector<config::PipelineSpec>& pipelines, std::string& error);
 
+    // Run-time changes (REST). `message` says why on anything but ok/created.
+    Change create(ConnectorDefinition definition, TargetState target, std::string& message);
+    // Creates, or reconfigures (tasks restarted in the current target state).
+    Change put(ConnectorDefinition definition, std::string& message);
+    // Stops the tasks (waiting for them) and forgets the connector; stored offsets stay.
+    Change remove(const std::string& name);
+    Change set_target(const std::string& name, TargetState target);
+    Change restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted);
+    Change restart_task(const std::string& name, int task_id);
+
+    std::vector<std::string> names() const;
+    std::optional<ConnectorEntry> entry(const std::string& name) const;
+    std::optional<ConnectorReport> report(const std::string& name) const;
+    std::vector<ConnectorEntry> snapshot() const;
+    // True once start() succeeded.
+    bool ready() const { return ready_.load(); }
+
     void request_stop();
     // True when every task ended before the deadline.
     bool wait(std::chrono::steady_clock::time_point deadline);
 
     std::vector<ConnectorReport> reports() const;
     const std::string& id() const { return id_; }
+    const config::WorkerConfig& config() const { return config_; }
+    plugin::Registry& registry() { return registry_; }
     kafka::Cluster* cluster() { return cluster_.get(); }
+    offsets::OffsetStore* offsets() { return offsets_.get(); }
     const offsets::OffsetStore* offsets() const { return offsets_.get(); }
+    metrics::Metrics& metrics() { return *metrics_; }
 
 private:
+    Environment environment();
+    std::shared_ptr<Connector> find(const std::string& name) const;
+    std::optional<std::string> prepare_topics(const config::ConnectorSpec& spec);
+    std::chrono::steady_clock::time_point stop_deadline() const;
+
     config::WorkerConfig config_;
     plugin::Registry& registry_;
     std::string id_;
     std::unique_ptr<kafka::Cluster> cluster_;
     std::unique_ptr<offsets::OffsetStore> offsets_;
     std::unique_ptr<FlowControl> flow_;
-    std::vector<std::unique_ptr<Connector>> connectors_;
+    std::unique_ptr<metrics::Metrics> metrics_;
+    std::atomic<bool> ready_{false};
+
+    struct Slot {
+        ConnectorDefinition definition;
+        std::shared_ptr<Connector> connector;
+    };
+    mutable std::mutex mutex_;
+    std::map<std::string, Slot> connectors_;
+    std::set<std::string> retiring_;  // deleted, tasks still ending: the name is not free yet
 };
 
 }  // namespace sluice::runtime

@@ -1,0 +1,121 @@
+#include "rest/api.hpp"
+
+#include "common/log.hpp"
+#include "config/pipeline_config.hpp"
+#include "config/yaml_file.hpp"
+#include "rest/connector_view.hpp"
+
+#include <chrono>
+
+namespace sluice::rest {
+
+Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options)
+    : worker_(worker), registry_(registry), options_(std::move(options)) {
+    if (!options_.state_file.empty()) store_ = std::make_unique<StateStore>(options_.state_file);
+    // Literal routes before parameter routes: the first match wins.
+    add_root_routes(router_, *this);
+    add_plugin_routes(router_, *this);
+    add_pipeline_routes(router_, *this);
+    add_offset_routes(router_, *this);
+    add_connector_routes(router_, *this);
+}
+
+HttpResponse Api::handle(const HttpRequest& request) {
+    const auto started = std::chrono::steady_clock::now();
+    std::string route;
+    HttpResponse response;
+    const bool always = request.path == "/" || request.path == "/health" || request.path == "/metrics";
+    if (!serving_.load() && !always) {
+        route = "starting";
+        response = error_response(503, "the worker is still starting; retry in a moment");
+    } else {
+        response = router_.dispatch(request, route);
+    }
+    if (options_.observe)
+        options_.observe(route, request.method, response.status,
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    log::debug("REST ", request.method, " ", request.target, " -> ", response.status);
+    return response;
+}
+
+void Api::persist() {
+    std::lock_guard p(pipelines_mutex_);  // always before persist_mutex_
+    persist_locked_pipelines();
+}
+
+void Api::persist_locked_pipelines() {
+    if (!store_) return;
+    std::lock_guard lock(persist_mutex_);  // the snapshot is taken inside: the last write is the newest state
+    StoredState state;
+    for (const auto& [name, pipeline] : pipelines_) state.pipelines.push_back({name, pipeline.yaml, {}});
+    for (const auto& e : worker_.snapshot()) {
+        const auto& d = e.definition;
+        const std::string target(runtime::target_name(e.target));
+        if (d.origin != runtime::Origin::rest) continue;
+        if (!d.pipeline.empty()) {
+            for (auto& p : state.pipelines)
+                if (p.name == d.pipeline && target != "RUNNING") p.states[d.spec.name] = target;
+            continue;
+        }
+        state.connectors.push_back({d.spec.name, d.flat, target});
+    }
+    for (const auto& c : unrestored_) state.connectors.push_back(c);
+    std::string error;
+    if (!store_->save(state, error)) log::error("cannot store the REST-created connectors: ", error);
+}
+
+void Api::restore() {
+    struct Open {
+        std::atomic<bool>& flag;
+        ~Open() { flag = true; }
+    } open{serving_};  // requests other than / and /health wait for the worker and for this
+    if (!store_) return;
+    std::string error;
+    auto state = store_->load(error);
+    if (!state) {
+        log::error("REST state file: ", error, "; starting without the connectors it holds (the file is left as it is)");
+        store_.reset();  // never overwrite a file we could not read
+        return;
+    }
+    size_t restored = 0;
+    for (const auto& c : state->connectors) {
+        config::Diagnostics diags;
+        auto spec = spec_from_flat(c.name, c.config, registry_, diags);
+        auto target = runtime::parse_target(c.state).value_or(runtime::TargetState::running);
+        std::string message;
+        if (spec && worker_.create({*spec, c.config, "", runtime::Origin::rest}, target, message) ==
+                        runtime::Worker::Change::created) {
+            ++restored;
+            continue;
+        }
+        log::error("stored connector ", c.name, " cannot be created now (kept in ", store_->path(), "): ",
+                   spec ? message : describe(diags));
+        unrestored_.push_back(c);
+    }
+    for (const auto& p : state->pipelines) {
+        config::Diagnostics diags;
+        auto doc = config::load_yaml_text(p.yaml, "pipelines/" + p.name, diags);
+        auto spec = doc ? config::parse_pipeline(*doc, registry_, diags) : std::nullopt;
+        if (!spec) {
+            log::error("stored pipeline ", p.name, " is no longer valid and is dropped: ", describe(diags));
+            continue;
+        }
+        StoredPipeline stored{p.yaml, {}};
+        for (const auto& c : spec->connectors) {
+            auto it = p.states.find(c.name);
+            auto target = it == p.states.end() ? runtime::TargetState::running
+                                                : runtime::parse_target(it->second).value_or(runtime::TargetState::running);
+            std::string message;
+            if (worker_.create({c, {}, p.name, runtime::Origin::rest}, target, message) == runtime::Worker::Change::created)
+                stored.connectors.push_back(c.name);
+            else
+                log::error("stored pipeline ", p.name, ": connector ", c.name, ": ", message);
+        }
+        std::lock_guard lock(pipelines_mutex_);
+        pipelines_[p.name] = std::move(stored);
+        restored += spec->connectors.size();
+    }
+    log::info("restored ", restored, " REST-created connectors from ", store_->path());
+}
+
+}  // namespace sluice::rest

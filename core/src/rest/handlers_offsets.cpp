@@ -1,0 +1,43 @@
+// /connectors/{name}/offsets (Kafka Connect's KIP-875): GET any time; PATCH and DELETE only
+// while the connector is STOPPED, as in Kafka Connect.
+#include "rest/api.hpp"
+#include "rest/connector_view.hpp"
+#include "rest/offsets_admin.hpp"
+
+namespace sluice::rest {
+
+namespace {
+
+config::ConnectorSpec stopped_spec(Api& api, const std::string& name) {
+    auto e = api.worker().entry(name);
+    if (!e) not_found(name);
+    if (e->target != runtime::TargetState::stopped)
+        throw ApiError(400, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
+                            "for the specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint");
+    return e->definition.spec;
+}
+
+}  // namespace
+
+void add_offset_routes(Router& router, Api& api) {
+    router.add("GET", "/connectors/{name}/offsets", [&api](const Call& call) {
+        auto e = api.worker().entry(call.param("name"));
+        if (!e) not_found(call.param("name"));
+        return json_response(200, read_offsets(api.worker(), e->definition.spec));
+    });
+    router.add("PATCH", "/connectors/{name}/offsets", [&api](const Call& call) {
+        const auto& name = call.param("name");
+        auto body = json_body(call);
+        auto spec = stopped_spec(api, name);
+        if (!body.is_object() || !body.contains("offsets")) throw ApiError(400, "expected {\"offsets\": [...]}");
+        alter_offsets(api.worker(), spec, body["offsets"]);
+        return json_response(200, {{"message", "The offsets for this connector have been altered successfully"}});
+    });
+    router.add("DELETE", "/connectors/{name}/offsets", [&api](const Call& call) {
+        auto spec = stopped_spec(api, call.param("name"));
+        reset_offsets(api.worker(), spec);
+        return json_response(200, {{"message", "The offsets for this connector have been reset successfully"}});
+    });
+}
+
+}  // namespace sluice::rest

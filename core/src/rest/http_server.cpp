@@ -1,0 +1,274 @@
+#include "rest/http_server.hpp"
+
+#include "common/log.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+namespace sluice::rest {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string HttpRequest::header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
+    out.clear();
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    for (size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == '%') {
+            if (i + 2 >= in.size()) return false;
+            int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return true;
+}
+
+bool parse_listener(const std::string& listener, std::string& host, uint16_t& port, std::string& error) {
+    auto colon = listener.rfind(':');
+    if (colon == std::string::npos || colon + 1 == listener.size()) {
+        error = "expected host:port, got '" + listener + "'";
+        return false;
+    }
+    host = listener.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "0.0.0.0";
+    std::string digits = listener.substr(colon + 1);
+    if (digits.size() > 5 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        std::stoul(digits) > 65535) {
+        error = "expected a port between 0 and 65535 in '" + listener + "'";
+        return false;
+    }
+    port = static_cast<uint16_t>(std::stoul(digits));
+    return true;
+}
+
+namespace {
+
+HttpRequest to_request(const http::request<http::string_body>& r) {
+    HttpRequest out;
+    out.method = std::string(r.method_string());
+    out.target = std::string(r.target());
+    auto q = out.target.find('?');
+    out.path = out.target.substr(0, q);
+    if (q != std::string::npos) {
+        std::string_view query(out.target);
+        query.remove_prefix(q + 1);
+        while (!query.empty()) {
+            auto amp = query.find('&');
+            std::string_view part = query.substr(0, amp);
+            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+            if (part.empty()) continue;
+            auto eq = part.find('=');
+            std::string key, value;
+            if (!percent_decode(part.substr(0, eq), key, true)) key = std::string(part.substr(0, eq));
+            if (eq != std::string_view::npos && !percent_decode(part.substr(eq + 1), value, true))
+                value = std::string(part.substr(eq + 1));
+            out.query.emplace_back(std::move(key), std::move(value));
+        }
+    }
+    for (const auto& field : r) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        out.headers[name] = std::string(field.value());
+    }
+    out.body = r.body();
+    return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
+        : stream_(std::move(socket)), options_(options), handler_(handler) {}
+
+    void run() {
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+    }
+
+private:
+    void read() {
+        parser_.emplace();
+        parser_->body_limit(options_.body_limit);
+        stream_.expires_after(options_.read_timeout);
+        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec == http::error::end_of_stream) return close();
+        if (ec == http::error::body_limit) {
+            HttpResponse r;
+            r.status = 413;
+            r.body = R"({"error_code":413,"message":"request body larger than )" + std::to_string(options_.body_limit) + R"( bytes"})";
+            return send(r, false, 11);
+        }
+        if (ec == beast::error::timeout || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::eof)
+            return close();
+        if (ec) {
+            HttpResponse r;
+            r.status = 400;
+            r.body = R"({"error_code":400,"message":"malformed HTTP request: )" + ec.message() + R"("})";
+            return send(r, false, 11);
+        }
+        auto request = parser_->release();
+        HttpResponse response;
+        try {
+            response = handler_(to_request(request));
+        } catch (const std::exception& e) {
+            response.status = 500;
+            response.body = R"({"error_code":500,"message":"internal error"})";
+            log::error("REST ", request.method_string(), " ", request.target(), ": ", e.what());
+        }
+        send(response, request.keep_alive(), request.version());
+    }
+
+    void send(const HttpResponse& r, bool keep_alive, unsigned version) {
+        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+        res->set(http::field::server, "sluice");
+        if (!r.body.empty() || r.status != 204) res->set(http::field::content_type, r.content_type);
+        for (const auto& [name, value] : r.headers) res->set(name, value);
+        res->keep_alive(keep_alive);
+        res->body() = r.body;
+        res->prepare_payload();
+        response_ = res;
+        http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, shared_from_this(), !keep_alive));
+    }
+
+    void on_write(bool close_after, beast::error_code ec, std::size_t) {
+        response_.reset();
+        if (ec) return close();
+        if (close_after) return linger();
+        read();
+    }
+
+    // After an answer that ends the connection (413, malformed request) the client may still
+    // be sending: read and drop what comes for a moment, so that closing does not reset the
+    // connection before the client has read the answer.
+    void linger() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.expires_after(std::chrono::seconds(2));
+        drain_.resize(64 * 1024);
+        stream_.async_read_some(asio::buffer(drain_), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+    }
+
+    void on_drain(beast::error_code ec, std::size_t n) {
+        drained_ += n;
+        if (ec || drained_ > 64 * options_.body_limit) return close();
+        stream_.async_read_some(asio::buffer(drain_), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.socket().close(ignored);
+    }
+
+    beast::tcp_stream stream_;
+    const HttpServer::Options& options_;
+    const HttpServer::Handler& handler_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::shared_ptr<void> response_;
+    std::vector<char> drain_;
+    size_t drained_ = 0;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+    Options options;
+    Handler handler;
+    asio::io_context ioc;
+    tcp::acceptor acceptor{ioc};
+    std::vector<std::thread> threads;
+
+    void accept() {
+        acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted) return;
+            if (!ec) std::make_shared<Session>(std::move(socket), options, handler)->run();
+            if (acceptor.is_open()) accept();
+        });
+    }
+};
+
+HttpServer::HttpServer(Options options, Handler handler) : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    impl_->handler = std::move(handler);
+    beast::error_code ec;
+    auto address = asio::ip::make_address(impl_->options.host, ec);
+    if (ec) {
+        // A host name: resolve it once.
+        tcp::resolver resolver(impl_->ioc);
+        auto results = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port), ec);
+        if (ec || results.empty())
+            throw std::runtime_error("cannot resolve REST listener host '" + impl_->options.host + "': " + ec.message());
+        address = results.begin()->endpoint().address();
+    }
+    tcp::endpoint endpoint(address, impl_->options.port);
+    const std::string where = impl_->options.host + ":" + std::to_string(impl_->options.port);
+    auto check = [&](const char* what) {
+        if (ec) throw std::runtime_error("cannot " + std::string(what) + " on " + where + ": " + ec.message());
+    };
+    impl_->acceptor.open(endpoint.protocol(), ec);
+    check("open a socket");
+    impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    check("set SO_REUSEADDR");
+    impl_->acceptor.bind(endpoint, ec);
+    check("listen");
+    impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    check("listen");
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+    impl_->accept();
+    for (int i = 0; i < std::max(1, impl_->options.threads); ++i)
+        impl_->threads.emplace_back([this, i] {
+            log::Scope scope("rest-" + std::to_string(i));
+            impl_->ioc.run();
+        });
+}
+
+void HttpServer::stop() {
+    if (!impl_) return;
+    asio::post(impl_->ioc, [this] {
+        beast::error_code e;
+        impl_->acceptor.close(e);
+    });
+    impl_->ioc.stop();
+    for (auto& t : impl_->threads)
+        if (t.joinable()) t.join();
+    impl_->threads.clear();
+}
+
+uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+}  // namespace sluice::rest
