@@ -77,9 +77,17 @@ public:
         }
         return call([&](sluice_error* e) { return vt_->put(instance_, ptrs.data(), ptrs.size(), e); });
     }
-    CallResult flush() {
+    // The final flush of a stopping task (inserts everything) unless `final` is false (the
+    // periodic one). `positions` (topic, partition, next offset) come back as the sink left them.
+    CallResult flush(bool final = true, std::vector<sluice_topic_partition>* positions = nullptr) {
         current_errant = errant_;
-        return call([&](sluice_error* e) { return vt_->flush(instance_, nullptr, 0, e); });
+        host_.stopping = final;
+        std::vector<sluice_topic_partition*> ptrs;
+        if (positions)
+            for (auto& p : *positions) ptrs.push_back(&p);
+        CallResult r = call([&](sluice_error* e) { return vt_->flush(instance_, ptrs.data(), ptrs.size(), e); });
+        host_.stopping = false;
+        return r;
     }
     // Partitions assigned; returns the offsets the sink asked to resume at (UNSET: committed).
     std::vector<int64_t> open(const std::string& topic, const std::vector<int32_t>& partitions, CallResult* result = nullptr) {
@@ -197,6 +205,22 @@ TEST_CASE("batches: an insert per batch.max.rows, the rest at flush; gzip bodies
     REQUIRE(sink.flush().status == SLUICE_OK);
     CHECK(t.count() == 9);
     CHECK(t.duplicates() == 0);
+}
+
+TEST_CASE("a periodic flush does not cut batches: it commits only up to the first buffered record") {
+    Table t;
+    Sink sink(t.config({{"batch.max.rows", "100"}, {"batch.max.ms", "600000"}}));
+    REQUIRE(sink.put(rows("t", 0, 0, 150)).status == SLUICE_OK);  // due at 100 rows: all 150 inserted
+    REQUIRE(sink.put(rows("t", 0, 150, 180)).status == SLUICE_OK);
+    REQUIRE(sink.put(rows("t", 1, 0, 5)).status == SLUICE_OK);
+    std::vector<sluice_topic_partition> positions{{"t", 0, 180}, {"t", 1, 5}, {"t", 2, 7}};
+    REQUIRE(sink.flush(false, &positions).status == SLUICE_OK);
+    CHECK(t.count() == 150);
+    CHECK(positions[0].offset == 150);  // 150..179 are still buffered
+    CHECK(positions[1].offset == 0);
+    CHECK(positions[2].offset == 7);    // nothing buffered there: left as it was
+    REQUIRE(sink.flush(true, &positions).status == SLUICE_OK);  // the final one inserts everything
+    CHECK(t.count() == 185);
 }
 
 TEST_CASE("exactly once: open resumes after the highest stored offset; stored rows are never inserted again") {
