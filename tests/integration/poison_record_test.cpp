@@ -261,3 +261,161 @@ TEST_CASE("poison record, source connector, errors.tolerance none: FAILED with t
     }
     for (const auto& r : kcat_read(dir, kafka.bootstrap(), "p.raw")) CHECK(r.value.find("\"speed\":5") == std::string::npos);
 }
+
+// ---- put() ERROR with record_index, report_errant from put() and poll() ------------------
+
+namespace {
+const std::vector<std::string> kPlain = {"r1", "r2", "POISON-3", "r4", "r5", "POISON-6", "r7"};
+
+std::string plain_input(const TempDir& dir) {
+    std::string text;
+    for (const auto& l : kPlain) text += l + "\n";
+    const std::string path = dir.file("plain.txt");
+    write_file(path, text);
+    return path;
+}
+
+std::string picky_pipeline(const std::string& input, const std::string& output, const std::string& mode, const std::string& errors) {
+    return "name: picky\n"
+           "source: {name: in, plugin: file, topic: p.raw, config: {path: '" + input + "'}}\n"
+           "sinks:\n"
+           "  - name: out\n"
+           "    plugin: fixture_picky_sink\n"
+           "    config: {path: '" + output + "', mode: " + mode + "}\n" + errors;
+}
+}  // namespace
+
+TEST_CASE("put() ERROR with record_index: records before it accepted, the record dead-lettered, the rest offered again") {
+    TempDir dir;
+    MockKafka kafka(dir, {"sluice-offsets:1", "p.raw:1", "p.dlq:1"});
+    const std::string output = dir.file("out.txt"), pipeline = dir.file("picky.yaml");
+    write_file(pipeline, picky_pipeline(plain_input(dir), output, "index", errors_all("    ")));
+    Sluice run(dir, run_args(write_worker_file(dir, kafka.bootstrap()), pipeline));
+    REQUIRE_MESSAGE(wait_until([&] { return read_lines(output).size() >= 5; }, 30s), "log:\n" << run.log());
+    auto status = run.stop(20s);
+    REQUIRE(status);
+    CHECK_MESSAGE(*status == exited(0), status->describe() << "; log:\n" << run.log());
+    // Every good record exactly once and in order: none lost, none written twice.
+    CHECK(read_lines(output) == std::vector<std::string>{"r1", "r2", "r4", "r5", "r7"});
+    auto dlq = read_dead_letters(dir, kafka.bootstrap(), "p.dlq");
+    REQUIRE(dlq.size() == 2);
+    CHECK(dlq[0].value == "POISON-3");
+    CHECK(dlq[1].value == "POISON-6");
+    CHECK(dlq[0].headers["__connect.errors.offset"] == "2");
+    CHECK(dlq[1].headers["__connect.errors.offset"] == "5");
+    CHECK(dlq[0].headers["__connect.errors.stage"] == "TASK_PUT");
+    CHECK(dlq[0].headers["__connect.errors.class.name"] == "fixture_picky_sink");
+    CHECK(dlq[0].headers["__connect.errors.exception.class.name"] == "sluice.PutError");
+    CHECK(dlq[0].headers["__connect.errors.exception.message"] == "cannot write a POISON record");
+    CHECK(run.log().find("[picky.out/0] stopped: 5 records written") != std::string::npos);
+}
+
+TEST_CASE("report_errant from put(): tolerance all dead-letters and goes on; none fails the task at the record") {
+    TempDir dir;
+    MockKafka kafka(dir, {"sluice-offsets:1", "p.raw:1", "p.dlq:1"});
+    const std::string input = plain_input(dir), worker = write_worker_file(dir, kafka.bootstrap());
+    SUBCASE("all") {
+        const std::string output = dir.file("out.txt"), pipeline = dir.file("picky.yaml");
+        write_file(pipeline, picky_pipeline(input, output, "report", errors_all("    ")));
+        Sluice run(dir, run_args(worker, pipeline));
+        REQUIRE_MESSAGE(wait_until([&] { return read_dead_letters(dir, kafka.bootstrap(), "p.dlq").size() >= 2; }, 30s),
+                        "log:\n" << run.log());
+        REQUIRE(wait_until([&] { return read_lines(output).size() >= 5; }, 20s));
+        CHECK(run.stop(20s) == exited(0));
+        CHECK(read_lines(output) == std::vector<std::string>{"r1", "r2", "r4", "r5", "r7"});
+        auto dlq = read_dead_letters(dir, kafka.bootstrap(), "p.dlq");
+        CHECK(dlq[0].headers["__connect.errors.exception.class.name"] == "sluice.ErrantRecord");
+        CHECK(dlq[0].headers["__connect.errors.stage"] == "TASK_PUT");
+    }
+    SUBCASE("none") {
+        const std::string output = dir.file("out-none.txt"), pipeline = dir.file("picky.yaml");
+        write_file(pipeline, picky_pipeline(input, output, "report", ""));
+        Sluice run(dir, run_args(worker, pipeline));
+        REQUIRE_MESSAGE(run.wait_for_log("[picky.out/0] task failed: ", 30s), "log:\n" << run.log());
+        CHECK_MESSAGE(run.log().find("[picky.out/0] task failed: TASK_PUT failed at p.raw[0]@2 in fixture_picky_sink: cannot "
+                                     "write a POISON record") != std::string::npos,
+                      "log:\n" << run.log());
+        CHECK(run.stop(20s) == exited(4));
+        CHECK(read_dead_letters(dir, kafka.bootstrap(), "p.dlq").empty());
+    }
+}
+
+TEST_CASE("report_errant from poll(): a source's unreadable row goes to the dead-letter topic, its offset still advances") {
+    TempDir dir;
+    MockKafka kafka(dir, {"sluice-offsets:1", "p.raw:1", "p.dlq:1"});
+    const std::string pipeline = dir.file("errsrc.yaml");
+    write_file(pipeline, "name: errsrc\n"
+                         "source:\n"
+                         "  name: in\n"
+                         "  plugin: fixture_errant_source\n"
+                         "  topic: p.raw\n"
+                         "  config: {lines: [a, b, POISON-c, d]}\n" + errors_all("  "));
+    Sluice run(dir, run_args(write_worker_file(dir, kafka.bootstrap()), pipeline));
+    REQUIRE_MESSAGE(wait_until([&] {
+                        auto offsets = kcat_read(dir, kafka.bootstrap(), "sluice-offsets");
+                        return !offsets.empty() && offsets.back().value == R"({"i":4})";
+                    }, 30s),
+                    "log:\n" << run.log());
+    CHECK(run.stop(20s) == exited(0));
+    std::vector<std::string> produced;
+    for (const auto& r : kcat_read(dir, kafka.bootstrap(), "p.raw")) produced.push_back(r.value);
+    CHECK(produced == std::vector<std::string>{"a", "b", "d"});
+    auto dlq = read_dead_letters(dir, kafka.bootstrap(), "p.dlq");
+    REQUIRE(dlq.size() == 1);
+    CHECK(dlq[0].value == "POISON-c");
+    CHECK(dlq[0].headers["__connect.errors.stage"] == "TASK_POLL");
+    CHECK(dlq[0].headers["__connect.errors.class.name"] == "fixture_errant_source");
+    CHECK(dlq[0].headers["__connect.errors.exception.message"] == "upstream row 3 is unreadable");
+    CHECK(dlq[0].headers["__sluice.errors.source.partition"] == R"({"src":"fixture"})");
+    CHECK(dlq[0].headers["__sluice.errors.source.offset"] == R"({"i":3})");
+}
+
+TEST_CASE("poison record through the real cast transform (sluice_transform_standard), tolerance all + DLQ") {
+    TempDir dir;
+    MockKafka kafka(dir, {"sluice-offsets:1", "p.raw:1", "p.dlq:1"});
+    const std::string output = dir.file("out.jsonl"), pipeline = dir.file("cast.yaml");
+    write_file(pipeline, "name: cast\n"
+                         "source: {name: in, plugin: file, topic: p.raw, config: {path: '" + input_file(dir) + "'}}\n"
+                         "sinks:\n"
+                         "  - name: out\n"
+                         "    plugin: file\n"
+                         "    config: {path: '" + output + "'}\n"
+                         "    transforms:\n"
+                         "      - {type: cast, spec: 'speed:float64'}\n" + errors_all("    "));
+    Sluice run(dir, run_args(write_worker_file(dir, kafka.bootstrap()), pipeline));
+    REQUIRE_MESSAGE(wait_until([&] { return read_dead_letters(dir, kafka.bootstrap(), "p.dlq").size() >= 2; }, 30s),
+                    "log:\n" << run.log());
+    REQUIRE(wait_until([&] { return read_lines(output).size() >= 4; }, 20s));
+    CHECK(run.stop(20s) == exited(0));
+    auto out = read_lines(output);
+    REQUIRE(out.size() == 4);
+    for (const auto& l : out) CHECK(l.find("\"speed\":") != std::string::npos);
+    CHECK(out[0].find("\"speed\":1") != std::string::npos);
+    CHECK(out[3].find("\"speed\":6") != std::string::npos);
+    auto dlq = read_dead_letters(dir, kafka.bootstrap(), "p.dlq");
+    REQUIRE(dlq.size() == 2);
+    CHECK(dlq[0].value == "not json");
+    CHECK(dlq[1].value == R"({"speed":"fast"})");
+    CHECK(dlq[0].headers["__connect.errors.class.name"] == "cast");
+    CHECK(dlq[1].headers["__connect.errors.stage"] == "TRANSFORMATION");
+}
+
+TEST_CASE("sluice plugins lists transforms and predicates (text, --json, --markdown)") {
+    TempDir dir;
+    auto text = run_sluice(dir, {"plugins", "--plugin-dir", fixture_chain_plugin_dir()});
+    CHECK(text.status == exited(0));
+    CHECK(text.out.find("\ntransform fixture_json_check 0.1.0  (chain.so)\n") != std::string::npos);
+    CHECK(text.out.find("\npredicate fixture_value_contains 0.1.0  (chain.so)\n") != std::string::npos);
+    CHECK(text.out.find("chain_duplicate.so: declares the transform plugin 'fixture_json_check', already provided by") !=
+          std::string::npos);
+    auto json = run_sluice(dir, {"plugins", "--json", "--plugin-dir", fixture_chain_plugin_dir()});
+    auto listing = nlohmann::json::parse(json.out);
+    std::map<std::string, std::string> kinds;
+    for (const auto& p : listing.at("plugins")) kinds[p.at("name").get<std::string>()] = p.at("kind").get<std::string>();
+    CHECK(kinds.at("fixture_json_check") == "transform");
+    CHECK(kinds.at("fixture_value_contains") == "predicate");
+    CHECK(kinds.at("fixture_picky_sink") == "sink");
+    auto md = run_sluice(dir, {"plugins", "--markdown", "--plugin-dir", fixture_chain_plugin_dir()});
+    CHECK(md.out.find("\n## Transform `fixture_json_check` 0.1.0\n") != std::string::npos);
+    CHECK(md.out.find("\n## Predicate `fixture_value_contains` 0.1.0\n") != std::string::npos);
+}

@@ -146,7 +146,7 @@ TEST_CASE("plugin loader: transforms and predicates (ABI 1.1) load, broken ones 
     CHECK(registry.names(ConnectorKind::transform) ==
           std::vector<std::string>{"fixture_drop", "fixture_fatal", "fixture_json_check", "fixture_retry", "fixture_route"});
     CHECK(registry.names(ConnectorKind::predicate) == std::vector<std::string>{"fixture_value_contains"});
-    CHECK(registry.names(ConnectorKind::source).empty());
+    CHECK(registry.names(ConnectorKind::source) == std::vector<std::string>{"fixture_errant_source"});  // errant.so
     auto check = registry.get(ConnectorKind::transform, "fixture_json_check");
     REQUIRE(check != nullptr);
     CHECK(check->transform != nullptr);
