@@ -84,7 +84,8 @@ public:
               context_.report_errant(as_record(row), message);
           }) {
         context_.info("writing to " + settings_.table.qualified() + " at " + settings_.base_url + " as " +
-                      tokens_.claims().sub + " (key " + tokens_.fingerprint() + ")");
+                      account_for_jwt(settings_.account) + "." + upper_ascii(settings_.user) + " (key " +
+                      tokens_.fingerprint() + ")");
     }
 
     ~SnowflakeSink() override {
