@@ -8,7 +8,7 @@ packages=(
   librdkafka-dev
   libboost-dev libboost-filesystem-dev libboost-system-dev
   libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
-  doctest-dev libcurl4-openssl-dev libssl-dev libsimdjson-dev zlib1g-dev
+  doctest-dev libcurl4-openssl-dev libssl-dev openssl libsimdjson-dev zlib1g-dev
   kcat curl file procps tzdata
   clickhouse-server clickhouse-client
 )
