@@ -137,3 +137,34 @@ TEST_CASE("weather: sluice validate accepts configs/pipelines/weather-bordeaux.y
                                          source_dir() + "/configs/pipelines/weather-bordeaux.yaml"});
     CHECK_MESSAGE(result.status == exited(0), result.status.describe() << "\n" << result.err << result.out);
 }
+
+TEST_CASE("weather: sluice check refuses an OpenWeather key the API rejects, naming it without showing it") {
+    TempDir dir;
+    const std::string key = "0penweather-k3y-under-test";
+    HttpTestServer server([&](const HttpRequest& r) {
+        const auto stored = replay::read_file(replay::fixture_path(replay::kLondon));
+        if (r.query.count("appid") && r.query.at("appid") == key)
+            return HttpResponse::json(R"({"cod":401, "message": "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info."})", 401);
+        return replay::openweather(stored, r);
+    });
+    const std::string pipeline = dir.file("ow.yaml");
+    write_file(pipeline, "name: ow\n"
+                         "source:\n"
+                         "  name: current\n"
+                         "  plugin: weather\n"
+                         "  topic: ow.current\n"
+                         "  config:\n"
+                         "    provider: openweather\n"
+                         "    base_url: " + server.url() + "\n"
+                         "    api_key: " + key + "\n"
+                         "    locations: [\"London:51.5085:-0.1257\"]\n");
+    const auto result = run_sluice(dir, {"check", "--plugin-dir", plugin_dir(), pipeline});
+    CHECK_MESSAGE(result.status == exited(3), result.status.describe() << "\n" << result.err);
+    CHECK_MESSAGE(result.err.find("pre-flight: openweather location 'London': OpenWeather refused the API key (HTTP 401") !=
+                      std::string::npos,
+                  result.err);
+    CHECK(result.err.find(key) == std::string::npos);
+    CHECK(result.out.find(key) == std::string::npos);
+    REQUIRE(server.requests().size() == 1);
+    CHECK(server.requests()[0].query.at("appid") == key);
+}
