@@ -150,7 +150,14 @@ public:
             std::this_thread::sleep_for(std::min<Clock::duration>(not_before_ - Clock::now(), 10ms));
         }
         try {
-            if (!fields_) fields_ = fetch_schema(client_, settings_);
+            if (!fields_) {
+                try {
+                    fields_ = fetch_schema(client_, settings_);
+                } catch (const ResponseError& e) {
+                    if (e.retriable()) throw Transient{e.what(), std::nullopt};
+                    throw FatalError(e.what());
+                }
+            }
             if (!sweep_) begin_sweep();
             const int limit = std::min<int>(settings_.page_size, static_cast<int>(std::max<std::size_t>(1, out.max_records())));
             if (limit != sweep_->limit()) sweep_.emplace(sweep_->anchor().from_ts_ms, limit);  // first page only

@@ -234,3 +234,25 @@ TEST_CASE("a user where is ANDed with the cursor; the API key goes in the Author
     auto refused = SourceUnderTest::test("opendatasoft", config(server.url(), "ci_trafi_l", "mdate", "gid", {{"api_key", "wrong"}}), other);
     CHECK(refused.message.find("access refused (HTTP 401: InvalidAPIKey: An API key is required); check api_key") != std::string::npos);
 }
+
+TEST_CASE("the dataset description: an HTML page is retried, a description without fields is fatal") {
+    {
+        std::atomic<int> calls{0};
+        FaultRun run([&](const HttpRequest& r) -> std::optional<HttpResponse> {
+            if (is_records(r) || ++calls > 1) return std::nullopt;
+            return HttpResponse::text(200, "<html><body>Maintenance</body></html>", "text/html");
+        });
+        REQUIRE_MESSAGE(run.result.status == SLUICE_OK, run.result.message);
+        CHECK(run.out.records.size() == 694);
+        CHECK(count_logs(run.host, "dataset 'ci_trafi_l' description") == 0);  // the warning names the URL instead
+        CHECK(count_logs(run.host, "/api/explore/v2.1/catalog/datasets/ci_trafi_l: answered HTML instead of JSON") == 1);
+    }
+    {
+        FaultRun run([](const HttpRequest& r) -> std::optional<HttpResponse> {
+            if (is_records(r)) return std::nullopt;
+            return HttpResponse::json(R"({"dataset_id":"ci_trafi_l","metas":{}})");
+        });
+        CHECK(run.result.status == SLUICE_FATAL);
+        CHECK(run.result.message.find("the dataset description has no \"fields\" array") != std::string::npos);
+    }
+}
