@@ -231,6 +231,20 @@ TEST_CASE("sink: a RETRY keeps the batch; offered again it is written once") {
     CHECK(stored(f.fake)[0] == range(0, 7));
 }
 
+TEST_CASE("sink: a zombie writer and the partition's new owner overlap: each record once") {
+    Fixture f;
+    PolicyHost old_host, new_host;
+    Sink zombie(old_host, config_for(f.fake));
+    Sink owner(new_host, config_for(f.fake));
+    CHECK(owner.open({0})[0] == SLUICE_OFFSET_UNSET);  // nothing stored yet: from the committed offset
+    CHECK(zombie.put(recs(0, 6)).status == SLUICE_OK);
+    CHECK(owner.put(recs(3, 9)).status == SLUICE_OK);  // overlaps 3..5
+    CHECK(zombie.flush().status == SLUICE_OK);
+    CHECK(owner.flush().status == SLUICE_OK);
+    CHECK(stored(f.fake)[0] == range(0, 9));
+    CHECK(f.fake.rows(kTable).size() == 9);
+}
+
 TEST_CASE("sink: a flush that cannot write asks to retry and keeps the rows") {
     Fixture f;
     PolicyHost host;
