@@ -161,14 +161,16 @@ cmd_start() {
     ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer to SELECT 1 on port $port within ${READY_TIMEOUT_S} s (logs in $dir/log)"; }
     sleep 0.2
   done
-  { cat "$dir/ports"; echo "CLICKHOUSE_PID=$pid"; } | tee "$dir/env"
+  { cat "$dir/ports"; echo "CLICKHOUSE_PID=$pid"; } >"$dir/env.tmp"
+  mv "$dir/env.tmp" "$dir/env"
+  cat "$dir/env"
 }
 
 cmd_run() {
   local dir=${1:?run needs DIR}
   prepare "$dir"
-  cat "$dir/ports" >"$dir/env"
-  echo "CLICKHOUSE_PID=$$" >>"$dir/env"
+  { cat "$dir/ports"; echo "CLICKHOUSE_PID=$$"; } >"$dir/env.tmp"
+  mv "$dir/env.tmp" "$dir/env"  # whole or absent for whoever reads it
   echo "$$" >"$dir/pid"
   cd "$dir"
   exec "$SERVER_BIN" --config-file="$dir/config.xml"

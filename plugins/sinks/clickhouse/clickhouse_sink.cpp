@@ -13,8 +13,12 @@
 
 #include <sluice/sdk.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
+#include <optional>
+#include <thread>
 #include <set>
 #include <span>
 #include <string>
@@ -57,9 +61,15 @@ public:
         : options_(SinkOptions::from(config)),
           context_(context),
           connection_(options_.connection),
+          background_connection_(options_.connection),
           insert_sql_(insert_sql(options_.database, options_.table)) {}
 
     ~ClickHouseSink() override {
+        try {
+            finish_background();  // what it did not insert was never committed: read again later
+        } catch (const std::exception& e) {
+            context_.warn(std::string("at close: ") + e.what());
+        }
         context_.info("inserted " + std::to_string(rows_inserted_) + " rows in " + std::to_string(inserts_) +
                       " inserts; " + std::to_string(rows_rejected_) + " records rejected");
     }
@@ -68,22 +78,22 @@ public:
         ensure_ready();
         // Insert what is due before taking anything: a RetriableError now means "offer the
         // same records again later", and none of them is buffered yet.
-        if (due()) flush_all();
+        if (due()) dispatch();
         for (SinkRecord record : records) {
             PartitionState& p = partition(record.topic(), record.partition());
             std::string_view problem;
             auto value = record.value();
             if (!value) problem = "its value is null (a tombstone); JSONEachRow needs one JSON object per record";
             else if (!is_single_object(*value)) problem = "its value is not one JSON object; JSONEachRow needs one per record";
-            if (buffered_rows_ == 0) oldest_ = Clock::now();
+            if (pending_rows_ == 0) oldest_ = Clock::now();
             const std::size_t before = p.buffer.bytes();
             p.buffer.add(*record.raw(), problem);
-            buffered_rows_ += 1;
-            buffered_bytes_ += p.buffer.bytes() - before;  // recount() after every insert keeps these exact
+            pending_rows_ += 1;
+            pending_bytes_ += p.buffer.bytes() - before;  // recount() after every insert keeps these exact
         }
         if (!due()) return;
         try {
-            flush_all();
+            dispatch();
         } catch (const RetriableError& e) {
             // These records are taken; the next put tries again before taking more, and the
             // worker's flush commits nothing meanwhile.
@@ -97,21 +107,24 @@ public:
     // record still buffered in each partition. A due batch is inserted, and so is
     // everything at the final flush of a stopping task.
     void flush(std::span<TopicPartition> positions) override {
-        if (buffered_rows_ == 0) return;
         if (context_.stopping() || due()) {
+            finish_background();
+            if (pending_rows_ == 0) return;
             ensure_ready();
             flush_all();
             return;
         }
+        if (background_ && background_->done.load()) finish_background();
         for (auto& tp : positions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
             if (it == partitions_.end() || it->second.buffer.empty()) continue;
-            const RecordBuffer& b = it->second.buffer;
+            const RecordBuffer& b = it->second.buffer;  // in flight or pending from begin() on
             tp.offset = std::min(tp.offset, b.offset(b.begin()));
         }
     }
 
     void open(std::span<TopicPartition> partitions) override {
+        finish_background();
         for (auto& tp : partitions) partitions_.erase({std::string(tp.topic), tp.partition});
         recount();
         if (!options_.exactly_once || partitions.empty()) return;
@@ -142,6 +155,7 @@ public:
     void close(std::span<const TopicPartition> partitions) override {
         // After the final flush, which committed no offset past a buffered record: what is
         // still buffered is read again by the partition's next owner.
+        finish_background();
         for (auto& tp : partitions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
             if (it != partitions_.end()) partitions_.erase(it);
@@ -158,6 +172,7 @@ private:
         // Highest offset known to be in the table (-1: none); unset: unknown, read it
         // before the next insert (at start, and after an insert whose fate is unknown).
         std::optional<std::int64_t> watermark;
+        std::size_t in_flight = 0;  // rows [begin, begin + in_flight) are in the background insert
     };
     using Key = std::pair<std::string, std::int32_t>;
 
@@ -193,9 +208,10 @@ private:
                            : std::string("; at-least-once")));
     }
 
+    // Rows not yet handed to an insert reached a threshold.
     bool due() const {
-        if (buffered_rows_ == 0) return false;
-        return buffered_rows_ >= options_.max_rows || buffered_bytes_ >= options_.max_bytes ||
+        if (pending_rows_ == 0) return false;
+        return pending_rows_ >= options_.max_rows || pending_bytes_ >= options_.max_bytes ||
                Clock::now() - oldest_ >= options_.max_age;
     }
 
@@ -204,18 +220,130 @@ private:
             ClickHouseSink& sink;
             ~Recount() { sink.recount(); }
         } recount{*this};
+        finish_background();
         if (!options_.exactly_once && insert_all_partitions()) return;
         for (auto& [key, p] : partitions_)
             if (!p.buffer.empty()) flush_partition(p);
     }
 
     void recount() {
-        buffered_rows_ = buffered_bytes_ = 0;
+        pending_rows_ = pending_bytes_ = 0;
         for (auto& [key, p] : partitions_) {
-            buffered_rows_ += p.buffer.size();
-            buffered_bytes_ += p.buffer.bytes();
+            const RecordBuffer& b = p.buffer;
+            for (std::size_t i = b.begin() + p.in_flight; i < b.end(); ++i) pending_bytes_ += b.row_bytes(i);
+            pending_rows_ += b.size() - p.in_flight;
         }
-        if (buffered_rows_ == 0) oldest_ = Clock::now();
+        if (pending_rows_ == 0) oldest_ = Clock::now();
+    }
+
+    // ---- inserts in the background ------------------------------------------------------
+    // While one batch is inserted by a helper thread (its own connection), the task goes on
+    // consuming and buffering the next: Kafka and ClickHouse work at the same time. The
+    // helper only sends; everything else (marking rows, watermarks, retries, isolating bad
+    // rows, reporting) happens on the task thread when the batch is finished. At most one
+    // batch is in flight, so memory stays bounded by two batches.
+    struct Background {
+        struct Part {
+            std::vector<Key> keys;  // the partitions whose in-flight rows it carries
+            std::string body;
+            Settings settings;
+            std::size_t rows = 0;
+        };
+        std::vector<Part> parts;
+        std::size_t parts_done = 0;  // inserted, in order
+        std::optional<ServerFailure> failure;
+        std::atomic<bool> done{false};
+        std::thread thread;
+    };
+
+    // Hands every pending row to a background insert (after the previous one finished; if
+    // that one failed, its rows are handled synchronously first).
+    void dispatch() {
+        if (finish_background()) {
+            flush_all();  // synchronous: retries come out as RetriableError, bad rows are isolated
+            return;
+        }
+        auto job = std::make_unique<Background>();
+        auto add_part = [&](PartitionState& p, Background::Part& part) {
+            RecordBuffer& b = p.buffer;
+            std::int64_t first = -1, last = -1;
+            for (std::size_t i = b.begin(); i < b.end(); ++i) {
+                if (b.state(i) != RowState::pending) continue;
+                append_row(part.body, *b.value(i), options_.coordinates ? std::string_view(p.prefix) : std::string_view(),
+                           b.offset(i));
+                if (first < 0) first = b.offset(i);
+                last = b.offset(i);
+                ++part.rows;
+            }
+            p.in_flight = b.size();
+            part.keys.push_back({b.topic(), b.partition()});
+            if (options_.exactly_once && info_.deduplication_token && first >= 0)
+                part.settings.emplace_back("insert_deduplication_token", b.topic() + "-" + std::to_string(b.partition()) +
+                                                                             "-" + std::to_string(first) + "-" +
+                                                                             std::to_string(last));
+        };
+        std::size_t rows = 0;
+        for (auto& [key, p] : partitions_) rows += p.buffer.size();
+        if (rows > options_.max_rows) {
+            flush_all();  // too much for one insert per partition: the synchronous path chunks it
+            return;
+        }
+        for (auto& [key, p] : partitions_) {
+            if (p.buffer.empty()) continue;
+            if (options_.exactly_once || job->parts.empty()) job->parts.emplace_back().settings = settings_;
+            add_part(p, job->parts.back());  // exactly-once: one part per partition; else one for all
+        }
+        if (job->parts.empty()) return;
+        Background* raw = job.get();
+        raw->thread = std::thread([this, raw] {
+            for (auto& part : raw->parts) {
+                try {
+                    if (part.rows > 0) background_connection_.insert(insert_sql_, std::move(part.body), part.settings);
+                } catch (const ServerFailure& f) {
+                    raw->failure = f;
+                    break;
+                }
+                ++raw->parts_done;
+            }
+            raw->done.store(true);
+        });
+        background_ = std::move(job);
+        recount();
+    }
+
+    // Waits for the background insert, if any, and applies its outcome: inserted rows leave
+    // the buffers; the rest become pending again. True when it failed.
+    bool finish_background() {
+        if (!background_) return false;
+        background_->thread.join();
+        std::unique_ptr<Background> job = std::move(background_);
+        for (std::size_t k = 0; k < job->parts.size(); ++k) {
+            for (const Key& key : job->parts[k].keys) {
+                auto it = partitions_.find(key);
+                if (it == partitions_.end()) continue;  // closed meanwhile
+                PartitionState& p = it->second;
+                RecordBuffer& b = p.buffer;
+                if (k < job->parts_done) {
+                    std::int64_t last = -1;
+                    for (std::size_t i = b.begin(); i < b.begin() + p.in_flight; ++i)
+                        if (b.state(i) == RowState::pending) {
+                            b.mark_inserted(i);
+                            last = b.offset(i);
+                        }
+                    if (last >= 0) p.watermark = last;
+                    rows_inserted_ += job->parts[k].rows;
+                    ++inserts_;
+                } else if (job->failure && job->failure->kind() == Failure::retriable && options_.exactly_once) {
+                    p.watermark.reset();  // it may have landed: ask the table before sending again
+                }
+                p.in_flight = 0;
+                if (k < job->parts_done) settle(p);
+            }
+        }
+        recount();
+        if (job->failure)
+            context_.warn(std::string("background insert failed, retrying in the task: ") + job->failure->what());
+        return job->failure.has_value();
     }
 
     // Without exactly-once, rows of several partitions may share one insert: fewer, larger
@@ -369,17 +497,19 @@ private:
     SinkOptions options_;
     TaskContext& context_;
     Connection connection_;
+    Connection background_connection_;  // used by the background thread only
     const std::string insert_sql_;
     bool ready_ = false;
     ServerInfo info_;
     Settings settings_;
     std::map<Key, PartitionState> partitions_;
-    std::size_t buffered_rows_ = 0;
-    std::size_t buffered_bytes_ = 0;
+    std::size_t pending_rows_ = 0;   // buffered and not in flight
+    std::size_t pending_bytes_ = 0;
     Clock::time_point oldest_ = Clock::now();
     std::vector<sluice_header> errant_headers_;
     std::vector<const sluice_header*> errant_header_pointers_;
     std::size_t rows_inserted_ = 0, inserts_ = 0, rows_rejected_ = 0;
+    std::unique_ptr<Background> background_;
 };
 
 }  // namespace

@@ -40,6 +40,7 @@ public:
     std::size_t bytes() const { return live_bytes_; }
 
     std::int64_t offset(std::size_t i) const { return rows_[i].offset; }
+    std::size_t row_bytes(std::size_t i) const { return rows_[i].bytes; }
     std::optional<std::string_view> value(std::size_t i) const { return view(rows_[i].value); }
     RowState state(std::size_t i) const { return rows_[i].state; }
     const std::string& reject_reason(std::size_t i) const { return reasons_[rows_[i].reason]; }

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include "process.hpp"
 #include <map>
 #include <string>
 #include <vector>
 
 using namespace sluice::testing;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -199,7 +201,8 @@ TEST_CASE("batches: an insert per batch.max.rows, the rest at flush; gzip bodies
     REQUIRE(sink.put(rows("t", 0, 0, 4)).status == SLUICE_OK);
     CHECK(t.count() == 0);  // below every threshold: buffered
     REQUIRE(sink.put(rows("t", 0, 4, 8)).status == SLUICE_OK);
-    CHECK(t.count() == 8);  // 8 >= 5 rows: inserted
+    // 8 >= 5 rows: inserted in the background, while put has returned.
+    CHECK(wait_until([&] { return t.count() == 8; }, 10s));
     REQUIRE(sink.put(rows("t", 0, 8, 9)).status == SLUICE_OK);
     CHECK(t.count() == 8);
     REQUIRE(sink.flush().status == SLUICE_OK);
@@ -213,8 +216,15 @@ TEST_CASE("a periodic flush does not cut batches: it commits only up to the firs
     REQUIRE(sink.put(rows("t", 0, 0, 150)).status == SLUICE_OK);  // due at 100 rows: all 150 inserted
     REQUIRE(sink.put(rows("t", 0, 150, 180)).status == SLUICE_OK);
     REQUIRE(sink.put(rows("t", 1, 0, 5)).status == SLUICE_OK);
-    std::vector<sluice_topic_partition> positions{{"t", 0, 180}, {"t", 1, 5}, {"t", 2, 7}};
-    REQUIRE(sink.flush(false, &positions).status == SLUICE_OK);
+    std::vector<sluice_topic_partition> positions;
+    // Until the background insert of the first 150 is finished, nothing is durable.
+    CHECK(wait_until(
+        [&] {
+            positions = {{"t", 0, 180}, {"t", 1, 5}, {"t", 2, 7}};
+            REQUIRE(sink.flush(false, &positions).status == SLUICE_OK);
+            return positions[0].offset == 150;
+        },
+        10s));
     CHECK(t.count() == 150);
     CHECK(positions[0].offset == 150);  // 150..179 are still buffered
     CHECK(positions[1].offset == 0);
