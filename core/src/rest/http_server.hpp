@@ -41,7 +41,7 @@ public:
     struct Options {
         std::string host = "127.0.0.1";
         uint16_t port = 8083;  // 0: the kernel picks one (tests)
-        int threads = 4;
+        int threads = 8;  // a DELETE or stop holds one while its tasks end (~100 ms)
         size_t body_limit = 1024 * 1024;
         std::chrono::milliseconds read_timeout{30000};  // one request, and an idle keep-alive connection
     };
