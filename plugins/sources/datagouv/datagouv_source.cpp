@@ -14,7 +14,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <atomic>
 #include <deque>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <thread>
@@ -68,13 +71,31 @@ http::Client make_client() {
     return http::Client(options);
 }
 
+// A retriable HTTP answer, with the wait the server asked for (Retry-After), if any.
+class RetryLater : public RetriableError {
+public:
+    RetryLater(const std::string& message, std::optional<milliseconds> wait) : RetriableError(message), wait(wait) {}
+    std::optional<milliseconds> wait;
+};
+
+[[noreturn]] void throw_retry_later(const http::Response& response, const std::string& what) {
+    auto wait = http::retry_after(response);
+    if (wait) wait = std::min(*wait, max_retry_after);
+    throw RetryLater("HTTP " + std::to_string(response.status) + " from " + what +
+                         (wait ? " (Retry-After " + std::to_string(wait->count() / 1000) + " s)" : std::string()) + ": " +
+                         snippet(response.body),
+                     wait);
+}
+
 // GET the dataset; 404 and other permanent answers are FatalError, 429/5xx/network
-// RetriableError. `retry_at` receives the server's Retry-After, if any.
-Dataset fetch_dataset(http::Client& client, const Options& options, std::optional<Clock::time_point>* retry_at) {
+// RetriableError (RetryLater for an HTTP answer).
+Dataset fetch_dataset(http::Client& client, const Options& options, std::function<bool()> cancelled = {}) {
     const std::string url = options.dataset_url();
     http::Response response;
     try {
-        response = client.send({.url = url, .headers = {{"Accept", "application/json"}}, .timeout = options.http_timeout});
+        http::Request request{.url = url, .headers = {{"Accept", "application/json"}}, .timeout = options.http_timeout};
+        request.cancelled = std::move(cancelled);
+        response = client.send(request);
     } catch (const http::TransportError& e) {
         throw RetriableError(std::string("listing dataset '") + options.dataset + "' failed: " + e.what());
     }
@@ -82,13 +103,7 @@ Dataset fetch_dataset(http::Client& client, const Options& options, std::optiona
     if (response.status == 404 || response.status == 410)
         throw FatalError("data.gouv.fr has no dataset '" + options.dataset + "' (HTTP " + std::to_string(response.status) +
                          " from " + where + "); check the dataset id or slug");
-    if (http::is_retriable_status(response.status)) {
-        auto wait = http::retry_after(response);
-        if (wait && retry_at) *retry_at = Clock::now() + std::min(*wait, max_retry_after);
-        throw RetriableError("HTTP " + std::to_string(response.status) + " from " + where +
-                             (wait ? " (Retry-After " + std::to_string(wait->count() / 1000) + " s)" : std::string()) +
-                             ": " + snippet(response.body));
-    }
+    if (http::is_retriable_status(response.status)) throw_retry_later(response, where);
     if (response.status < 200 || response.status >= 300)
         throw FatalError("HTTP " + std::to_string(response.status) + " from " + where + ": " + snippet(response.body));
     try {
@@ -97,6 +112,56 @@ Dataset fetch_dataset(http::Client& client, const Options& options, std::optiona
         // A proxy's HTML page or a cut answer: worth asking again.
         throw RetriableError(std::string("unusable answer from ") + where + ": " + e.what() + ": " + snippet(response.body));
     }
+}
+
+struct Downloaded {
+    TempFile file;
+    std::string digest;  // of the bytes, for resources the API gives no version for
+};
+
+// Streams a resource's file into an anonymous temporary file.
+Downloaded download(http::Client& client, const Options& options, const Resource& resource,
+                    std::function<bool()> cancelled) {
+    Downloaded out{TempFile(std::tmpfile()), {}};
+    if (!out.file) throw RetriableError("cannot create a temporary file for " + describe(resource) + ": " + std::strerror(errno));
+    Fnv1a digest;
+    http::Request request{.url = resource.url, .timeout = options.http_timeout};
+    request.cancelled = std::move(cancelled);
+    std::FILE* file = out.file.get();
+    request.on_body = [&](std::string_view chunk) {
+        if (std::fwrite(chunk.data(), 1, chunk.size(), file) != chunk.size())
+            throw std::runtime_error(std::string("writing the temporary file failed: ") + std::strerror(errno));
+        digest.update(chunk);
+    };
+    const std::string where = "GET " + http::redact_url(resource.url);
+    http::Response response;
+    try {
+        response = client.send(request);
+    } catch (const http::TransportError& e) {
+        throw RetriableError("downloading " + describe(resource) + " failed: " + e.what());
+    } catch (const std::runtime_error& e) {
+        throw RetriableError("downloading " + describe(resource) + " from " + where + " failed: " + e.what());
+    }
+    if (http::is_retriable_status(response.status)) throw_retry_later(response, where + " (" + describe(resource) + ")");
+    if (response.status < 200 || response.status >= 300)
+        throw UnavailableResource("HTTP " + std::to_string(response.status) + " from " + where + " (" + describe(resource) +
+                                  "): " + snippet(response.body));
+    if (std::fflush(file) != 0)
+        throw RetriableError("writing the temporary file for " + describe(resource) + " failed: " + std::strerror(errno));
+    out.digest = digest.text();
+    return out;
+}
+
+// Waits for a helper thread's result until `deadline` (in short steps, so a stopping task is
+// not held up); true when it is there.
+template <class T>
+bool ready_by(const std::future<T>& job, Clock::time_point deadline, const TaskContext& context) {
+    while (job.wait_for(milliseconds(0)) != std::future_status::ready) {
+        auto now = Clock::now();
+        if (now >= deadline || context.stopping()) return false;
+        job.wait_for(std::min<Clock::duration>(deadline - now, milliseconds(50)));
+    }
+    return true;
 }
 
 }  // namespace
@@ -113,7 +178,7 @@ public:
         http::Client client = make_client();
         Dataset dataset;
         try {
-            dataset = fetch_dataset(client, options, nullptr);
+            dataset = fetch_dataset(client, options);
         } catch (const RetriableError& e) {
             throw FatalError(e.what());
         }
@@ -133,6 +198,15 @@ public:
     DatagouvSource(const Config& config, TaskContext& context)
         : options_(Options::from(config)), context_(context), client_(make_client()) {}
 
+    // Requests run in a helper thread (one at a time, so the one client is never shared):
+    // a slow portal or a big download never keeps poll() past its timeout, and the worker
+    // goes on acknowledging records and storing offsets meanwhile.
+    ~DatagouvSource() override {
+        cancel_ = true;  // aborts a running request within about a second
+        if (listing_job_.valid()) listing_job_.wait();
+        if (download_job_.valid()) download_job_.wait();
+    }
+
     void poll(RecordWriter& out, milliseconds timeout) override {
         const auto deadline = Clock::now() + timeout;
         if (retry_at_ && Clock::now() < *retry_at_) {
@@ -145,16 +219,43 @@ public:
                 emit(out);
                 continue;
             }
+            // Records in hand go out before waiting on the next request.
+            if (out.size() > 0) return;
             if (queue_.empty()) {
-                if (listed_ && Clock::now() < next_listing_) {
-                    if (out.size() == 0) wait_until(std::min(deadline, next_listing_));
-                    return;
+                if (!listing_job_.valid()) {
+                    if (listed_ && Clock::now() < next_listing_) {
+                        wait_until(std::min(deadline, next_listing_));
+                        return;
+                    }
+                    listing_job_ = std::async(std::launch::async, [this] { return fetch_dataset(client_, options_, cancelled()); });
                 }
-                refresh_listing();
+                if (!ready_by(listing_job_, deadline, context_)) return;
+                apply_listing(result_of(listing_job_));
                 continue;
             }
-            open_next();
-            if (out.size() > 0 && Clock::now() >= deadline) return;
+            if (!download_job_.valid()) {
+                if (already_read(queue_.front())) {
+                    queue_.pop_front();
+                    continue;
+                }
+                download_job_ = std::async(std::launch::async, [this, resource = queue_.front()] {
+                    return download(client_, options_, resource, cancelled());
+                });
+            }
+            if (!ready_by(download_job_, deadline, context_)) return;
+            const Resource resource = queue_.front();
+            Downloaded file;
+            try {
+                file = result_of(download_job_);
+            } catch (const UnavailableResource& e) {
+                // Not this connector's to fix and no reason to stop the other resources: said
+                // loudly, and tried again at the next listing.
+                context_.error(std::string(e.what()) + "; skipped until the next listing");
+                queue_.pop_front();
+                continue;
+            }
+            queue_.pop_front();
+            start(resource, std::move(file));
         }
     }
 
@@ -187,8 +288,22 @@ private:
             std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), milliseconds(50)));
     }
 
-    void refresh_listing() {
-        Dataset dataset = fetch_dataset(client_, options_, &retry_at_);
+    std::function<bool()> cancelled() {
+        return [this] { return cancel_.load(); };
+    }
+
+    // The helper thread's result; a RetryLater's wait is remembered for the next polls.
+    template <class T>
+    T result_of(std::future<T>& job) {
+        try {
+            return job.get();
+        } catch (const RetryLater& e) {
+            if (e.wait) retry_at_ = Clock::now() + *e.wait;
+            throw;
+        }
+    }
+
+    void apply_listing(Dataset dataset) {
         dataset_id_ = dataset.id.empty() ? options_.dataset : dataset.id;
         std::size_t skipped = 0;
         for (const auto& r : dataset.resources) {
@@ -203,45 +318,47 @@ private:
         next_listing_ = Clock::now() + options_.poll_interval;
     }
 
-    // Decides what to do with the resource at the front of the queue: skip it (this version
-    // was read), or download it and start emitting. A retriable failure leaves it queued.
-    void open_next() {
-        const Resource resource = queue_.front();
+    // True when this version of the resource was read completely, in this run or (stored
+    // offset) before a restart: nothing to download.
+    bool already_read(const Resource& resource) {
+        const ResourceVersion listed{resource.last_modified, resource.checksum};
+        if (!listed.known()) return false;  // only the bytes can tell
+        if (auto it = seen_.find(resource.id); it != seen_.end()) return it->second.done && it->second.version == listed;
+        auto stored = stored_offset(resource);
+        if (stored && stored->version == listed && stored->complete()) {
+            seen_[resource.id] = {listed, true};
+            return true;
+        }
+        return false;
+    }
+
+    std::optional<ResourceOffset> stored_offset(const Resource& resource) {
+        auto text = context_.stored_offset(partition_json(dataset_id_, resource.id));
+        if (!text) return std::nullopt;
+        auto offset = parse_offset(*text);
+        if (!offset)
+            context_.warn(describe(resource) + ": stored offset not understood, reading from the start: " + std::string(*text));
+        return offset;
+    }
+
+    // Profiles a downloaded file and makes it the one being emitted (from the row after the
+    // stored offset when that offset belongs to this version).
+    void start(const Resource& resource, Downloaded downloaded) {
         const std::string partition = partition_json(dataset_id_, resource.id);
         const ResourceVersion listed{resource.last_modified, resource.checksum};
-
+        const ResourceVersion version = listed.known() ? listed : ResourceVersion{"", downloaded.digest};
         std::optional<ResourceOffset> stored;
-        if (auto it = seen_.find(resource.id); it != seen_.end()) {
-            if (it->second.done && listed.known() && it->second.version == listed) {
-                queue_.pop_front();
-                return;
-            }
-        } else if (auto text = context_.stored_offset(partition)) {
-            stored = parse_offset(*text);
-            if (!stored) context_.warn(describe(resource) + ": stored offset not understood, reading from the start: " +
-                                       std::string(*text));
-            if (stored && listed.known() && stored->version == listed && stored->complete()) {
-                seen_[resource.id] = {listed, true};
-                queue_.pop_front();
+        auto seen = seen_.find(resource.id);
+        if (seen != seen_.end()) {
+            if (seen->second.done && seen->second.version == version) return;  // same bytes as last time
+        } else {
+            stored = stored_offset(resource);
+            if (stored && stored->version == version && stored->complete()) {
+                seen_[resource.id] = {version, true};
                 return;
             }
         }
-
-        Fnv1a digest;
-        TempFile file;
-        try {
-            file = download(resource, digest);
-        } catch (const UnavailableResource& e) {
-            // Not this connector's to fix and no reason to stop the other resources: said
-            // loudly, and tried again at the next listing.
-            context_.error(std::string(e.what()) + "; skipped until the next listing");
-            queue_.pop_front();
-            return;
-        }
-        ResourceVersion version = listed.known() ? listed : ResourceVersion{"", digest.text()};
-        queue_.pop_front();
-        if (auto it = seen_.find(resource.id); it != seen_.end() && it->second.done && it->second.version == version)
-            return;  // only reachable without a listed version: same bytes as last time
+        TempFile file = std::move(downloaded.file);
 
         auto open = std::make_unique<OpenResource>();
         open->resource = resource;
@@ -291,44 +408,11 @@ private:
                           (open->profile.delimiter == '\t' ? std::string("\\t") : std::string(1, open->profile.delimiter)) +
                           "', " + std::string(encoding_name(open->profile.encoding)) +
                           (open->profile.bom ? " with BOM" : ""));
+        else
+            context_.info(describe(resource) + ": " + std::to_string(open->rows) + " JSON array elements");
         seen_[resource.id] = {version, false};
         open_ = std::move(open);
         open_->headers = {{"datagouv.resource", open_->resource.id}, {"datagouv.title", open_->resource.title}};
-    }
-
-    TempFile download(const Resource& resource, Fnv1a& digest) {
-        TempFile file(std::tmpfile());
-        if (!file) throw RetriableError("cannot create a temporary file for " + describe(resource) + ": " + std::strerror(errno));
-        http::Request request{.url = resource.url, .timeout = options_.http_timeout};
-        request.on_body = [&](std::string_view chunk) {
-            if (std::fwrite(chunk.data(), 1, chunk.size(), file.get()) != chunk.size())
-                throw std::runtime_error(std::string("writing the temporary file failed: ") + std::strerror(errno));
-            digest.update(chunk);
-        };
-        const std::string where = "GET " + http::redact_url(resource.url);
-        http::Response response;
-        try {
-            response = client_.send(request);
-        } catch (const http::TransportError& e) {
-            throw RetriableError("downloading " + describe(resource) + " failed: " + e.what());
-        } catch (const std::runtime_error& e) {
-            throw RetriableError("downloading " + describe(resource) + " from " + where + " failed: " + e.what());
-        }
-        if (http::is_retriable_status(response.status)) {
-            auto wait = http::retry_after(response);
-            if (wait) retry_at_ = Clock::now() + std::min(*wait, max_retry_after);
-            throw RetriableError("HTTP " + std::to_string(response.status) + " from " + where + " (" + describe(resource) +
-                                 ")" + (wait ? " (Retry-After " + std::to_string(wait->count() / 1000) + " s)" : std::string()) +
-                                 ": " + snippet(response.body));
-        }
-        if (response.status < 200 || response.status >= 300) {
-            // The listing names a file the server does not give (dead link, moved file).
-            throw UnavailableResource("HTTP " + std::to_string(response.status) + " from " + where + " (" + describe(resource) +
-                             "): " + snippet(response.body));
-        }
-        if (std::fflush(file.get()) != 0)
-            throw RetriableError("writing the temporary file for " + describe(resource) + " failed: " + std::strerror(errno));
-        return file;
     }
 
     // Emits rows of the open resource until the batch is full or the file ends.
@@ -365,7 +449,7 @@ private:
                         // Not an array at all: one report for the file.
                         ++o.row;
                         if (o.row > o.resume_after) report(o, "", 0, o.json_reader->problem());
-                    } else if (!o.json_reader->problem().empty()) {
+                    } else if (!o.json_reader->problem().empty() && !o.json_reader->problem_in_element()) {
                         context_.error(describe(o.resource) + ": " + o.json_reader->problem());
                     }
                     return finish();
@@ -426,6 +510,9 @@ private:
     std::size_t last_matching_ = 0;
     Clock::time_point next_listing_{};
     std::optional<Clock::time_point> retry_at_;
+    std::atomic<bool> cancel_{false};
+    std::future<Dataset> listing_job_;
+    std::future<Downloaded> download_job_;
 };
 
 }  // namespace sluice::datagouv

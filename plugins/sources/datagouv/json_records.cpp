@@ -43,6 +43,7 @@ bool JsonArrayReader::next(JsonElement& element) {
         if (c == ByteStream::end) {
             element.problem = "the file ends inside element " + std::to_string(index_) + " (truncated JSON)";
             problem_ = element.problem;
+            problem_in_element_ = true;
             done_ = true;
             return true;
         }
@@ -65,6 +66,7 @@ bool JsonArrayReader::next(JsonElement& element) {
         if (depth < 0) {
             element.problem = "unbalanced brackets in element " + std::to_string(index_);
             problem_ = element.problem;
+            problem_in_element_ = true;
             done_ = true;
             return true;
         }

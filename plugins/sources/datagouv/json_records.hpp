@@ -26,6 +26,8 @@ public:
     bool next(JsonElement& element);
     // Set when the file is not a JSON array or the array is cut short.
     const std::string& problem() const { return problem_; }
+    // The problem was already returned as the last element's (a truncated last element).
+    bool problem_in_element() const { return problem_in_element_; }
 
 private:
     void skip_space();
@@ -34,6 +36,7 @@ private:
     std::size_t index_ = 0;
     bool done_ = false;
     std::string problem_;
+    bool problem_in_element_ = false;
 };
 
 // Counts the elements (the first pass); problems are left to the second pass.

@@ -413,3 +413,66 @@ TEST_CASE("bad configuration is refused at creation, naming the key") {
     DatagouvUnderTest bad_dataset(config_for(portal, {{"dataset", "a/b"}}), host);
     CHECK(bad_dataset.created.message.find("dataset must be a data.gouv.fr dataset id or slug") != std::string::npos);
 }
+
+TEST_CASE("JSON resources: a cut array reports its last element; a file that is no array is reported once") {
+    DatagouvReplay portal;
+    portal.add({"cut", "Cut", "json", "cut.json", R"([{"ident": "A"}, {"ident": "B"}, {"ident": )"});
+    portal.add({"obj", "Object", "json", "obj.json", R"({"results": []})"});
+    portal.add({"bad", "Bad element", "json", "bad.json", R"([{"ident": "C"}, {"ident" "D"}, 7])"});
+    ErrantHost host;
+    DatagouvUnderTest source(config_for(portal, {{"resource_format", "json"}}), host);
+    Drained d = drain(source, 10, 10);
+    REQUIRE(d.records.size() == 4);
+    CHECK(*d.records[0].value == R"({"ident":"A"})");
+    CHECK(*d.records[1].value == R"({"ident":"B"})");
+    CHECK(*d.records[2].value == R"({"ident":"C"})");
+    CHECK(*d.records[3].value == "7");
+    REQUIRE(host.errants.size() == 3);
+    CHECK(host.errants[0].message == "resource 'Cut' (cut) row 3: the file ends inside element 3 (truncated JSON)");
+    CHECK(host.errants[0].value == R"({"ident": )");
+    CHECK(host.errants[1].message == "resource 'Object' (obj) row 1: the file is not a JSON array of records (expected '[' at its start)");
+    CHECK(host.errants[2].message.starts_with("resource 'Bad element' (bad) row 2: not valid JSON: "));
+    CHECK(host.errants[2].value == R"({"ident" "D"})");
+    CHECK_FALSE(host.logged("the file ends inside element 3"));  // reported once, not logged again
+}
+
+TEST_CASE("a slow download never holds poll() past its timeout; stopping aborts it promptly") {
+    DatagouvReplay portal;
+    portal.add(file_2023());
+    const std::string bytes = sluice::testing::read_file(csv_2023);
+    HttpResponse slow = HttpResponse::text(200, bytes, "text/csv");
+    slow.delay = 1500ms;
+    portal.fault(portal.file_path("f1a2b3c4-2023"), slow);
+    HttpResponse held = HttpResponse::text(200, bytes, "text/csv");
+    held.delay = 60s;
+    portal.fault(portal.file_path("f1a2b3c4-2023"), held);
+
+    ErrantHost host;
+    {
+        DatagouvUnderTest source(config_for(portal), host);
+        int empty_polls = 0;
+        std::size_t records = 0;
+        auto longest = std::chrono::steady_clock::duration::zero();
+        for (int i = 0; i < 200 && records == 0; ++i) {
+            CapturingWriter out;
+            auto started = std::chrono::steady_clock::now();
+            CHECK(source.poll(out, 50).status == SLUICE_OK);
+            longest = std::max(longest, std::chrono::steady_clock::now() - started);
+            records += out.records.size();
+            empty_polls += out.records.empty() ? 1 : 0;
+        }
+        CHECK(records > 0);
+        CHECK(empty_polls >= 5);  // the 1.5 s download spanned many short polls
+        CHECK(longest < 1s);      // none of them waited for it
+    }
+    // A second task meets the 60 s download; destroying it (the worker stopping the task) aborts it.
+    auto started = std::chrono::steady_clock::now();
+    {
+        DatagouvUnderTest source(config_for(portal), host);
+        CapturingWriter out;
+        CHECK(source.poll(out, 100).status == SLUICE_OK);
+        CHECK(source.poll(out, 100).status == SLUICE_OK);
+        CHECK(out.records.empty());
+    }
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
