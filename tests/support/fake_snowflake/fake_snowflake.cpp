@@ -461,12 +461,11 @@ struct FakeSnowflake::Impl {
         return answer(handle, false);
     }
 
-    HttpResponse poll(const HttpRequest& request, const std::string& handle) {
+    HttpResponse poll(const std::string& handle) {
         ++stats.polls;
         if (!statements.count(handle))
             return json_response(422, failure("000709", "02000", "Statement " + handle + " not found", handle));
         if (auto fault = take_fault(Target::poll)) return fault_response(*fault, handle);
-        (void)request;
         return answer(handle, true);
     }
 
@@ -481,7 +480,7 @@ struct FakeSnowflake::Impl {
             return submit(request);
         }
         if (request.method == "GET" && request.path.size() > prefix.size() + 1)
-            return poll(request, request.path.substr(prefix.size() + 1));
+            return poll(request.path.substr(prefix.size() + 1));
         return HttpResponse::text(405, "Method Not Allowed");
     }
 };
