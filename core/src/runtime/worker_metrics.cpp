@@ -22,6 +22,18 @@ metrics::WorkerSample metrics_sample(const std::vector<ConnectorReport>& reports
             }
             s.counters.emplace_back("offset_commits", t.commits);
             s.counters.emplace_back("offset_commit_failures", t.commit_failures);
+            // The stages each kind can fail in, always exported so that rates and alerts
+            // see zeros rather than absent series.
+            const ErrorStage stages[] = {ErrorStage::transformation, source ? ErrorStage::task_poll : ErrorStage::task_put,
+                                         source ? ErrorStage::kafka_produce : ErrorStage::kafka_consume};
+            for (ErrorStage stage : stages) {
+                const auto& e = t.errors.at(stage);
+                const std::string name(stage_name(stage));
+                s.stage_counters.push_back({"records_errored", name, e.records_failed});
+                s.stage_counters.push_back({"records_skipped", name, e.records_skipped});
+                s.stage_counters.push_back({"records_retried", name, e.records_retried});
+                s.stage_counters.push_back({"records_dead_lettered", name, e.records_dead_lettered});
+            }
             for (const auto& l : t.lag) s.lag.push_back({l.topic, l.partition, l.records});
             sample.tasks.push_back(std::move(s));
         }
