@@ -112,7 +112,7 @@ sinks:
       url: $url
       table: $table
       exactly_once: $exactly_once
-      batch: {max.rows: 1000000, max.bytes: 268435456, max.ms: 1000}
+      batch: {max.rows: 500000, max.bytes: 134217728, max.ms: 1000}
 EOF
   create_table "$table"
   "$sluice" run --worker "$dir/worker.yaml" --plugin-dir "$plugins" "$dir/pipeline.yaml" 2>"$dir/log" &

@@ -248,6 +248,31 @@ TEST_CASE("clickhouse: a bad record in the middle of a batch: the task fails nam
     run.stop();
 }
 
+TEST_CASE("clickhouse: a bad record with errors.tolerance all goes to the dead-letter topic, the rest to the table") {
+    TempDir dir;
+    MockKafka kafka(dir, {"ch.dlq:1", "ch.dlq.dead:1"});
+    TableCheck t{clickhouse_url(), unique_table("dlq")};
+    constexpr int kRecords = 300;
+    const std::string bad1 = "{\"sensor\":\"S1\",\"flow\":\"lots\"}", bad2 = "not json at all";
+    produce(dir, kafka.bootstrap(), "ch.dlq", 0, kRecords, {{120, bad1}, {250, bad2}}, 0);
+    const std::string worker = write_worker_file(dir, kafka.bootstrap());
+    Sluice run(dir, {"run", "--worker", worker, "--plugin-dir", plugin_dir(),
+                     sink_pipeline(dir, t.url, t.table, "ch.dlq", "",
+                                   "    errors: {tolerance: all, deadletterqueue.topic.name: ch.dlq.dead}\n")});
+    REQUIRE_MESSAGE(t.wait_count(kRecords - 2, 60s), "count " << t.count() << "; log:\n" << run.log());
+    std::vector<KafkaRecord> dead;
+    REQUIRE(wait_until([&] { return (dead = kcat_read(dir, kafka.bootstrap(), "ch.dlq.dead")).size() >= 2; }, 30s));
+    REQUIRE(dead.size() == 2);
+    CHECK(dead[0].value == bad1);  // the records as they were, in offset order
+    CHECK(dead[1].value == bad2);
+    std::this_thread::sleep_for(500ms);
+    CHECK(t.count() == kRecords - 2);
+    CHECK(t.duplicates() == 0);
+    CHECK(clickhouse_number(t.url, "SELECT count() FROM " + t.table + " WHERE _offset IN (120, 250)") == 0);
+    CHECK(run.process().running());  // tolerated: the task goes on
+    CHECK(run.stop() == exited(0));
+}
+
 TEST_CASE("clickhouse: sluice check explains wrong credentials, an unknown table, an unreachable server") {
     TempDir dir;
     const std::string url = clickhouse_url();
