@@ -463,3 +463,31 @@ TEST_CASE("pre-flight test: reachable portal, existing dataset and fields, or a 
     CHECK(html.status != SLUICE_OK);
     CHECK(html.message.find("not found") != std::string::npos);
 }
+
+TEST_CASE("emit: changes after a restart: the first sweep emits each re-stamped key's state once (hashes are in memory)") {
+    ReplayServer server;
+    const Dataset before = ci_trafi_l();
+    server.put(before);
+    const auto cfg = config(server.url(), "ci_trafi_l", "mdate", "gid", {{"emit", "changes"}});
+    std::string partition, offset;
+    {
+        FakeHost host;
+        CapturingWriter out;
+        SourceUnderTest source("opendatasoft", cfg, host);
+        REQUIRE(source.ok());
+        REQUIRE(run_sweeps(source, out, host, 1).status == SLUICE_OK);
+        REQUIRE(out.records.size() == 694);
+        partition = out.records.back().source_partition;
+        offset = last_offset(out.records);
+    }
+    std::size_t restamped = 0;
+    server.put(refreshed(before, 34, &restamped));
+    FakeHost host;
+    host.offsets[partition] = offset;
+    CapturingWriter out;
+    SourceUnderTest source("opendatasoft", cfg, host);
+    REQUIRE(source.ok());
+    REQUIRE(run_sweeps(source, out, host, 1).status == SLUICE_OK);
+    // Nothing older than the stored offset comes back; every re-stamped record does, once.
+    CHECK(out.records.size() == restamped);
+}
