@@ -399,8 +399,8 @@ std::string api_name(const std::string& header, const std::map<std::string, std:
 }
 
 Dataset load_csv_export(const std::string& path, const std::string& id, const ColumnTypes& types,
-                        const std::map<std::string, std::string>& labels) {
-    auto rows = parse_csv(read_file(path), ';');
+                        const std::map<std::string, std::string>& labels, char separator) {
+    auto rows = parse_csv(read_file(path), separator);
     if (rows.empty()) throw std::runtime_error(path + ": empty CSV");
     Dataset d;
     d.id = id;

@@ -42,9 +42,9 @@ using ColumnTypes = std::map<std::string, std::string>;
 // spaces as '_'; "Geo Point" / "Geo Shape" are geo_point_2d / geo_shape.
 std::string api_name(const std::string& header, const std::map<std::string, std::string>& labels = {});
 
-// An Opendatasoft CSV export (';', optional BOM, quoted fields) as a dataset.
+// An Opendatasoft CSV export (';' by default, optional BOM, quoted fields) as a dataset.
 Dataset load_csv_export(const std::string& path, const std::string& id, const ColumnTypes& types,
-                        const std::map<std::string, std::string>& labels = {});
+                        const std::map<std::string, std::string>& labels = {}, char separator = ';');
 // An old JSON download (a bare array of {datasetid, recordid, fields, ...}) or a v1 search
 // answer ({records: [...]}) as a dataset; types come from the JSON values.
 Dataset load_ods_json(const std::string& path, const std::string& id, const std::vector<std::string>& datetime_fields);

@@ -491,3 +491,31 @@ TEST_CASE("emit: changes after a restart: the first sweep emits each re-stamped 
     // Nothing older than the stored offset comes back; every re-stamped record does, once.
     CHECK(out.records.size() == restamped);
 }
+
+TEST_CASE("timestamps without offset are read in the configured timezone: the 2017 WFS export's HEURE in Europe/Paris") {
+    // GID,IDENT,HEURE,TYPEVOIE,ETAT with HEURE = YYYYMMDDhhmmss, local time (CEST in October 2017).
+    Dataset legacy = sluice::testing::ods_replay::load_csv_export(fixture("bordeaux/ci_trafi_l/CI_TRAFI_L_wfs_2017-10-14.csv"),
+                                                                  "ci_trafi_l_2017", {{"gid", "int"}}, {}, ',');
+    REQUIRE(legacy.records.size() == 713);
+    ReplayServer server;
+    server.put(legacy);
+    for (const std::string zone : {"Europe/Paris", "UTC"}) {
+        CAPTURE(zone);
+        FakeHost host;
+        CapturingWriter out;
+        SourceUnderTest source("opendatasoft", config(server.url(), "ci_trafi_l_2017", "HEURE", "GID", {{"timezone", zone}}), host);
+        REQUIRE(source.ok());
+        auto r = run_sweeps(source, out, host, 1);
+        REQUIRE_MESSAGE(r.status == SLUICE_OK, r.message);
+        REQUIRE(out.records.size() == 713);
+        std::map<std::string, std::string> heure;
+        for (const auto& rec : legacy.records) heure[rec.at("gid").dump()] = rec.at("heure").get<std::string>();
+        for (const auto& rec : out.records) {
+            const std::string h = heure.at(parse(rec.key).at("GID").dump());
+            // The server's own reader, given the offset in force in Paris on 2017-10-14 (+02:00).
+            const std::string iso = h.substr(0, 4) + "-" + h.substr(4, 2) + "-" + h.substr(6, 2) + "T" + h.substr(8, 2) + ":" +
+                                    h.substr(10, 2) + ":" + h.substr(12, 2) + (zone == "UTC" ? "+00:00" : "+02:00");
+            CHECK(rec.timestamp_ms == *instant(iso));
+        }
+    }
+}
