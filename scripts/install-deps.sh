@@ -10,9 +10,9 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libcurl4-openssl-dev libssl-dev openssl libsimdjson-dev zlib1g-dev
   kcat curl file procps tzdata
+  prometheus docker-compose
   clickhouse-server clickhouse-client
 )
-  prometheus docker-compose
 
 missing=()
 for p in "${packages[@]}"; do
