@@ -50,7 +50,11 @@ TEST_CASE("rest: root, health, connector plugins, plugin config and validation")
     for (const auto& p : plugins.json) CHECK((p["type"] == "source" || p["type"] == "sink"));
     auto all = w.get("/connector-plugins?connectorsOnly=false");
     REQUIRE(all.status == 200);
-    CHECK(all.json.size() >= plugins.json.size());
+    CHECK(has(all.json, "mask_field", "transformation"));  // plugins/transforms/standard
+    CHECK(has(all.json, "field_matches", "predicate"));
+    CHECK(has(all.json, "datagen", "source"));
+    CHECK(!has(plugins.json, "mask_field", "transformation"));
+    CHECK(w.get("/connector-plugins/mask_field/config").status == 200);
     CHECK(has_error_shape(w.get("/connector-plugins?connectorsOnly=maybe"), 400));
 
     auto config = w.get("/connector-plugins/datagen/config");
