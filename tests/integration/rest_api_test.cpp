@@ -447,3 +447,31 @@ TEST_CASE("rest: `sluice run` with only a worker file stays up, and fails fast w
     REQUIRE(stopped);
     CHECK(*stopped == exited(0));
 }
+
+TEST_CASE("rest: a Connect flat map with transforms runs the chain; a bad transform is a 400 naming its key") {
+    TempDir dir;
+    RestWorker w(dir, write_rest_worker_file(dir));
+    const std::string out = dir.file("tagged.jsonl");
+    auto source = w.call("POST", "/connectors",
+                         connector_body("tagged", {{"connector.class", "datagen"}, {"topic", "tx.t"}, {"rate", "200"},
+                                                   {"transforms", "tag"}, {"transforms.tag.type", "insert_field"},
+                                                   {"transforms.tag.static.field", "origin"}, {"transforms.tag.static.value", "rest"},
+                                                   {"key.converter", "org.apache.kafka.connect.storage.StringConverter"}}));
+    REQUIRE_MESSAGE(source.status == 201, source.describe());
+    CHECK(source.json["config"]["transforms.tag.type"] == "insert_field");
+    auto sink = w.call("POST", "/connectors", connector_body("archive", {{"connector.class", "file"}, {"topics", "tx.t"}, {"path", out}, {"format", "envelope"}, {"buffer.bytes", "0"}}));
+    REQUIRE_MESSAGE(sink.status == 201, sink.describe());
+    std::vector<Envelope> records;
+    REQUIRE(sluice::testing::wait_until(
+        [&] {
+            records = read_envelopes(out);
+            return records.size() >= 20;
+        },
+        30s, 100ms));
+    for (const auto& r : records) CHECK(r.value["origin"] == "rest");
+
+    auto bad = w.call("POST", "/connectors", connector_body("bad", {{"connector.class", "datagen"}, {"topic", "tx.t"},
+                                                                    {"transforms", "x"}, {"transforms.x.type", "no_such_transform"}}));
+    CHECK(has_error_shape(bad, 400));
+    CHECK(message(bad).find("transforms.x.type") != std::string::npos);
+}
