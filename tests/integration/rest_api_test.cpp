@@ -187,6 +187,13 @@ TEST_CASE("rest: a source and a sink created, paused, resumed, restarted, stoppe
                                  R"({"offsets":[{"partition":{"kafka_topic":"other","kafka_partition":0},"offset":{"kafka_offset":1}}]})"),
                           400));
     CHECK(has_error_shape(w.call("PATCH", "/connectors/sink/offsets", R"({"offsets":[{"partition":{"kafka_topic":"rest.t"}}]})"), 400));
+    auto null_offset = w.call("PATCH", "/connectors/sink/offsets",
+                              R"({"offsets":[{"partition":{"kafka_topic":"rest.t","kafka_partition":0},"offset":null}]})");
+    REQUIRE_MESSAGE(null_offset.status == 200, null_offset.describe());
+    after = w.get("/connectors/sink/offsets").json["offsets"];
+    p0 = std::find_if(after.begin(), after.end(), [](const auto& o) { return o["partition"]["kafka_partition"] == 0; });
+    REQUIRE(p0 != after.end());
+    CHECK((*p0)["offset"]["kafka_offset"] == 0);  // the partition's earliest offset
     auto reset = w.call("DELETE", "/connectors/sink/offsets");
     REQUIRE_MESSAGE(reset.status == 200, reset.describe());
     for (const auto& o : w.get("/connectors/sink/offsets").json["offsets"]) CHECK(o["offset"]["kafka_offset"] == 0);

@@ -100,10 +100,9 @@ void commit_as_member(runtime::Worker& worker, const config::ConnectorSpec& spec
 
 // "Reset" for a sink: the committed offset becomes the partition's earliest one (what a
 // group without a committed offset reads with sluice's auto.offset.reset=earliest).
-void add_earliest(runtime::Worker& worker, rd_kafka_topic_partition_list_t* out, const std::string& topic, int32_t partition) {
-    auto client = group_client(worker, config::ConnectorSpec{});
+void add_earliest(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* out, const std::string& topic, int32_t partition) {
     int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(client.get(), topic.c_str(), partition, &low, &high, kTimeoutMs);
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, kTimeoutMs);
     if (err) throw ApiError(500, "cannot read the earliest offset of " + topic + "[" + std::to_string(partition) + "]: " + rd_kafka_err2str(err));
     rd_kafka_topic_partition_list_add(out, topic.c_str(), partition)->offset = low;
 }
@@ -191,6 +190,7 @@ void alter_offsets(runtime::Worker& worker, const config::ConnectorSpec& spec, c
         return;
     }
     auto commit = make_list(static_cast<int>(offsets.size()));
+    kafka::Client watermarks;
     for (const auto& e : offsets) {
         const auto p = e.is_object() ? e.value("partition", nlohmann::json()) : nlohmann::json();
         if (!p.is_object() || !p.contains("kafka_topic") || !p["kafka_topic"].is_string() || !p.contains("kafka_partition") ||
@@ -202,7 +202,8 @@ void alter_offsets(runtime::Worker& worker, const config::ConnectorSpec& spec, c
             throw ApiError(400, "connector " + spec.name + " does not read topic " + topic);
         const auto offset = e.value("offset", nlohmann::json());
         if (offset.is_null()) {
-            add_earliest(worker, commit.get(), topic, partition);
+            if (!watermarks) watermarks = group_client(worker, spec);  // never joins: watermark queries only
+            add_earliest(watermarks.get(), commit.get(), topic, partition);
             continue;
         }
         if (!offset.is_object() || !offset.contains("kafka_offset") || !offset["kafka_offset"].is_number_integer() ||
@@ -222,8 +223,9 @@ void reset_offsets(runtime::Worker& worker, const config::ConnectorSpec& spec) {
     }
     auto parts = committed(worker, spec);
     auto reset = make_list(parts->cnt);
+    auto watermarks = group_client(worker, spec);  // never joins: watermark queries only
     for (int i = 0; i < parts->cnt; ++i)
-        if (parts->elems[i].offset >= 0) add_earliest(worker, reset.get(), parts->elems[i].topic, parts->elems[i].partition);
+        if (parts->elems[i].offset >= 0) add_earliest(watermarks.get(), reset.get(), parts->elems[i].topic, parts->elems[i].partition);
     commit_as_member(worker, spec, reset.get());
 }
 
