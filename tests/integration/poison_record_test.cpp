@@ -419,3 +419,42 @@ TEST_CASE("sluice plugins lists transforms and predicates (text, --json, --markd
     CHECK(md.out.find("\n## Transform `fixture_json_check` 0.1.0\n") != std::string::npos);
     CHECK(md.out.find("\n## Predicate `fixture_value_contains` 0.1.0\n") != std::string::npos);
 }
+
+TEST_CASE("a record Kafka refuses (larger than message.max.bytes) is a KAFKA_PRODUCE failure: none fails, all skips") {
+    TempDir dir;
+    MockKafka kafka(dir, {"sluice-offsets:1", "p.raw:1"});
+    const std::string input = dir.file("big.txt");
+    const std::string big(1100 * 1000, 'x');  // over the producer's default message.max.bytes (1000000)
+    write_file(input, "a\nb\n" + big + "\nc\n");
+    const std::string worker = write_worker_file(dir, kafka.bootstrap());
+    auto pipeline = [&](const std::string& errors) {
+        const std::string path = dir.file("big.yaml");
+        write_file(path, "name: big\nsource:\n  name: in\n  plugin: file\n  topic: p.raw\n  config: {path: '" + input + "'}\n" + errors);
+        return path;
+    };
+    SUBCASE("none") {
+        Sluice run(dir, run_args(worker, pipeline("")));
+        auto status = run.process().wait(30s);
+        REQUIRE_MESSAGE(status, "log:\n" << run.log());
+        CHECK(*status == exited(4));
+        CHECK_MESSAGE(run.log().find("[big.in/0] task failed: KAFKA_PRODUCE failed at source partition ") != std::string::npos,
+                      "log:\n" << run.log());
+        CHECK(run.log().find("offset {\"position\":" + std::to_string(4 + big.size() + 1) + "} in kafka: could not be produced to p.raw") !=
+              std::string::npos);
+        for (const auto& o : kcat_read(dir, kafka.bootstrap(), "sluice-offsets")) CHECK(o.value.find("position") == std::string::npos);
+    }
+    SUBCASE("all") {
+        Sluice run(dir, run_args(worker, pipeline("  errors: {tolerance: all, log.enable: true}\n")));
+        const std::string end = "{\"position\":" + std::to_string(std::filesystem::file_size(input)) + "}";
+        REQUIRE_MESSAGE(wait_until([&] {
+                            auto offsets = kcat_read(dir, kafka.bootstrap(), "sluice-offsets");
+                            return !offsets.empty() && offsets.back().value == end;
+                        }, 30s),
+                        "log:\n" << run.log());
+        CHECK(run.stop(20s) == exited(0));
+        std::vector<std::string> produced;
+        for (const auto& r : kcat_read(dir, kafka.bootstrap(), "p.raw")) produced.push_back(r.value);
+        CHECK(produced == std::vector<std::string>{"a", "b", "c"});
+        CHECK(run.log().find("errant record skipped (not kept): KAFKA_PRODUCE failed at source partition") != std::string::npos);
+    }
+}

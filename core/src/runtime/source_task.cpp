@@ -40,6 +40,15 @@ void SourceTask::delivered(const rd_kafka_message_t* m) {
         return;
     }
     auto* batch = static_cast<AckTracker::Batch*>(m->_private);
+    if (dead_letter_topic_ != nullptr && m->rkt == dead_letter_topic_) {
+        // A dead-letter copy: it holds its batch back like a record, but is neither
+        // in-flight payload nor a record written to the connector's topic.
+        std::string error = m->err ? "Kafka did not accept a record for the dead-letter topic " + spec_.errors.dlq_topic + ": " +
+                                         rd_kafka_err2str(m->err)
+                                   : std::string();
+        AckTracker::delivered(batch, m->err ? error.c_str() : nullptr);
+        return;
+    }
     const uint64_t bytes = m->len + m->key_len;
     in_flight_bytes_ -= static_cast<int64_t>(bytes);
     if (m->err) {
@@ -302,6 +311,16 @@ bool SourceTask::send_batch() {
             abandon(b, error);
             return false;
         }
+        if (result == Produced::failed && record_refused(last_produce_error_)) {
+            // This record cannot be produced (too large, a partition that does not exist):
+            // the error policy decides, as for a record that failed a transform.
+            std::vector<sluice_header> headers;
+            std::vector<const sluice_header*> pointers;
+            ErrantCause cause{ErrorStage::kafka_produce, "kafka", "sluice.ProduceError", error};
+            if (tolerate(b, polled_record(i, headers, pointers), cause, error)) continue;
+            abandon(b, error);
+            return false;
+        }
         if (result == Produced::failed) {
             std::string where = r.source_offset.null ? "" : " (source offset " + std::string(batch_.view(r.source_offset)) + ")";
             abandon(b, "record " + std::to_string(i) + " of the batch" + where + ": " + error);
@@ -310,6 +329,12 @@ bool SourceTask::send_batch() {
     }
     AckTracker::seal(b);
     return true;
+}
+
+// Errors of producev() that concern the record, not the producer or the cluster.
+bool SourceTask::record_refused(rd_kafka_resp_err_t err) {
+    return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+           err == RD_KAFKA_RESP_ERR__INVALID_ARG;
 }
 
 // Hands one record to the producer, waiting while its queue is full. `headers` is owned
@@ -343,6 +368,7 @@ SourceTask::Produced SourceTask::produce(AckTracker::Batch* b, rd_kafka_topic_t*
             return Produced::stopping;
         }
     }
+    last_produce_error_ = err;
     if (err) {
         if (headers) rd_kafka_headers_destroy(headers);  // ownership passes only on success
         error = std::string("could not be produced to ") + rd_kafka_topic_name(rkt) + ": " + rd_kafka_err2str(err);
@@ -425,6 +451,7 @@ bool SourceTask::tolerate(AckTracker::Batch* b, const sluice_record& original, c
     }
     if (!decision.dead_letter) return true;
     rd_kafka_topic_t* dlq = topic_handle(spec_.errors.dlq_topic, error);
+    dead_letter_topic_ = dlq;
     auto context = spec_.errors.dlq_context_headers ? errors_.context_headers(record, cause)
                                                     : std::vector<std::pair<std::string, std::string>>{};
     rd_kafka_resp_err_t err = dlq ? produce_dead_letter(producer_.get(), dlq, record, context, b) : RD_KAFKA_RESP_ERR__INVALID_ARG;

@@ -40,6 +40,8 @@ private:
     bool tolerate(AckTracker::Batch* b, const sluice_record& original, const ErrantCause& cause, std::string& error);
     sluice_status errant(const sluice_record& record, std::string_view message) override;
     bool poll_failed(const std::string& message);
+    static bool record_refused(rd_kafka_resp_err_t err);
+    rd_kafka_resp_err_t last_produce_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
     // Serves delivery reports for up to timeout_ms; false when the task must stop.
     bool serve(int timeout_ms);
     void flush_offsets();
@@ -58,6 +60,7 @@ private:
     SourceBatch batch_;
     AckTracker tracker_;
     AckTracker::Batch* open_batch_ = nullptr;  // opened by a dead-letter write during poll()
+    rd_kafka_topic_t* dead_letter_topic_ = nullptr;  // set at the first dead-letter write
 
     // Offsets being written: handed to the store and the plugin once all are acknowledged.
     char offset_write_marker_ = 0;
