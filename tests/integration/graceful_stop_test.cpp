@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 using namespace sluice::it;
 using sluice::testing::wait_until;
@@ -134,4 +135,25 @@ TEST_CASE("graceful stop: a second SIGTERM during a slow shutdown exits at once"
     CHECK(took < 2s);
     CHECK(run.log().find("second signal: exiting at once, without the final flush and commit") != std::string::npos);
     kafka.thaw();
+}
+
+// librdkafka 2.0.2 (Debian 12) aborts when a cooperative-sticky consumer is closed during
+// its first group join; a sink task waits for that first rebalance before leaving.
+TEST_CASE("graceful stop while a sink is still joining its consumer group exits 0") {
+    TempDir dir;
+    MockKafka kafka(dir, {"sluice-offsets:1", "gj.readings:4"});
+    const std::string worker = write_worker_file(dir, kafka.bootstrap());
+    const std::string pipeline = dir.file("gj.yaml");
+    write_file(pipeline, "name: gj\n"
+                         "sinks:\n  - name: archive\n    plugin: file\n    topics: [gj.readings]\n"
+                         "    config: {path: " + dir.file("out.jsonl") + "}\n");
+    for (int delay_ms : {1500, 2200}) {
+        CAPTURE(delay_ms);
+        Sluice run(dir, {"run", "--worker", worker, "--plugin-dir", plugin_dir(), pipeline}, "join" + std::to_string(delay_ms));
+        REQUIRE(run.wait_for_log("as consumer group sluice-gj.archive", 20s));
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms - 500));
+        auto status = run.stop(30s);
+        REQUIRE_MESSAGE(status, "no exit within 30 s of SIGTERM; log:\n" << run.log());
+        CHECK_MESSAGE(*status == exited(0), status->describe() << "; log:\n" << run.log());
+    }
 }

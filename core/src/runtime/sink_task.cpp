@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "runtime/dead_letter.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sluice::runtime {
@@ -74,6 +75,7 @@ void SinkTask::run() {
         }
         if (hold_while_paused()) continue;
         fetch(kFetchTimeoutMs);
+        update_lag();
         if (messages_.empty()) continue;
         if (!deliver()) break;
     }
@@ -83,6 +85,7 @@ void SinkTask::run() {
     messages_.clear();
     carried_.clear();
     env_.flow.remove_reader(spec_.name);
+    await_first_rebalance();
     // Closing leaves the group: the revoke callback flushes and commits a last time.
     rd_kafka_consumer_close(consumer_.get());
     consumer_.reset();
@@ -91,6 +94,47 @@ void SinkTask::run() {
     dlq_producer_.reset();
     instance_.reset();
     log::info("stopped: ", counters_.records_out.load(), " records written, ", counters_.commits.load(), " offset commits");
+}
+
+// librdkafka before 2.3 aborts the process when a cooperative-sticky consumer is closed
+// while its first group join is under way (the assignor's state does not exist yet:
+// librdkafka issue 4312, fixed by PR 4381). Debian 12 ships 2.0.2, and a connector deleted
+// or a worker stopped seconds after start hits that window, so the task waits (bounded)
+// for its first rebalance before leaving. Records fetched meanwhile are dropped unprocessed:
+// neither put nor committed, they are read again by the next owner.
+void SinkTask::await_first_rebalance() {
+    if (rebalanced_ || !consumer_) return;
+    const auto deadline = Clock::now() + kFirstRebalanceWait;
+    while (!rebalanced_ && Clock::now() < deadline) {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
+        if (m != nullptr) rd_kafka_message_destroy(m);
+    }
+    if (!rebalanced_) log::warn("left the group before its first rebalance completed");
+}
+
+// The watermarks librdkafka caches from fetch answers: no request to the broker here.
+void SinkTask::update_lag() {
+    const auto now = Clock::now();
+    if (now - lag_updated_ < std::chrono::seconds(1)) return;
+    lag_updated_ = now;
+    std::vector<PartitionLag> lag;
+    for (const auto& tp : assignment_) {
+        int64_t low = 0, high = 0;
+        if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.first.c_str(), tp.second, &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            high < 0)
+            continue;
+        auto pos = positions_.find(tp);
+        auto committed = committed_.find(tp);
+        int64_t position = pos != positions_.end() ? pos->second : committed != committed_.end() ? committed->second : low;
+        lag.push_back({tp.first, tp.second, std::max<int64_t>(0, high - position)});
+    }
+    std::lock_guard lock(lag_mutex_);
+    lag_ = std::move(lag);
+}
+
+std::vector<PartitionLag> SinkTask::lag() const {
+    std::lock_guard lock(lag_mutex_);
+    return lag_;
 }
 
 // Paused: the partitions are paused (nothing is fetched, the group membership stays alive
@@ -475,6 +519,7 @@ void SinkTask::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic
 
 void SinkTask::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
     rd_kafka_t* rk = consumer_.get();
+    rebalanced_ = true;
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         assigned(partitions);

@@ -106,6 +106,8 @@ void SourceTask::run() {
         const auto polled_at = Clock::now();
         plugin::Outcome out = instance_->poll(batch_.writer(), kPollTimeoutMs);
         counters_.records_in.fetch_add(batch_.size(), std::memory_order_relaxed);
+        if (!batch_.empty())
+            batch_metrics_.observe(batch_.size(), std::chrono::duration<double>(Clock::now() - polled_at).count());
         // A plugin that answers "nothing" at once instead of waiting would spin a core.
         empty_fast_polls_ = out.ok() && batch_.empty() && Clock::now() - polled_at < std::chrono::milliseconds(1)
                                 ? empty_fast_polls_ + 1
