@@ -61,7 +61,7 @@ TEST_CASE("bad input: an unknown plugin lists the available ones and suggests th
     auto file = pipeline_file(dir, "plugin.yaml", "name: plugin\nsource:\n  plugin: datagem\n  topic: t\n");
     auto r = both_refuse(dir, file);
     CHECK_MESSAGE(has(r.err, file + ":3:11: source.plugin: unknown source plugin 'datagem' (did you mean 'datagen'?); "
-                                    "available: datagen, file"),
+                                    "available: datagen, datagouv, file, opendatasoft, weather"),
                   r.err);
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("bad input: several errors in one file are all reported, in one run, i
     const std::vector<std::string> expected = {
         file + ":6:5: source.config.rate: expected an integer",
         file + ":7:5: source.config.sensor: unknown key (did you mean 'sensors'?)",
-        file + ":9:13: sinks[0].plugin: unknown sink plugin 'fiel' (did you mean 'file'?); available: blackhole, file",
+        file + ":9:13: sinks[0].plugin: unknown sink plugin 'fiel' (did you mean 'file'?); available: blackhole, clickhouse, file, snowflake",
         file + ":13:14: sinks[1].config.format: expected one of value, envelope, raw, got xml",
         file + ":13:13: sinks[1].config.path: missing required key",
         file + ":14:5: sinks[1].colour: unknown key; valid keys: name, plugin, topics, tasks, config",
@@ -170,7 +170,7 @@ TEST_CASE("bad input: a directory as the input file also fails the pre-flight ch
     CHECK_FALSE(has(r.err, "EMBEDDED"));  // pre-flight runs before Kafka is reached
 }
 
-TEST_CASE("good input: the demo pipeline validates, plugins lists the four built-in plugins") {
+TEST_CASE("good input: the demo pipeline validates, plugins lists every built-in plugin") {
     TempDir dir;
     const std::string demo = source_dir() + "/configs/pipelines/demo.yaml";
     RunResult v = run_sluice(dir, {"validate", "--plugin-dir", plugin_dir(), demo});
@@ -181,7 +181,9 @@ TEST_CASE("good input: the demo pipeline validates, plugins lists the four built
 
     RunResult p = run_sluice(dir, {"plugins", "--plugin-dir", plugin_dir()});
     CHECK_MESSAGE(p.status == exited(0), p.status.describe() << "\n" << p.err);
-    for (const char* line : {"source datagen ", "source file ", "sink file ", "sink blackhole "})
+    for (const char* line : {"source datagen ", "source file ", "sink file ", "sink blackhole ", "source opendatasoft ",
+                             "source datagouv ", "source weather ", "sink clickhouse ", "sink snowflake ", "transform cast ",
+                             "predicate field_matches "})
         CHECK_MESSAGE(has(p.out, std::string("\n") + line), "missing " << line << " in:\n" << p.out);
     CHECK_FALSE(has(p.out, "Refused files"));
 
@@ -190,7 +192,12 @@ TEST_CASE("good input: the demo pipeline validates, plugins lists the four built
     auto listing = nlohmann::json::parse(j.out);
     std::set<std::string> names;
     for (const auto& plugin : listing.at("plugins")) names.insert(plugin.at("kind").get<std::string>() + " " + plugin.at("name").get<std::string>());
-    CHECK(names == std::set<std::string>{"source datagen", "source file", "sink file", "sink blackhole"});
+    for (const char* expected : {"source datagen", "source file", "sink file", "sink blackhole", "source opendatasoft",
+                                 "source datagouv", "source weather", "sink clickhouse", "sink snowflake", "transform geo_point",
+                                 "transform traffic_status", "predicate field_matches"}) {
+        CAPTURE(expected);
+        CHECK(names.count(expected) == 1);
+    }
     CHECK(listing.at("refused").empty());
 }
 
