@@ -1,5 +1,6 @@
 // The `clickhouse` sink: buffers records per Kafka partition and inserts them into a
-// ClickHouse table over HTTP as JSONEachRow, one INSERT per partition batch. With
+// ClickHouse table over HTTP as JSONEachRow: one INSERT per batch when the table has no
+// PARTITION BY (each insert is then one part), else one per Kafka partition. With
 // exactly_once every row carries its _topic/_partition/_offset; the highest _offset per
 // partition, read back from the table, is where consumption resumes and below which no
 // row is ever sent again (see README.md for what that requires of the table).
@@ -32,6 +33,22 @@ using Clock = std::chrono::steady_clock;
 
 std::string coordinates(std::string_view topic, std::int32_t partition) {
     return std::string(topic) + "[" + std::to_string(partition) + "]";
+}
+
+// insert_deduplication_token of one insert: "<topic>-<partition>-<first>-<last>" for one
+// Kafka partition; for several, a 64-bit FNV-1a hash of their list (a URL stays short with
+// hundreds of partitions). The same rows give the same token.
+std::string deduplication_token(const std::vector<std::string>& ranges) {
+    if (ranges.size() == 1) return ranges.front();
+    std::uint64_t h = 14695981039346656037ull;
+    for (const auto& r : ranges) {
+        for (unsigned char c : r) h = (h ^ c) * 1099511628211ull;
+        h = (h ^ ',') * 1099511628211ull;
+    }
+    static const char* digits = "0123456789abcdef";
+    std::string out = "sluice-" + std::to_string(ranges.size()) + "-";
+    for (int shift = 60; shift >= 0; shift -= 4) out.push_back(digits[(h >> shift) & 0xf]);
+    return out;
 }
 
 // Retriable trouble becomes RetriableError (the worker backs off, pausing consumption);
@@ -104,10 +121,11 @@ public:
     // The worker's periodic flush (offset.flush.interval.ms) does not force an insert: a
     // commit interval shorter than batch.max.ms would otherwise cut every batch small (and
     // ClickHouse pays per insert). Instead the offsets to commit are lowered to the first
-    // record still buffered in each partition. A due batch is inserted, and so is
-    // everything at the final flush of a stopping task.
+    // record still buffered in each partition. A due batch goes to the background insert
+    // (the task keeps consuming); everything is inserted at the final flush of a stopping
+    // task.
     void flush(std::span<TopicPartition> positions) override {
-        if (context_.stopping() || due()) {
+        if (context_.stopping()) {
             finish_background();
             if (pending_rows_ == 0) return;
             ensure_ready();
@@ -115,6 +133,10 @@ public:
             return;
         }
         if (background_ && background_->done.load()) finish_background();
+        if (due()) {
+            ensure_ready();
+            dispatch();  // a RetriableError here: the worker retries the flush, committing nothing
+        }
         for (auto& tp : positions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
             if (it == partitions_.end() || it->second.buffer.empty()) continue;
@@ -199,13 +221,27 @@ private:
         // Parallel parsing cuts one insert into chunks; keep one insert one block.
         if (options_.exactly_once && info_.parallel_parsing && !user_set("input_format_parallel_parsing"))
             settings_.emplace_back("input_format_parallel_parsing", "0");
+        // Exactly-once needs every insert to be one part. A table without PARTITION BY makes
+        // any insert of at most max_insert_block_size rows one part, whatever Kafka
+        // partitions its rows come from; a partitioned one could split a mixed insert.
+        combine_ = !options_.exactly_once || info_.one_part_per_insert();
+        // batch.max.rows triggers a batch; what one insert may carry is bounded by the block
+        // size (beyond it, one insert would be several parts: not atomic).
+        insert_rows_cap_ = info_.max_insert_block_size;
         ready_ = true;
+        const std::string layout =
+            combine_ ? "one insert for all partitions of a batch"
+                     : "one insert per Kafka partition (the table is " +
+                           (info_.partition_key ? "partitioned by " + *info_.partition_key
+                                                : std::string("of unknown partitioning")) +
+                           ", engine " + info_.engine + ")";
         context_.info("ClickHouse " + info_.version + ", table " + options_.where() +
                       (options_.exactly_once
                            ? std::string("; exactly-once by _offset watermark") +
                                  (info_.deduplication_token ? " and insert_deduplication_token"
                                                             : " (this server has no insert_deduplication_token)")
-                           : std::string("; at-least-once")));
+                           : std::string("; at-least-once")) +
+                      "; " + layout + ", at most " + std::to_string(insert_rows_cap_) + " rows each");
     }
 
     // Rows not yet handed to an insert reached a threshold.
@@ -215,15 +251,37 @@ private:
                Clock::now() - oldest_ >= options_.max_age;
     }
 
-    void flush_all() {
+    // Inserts every buffered row now, on the task thread. `combined` false: ClickHouse just
+    // refused data of a combined insert; go straight to the per-partition path, which
+    // isolates the bad rows.
+    void flush_all(bool combined = true) {
         struct Recount {  // whatever happens, the totals follow the buffers
             ClickHouseSink& sink;
             ~Recount() { sink.recount(); }
         } recount{*this};
         finish_background();
-        if (!options_.exactly_once && insert_all_partitions()) return;
-        for (auto& [key, p] : partitions_)
-            if (!p.buffer.empty()) flush_partition(p);
+        if (!(combine_ && combined && insert_combined()))
+            for (auto& [key, p] : partitions_)
+                if (!p.buffer.empty()) flush_partition(p);
+        sync_retry_ = false;
+    }
+
+    // Exactly-once: before rows of a partition whose table state is unknown are sent (the
+    // watermark could not be read at open, or an insert's answer was lost), reads its
+    // highest stored offset and drops the buffered rows at or below it.
+    void resolve_watermark(PartitionState& p) {
+        if (!options_.exactly_once || p.watermark || p.buffer.empty()) return;
+        RecordBuffer& b = p.buffer;
+        try {
+            p.watermark = parse_partition_watermark(
+                connection_.query(partition_watermark_sql(options_.database, options_.table, b.topic(), b.partition())));
+        } catch (const ServerFailure& f) {
+            raise(f, "reading the stored offset of " + coordinates(b.topic(), b.partition()));
+        }
+        if (std::size_t skipped = b.drop_through(*p.watermark); skipped > 0)
+            context_.info(coordinates(b.topic(), b.partition()) + ": " + std::to_string(skipped) + " records up to offset " +
+                          std::to_string(*p.watermark) +
+                          " are already in the table (an earlier insert whose answer was lost); not inserted again");
     }
 
     void recount() {
@@ -245,6 +303,7 @@ private:
     struct Background {
         struct Part {
             std::vector<Key> keys;  // the partitions whose in-flight rows it carries
+            std::vector<std::string> ranges;  // "<topic>-<partition>-<first>-<last>" of each
             std::string body;
             Settings settings;
             std::size_t rows = 0;
@@ -256,44 +315,67 @@ private:
         std::thread thread;
     };
 
-    // Hands every pending row to a background insert (after the previous one finished; if
-    // that one failed, its rows are handled synchronously first).
+    // Hands the pending rows to a background insert (after the previous one finished; if
+    // that one failed, its rows are handled synchronously first): all partitions in one
+    // insert when the table allows it, else one insert per partition; each insert at most
+    // insert_rows_cap_ rows. Rows beyond the cap stay pending for the next batch.
     void dispatch() {
-        if (finish_background()) {
-            flush_all();  // synchronous: retries come out as RetriableError, bad rows are isolated
+        finish_background();
+        if (sync_retry_) {
+            // A background insert failed: its rows go synchronously (retries come out as
+            // RetriableError and leave sync_retry_ set; refused rows are isolated).
+            flush_all(last_failure_ != Failure::record);
             return;
         }
+        for (auto& [key, p] : partitions_) resolve_watermark(p);
         auto job = std::make_unique<Background>();
-        auto add_part = [&](PartitionState& p, Background::Part& part) {
+        // Takes the pending rows at the front of p's buffer into `part`, up to `room` of them;
+        // true when it took all of them.
+        auto take = [&](PartitionState& p, Background::Part& part, std::size_t room) {
             RecordBuffer& b = p.buffer;
             std::int64_t first = -1, last = -1;
-            for (std::size_t i = b.begin(); i < b.end(); ++i) {
+            std::size_t i = b.begin(), taken = 0;
+            for (; i < b.end(); ++i) {
                 if (b.state(i) != RowState::pending) continue;
+                if (taken == room) break;
                 append_row(part.body, *b.value(i), options_.coordinates ? std::string_view(p.prefix) : std::string_view(),
                            b.offset(i));
                 if (first < 0) first = b.offset(i);
                 last = b.offset(i);
-                ++part.rows;
+                ++taken;
             }
-            p.in_flight = b.size();
+            part.rows += taken;
+            p.in_flight = i - b.begin();
             part.keys.push_back({b.topic(), b.partition()});
-            if (options_.exactly_once && info_.deduplication_token && first >= 0)
-                part.settings.emplace_back("insert_deduplication_token", b.topic() + "-" + std::to_string(b.partition()) +
-                                                                             "-" + std::to_string(first) + "-" +
-                                                                             std::to_string(last));
+            if (first >= 0)
+                part.ranges.push_back(b.topic() + "-" + std::to_string(b.partition()) + "-" + std::to_string(first) + "-" +
+                                      std::to_string(last));
+            return i == b.end();
         };
-        std::size_t rows = 0;
-        for (auto& [key, p] : partitions_) rows += p.buffer.size();
-        if (rows > options_.max_rows) {
-            flush_all();  // too much for one insert per partition: the synchronous path chunks it
-            return;
-        }
-        for (auto& [key, p] : partitions_) {
-            if (p.buffer.empty()) continue;
-            if (options_.exactly_once || job->parts.empty()) job->parts.emplace_back().settings = settings_;
-            add_part(p, job->parts.back());  // exactly-once: one part per partition; else one for all
+        if (combine_) {
+            // Round robin: a batch cut by the cap resumes with the partitions it left out.
+            Background::Part& part = job->parts.emplace_back();
+            part.settings = settings_;
+            auto it = resume_after_ ? partitions_.upper_bound(resume_at_) : partitions_.lower_bound(resume_at_);
+            for (std::size_t n = 0; n < partitions_.size() && part.rows < insert_rows_cap_; ++n, ++it) {
+                if (it == partitions_.end()) it = partitions_.begin();
+                if (it->second.buffer.empty()) continue;
+                resume_after_ = take(it->second, part, insert_rows_cap_ - part.rows);
+                resume_at_ = it->first;
+            }
+            if (part.keys.empty()) job->parts.clear();
+        } else {
+            for (auto& [key, p] : partitions_) {
+                if (p.buffer.empty()) continue;
+                Background::Part& part = job->parts.emplace_back();
+                part.settings = settings_;
+                take(p, part, insert_rows_cap_);
+            }
         }
         if (job->parts.empty()) return;
+        for (auto& part : job->parts)
+            if (options_.exactly_once && info_.deduplication_token && !part.ranges.empty())
+                part.settings.emplace_back("insert_deduplication_token", deduplication_token(part.ranges));
         Background* raw = job.get();
         raw->thread = std::thread([this, raw] {
             for (auto& part : raw->parts) {
@@ -309,6 +391,9 @@ private:
         });
         background_ = std::move(job);
         recount();
+        // Rows the cap left behind count their age from now: they would otherwise be "old"
+        // at once and go out as a tiny insert at the next put.
+        oldest_ = Clock::now();
     }
 
     // Waits for the background insert, if any, and applies its outcome: inserted rows leave
@@ -332,7 +417,6 @@ private:
                         }
                     if (last >= 0) p.watermark = last;
                     rows_inserted_ += job->parts[k].rows;
-                    ++inserts_;
                 } else if (job->failure && job->failure->kind() == Failure::retriable && options_.exactly_once) {
                     p.watermark.reset();  // it may have landed: ask the table before sending again
                 }
@@ -340,75 +424,85 @@ private:
                 if (k < job->parts_done) settle(p);
             }
         }
+        for (std::size_t k = 0; k < job->parts_done; ++k)
+            if (job->parts[k].rows > 0) ++inserts_;
         recount();
+        if (job->failure) {
+            last_failure_ = job->failure->kind();
+            sync_retry_ = true;
+        }
         if (job->failure)
             context_.warn(std::string("background insert failed, retrying in the task: ") + job->failure->what());
         return job->failure.has_value();
     }
 
-    // Without exactly-once, rows of several partitions may share one insert: fewer, larger
-    // inserts (fewer parts for ClickHouse to merge). When ClickHouse refuses the data, the
-    // per-partition path takes over and isolates the bad rows. False: not done that way.
-    bool insert_all_partitions() {
-        std::size_t partitions = 0, rows = 0;
-        for (auto& [key, p] : partitions_) {
-            if (p.buffer.empty()) continue;
-            ++partitions;
-            rows += p.buffer.size();
-        }
-        if (partitions < 2 || rows > options_.max_rows) return false;
-        std::string body;
-        std::size_t included = 0;
-        for (auto& [key, p] : partitions_) {
-            RecordBuffer& b = p.buffer;
-            for (std::size_t i = b.begin(); i < b.end(); ++i) {
-                if (b.state(i) != RowState::pending) continue;
-                append_row(body, *b.value(i), options_.coordinates ? std::string_view(p.prefix) : std::string_view(),
-                           b.offset(i));
-                ++included;
+    // Every pending row in inserts of rows of all partitions, each at most insert_rows_cap_
+    // rows (only where combine_ allows it: each such insert is one part). Exactly-once: each
+    // insert is atomic, so every partition's watermark moves to its last row in it. When
+    // ClickHouse refuses the data, the per-partition path takes over and isolates the bad
+    // rows (inserts before it stay done). False: not done that way.
+    bool insert_combined() {
+        for (auto& [key, p] : partitions_) resolve_watermark(p);
+        while (true) {
+            std::string body;
+            std::size_t rows = 0;
+            std::vector<std::pair<PartitionState*, std::size_t>> taken;  // partition, end of its rows in the insert
+            std::vector<std::string> ranges;
+            for (auto& [key, p] : partitions_) {
+                RecordBuffer& b = p.buffer;
+                std::size_t i = b.begin();
+                std::int64_t first = -1, last = -1;
+                for (; i < b.end() && rows < insert_rows_cap_; ++i) {
+                    if (b.state(i) != RowState::pending) continue;
+                    append_row(body, *b.value(i), options_.coordinates ? std::string_view(p.prefix) : std::string_view(),
+                               b.offset(i));
+                    if (first < 0) first = b.offset(i);
+                    last = b.offset(i);
+                    ++rows;
+                }
+                if (first < 0) continue;
+                taken.emplace_back(&p, i);
+                ranges.push_back(b.topic() + "-" + std::to_string(b.partition()) + "-" + std::to_string(first) + "-" +
+                                 std::to_string(last));
+                if (rows == insert_rows_cap_) break;
             }
-        }
-        if (included > 0) {
+            if (rows == 0) break;
+            Settings settings = settings_;
+            if (options_.exactly_once && info_.deduplication_token)
+                settings.emplace_back("insert_deduplication_token", deduplication_token(ranges));
             try {
-                connection_.insert(insert_sql_, std::move(body), settings_);
+                connection_.insert(insert_sql_, std::move(body), settings);
             } catch (const ServerFailure& f) {
                 if (f.kind() == Failure::record) return false;
-                raise(f, "inserting " + std::to_string(included) + " rows of " + std::to_string(partitions) +
+                if (f.kind() == Failure::retriable && options_.exactly_once)
+                    for (auto& [p, end] : taken) p->watermark.reset();  // it may have landed
+                raise(f, "inserting " + std::to_string(rows) + " rows of " + std::to_string(taken.size()) +
                              " partitions into " + options_.where());
             }
             ++inserts_;
-            rows_inserted_ += included;
+            rows_inserted_ += rows;
+            for (auto& [p, end] : taken) {
+                RecordBuffer& b = p->buffer;
+                for (std::size_t i = b.begin(); i < end; ++i)
+                    if (b.state(i) == RowState::pending) {
+                        b.mark_inserted(i);
+                        p->watermark = b.offset(i);
+                    }
+                settle(*p);
+            }
         }
-        for (auto& [key, p] : partitions_) {
-            RecordBuffer& b = p.buffer;
-            for (std::size_t i = b.begin(); i < b.end(); ++i)
-                if (b.state(i) == RowState::pending) b.mark_inserted(i);
-            settle(p);
-        }
+        for (auto& [key, p] : partitions_) settle(p);  // records refused before sending
         return true;
     }
 
     void flush_partition(PartitionState& p) {
         RecordBuffer& b = p.buffer;
-        if (options_.exactly_once) {
-            if (!p.watermark) {
-                try {
-                    p.watermark = parse_partition_watermark(connection_.query(
-                        partition_watermark_sql(options_.database, options_.table, b.topic(), b.partition())));
-                } catch (const ServerFailure& f) {
-                    raise(f, "reading the stored offset of " + coordinates(b.topic(), b.partition()));
-                }
-            }
-            if (std::size_t skipped = b.drop_through(*p.watermark); skipped > 0)
-                context_.info(coordinates(b.topic(), b.partition()) + ": " + std::to_string(skipped) +
-                              " records up to offset " + std::to_string(*p.watermark) +
-                              " are already in the table (an earlier insert whose answer was lost); not inserted again");
-        }
+        resolve_watermark(p);
         try {
-            // Chunks of at most batch.max.rows rows / about batch.max.bytes: each one insert.
+            // Chunks of at most insert_rows_cap_ rows / about batch.max.bytes: each one insert.
             for (std::size_t lo = b.begin(); lo < b.end();) {
                 std::size_t hi = lo, bytes = 0;
-                while (hi < b.end() && hi - lo < options_.max_rows && (hi == lo || bytes < options_.max_bytes)) {
+                while (hi < b.end() && hi - lo < insert_rows_cap_ && (hi == lo || bytes < options_.max_bytes)) {
                     bytes += b.value(hi) ? b.value(hi)->size() : 0;
                     ++hi;
                 }
@@ -510,6 +604,12 @@ private:
     std::vector<const sluice_header*> errant_header_pointers_;
     std::size_t rows_inserted_ = 0, inserts_ = 0, rows_rejected_ = 0;
     std::unique_ptr<Background> background_;
+    Failure last_failure_ = Failure::retriable;  // kind of the last failed background insert
+    bool sync_retry_ = false;                     // it failed: the next inserts go on the task thread
+    bool combine_ = false;                        // rows of all partitions share an insert
+    std::size_t insert_rows_cap_ = 1048576;       // rows per insert: max_insert_block_size (one block)
+    Key resume_at_;                               // where the next combined batch starts
+    bool resume_after_ = false;                   // ... at the partition after resume_at_
 };
 
 }  // namespace

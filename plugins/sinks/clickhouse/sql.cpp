@@ -1,5 +1,6 @@
 #include "sql.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -104,6 +105,62 @@ std::string partition_watermark_sql(std::string_view database, std::string_view 
                                     std::int32_t partition) {
     return "SELECT max(_offset), count() FROM " + qualified(database, table) + " WHERE _topic = " + quote_string(topic) +
            " AND _partition = " + std::to_string(partition) + " FORMAT TabSeparated";
+}
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+// Position of `word` in `text` at parenthesis depth 0 and outside quotes, from `from` on.
+std::size_t find_top_level(std::string_view text, std::string_view word, std::size_t from) {
+    int depth = 0;
+    char quote_char = 0;
+    for (std::size_t i = from; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quote_char != 0) {
+            if (c == '\\') ++i;
+            else if (c == quote_char) quote_char = 0;
+            continue;
+        }
+        if (c == '\'' || c == '`' || c == '"') quote_char = c;
+        else if (c == '(') ++depth;
+        else if (c == ')') --depth;
+        else if (depth == 0 && text.compare(i, word.size(), word) == 0) return i;
+    }
+    return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string partition_key_from_engine_full(std::string_view engine_full) {
+    engine_full = trim(engine_full);
+    const std::size_t at = find_top_level(engine_full, " PARTITION BY ", 0);
+    if (at == std::string_view::npos) {
+        // Old syntax: MergeTree(date_column, [sampling,] primary key, granularity).
+        const std::size_t open = engine_full.find('(');
+        const std::string_view engine = engine_full.substr(0, open);
+        if (open == std::string_view::npos || engine.size() < 9 || engine.substr(engine.size() - 9) != "MergeTree")
+            return "";
+        const std::size_t comma = find_top_level(engine_full, ",", open + 1);
+        if (comma == std::string_view::npos) return "";
+        return "toYYYYMM(" + std::string(trim(engine_full.substr(open + 1, comma - open - 1))) + ")";
+    }
+    const std::size_t start = at + 14;
+    std::size_t end = engine_full.size();
+    for (std::string_view next : {" ORDER BY ", " PRIMARY KEY ", " SAMPLE BY ", " TTL ", " SETTINGS "})
+        end = std::min(end, find_top_level(engine_full, next, start));
+    return std::string(trim(engine_full.substr(start, end - start)));
+}
+
+bool partition_key_is_constant(std::string_view partition_key) {
+    std::string compact;
+    for (char c : partition_key)
+        if (!is_space(c)) compact.push_back(c);
+    return compact.empty() || compact == "tuple()";
 }
 
 std::string tsv_unescape(std::string_view field) {

@@ -48,6 +48,15 @@ Watermarks parse_watermarks(std::string_view tsv);
 // Parses partition_watermark_sql's answer: the offset, or -1 when the partition has no row.
 std::int64_t parse_partition_watermark(std::string_view tsv);
 
+// The PARTITION BY expression of a table from its `engine_full` (system.tables), for servers
+// whose system.tables has no partition_key column: "" when there is none. The old MergeTree
+// syntax, `MergeTree(date, ...)`, partitions by month: "toYYYYMM(date)".
+std::string partition_key_from_engine_full(std::string_view engine_full);
+// True when this partition key puts every row into the same table partition ("" or
+// tuple()): then an insert of at most max_insert_block_size rows is one part, whatever it
+// holds, and rows of several Kafka partitions may share it.
+bool partition_key_is_constant(std::string_view partition_key);
+
 // Unescapes one TabSeparated field (\t, \n, \\, \' ...).
 std::string tsv_unescape(std::string_view field);
 

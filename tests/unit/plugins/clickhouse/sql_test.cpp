@@ -53,3 +53,29 @@ TEST_CASE("watermark queries and their answers") {
     CHECK(parse_partition_watermark("99\t100\n") == 99);
     CHECK_THROWS_AS(parse_partition_watermark("<html>"), std::runtime_error);
 }
+
+TEST_CASE("the partition key of a table from engine_full (servers without system.tables.partition_key)") {
+    CHECK(partition_key_from_engine_full("MergeTree ORDER BY x SETTINGS index_granularity = 8192") == "");
+    CHECK(partition_key_from_engine_full("MergeTree PARTITION BY toYYYYMM(d) ORDER BY x SETTINGS index_granularity = 8192") ==
+          "toYYYYMM(d)");
+    CHECK(partition_key_from_engine_full("ReplacingMergeTree PARTITION BY (x % 2, d) ORDER BY x") == "(x % 2, d)");
+    CHECK(partition_key_from_engine_full("MergeTree PARTITION BY tuple() ORDER BY x") == "tuple()");
+    CHECK(partition_key_from_engine_full("MergeTree PARTITION BY d PRIMARY KEY x ORDER BY (x, y)") == "d");
+    // A string literal or a nested expression that reads like a clause ends nothing.
+    CHECK(partition_key_from_engine_full("MergeTree PARTITION BY if(s = ' ORDER BY ', 1, 2) ORDER BY x") ==
+          "if(s = ' ORDER BY ', 1, 2)");
+    // The old syntax partitions by the month of its date column.
+    CHECK(partition_key_from_engine_full("MergeTree(d, x, 8192)") == "toYYYYMM(d)");
+    CHECK(partition_key_from_engine_full("CollapsingMergeTree(day, (a, b), 8192, sign)") == "toYYYYMM(day)");
+    CHECK(partition_key_from_engine_full("Log") == "");
+    CHECK(partition_key_from_engine_full("Distributed(cluster, db, t, rand())") == "");
+}
+
+TEST_CASE("a partition key puts every row in one table partition only when it is empty or tuple()") {
+    CHECK(partition_key_is_constant(""));
+    CHECK(partition_key_is_constant("tuple()"));
+    CHECK(partition_key_is_constant(" tuple( ) "));
+    CHECK_FALSE(partition_key_is_constant("toYYYYMM(d)"));
+    CHECK_FALSE(partition_key_is_constant("_partition"));
+    CHECK_FALSE(partition_key_is_constant("tuple(d)"));
+}
