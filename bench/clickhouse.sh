@@ -101,6 +101,7 @@ kafka:
 offset.flush.interval.ms: 1000
 topic.creation.enable: false
 log.progress.interval.ms: 1000
+log.level: ${SLUICE_BENCH_LOG_LEVEL:-info}
 EOF
   cat >"$dir/pipeline.yaml" <<EOF
 name: bench
@@ -113,6 +114,7 @@ sinks:
       table: $table
       exactly_once: $exactly_once
       batch: {max.rows: 500000, max.bytes: 134217728, max.ms: 1000}
+      gzip.min.bytes: ${SLUICE_BENCH_GZIP_MIN_BYTES:-0}
 EOF
   create_table "$table"
   "$sluice" run --worker "$dir/worker.yaml" --plugin-dir "$plugins" "$dir/pipeline.yaml" 2>"$dir/log" &

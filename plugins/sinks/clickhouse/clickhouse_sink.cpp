@@ -14,6 +14,7 @@
 
 #include <sluice/sdk.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -108,7 +109,7 @@ public:
             pending_rows_ += 1;
             pending_bytes_ += p.buffer.bytes() - before;  // recount() after every insert keeps these exact
         }
-        if (!due()) return;
+        if (!due() && !backlog_drained(records.size())) return;
         try {
             dispatch();
         } catch (const RetriableError& e) {
@@ -244,6 +245,19 @@ private:
                       "; " + layout + ", at most " + std::to_string(insert_rows_cap_) + " rows each");
     }
 
+    // The end of a backlog: puts as large as the worker makes them (its consumer had more
+    // records queued), then a smaller one (the queue ran dry). Nothing would call the sink
+    // again before the next periodic flush, and the rows would wait for batch.max.ms there;
+    // they go now instead. A stream whose puts keep alternating gets at most one such early
+    // insert per half batch.max.ms after the last one.
+    bool backlog_drained(std::size_t put_size) {
+        const bool full = put_size >= largest_put_;
+        largest_put_ = std::max(largest_put_, put_size);
+        const bool drained = !full && previous_put_full_;
+        previous_put_full_ = full;
+        return drained && pending_rows_ > 0 && Clock::now() - last_dispatch_ >= options_.max_age / 2;
+    }
+
     // Rows not yet handed to an insert reached a threshold.
     bool due() const {
         if (pending_rows_ == 0) return false;
@@ -310,6 +324,7 @@ private:
         };
         std::vector<Part> parts;
         std::size_t parts_done = 0;  // inserted, in order
+        Clock::time_point started = Clock::now(), finished;
         std::optional<ServerFailure> failure;
         std::atomic<bool> done{false};
         std::thread thread;
@@ -387,9 +402,11 @@ private:
                 }
                 ++raw->parts_done;
             }
+            raw->finished = Clock::now();
             raw->done.store(true);
         });
         background_ = std::move(job);
+        last_dispatch_ = Clock::now();
         recount();
         // Rows the cap left behind count their age from now: they would otherwise be "old"
         // at once and go out as a tiny insert at the next put.
@@ -400,6 +417,7 @@ private:
     // the buffers; the rest become pending again. True when it failed.
     bool finish_background() {
         if (!background_) return false;
+        const auto wait_from = Clock::now();
         background_->thread.join();
         std::unique_ptr<Background> job = std::move(background_);
         for (std::size_t k = 0; k < job->parts.size(); ++k) {
@@ -416,7 +434,6 @@ private:
                             last = b.offset(i);
                         }
                     if (last >= 0) p.watermark = last;
-                    rows_inserted_ += job->parts[k].rows;
                 } else if (job->failure && job->failure->kind() == Failure::retriable && options_.exactly_once) {
                     p.watermark.reset();  // it may have landed: ask the table before sending again
                 }
@@ -424,8 +441,18 @@ private:
                 if (k < job->parts_done) settle(p);
             }
         }
-        for (std::size_t k = 0; k < job->parts_done; ++k)
+        std::size_t rows = 0;
+        for (std::size_t k = 0; k < job->parts_done; ++k) {
             if (job->parts[k].rows > 0) ++inserts_;
+            rows += job->parts[k].rows;
+        }
+        rows_inserted_ += rows;
+        using ms = std::chrono::milliseconds;
+        context_.debug("background: " + std::to_string(rows) + " rows in " + std::to_string(job->parts_done) + " of " +
+                       std::to_string(job->parts.size()) + " inserts, " +
+                       std::to_string(std::chrono::duration_cast<ms>(job->finished - job->started).count()) +
+                       " ms; waited for it " +
+                       std::to_string(std::chrono::duration_cast<ms>(Clock::now() - wait_from).count()) + " ms");
         recount();
         if (job->failure) {
             last_failure_ = job->failure->kind();
@@ -608,6 +635,9 @@ private:
     bool sync_retry_ = false;                     // it failed: the next inserts go on the task thread
     bool combine_ = false;                        // rows of all partitions share an insert
     std::size_t insert_rows_cap_ = 1048576;       // rows per insert: max_insert_block_size (one block)
+    std::size_t largest_put_ = 0;                 // records in the largest put so far
+    bool previous_put_full_ = false;              // the last put was that large
+    Clock::time_point last_dispatch_{};           // the last background insert was handed over
     Key resume_at_;                               // where the next combined batch starts
     bool resume_after_ = false;                   // ... at the partition after resume_at_
 };

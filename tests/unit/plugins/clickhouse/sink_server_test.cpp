@@ -256,6 +256,30 @@ TEST_CASE("a periodic flush does not cut batches: it commits only up to the firs
     CHECK(t.count() == 185);
 }
 
+TEST_CASE("the end of a backlog (full puts, then a smaller one) is inserted at once, not after batch.max.ms") {
+    Table t;
+    Sink sink(t.config({{"batch.max.ms", "60000"}, {"insert_settings", "log_queries=1"}}));
+    // A trickle of equal puts is no backlog: buffered until a threshold.
+    REQUIRE(sink.put(rows("t", 0, 0, 5)).status == SLUICE_OK);
+    REQUIRE(sink.put(rows("t", 0, 5, 10)).status == SLUICE_OK);
+    std::this_thread::sleep_for(200ms);
+    CHECK(t.count() == 0);
+    // Full puts, then a short one: the consumer ran dry, everything goes now.
+    REQUIRE(sink.put(partitions("t", 2, 10, 60)).status == SLUICE_OK);
+    REQUIRE(sink.put(partitions("t", 2, 60, 110)).status == SLUICE_OK);
+    REQUIRE(sink.put(rows("t", 1, 110, 120)).status == SLUICE_OK);
+    CHECK(wait_until([&] { return t.count() == 220; }, 10s));
+    // Another drain within half of batch.max.ms of that insert waits for the usual thresholds.
+    REQUIRE(sink.put(partitions("t", 2, 120, 170)).status == SLUICE_OK);
+    REQUIRE(sink.put(rows("t", 1, 170, 175)).status == SLUICE_OK);
+    std::this_thread::sleep_for(300ms);
+    CHECK(t.count() == 220);
+    REQUIRE(sink.flush().status == SLUICE_OK);
+    CHECK(t.count() == 325);
+    CHECK(t.duplicates() == 0);
+    CHECK(inserts_into(t.url, t.name) == 2);
+}
+
 TEST_CASE("exactly once: open resumes after the highest stored offset; stored rows are never inserted again") {
     Table t;
     {
