@@ -113,7 +113,7 @@ sinks:
       url: $url
       table: $table
       exactly_once: $exactly_once
-      batch: {max.rows: 500000, max.bytes: 134217728, max.ms: 1000}
+      batch: {max.rows: ${SLUICE_BENCH_BATCH_ROWS:-100000}, max.bytes: 134217728, max.ms: 1000}
       gzip.min.bytes: ${SLUICE_BENCH_GZIP_MIN_BYTES:-0}
 EOF
   create_table "$table"

@@ -109,9 +109,11 @@ public:
             pending_rows_ += 1;
             pending_bytes_ += p.buffer.bytes() - before;  // recount() after every insert keeps these exact
         }
-        if (!due() && !backlog_drained(records.size())) return;
+        note_put_size(records.size());
+        const bool early = !due() && early_insert_allowed();
+        if (!due() && !early) return;
         try {
-            dispatch();
+            dispatch(early);
         } catch (const RetriableError& e) {
             // These records are taken; the next put tries again before taking more, and the
             // worker's flush commits nothing meanwhile.
@@ -134,9 +136,9 @@ public:
             return;
         }
         if (background_ && background_->done.load()) finish_background();
-        if (due()) {
+        if (const bool early = !due() && early_insert_allowed(); early || due()) {
             ensure_ready();
-            dispatch();  // a RetriableError here: the worker retries the flush, committing nothing
+            dispatch(early);  // a RetriableError here: the worker retries the flush, committing nothing
         }
         for (auto& tp : positions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
@@ -248,14 +250,20 @@ private:
     // The end of a backlog: puts as large as the worker makes them (its consumer had more
     // records queued), then a smaller one (the queue ran dry). Nothing would call the sink
     // again before the next periodic flush, and the rows would wait for batch.max.ms there;
-    // they go now instead. A stream whose puts keep alternating gets at most one such early
-    // insert per half batch.max.ms after the last one.
-    bool backlog_drained(std::size_t put_size) {
+    // they go at once instead (early_insert_allowed). A full put ends the drained state.
+    void note_put_size(std::size_t put_size) {
         const bool full = put_size >= largest_put_;
         largest_put_ = std::max(largest_put_, put_size);
-        const bool drained = !full && previous_put_full_;
+        if (full) drained_ = false;
+        else if (previous_put_full_) drained_ = true;
         previous_put_full_ = full;
-        return drained && pending_rows_ > 0 && Clock::now() - last_dispatch_ >= options_.max_age / 2;
+    }
+    // An early insert of a drained backlog's tail: right after a regular insert, else at most
+    // one per half batch.max.ms (a stream whose puts keep alternating between full and
+    // short gets at most that many extra inserts).
+    bool early_insert_allowed() const {
+        return drained_ && pending_rows_ > 0 &&
+               (!last_dispatch_early_ || Clock::now() - last_dispatch_ >= options_.max_age / 2);
     }
 
     // Rows not yet handed to an insert reached a threshold.
@@ -334,7 +342,7 @@ private:
     // that one failed, its rows are handled synchronously first): all partitions in one
     // insert when the table allows it, else one insert per partition; each insert at most
     // insert_rows_cap_ rows. Rows beyond the cap stay pending for the next batch.
-    void dispatch() {
+    void dispatch(bool early = false) {
         finish_background();
         if (sync_retry_) {
             // A background insert failed: its rows go synchronously (retries come out as
@@ -407,6 +415,8 @@ private:
         });
         background_ = std::move(job);
         last_dispatch_ = Clock::now();
+        last_dispatch_early_ = early;
+        drained_ = false;
         recount();
         // Rows the cap left behind count their age from now: they would otherwise be "old"
         // at once and go out as a tiny insert at the next put.
@@ -637,6 +647,8 @@ private:
     std::size_t insert_rows_cap_ = 1048576;       // rows per insert: max_insert_block_size (one block)
     std::size_t largest_put_ = 0;                 // records in the largest put so far
     bool previous_put_full_ = false;              // the last put was that large
+    bool drained_ = false;                        // full puts, then a short one: the backlog ran dry
+    bool last_dispatch_early_ = false;            // the last background insert was a drained tail
     Clock::time_point last_dispatch_{};           // the last background insert was handed over
     Key resume_at_;                               // where the next combined batch starts
     bool resume_after_ = false;                   // ... at the partition after resume_at_
