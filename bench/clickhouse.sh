@@ -70,10 +70,13 @@ awk -F'\t' -v p="$partitions" '{ sub(/^\{/, "", $2); printf "{\"_topic\":\"bench
   "$work/records.tsv" >"$work/rows.jsonl"
 bytes=$(stat -c %s "$work/rows.jsonl")
 
+# SLUICE_BENCH_PARTITION_BY=_partition: tables with that PARTITION BY (exactly-once then
+# inserts one Kafka partition per INSERT); default none, as create_table makes them.
+partition_clause=${SLUICE_BENCH_PARTITION_BY:+PARTITION BY $SLUICE_BENCH_PARTITION_BY}
 create_table() {
   q "CREATE TABLE $1 (sensor_id String, road String, lane UInt8, ts DateTime, interval_s Float64, vehicle_count UInt32,
      avg_speed_kmh Float64, occupancy_pct Float64, heavy_vehicle_pct Float64, seq UInt64,
-     _topic String, _partition Int32, _offset Int64) ENGINE = MergeTree ORDER BY (_topic, _partition, _offset)" >/dev/null
+     _topic String, _partition Int32, _offset Int64) ENGINE = MergeTree $partition_clause ORDER BY (_topic, _partition, _offset)" >/dev/null
 }
 now() { date +%s.%N; }
 
