@@ -1,6 +1,9 @@
 // Calendar arithmetic for the proleptic Gregorian calendar in UTC, without <ctime>: the
-// generator needs dates far outside what time_t/gmtime guarantee and must stay cheap.
+// generator needs dates far outside what time_t/gmtime guarantee and must stay cheap. The
+// arithmetic is the shared sluice_civil_time library; this header names what the generator uses.
 #pragma once
+
+#include <sluice/civil_time.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -10,18 +13,13 @@ namespace sluice::datagen {
 
 inline constexpr std::int64_t ms_per_day = 86'400'000;
 
-struct CivilDate {
-    std::int64_t year = 1970;
-    unsigned month = 1; // 1..12
-    unsigned day = 1;   // 1..31
-};
-
-// Days since 1970-01-01 (negative before it).
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
-CivilDate civil_from_days(std::int64_t days);
+// Days since 1970-01-01 (negative before it), and back.
+using civil::CivilDate;
+using civil::civil_from_days;
+using civil::days_from_civil;
 
 // 0 = Monday .. 6 = Sunday.
-unsigned weekday_from_days(std::int64_t days);
+using civil::weekday_from_days;
 
 // floor(ms / ms_per_day), also for negative ms.
 std::int64_t day_of_ms(std::int64_t epoch_ms);

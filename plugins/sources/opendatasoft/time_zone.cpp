@@ -1,302 +1,31 @@
 #include "time_zone.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
-#include <cstdio>
 
 namespace sluice::ods {
 namespace {
 
-constexpr std::int64_t seconds_per_day = 86400;
-
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned days_in_month(std::int64_t y, unsigned m) {
-    static constexpr unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+bool valid_civil(std::int64_t y, unsigned mo, unsigned d, int h, int mi, int s) {
+    return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= civil::days_in_month(y, mo) && h >= 0 && h <= 24 && mi >= 0 &&
+           mi <= 59 && s >= 0 && s <= 60 && !(h == 24 && (mi != 0 || s != 0));
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-std::int64_t year_of_days(std::int64_t days) {
-    // civil_from_days, year only (H. Hinnant's algorithm).
-    days += 719468;
-    const std::int64_t era = floor_div(days, 146097);
-    const std::int64_t doe = days - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-    return yoe + era * 400 + (month <= 2 ? 1 : 0);
-}
-
-// ---- POSIX TZ strings ----
-
-struct RuleReader {
-    std::string_view text;
-    std::size_t i = 0;
-    bool done() const { return i >= text.size(); }
-    char peek() const { return done() ? '\0' : text[i]; }
-    [[noreturn]] void fail(const std::string& what) const {
-        throw TimeZoneError("TZ rule '" + std::string(text) + "': " + what + " at character " + std::to_string(i + 1));
+// "+hh:mm", "+hhmm", "+hh" (also "+hh:") at text[i] to the end -> seconds east of UTC.
+std::optional<int> read_offset(std::string_view text, std::size_t i) {
+    const int sign = text[i] == '-' ? -1 : 1;
+    const auto oh = civil::read_digits(text, ++i, 2);
+    if (!oh) return std::nullopt;
+    i += 2;
+    unsigned om = 0;
+    if (i < text.size() && text[i] == ':') ++i;
+    if (i < text.size()) {
+        const auto m = civil::read_digits(text, i, 2);
+        if (!m) return std::nullopt;
+        om = *m;
+        i += 2;
     }
-    void name() {
-        if (peek() == '<') {
-            const std::size_t end = text.find('>', i);
-            if (end == std::string_view::npos) fail("'<' without '>'");
-            i = end + 1;
-            return;
-        }
-        const std::size_t start = i;
-        while (!done() && ((peek() >= 'A' && peek() <= 'Z') || (peek() >= 'a' && peek() <= 'z'))) ++i;
-        if (i - start < 3) fail("expected a zone abbreviation");
-    }
-    int number() {
-        if (done() || peek() < '0' || peek() > '9') fail("expected a number");
-        int n = 0;
-        while (!done() && peek() >= '0' && peek() <= '9') n = n * 10 + (text[i++] - '0');
-        return n;
-    }
-    // [+-]hh[:mm[:ss]] in seconds, sign as written.
-    std::int64_t hms() {
-        int sign = 1;
-        if (peek() == '+' || peek() == '-') sign = text[i++] == '-' ? -1 : 1;
-        std::int64_t s = std::int64_t{number()} * 3600;
-        if (peek() == ':') { ++i; s += number() * 60; }
-        if (peek() == ':') { ++i; s += number(); }
-        return sign * s;
-    }
-    PosixRule::Boundary boundary() {
-        PosixRule::Boundary b;
-        if (peek() == 'M') {
-            ++i;
-            b.month = number();
-            if (peek() != '.') fail("expected '.'");
-            ++i;
-            b.week = number();
-            if (peek() != '.') fail("expected '.'");
-            ++i;
-            b.weekday = number();
-            if (b.month < 1 || b.month > 12 || b.week < 1 || b.week > 5 || b.weekday > 6) fail("bad Mm.w.d date");
-        } else if (peek() == 'J') {
-            ++i;
-            b.kind = PosixRule::Boundary::Kind::julian_no_leap;
-            b.day = number();
-            if (b.day < 1 || b.day > 365) fail("bad Jn day");
-        } else {
-            b.kind = PosixRule::Boundary::Kind::julian_zero;
-            b.day = number();
-            if (b.day > 365) fail("bad day");
-        }
-        if (peek() == '/') {
-            ++i;
-            b.time_s = hms();
-        }
-        return b;
-    }
-};
-
-// The local (wall clock) second, counted from the epoch, at which a boundary falls in `year`.
-std::int64_t boundary_local_s(std::int64_t year, const PosixRule::Boundary& b) {
-    std::int64_t day = 0;
-    using Kind = PosixRule::Boundary::Kind;
-    if (b.kind == Kind::month_week_day) {
-        const std::int64_t first = days_from_civil(year, static_cast<unsigned>(b.month), 1);
-        const std::int64_t weekday_of_first = ((first + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
-        day = first + (b.weekday - weekday_of_first + 7) % 7 + (b.week - 1) * 7;
-        const std::int64_t last = first + days_in_month(year, static_cast<unsigned>(b.month)) - 1;
-        while (day > last) day -= 7;  // week 5 means "the last one"
-    } else if (b.kind == Kind::julian_no_leap) {
-        day = days_from_civil(year, 1, 1) + b.day - 1 + (is_leap(year) && b.day >= 60 ? 1 : 0);
-    } else {
-        day = days_from_civil(year, 1, 1) + b.day;
-    }
-    return day * seconds_per_day + b.time_s;
-}
-
-// ---- TZif ----
-
-struct ByteReader {
-    std::string_view bytes;
-    std::size_t i = 0;
-    const std::string* name;
-    void need(std::size_t n) const {
-        if (i + n > bytes.size()) throw TimeZoneError("time zone " + *name + ": truncated TZif data");
-    }
-    std::int64_t be(std::size_t n) {
-        need(n);
-        std::uint64_t v = 0;
-        for (std::size_t k = 0; k < n; ++k) v = (v << 8) | static_cast<unsigned char>(bytes[i + k]);
-        i += n;
-        if (n == 4) return static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
-        return static_cast<std::int64_t>(v);
-    }
-    void skip(std::size_t n) {
-        need(n);
-        i += n;
-    }
-};
-
-struct TzifHeader {
-    char version = 0;
-    std::int64_t isutcnt = 0, isstdcnt = 0, leapcnt = 0, timecnt = 0, typecnt = 0, charcnt = 0;
-};
-
-TzifHeader read_header(ByteReader& r) {
-    r.need(44);
-    if (r.bytes.substr(r.i, 4) != "TZif") throw TimeZoneError("time zone " + *r.name + ": not a TZif file");
-    TzifHeader h;
-    h.version = r.bytes[r.i + 4];
-    r.skip(20);
-    h.isutcnt = r.be(4);
-    h.isstdcnt = r.be(4);
-    h.leapcnt = r.be(4);
-    h.timecnt = r.be(4);
-    h.typecnt = r.be(4);
-    h.charcnt = r.be(4);
-    if (h.typecnt < 1 || h.timecnt < 0 || h.charcnt < 0 || h.leapcnt < 0 || h.isutcnt < 0 || h.isstdcnt < 0)
-        throw TimeZoneError("time zone " + *r.name + ": malformed TZif header");
-    return h;
-}
-
-}  // namespace
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = floor_div(y, 400);
-    const std::int64_t yoe = y - era * 400;
-    const std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-PosixRule PosixRule::parse(std::string_view text) {
-    RuleReader r{text};
-    PosixRule rule;
-    r.name();
-    rule.std_offset_s = static_cast<int>(-r.hms());  // POSIX counts west of UTC
-    if (r.done()) return rule;
-    r.name();
-    rule.dst_offset_s = rule.std_offset_s + 3600;
-    if (!r.done() && r.peek() != ',') rule.dst_offset_s = static_cast<int>(-r.hms());
-    if (r.done()) {
-        // No rule given: POSIX leaves it to the implementation; use the US rule as glibc does.
-        rule.dst_start = {PosixRule::Boundary::Kind::month_week_day, 3, 2, 0, 0, 7200};
-        rule.dst_end = {PosixRule::Boundary::Kind::month_week_day, 11, 1, 0, 0, 7200};
-        return rule;
-    }
-    if (r.peek() != ',') r.fail("expected ','");
-    ++r.i;
-    rule.dst_start = r.boundary();
-    if (r.peek() != ',') r.fail("expected ','");
-    ++r.i;
-    rule.dst_end = r.boundary();
-    if (!r.done()) r.fail("unexpected text");
-    return rule;
-}
-
-int PosixRule::offset_at(std::int64_t utc_s) const {
-    if (!dst_offset_s) return std_offset_s;
-    const std::int64_t year = year_of_days(floor_div(utc_s + std_offset_s, seconds_per_day));
-    const std::int64_t start = boundary_local_s(year, dst_start) - std_offset_s;  // written in standard time
-    const std::int64_t end = boundary_local_s(year, dst_end) - *dst_offset_s;     // written in daylight time
-    const bool in_dst = start < end ? (utc_s >= start && utc_s < end) : !(utc_s >= end && utc_s < start);
-    return in_dst ? *dst_offset_s : std_offset_s;
-}
-
-TimeZone TimeZone::utc() {
-    TimeZone z;
-    z.name_ = "UTC";
-    return z;
-}
-
-TimeZone TimeZone::load(const std::string& name, const std::string& zoneinfo_dir) {
-    if (name == "UTC" || name == "Etc/UTC" || name == "Z") return utc();
-    if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos)
-        throw TimeZoneError("time zone '" + name + "': not an IANA zone name such as Europe/Paris");
-    const std::string path = zoneinfo_dir + "/" + name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw TimeZoneError("time zone '" + name + "': no such zone (" + path + " cannot be read; is tzdata installed?)");
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return from_tzif(name, bytes);
-}
-
-TimeZone TimeZone::from_tzif(const std::string& name, std::string_view bytes) {
-    TimeZone z;
-    z.name_ = name;
-    ByteReader r{bytes, 0, &z.name_};
-    TzifHeader h = read_header(r);
-    std::size_t time_size = 4;
-    if (h.version >= '2') {
-        // Skip the 32-bit block; the 64-bit one that follows covers every instant.
-        r.skip(static_cast<std::size_t>(h.timecnt * 5 + h.typecnt * 6 + h.charcnt + h.leapcnt * 8 + h.isstdcnt + h.isutcnt));
-        h = read_header(r);
-        time_size = 8;
-    }
-    std::vector<std::int64_t> times(static_cast<std::size_t>(h.timecnt));
-    for (auto& t : times) t = r.be(time_size);
-    std::vector<std::size_t> type_of(static_cast<std::size_t>(h.timecnt));
-    for (auto& t : type_of) t = static_cast<std::size_t>(r.be(1));
-    std::vector<int> type_offsets(static_cast<std::size_t>(h.typecnt));
-    for (auto& o : type_offsets) {
-        o = static_cast<int>(r.be(4));
-        r.skip(2);  // isdst, abbreviation index
-    }
-    r.skip(static_cast<std::size_t>(h.charcnt + h.leapcnt * (time_size + 4) + h.isstdcnt + h.isutcnt));
-    for (std::size_t k = 0; k < times.size(); ++k) {
-        if (type_of[k] >= type_offsets.size()) throw TimeZoneError("time zone " + name + ": bad local time type index");
-        z.transitions_.push_back(times[k]);
-        z.offsets_after_.push_back(type_offsets[type_of[k]]);
-    }
-    z.initial_offset_ = type_offsets[0];
-    if (time_size == 8 && r.i < bytes.size() && bytes[r.i] == '\n') {
-        const std::size_t end = bytes.find('\n', r.i + 1);
-        if (end != std::string_view::npos && end > r.i + 1) z.rule_ = PosixRule::parse(bytes.substr(r.i + 1, end - r.i - 1));
-    }
-    return z;
-}
-
-int TimeZone::offset_at(std::int64_t utc_s) const {
-    if (transitions_.empty()) return rule_ ? rule_->offset_at(utc_s) : initial_offset_;
-    if (utc_s < transitions_.front()) return initial_offset_;
-    if (utc_s >= transitions_.back() && rule_) return rule_->offset_at(utc_s);
-    const auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utc_s);
-    return offsets_after_[static_cast<std::size_t>(it - transitions_.begin()) - 1];
-}
-
-std::int64_t TimeZone::local_to_utc(std::int64_t local_s) const {
-    // Offsets change at most a few times a year: the offsets a day before and a day after
-    // are the only candidates.
-    const int before = offset_at(local_s - seconds_per_day);
-    const int after = offset_at(local_s + seconds_per_day);
-    if (offset_at(local_s - before) == before) return local_s - before;
-    if (offset_at(local_s - after) == after) return local_s - after;
-    return local_s - before;  // in a gap
-}
-
-namespace {
-
-struct Cursor {
-    std::string_view t;
-    std::size_t i = 0;
-    bool at(char c) const { return i < t.size() && t[i] == c; }
-    std::optional<int> digits(std::size_t n) {
-        if (i + n > t.size()) return std::nullopt;
-        int v = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const char c = t[i + k];
-            if (c < '0' || c > '9') return std::nullopt;
-            v = v * 10 + (c - '0');
-        }
-        i += n;
-        return v;
-    }
-};
-
-bool valid_civil(int y, int mo, int d, int h, int mi, int s) {
-    return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= static_cast<int>(days_in_month(y, static_cast<unsigned>(mo))) &&
-           h >= 0 && h <= 24 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60 && !(h == 24 && (mi != 0 || s != 0));
+    if (i != text.size() || *oh > 23 || om > 59) return std::nullopt;
+    return sign * static_cast<int>(*oh * 3600 + om * 60);
 }
 
 }  // namespace
@@ -304,101 +33,37 @@ bool valid_civil(int y, int mo, int d, int h, int mi, int s) {
 std::optional<std::int64_t> parse_timestamp(std::string_view text, const TimeZone& zone) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    Cursor c{text};
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
+    civil::IsoFields f;
     const bool compact = text.size() == 14 && text.find_first_not_of("0123456789") == std::string_view::npos;
     if (compact) {  // YYYYMMDDhhmmss (legacy WFS "HEURE")
-        y = *c.digits(4), mo = *c.digits(2), d = *c.digits(2), h = *c.digits(2), mi = *c.digits(2), s = *c.digits(2);
-    } else {
-        auto yy = c.digits(4);
-        if (!yy || !c.at('-')) return std::nullopt;
-        ++c.i;
-        auto mm = c.digits(2);
-        if (!mm || !c.at('-')) return std::nullopt;
-        ++c.i;
-        auto dd = c.digits(2);
-        if (!dd) return std::nullopt;
-        y = *yy, mo = *mm, d = *dd;
-        if (c.at('T') || c.at(' ')) {
-            ++c.i;
-            auto hh = c.digits(2);
-            if (!hh || !c.at(':')) return std::nullopt;
-            ++c.i;
-            auto mn = c.digits(2);
-            if (!mn) return std::nullopt;
-            h = *hh, mi = *mn;
-            if (c.at(':')) {
-                ++c.i;
-                auto ss = c.digits(2);
-                if (!ss) return std::nullopt;
-                s = *ss;
-                if (c.at('.') || c.at(',')) {
-                    ++c.i;
-                    std::size_t n = 0;
-                    int scale = 100;
-                    while (c.i < text.size() && text[c.i] >= '0' && text[c.i] <= '9') {
-                        ms += (text[c.i] - '0') * scale;
-                        scale /= 10;
-                        ++c.i;
-                        ++n;
-                    }
-                    if (n == 0) return std::nullopt;
-                }
-            }
-        }
-    }
-    if (!valid_civil(y, mo, d, h, mi, s)) return std::nullopt;
-    const std::int64_t wall = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * seconds_per_day +
-                              h * 3600 + mi * 60 + std::min(s, 59);
-    std::int64_t utc_s = 0;
-    if (c.i == text.size()) {
-        utc_s = zone.local_to_utc(wall);
-    } else if (c.at('Z') && c.i + 1 == text.size()) {
-        utc_s = wall;
-    } else if (c.at('+') || c.at('-')) {
-        const int sign = text[c.i] == '-' ? -1 : 1;
-        ++c.i;
-        auto oh = c.digits(2);
-        if (!oh) return std::nullopt;
-        int om = 0;
-        if (c.at(':')) ++c.i;
-        if (c.i < text.size()) {
-            auto m = c.digits(2);
-            if (!m) return std::nullopt;
-            om = *m;
-        }
-        if (c.i != text.size() || *oh > 23 || om > 59) return std::nullopt;
-        utc_s = wall - sign * (*oh * 3600 + om * 60);
+        f.year = *civil::read_digits(text, 0, 4), f.month = *civil::read_digits(text, 4, 2),
+        f.day = *civil::read_digits(text, 6, 2);
+        f.hour = static_cast<int>(*civil::read_digits(text, 8, 2)), f.minute = static_cast<int>(*civil::read_digits(text, 10, 2)),
+        f.second = static_cast<int>(*civil::read_digits(text, 12, 2));
+        f.end = 14;
+    } else if (auto read = civil::read_iso_fields(text, "T ")) {
+        f = *read;
     } else {
         return std::nullopt;
     }
-    return utc_s * 1000 + ms;
+    if (!valid_civil(f.year, f.month, f.day, f.hour, f.minute, f.second)) return std::nullopt;
+    const std::int64_t wall = civil::days_from_civil(f.year, f.month, f.day) * civil::seconds_per_day + f.hour * 3600 +
+                              f.minute * 60 + std::min(f.second, 59);
+    std::int64_t utc_s = 0;
+    if (f.end == text.size()) {
+        utc_s = zone.local_to_utc(wall);
+    } else if (text[f.end] == 'Z' && f.end + 1 == text.size()) {
+        utc_s = wall;
+    } else if (text[f.end] == '+' || text[f.end] == '-') {
+        const auto offset = read_offset(text, f.end);
+        if (!offset) return std::nullopt;
+        utc_s = wall - *offset;
+    } else {
+        return std::nullopt;
+    }
+    return utc_s * 1000 + f.millis;
 }
 
-std::string format_utc(std::int64_t epoch_ms) {
-    const std::int64_t secs = floor_div(epoch_ms, 1000);
-    const int ms = static_cast<int>(epoch_ms - secs * 1000);
-    std::int64_t days = floor_div(secs, seconds_per_day);
-    const std::int64_t sod = secs - days * seconds_per_day;
-    days += 719468;
-    const std::int64_t era = floor_div(days, 146097);
-    const std::int64_t doe = days - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
-    const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-    const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    char buf[40];
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", static_cast<long long>(year),
-                          static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(sod / 3600),
-                          static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
-    std::string out(buf, static_cast<std::size_t>(n));
-    if (ms != 0) {
-        std::snprintf(buf, sizeof buf, ".%03d", ms);
-        out += buf;
-    }
-    return out + "Z";
-}
+std::string format_utc(std::int64_t epoch_ms) { return civil::format_iso8601(epoch_ms, 0); }
 
 }  // namespace sluice::ods

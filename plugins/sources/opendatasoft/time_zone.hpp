@@ -1,72 +1,30 @@
-// Time zones from the system's TZ database (/usr/share/zoneinfo, TZif files) and ISO 8601
-// timestamps read into UTC instants. libstdc++ 12 has no std::chrono::locate_zone, and
-// switching the process-wide TZ for localtime_r would race with other tasks, so the
-// plugin reads the TZif file itself: its transition table, then the POSIX rule in its
-// footer for instants past the table.
+// ISO 8601 timestamps of Opendatasoft records read into UTC instants, and the cursor's UTC
+// spelling. Zones and calendar arithmetic come from the shared sluice_civil_time library
+// (<sluice/time_zone.hpp>, <sluice/civil_time.hpp>); the names below keep the plugin's
+// spelling of them.
 #pragma once
+
+#include <sluice/civil_time.hpp>
+#include <sluice/time_zone.hpp>
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace sluice::ods {
 
-class TimeZoneError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-// A POSIX TZ rule such as "CET-1CEST,M3.5.0,M10.5.0/3" (the footer of a TZif v2+ file).
-struct PosixRule {
-    struct Boundary {
-        enum class Kind { month_week_day, julian_no_leap, julian_zero } kind = Kind::month_week_day;
-        int month = 0, week = 0, weekday = 0, day = 0;
-        std::int64_t time_s = 7200;  // local time of day the change happens (default 02:00)
-    };
-    int std_offset_s = 0;  // seconds east of UTC
-    std::optional<int> dst_offset_s;
-    Boundary dst_start, dst_end;
-
-    static PosixRule parse(std::string_view text);  // throws TimeZoneError
-    int offset_at(std::int64_t utc_s) const;
-};
-
-class TimeZone {
-public:
-    static TimeZone utc();
-    // Loads a zone by IANA name ("Europe/Paris") from `zoneinfo_dir`. Throws TimeZoneError
-    // naming the file for an unknown name or a file that is not TZif.
-    static TimeZone load(const std::string& name, const std::string& zoneinfo_dir = "/usr/share/zoneinfo");
-    // Reads a zone from the bytes of a TZif file.
-    static TimeZone from_tzif(const std::string& name, std::string_view bytes);
-
-    const std::string& name() const { return name_; }
-    // Seconds east of UTC in force at a UTC instant.
-    int offset_at(std::int64_t utc_s) const;
-    // The UTC instant of a local wall-clock time. Ambiguous times (the repeated hour when
-    // clocks go back) resolve to the first occurrence; times in a gap (clocks go forward)
-    // are read with the offset before the gap, i.e. moved forward by the gap's length,
-    // as java.time and Python's zoneinfo do.
-    std::int64_t local_to_utc(std::int64_t local_s) const;
-
-private:
-    std::string name_;
-    std::vector<std::int64_t> transitions_;  // UTC seconds, ascending
-    std::vector<int> offsets_after_;         // offset in force from transitions_[i]
-    int initial_offset_ = 0;                 // before the first transition
-    std::optional<PosixRule> rule_;          // after the last transition
-};
-
-// Days since 1970-01-01 of a proleptic Gregorian date.
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+using TimeZoneError = tz::TimeZoneError;
+using PosixRule = tz::PosixRule;
+using TimeZone = tz::TimeZone;
+using civil::days_from_civil;
 
 // Reads an ISO 8601 timestamp into milliseconds since the Unix epoch. Accepted:
 // "YYYY-MM-DD", "YYYY-MM-DDThh:mm[:ss[.fff…]]" (T or space), an optional zone "Z",
 // "+hh:mm", "+hhmm" or "+hh", and the compact "YYYYMMDDhhmmss" of old WFS exports.
-// Without a zone the wall time is read in `zone`. nullopt when the text is none of these.
+// Surrounding blanks are ignored; "24:00:00" is the end of the day; a leap second reads as
+// :59. Without a zone the wall time is read in `zone` (see TimeZone::local_to_utc for gaps
+// and repeated hours). nullopt when the text is none of these.
 std::optional<std::int64_t> parse_timestamp(std::string_view text, const TimeZone& zone);
 
 // "YYYY-MM-DDThh:mm:ssZ", with ".mmm" when the milliseconds are not zero.

@@ -1,7 +1,11 @@
 // Calendar arithmetic and ISO 8601 text for the weather source: Open-Meteo speaks local wall
 // times without an offset ("2026-06-18T00:00") or Unix seconds, dates as "YYYY-MM-DD", and
-// records carry both the UTC instant and the local time with its offset.
+// records carry both the UTC instant and the local time with its offset. The arithmetic and
+// the strict readers are the shared sluice_civil_time library; this header names what the
+// plugin uses.
 #pragma once
+
+#include <sluice/civil_time.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -10,28 +14,23 @@
 
 namespace sluice::weather {
 
-// Days since 1970-01-01 (negative before it), proleptic Gregorian calendar.
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
-
-struct CivilDate {
-    std::int64_t year = 1970;
-    unsigned month = 1;
-    unsigned day = 1;
-};
-CivilDate civil_from_days(std::int64_t days);
+// Days since 1970-01-01 (negative before it), proleptic Gregorian calendar, and back.
+using civil::CivilDate;
+using civil::civil_from_days;
+using civil::days_from_civil;
 
 // floor(seconds / 86400), also for negative seconds.
 std::int64_t day_of_seconds(std::int64_t epoch_seconds);
 
 // "YYYY-MM-DD" -> days since the epoch; nullopt unless every field is valid.
-std::optional<std::int64_t> parse_date(std::string_view text);
+using civil::parse_date;
 // days since the epoch -> "YYYY-MM-DD".
-std::string format_date(std::int64_t days);
+using civil::format_date;
 
 // A wall-clock time "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (no offset) read as if it
 // were UTC: seconds since the epoch of that wall time. Subtract the zone's offset for the
 // instant. nullopt unless every field is valid.
-std::optional<std::int64_t> parse_wall_time(std::string_view text);
+using civil::parse_wall_time;
 
 // "YYYY-MM-DDTHH:MM:SSZ" -> seconds since the epoch (what format_utc writes).
 std::optional<std::int64_t> parse_utc(std::string_view text);

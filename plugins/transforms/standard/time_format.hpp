@@ -1,8 +1,11 @@
 // Instants as milliseconds since the Unix epoch (java.util.Date's resolution, which is what
-// Kafka Connect's TimestampConverter works in), civil calendar arithmetic, time zones (UTC,
-// fixed offsets, IANA names read from the system's TZif files), ISO 8601 and a subset of
-// java.text.SimpleDateFormat patterns.
+// Kafka Connect's TimestampConverter works in), time zones (UTC, fixed offsets, IANA names
+// read from the system's TZif files), ISO 8601 and a subset of java.text.SimpleDateFormat
+// patterns. Calendar arithmetic and the TZif reader are the shared sluice_civil_time library.
 #pragma once
+
+#include <sluice/civil_time.hpp>
+#include <sluice/time_zone.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -13,11 +16,7 @@
 
 namespace sluice::transforms {
 
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
-void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day);
-std::int64_t floor_div(std::int64_t a, std::int64_t b);
-
-struct ZoneRules;  // IANA rules, shared by the copies of a TimeZone
+using civil::floor_div;
 
 class TimeZone {
 public:
@@ -38,7 +37,7 @@ public:
 private:
     std::string name_ = "UTC";
     int fixed_ = 0;
-    std::shared_ptr<const ZoneRules> rules_;
+    std::shared_ptr<const tz::TimeZone> rules_;  // IANA rules, shared by the copies
 };
 
 // A compiled SimpleDateFormat pattern. Supported letters: y (yyyy, yy), M (M, MM), d (d, dd),
