@@ -91,3 +91,20 @@ TEST_CASE("the Grafana dashboard parses and covers throughput, lag, errors and t
     CHECK(datasource.find("uid: prometheus") != std::string::npos);
     for (const auto& panel : dashboard.at("panels")) CHECK(panel.at("datasource").at("uid") == "prometheus");
 }
+
+TEST_CASE("the stack's worker file and pipeline validate with the environment compose gives them") {
+    TempDir dir;
+    const std::string compose = read_file(source_dir() + "/docker-compose.yml");
+    // The command the sluice service runs names the pipeline mounted from configs/docker/pipelines.
+    REQUIRE(compose.find("/etc/sluice/stack/traffic-to-clickhouse.yaml") != std::string::npos);
+    REQUIRE(compose.find("./configs/docker/pipelines:/etc/sluice/stack") != std::string::npos);
+    sluice::testing::SpawnOptions env;
+    env.env = {{"CLICKHOUSE_URL", "http://clickhouse:8123"}, {"CLICKHOUSE_USER", "sluice"}, {"CLICKHOUSE_PASSWORD", "secret"}};
+    auto r = run_sluice(dir,
+                        {"validate", "--worker", source_dir() + "/configs/docker/worker.yaml", "--plugin-dir", plugin_dir(),
+                         source_dir() + "/configs/docker/pipelines/traffic-to-clickhouse.yaml"},
+                        30s, env);
+    INFO(r.out, r.err);
+    CHECK(r.status == exited(0));
+    CHECK(r.out.find("sink clickhouse <- traffic.readings") != std::string::npos);
+}
