@@ -138,7 +138,7 @@ TEST_CASE("graceful stop: a second SIGTERM during a slow shutdown exits at once"
 }
 
 // librdkafka 2.0.2 (Debian 12) aborts when a cooperative-sticky consumer is closed during
-// its first group join; a sink task waits for that first rebalance before leaving.
+// its first group join; sinks use the eager roundrobin assignor, which has no such state.
 TEST_CASE("graceful stop while a sink is still joining its consumer group exits 0") {
     TempDir dir;
     MockKafka kafka(dir, {"sluice-offsets:1", "gj.readings:4"});

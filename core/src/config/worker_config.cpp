@@ -57,6 +57,7 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
         }
     }
     w.rest_listener = str("rest.listener");
+    w.rest_lifecycle_wait_ms = num("rest.lifecycle.wait.ms");
     w.offsets_topic = str("offsets.topic");
     w.offsets_topic_partitions = static_cast<int>(num("offsets.topic.partitions"));
     w.offsets_topic_replication = static_cast<int>(num("offsets.topic.replication.factor"));
@@ -90,6 +91,8 @@ const Schema& worker_schema() {
         keys.push_back(key("plugin.path", T::list,
                            "Directories scanned for plugin .so files, relative to this file; empty: the plugins directory next to the sluice binary"));
         keys.push_back(key("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
+        keys.push_back(ranged(key("rest.lifecycle.wait.ms", T::integer,
+                                  "How long a REST call that restarts, stops, deletes or reconfigures a connector waits for its tasks before it answers; the change then goes on in the background (tasks show RESTARTING)", "5000"), 0, 60000));
         keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
         keys.push_back(ranged(key("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
         keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer, "Replication factor of the offsets topic when sluice creates it; -1: broker default", "-1"), -1, 16));

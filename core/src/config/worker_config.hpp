@@ -22,6 +22,7 @@ struct WorkerConfig {
     std::map<std::string, std::string> consumer_properties;
     std::vector<std::string> plugin_path;  // absolute or relative to the worker file
     std::string rest_listener = "127.0.0.1:8083";
+    int64_t rest_lifecycle_wait_ms = 5000;
     std::string offsets_topic = "sluice-offsets";
     int offsets_topic_partitions = 25;
     int offsets_topic_replication = -1;

@@ -18,11 +18,12 @@ const Properties kProducerDefaults = {
 };
 
 // Sinks commit only what they flushed; a missing committed offset starts at the beginning.
+// The eager roundrobin assignor, not cooperative-sticky: see cooperative_sticky_refused().
 const Properties kConsumerDefaults = {
     {"enable.auto.commit", "false"},
     {"enable.auto.offset.store", "false"},
     {"auto.offset.reset", "earliest"},
-    {"partition.assignment.strategy", "cooperative-sticky"},
+    {"partition.assignment.strategy", "roundrobin"},
     {"enable.partition.eof", "false"},
     {"queued.max.messages.kbytes", "65536"},
 };
@@ -31,9 +32,31 @@ void merge(Properties& into, const Properties& from) {
     for (const auto& [k, v] : from) into[k] = v;
 }
 
+// librdkafka before 2.3.0 aborts the whole process (rd_kafka_sticky_assignor_state_destroy:
+// "Assertion 'assignor_state' failed") when a cooperative-sticky consumer is destroyed
+// between its JoinGroup answer and its first assignment (librdkafka issue 4312, fixed by PR
+// 4381). A REST restart, stop or delete of a sink can land in that window at any moment,
+// and no bounded wait closes it, so with such a librdkafka the assignor is refused.
+std::optional<std::string> cooperative_sticky_refused(const config::WorkerConfig& worker) {
+    if (rd_kafka_version() >= 0x020300ff) return std::nullopt;
+    for (const auto* props : {&worker.kafka_properties, &worker.consumer_properties}) {
+        auto it = props->find("partition.assignment.strategy");
+        if (it == props->end() || it->second.find("cooperative-sticky") == std::string::npos) continue;
+        return std::string("partition.assignment.strategy=cooperative-sticky is refused with librdkafka ") +
+               rd_kafka_version_str() +
+               " (older than 2.3.0): it aborts the worker when a sink task stops during its first group join "
+               "(librdkafka issue 4312). Use roundrobin (the default) or range.";
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::unique_ptr<Cluster> Cluster::connect(const config::WorkerConfig& worker, std::string& error) {
+    if (auto refused = cooperative_sticky_refused(worker)) {
+        error = *refused;
+        return nullptr;
+    }
     std::unique_ptr<Cluster> c(new Cluster());
     c->worker_ = worker;
     if (worker.embedded()) {

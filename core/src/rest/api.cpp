@@ -31,10 +31,11 @@ HttpResponse Api::handle(const HttpRequest& request) {
     } else {
         response = router_.dispatch(request, route);
     }
-    if (options_.observe)
-        options_.observe(route, request.method, response.status,
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    log::debug("REST ", request.method, " ", request.target, " -> ", response.status);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (options_.observe) options_.observe(route, request.method, response.status, seconds);
+    // Every call should answer well within a second or two: a slow one is worth a line.
+    if (seconds >= 2.0) log::warn("REST ", request.method, " ", route, " -> ", response.status, " took ", seconds, " s");
+    else log::debug("REST ", request.method, " ", request.target, " -> ", response.status);
     return response;
 }
 

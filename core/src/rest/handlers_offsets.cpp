@@ -14,6 +14,8 @@ config::ConnectorSpec stopped_spec(Api& api, const std::string& name) {
     if (e->target != runtime::TargetState::stopped)
         throw ApiError(400, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
                             "for the specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint");
+    if (e->settling)
+        throw ApiError(409, "Connector " + name + " is STOPPED but its tasks are still ending (writing their last offsets); retry in a moment");
     return e->definition.spec;
 }
 

@@ -85,7 +85,6 @@ void SinkTask::run() {
     messages_.clear();
     carried_.clear();
     env_.flow.remove_reader(spec_.name);
-    await_first_rebalance();
     // Closing leaves the group: the revoke callback flushes and commits a last time.
     rd_kafka_consumer_close(consumer_.get());
     consumer_.reset();
@@ -94,22 +93,6 @@ void SinkTask::run() {
     dlq_producer_.reset();
     instance_.reset();
     log::info("stopped: ", counters_.records_out.load(), " records written, ", counters_.commits.load(), " offset commits");
-}
-
-// librdkafka before 2.3 aborts the process when a cooperative-sticky consumer is closed
-// while its first group join is under way (the assignor's state does not exist yet:
-// librdkafka issue 4312, fixed by PR 4381). Debian 12 ships 2.0.2, and a connector deleted
-// or a worker stopped seconds after start hits that window, so the task waits (bounded)
-// for its first rebalance before leaving. Records fetched meanwhile are dropped unprocessed:
-// neither put nor committed, they are read again by the next owner.
-void SinkTask::await_first_rebalance() {
-    if (rebalanced_ || !consumer_) return;
-    const auto deadline = Clock::now() + kFirstRebalanceWait;
-    while (!rebalanced_ && Clock::now() < deadline) {
-        rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
-        if (m != nullptr) rd_kafka_message_destroy(m);
-    }
-    if (!rebalanced_) log::warn("left the group before its first rebalance completed");
 }
 
 // The watermarks librdkafka caches from fetch answers: no request to the broker here.
@@ -519,7 +502,6 @@ void SinkTask::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic
 
 void SinkTask::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
     rd_kafka_t* rk = consumer_.get();
-    rebalanced_ = true;
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         assigned(partitions);

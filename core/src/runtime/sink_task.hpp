@@ -47,8 +47,6 @@ private:
     bool dead_letters_settled();
     static void on_dead_letter_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
     void update_lag();
-    void await_first_rebalance();
-    static constexpr std::chrono::seconds kFirstRebalanceWait{15};
 
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                              void* opaque);
@@ -87,7 +85,6 @@ private:
     std::map<TopicPartition, int64_t> positions_;  // next offset after the last record put
     std::map<TopicPartition, int64_t> committed_;
     Clock::time_point last_flush_;
-    bool rebalanced_ = false;  // the group's first rebalance reached this consumer
     Clock::time_point lag_updated_{};
     mutable std::mutex lag_mutex_;
     std::vector<PartitionLag> lag_;

@@ -37,11 +37,14 @@ Worker::Worker(config::WorkerConfig config, plugin::Registry& registry)
 Worker::~Worker() {
     request_stop();
     std::map<std::string, Slot> connectors;
+    std::map<std::string, Retiring> retiring;
     {
         std::lock_guard lock(mutex_);
         connectors.swap(connectors_);
+        retiring.swap(retiring_);
     }
     connectors.clear();  // joins every task before the cluster goes
+    retiring.clear();
 }
 
 bool Worker::start(std::string& error) {
@@ -83,8 +86,15 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
 
 Environment Worker::environment() { return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_}; }
 
-std::chrono::steady_clock::time_point Worker::stop_deadline() const {
-    return std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+void Worker::settle(const Connector::Done& done) const {
+    if (done.valid()) done.wait_for(std::chrono::milliseconds(config_.rest_lifecycle_wait_ms));
+}
+
+void Worker::prune_retired() {
+    for (auto it = retiring_.begin(); it != retiring_.end();) {
+        if (it->second.done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) it = retiring_.erase(it);
+        else ++it;
+    }
 }
 
 std::optional<std::string> Worker::prepare_topics(const config::ConnectorSpec& c) {
@@ -130,21 +140,20 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         return Change::invalid;
     }
     std::shared_ptr<Connector> connector;
+    Connector::Done predecessor;  // a deleted connector of this name whose tasks still end
     {
         std::lock_guard lock(mutex_);
         if (connectors_.count(name)) {
             message = "Connector " + name + " already exists";
             return Change::conflict;
         }
-        if (retiring_.count(name)) {
-            message = "Connector " + name + " is still stopping after its deletion; retry shortly";
-            return Change::conflict;
-        }
+        prune_retired();
+        if (auto it = retiring_.find(name); it != retiring_.end()) predecessor = it->second.done;
         connector = std::make_shared<Connector>(environment(), definition.spec, plugin, target);
         connectors_[name] = Slot{std::move(definition), connector};
     }
     prepare_topics(connector->spec());
-    connector->start();
+    settle(connector->start(predecessor));
     log::info("connector ", name, " created (", target_name(target), ")");
     return Change::created;
 }
@@ -168,40 +177,40 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
         }
         it->second.definition = definition;
     }
-    connector->reconfigure(definition.spec, plugin, stop_deadline());
+    settle(connector->reconfigure(definition.spec, plugin));
     log::info("connector ", name, " reconfigured");
     return Change::ok;
 }
 
 Worker::Change Worker::remove(const std::string& name) {
-    std::shared_ptr<Connector> connector;
+    Connector::Done done;
     {
         std::lock_guard lock(mutex_);
         auto it = connectors_.find(name);
         if (it == connectors_.end()) return Change::not_found;
-        connector = std::move(it->second.connector);
+        prune_retired();
+        auto connector = std::move(it->second.connector);
         connectors_.erase(it);
-        retiring_.insert(name);
-    }
-    connector->stop(stop_deadline());
-    connector.reset();
-    {
-        std::lock_guard lock(mutex_);
-        retiring_.erase(name);
+        // A predecessor of the same name still retiring ended before this one started.
+        done = connector->stop();
+        retiring_[name] = Retiring{std::move(connector), done};
     }
     log::info("connector ", name, " deleted (its offsets are kept)");
+    settle(done);
     return Change::ok;
 }
 
 Worker::Change Worker::set_target(const std::string& name, TargetState target) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
+    Connector::Done done;
     switch (target) {
-    case TargetState::running: connector->resume(); break;
-    case TargetState::paused: connector->pause(); break;
-    case TargetState::stopped: connector->stop(stop_deadline()); break;
+    case TargetState::running: done = connector->resume(); break;
+    case TargetState::paused: done = connector->pause(); break;
+    case TargetState::stopped: done = connector->stop(); break;
     }
     log::info("connector ", name, " target state ", target_name(target));
+    settle(done);
     return Change::ok;
 }
 
@@ -209,14 +218,17 @@ Worker::Change Worker::restart(const std::string& name, bool include_tasks, bool
     auto connector = find(name);
     if (!connector) return Change::not_found;
     // sluice connectors have no instance of their own: "restart the connector" is the tasks.
-    if (include_tasks) restarted = connector->restart(only_failed, stop_deadline());
+    if (include_tasks) settle(connector->restart(only_failed, restarted));
     return Change::ok;
 }
 
 Worker::Change Worker::restart_task(const std::string& name, int task_id) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
-    return connector->restart_task(task_id, stop_deadline()) ? Change::ok : Change::not_found;
+    auto done = connector->restart_task(task_id);
+    if (!done) return Change::not_found;
+    settle(*done);
+    return Change::ok;
 }
 
 std::shared_ptr<Connector> Worker::find(const std::string& name) const {
@@ -236,7 +248,7 @@ std::optional<ConnectorEntry> Worker::entry(const std::string& name) const {
     std::lock_guard lock(mutex_);
     auto it = connectors_.find(name);
     if (it == connectors_.end()) return std::nullopt;
-    return ConnectorEntry{it->second.definition, it->second.connector->target()};
+    return ConnectorEntry{it->second.definition, it->second.connector->target(), it->second.connector->settling()};
 }
 
 std::optional<ConnectorReport> Worker::report(const std::string& name) const {
@@ -248,13 +260,15 @@ std::optional<ConnectorReport> Worker::report(const std::string& name) const {
 std::vector<ConnectorEntry> Worker::snapshot() const {
     std::lock_guard lock(mutex_);
     std::vector<ConnectorEntry> out;
-    for (const auto& [name, slot] : connectors_) out.push_back({slot.definition, slot.connector->target()});
+    for (const auto& [name, slot] : connectors_)
+        out.push_back({slot.definition, slot.connector->target(), slot.connector->settling()});
     return out;
 }
 
 void Worker::request_stop() {
     std::lock_guard lock(mutex_);
     for (auto& [name, slot] : connectors_) slot.connector->request_stop();
+    for (auto& [name, r] : retiring_) r.connector->request_stop();
 }
 
 bool Worker::wait(std::chrono::steady_clock::time_point deadline) {
@@ -262,6 +276,7 @@ bool Worker::wait(std::chrono::steady_clock::time_point deadline) {
     {
         std::lock_guard lock(mutex_);
         for (auto& [name, slot] : connectors_) connectors.push_back(slot.connector);
+        for (auto& [name, r] : retiring_) connectors.push_back(r.connector);
     }
     bool all = true;
     for (auto& c : connectors) all = c->wait(deadline) && all;
