@@ -46,6 +46,7 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
     w.worker_id = str("worker.id");
     w.bootstrap_servers = str("kafka.bootstrap.servers");
     w.embedded_brokers = static_cast<int>(num("kafka.embedded.brokers"));
+    w.embedded_max_partitions = static_cast<int>(num("kafka.embedded.max.partitions"));
     if (r.count("kafka.properties")) w.kafka_properties = as_map(r.at("kafka.properties"));
     if (r.count("kafka.producer")) w.producer_properties = as_map(r.at("kafka.producer"));
     if (r.count("kafka.consumer")) w.consumer_properties = as_map(r.at("kafka.consumer"));
@@ -85,6 +86,8 @@ const Schema& worker_schema() {
         keys.push_back(key("kafka.bootstrap.servers", T::string,
                            "Kafka brokers (host:port,...). Empty: start the embedded in-memory cluster (demos and tests only, data is lost at exit)", ""));
         keys.push_back(ranged(key("kafka.embedded.brokers", T::integer, "Brokers of the embedded cluster", "1"), 1, 9));
+        keys.push_back(ranged(key("kafka.embedded.max.partitions", T::integer,
+                                  "Partitions the embedded cluster may hold in all (each keeps up to ~5 MiB in memory; it cannot delete topics): a connector needing more is refused. Bounds the worker's memory", "100"), 1, 100000));
         keys.push_back(key("kafka.properties", T::map, "librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...)"));
         keys.push_back(key("kafka.producer", T::map, "librdkafka properties for source producers (override kafka.properties)"));
         keys.push_back(key("kafka.consumer", T::map, "librdkafka properties for sink consumers (override kafka.properties)"));

@@ -17,6 +17,7 @@ struct WorkerConfig {
     std::string worker_id;
     std::string bootstrap_servers;  // empty: the embedded in-memory cluster
     int embedded_brokers = 1;
+    int embedded_max_partitions = 100;
     std::map<std::string, std::string> kafka_properties;  // every client
     std::map<std::string, std::string> producer_properties;
     std::map<std::string, std::string> consumer_properties;

@@ -60,7 +60,7 @@ std::unique_ptr<Cluster> Cluster::connect(const config::WorkerConfig& worker, st
     std::unique_ptr<Cluster> c(new Cluster());
     c->worker_ = worker;
     if (worker.embedded()) {
-        c->mock_ = MockCluster::start(worker.embedded_brokers, error);
+        c->mock_ = MockCluster::start(worker.embedded_brokers, worker.embedded_max_partitions, error);
         if (!c->mock_) return nullptr;
         c->bootstrap_ = c->mock_->bootstrap_servers();
         log::warn("no kafka.bootstrap.servers configured: started the EMBEDDED in-memory Kafka cluster at ",
@@ -79,6 +79,9 @@ Cluster::~Cluster() {
 Properties Cluster::producer_properties() const {
     Properties p = {{"bootstrap.servers", bootstrap_}};
     merge(p, kProducerDefaults);
+    // Every topic of the embedded cluster is created by ensure_topic(), which counts it
+    // against kafka.embedded.max.partitions: a producer may not create one behind its back.
+    if (mock_) p["allow.auto.create.topics"] = "false";
     merge(p, worker_.kafka_properties);
     merge(p, worker_.producer_properties);
     return p;
@@ -148,9 +151,10 @@ std::optional<int> Cluster::partition_count(const std::string& topic, int timeou
 std::optional<int> Cluster::ensure_topic(const std::string& topic, int partitions, int replication,
                                          const Properties& topic_configs, std::string& error) {
     if (mock_) {
-        std::string ignored;
-        if (mock_->create_topic(topic, partitions, ignored)) log::info("created topic ", topic, " with ", partitions, " partitions");
-        return partition_count(topic, 5000, error);
+        const int before = mock_->partitions_used();
+        auto count = mock_->ensure_topic(topic, partitions, error);
+        if (count && mock_->partitions_used() != before) log::info("created topic ", topic, " with ", partitions, " partitions");
+        return count;
     }
     if (auto existing = partition_count(topic, 10000, error)) return existing;
     if (create_with_admin_api(topic, partitions, replication, topic_configs, error)) return partition_count(topic, 10000, error);

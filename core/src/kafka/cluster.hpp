@@ -27,9 +27,9 @@ public:
     Properties consumer_properties() const;
     Properties admin_properties() const;
 
-    // Makes sure the topic exists: the embedded cluster creates it directly, a real one
-    // through the Admin API; when that is refused or unanswered, the broker's
-    // auto-creation is left to do it. Returns the partition count when known.
+    // Makes sure the topic exists: the embedded cluster creates it directly (error set when
+    // it is full), a real one through the Admin API; when that is refused or unanswered, the
+    // broker's auto-creation is left to do it. Returns the partition count when known.
     std::optional<int> ensure_topic(const std::string& topic, int partitions, int replication,
                                     const Properties& topic_configs, std::string& error);
     // One metadata round trip: false (and error set) when no broker answers in time.

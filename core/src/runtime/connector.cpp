@@ -1,6 +1,7 @@
 #include "runtime/connector.hpp"
 
 #include "common/log.hpp"
+#include "common/memory.hpp"
 #include "runtime/sink_task.hpp"
 #include "runtime/source_task.hpp"
 
@@ -74,7 +75,8 @@ void Connector::end_tasks(std::vector<std::shared_ptr<Task>> tasks) {
         if (!t->wait(std::max(left, std::chrono::milliseconds(0))))
             log::warn("task ", t->id(), " did not stop within shutdown.timeout.ms; waiting for it before this connector changes again");
     }
-    // A task still running is joined by its destructor, here, when the last reference goes.
+    tasks.clear();  // a task still running is joined by its destructor, here
+    release_free_memory();
 }
 
 void Connector::request_stop() {

@@ -97,12 +97,21 @@ void Worker::prune_retired() {
     }
 }
 
+// The connector's source and dead-letter topics. With the embedded cluster a missing one is
+// created or the connector refused (the cluster is full); with a real broker a failure is only
+// logged and the broker's auto-creation is left to do it.
 std::optional<std::string> Worker::prepare_topics(const config::ConnectorSpec& c) {
-    if (c.kind != config::ConnectorKind::source || c.topics.empty()) return std::nullopt;
     if (!(config_.topic_creation_enable || cluster_->embedded())) return std::nullopt;
-    std::string topic_error;
-    cluster_->ensure_topic(c.topics.front(), config_.topic_creation_partitions, config_.topic_creation_replication, {}, topic_error);
-    if (!topic_error.empty()) log::warn("topic ", c.topics.front(), ": ", topic_error);
+    std::vector<std::pair<std::string, std::pair<int, int>>> wanted;  // topic -> partitions, replication
+    if (c.kind == config::ConnectorKind::source && !c.topics.empty())
+        wanted.push_back({c.topics.front(), {config_.topic_creation_partitions, config_.topic_creation_replication}});
+    if (c.errors.has_dlq()) wanted.push_back({c.errors.dlq_topic, {1, c.errors.dlq_replication_factor}});
+    for (const auto& [topic, shape] : wanted) {
+        std::string topic_error;
+        auto count = cluster_->ensure_topic(topic, shape.first, shape.second, {}, topic_error);
+        if (!topic_error.empty() && cluster_->embedded() && !count) return c.name + ": " + topic_error;
+        if (!topic_error.empty()) log::warn("topic ", topic, ": ", topic_error);
+    }
     return std::nullopt;
 }
 
@@ -114,8 +123,11 @@ bool Worker::launch(const std::vector<config::PipelineSpec>& pipelines, std::str
                 error = c.name + ": plugin " + c.plugin + " is not loaded";
                 return false;
             }
-            if (c.kind == config::ConnectorKind::source) prepare_topics(c);
-            else flow_->add_reader(c.name, c.topics);  // before any source runs, so none races ahead
+            if (auto problem = prepare_topics(c)) {
+                error = *problem;
+                return false;
+            }
+            if (c.kind == config::ConnectorKind::sink) flow_->add_reader(c.name, c.topics);  // before any source runs
         }
     // Sinks first: their consumer groups start joining while the sources warm up.
     for (auto kind : {config::ConnectorKind::sink, config::ConnectorKind::source})
@@ -139,6 +151,14 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         message = "plugin " + definition.spec.plugin + " is not loaded";
         return Change::invalid;
     }
+    if (find(name)) {
+        message = "Connector " + name + " already exists";
+        return Change::conflict;
+    }
+    if (auto problem = prepare_topics(definition.spec)) {
+        message = *problem;
+        return Change::conflict;
+    }
     std::shared_ptr<Connector> connector;
     Connector::Done predecessor;  // a deleted connector of this name whose tasks still end
     {
@@ -152,7 +172,6 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         connector = std::make_shared<Connector>(environment(), definition.spec, plugin, target);
         connectors_[name] = Slot{std::move(definition), connector};
     }
-    prepare_topics(connector->spec());
     settle(connector->start(predecessor));
     log::info("connector ", name, " created (", target_name(target), ")");
     return Change::created;
@@ -167,7 +186,10 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
         message = "plugin " + definition.spec.plugin + " is not loaded";
         return Change::invalid;
     }
-    prepare_topics(definition.spec);
+    if (auto problem = prepare_topics(definition.spec)) {
+        message = *problem;
+        return Change::conflict;
+    }
     {
         std::lock_guard lock(mutex_);
         auto it = connectors_.find(name);
