@@ -40,11 +40,17 @@ public:
     void bind_text(const KeyDef& def, const std::string& raw, Location where) {
         given_.insert(def.name);
         std::string error;
-        auto interpolated = interpolate(raw, scope_.base_dir, error);
+        auto interpolated = interpolate(raw, scope_.base_dir, scope_.access, error);
         if (!interpolated) return fail(def.name, where, error);
         Value v;
-        if (auto e = convert_scalar(def, interpolated->text, v)) return fail(def.name, where, *e);
+        // A value from a provider is never written back, not even in an error: it may be a
+        // credential, or the content of a file the sender should not see.
+        const std::string shown = interpolated->used_provider ? "the value from " + text::shown(raw, 200) : "";
+        if (auto e = convert_scalar(def, interpolated->text, v, shown)) return fail(def.name, where, *e);
         v.interpolated = interpolated->used_provider;
+        if (def.local_path)
+            if (auto refused = local_path_refused(scope_.access, qualified(scope_.key_prefix, def.name), v.text))
+                return fail(def.name, where, *refused);
         store(def, std::move(v), where);
     }
 
@@ -94,7 +100,6 @@ private:
     void store(const KeyDef& def, Value v, const Location& where) {
         v.where = where;
         v.secret = def.secret;
-        if (v.secret) log::add_secret(v.text);
         auto [it, inserted] = resolved_.emplace(def.name, std::move(v));
         if (!inserted)
             fail(def.name, where, "key given twice (also at line " + std::to_string(it->second.where.line) + ")");
@@ -115,7 +120,7 @@ private:
                 return false;
             }
             std::string error;
-            auto text = interpolate(e.value.IsNull() ? std::string() : e.value.Scalar(), scope_.base_dir, error);
+            auto text = interpolate(e.value.IsNull() ? std::string() : e.value.Scalar(), scope_.base_dir, scope_.access, error);
             if (!text) {
                 fail(def.name + "." + key, location(scope_.file, e.value), error);
                 return false;
@@ -140,7 +145,7 @@ private:
             return obj;
         }
         std::string error;
-        auto text = interpolate(node.Scalar(), scope_.base_dir, error);
+        auto text = interpolate(node.Scalar(), scope_.base_dir, scope_.access, error);
         if (!text) {
             fail("", location(scope_.file, node), error);
             ok = false;
@@ -171,7 +176,7 @@ private:
                                 "expected a list of plain values, got " + std::string(node_kind(item)) + " in it");
                 }
                 std::string error;
-                auto text = interpolate(item.Scalar(), scope_.base_dir, error);
+                auto text = interpolate(item.Scalar(), scope_.base_dir, scope_.access, error);
                 if (!text) return fail(def.name, location(scope_.file, item), error);
                 used_provider = used_provider || text->used_provider;
                 v.items.push_back(text->text);
@@ -216,6 +221,17 @@ Resolved bind(const YAML::Node& map, const Schema& schema, const BindScope& scop
         }
     }
     return binder.finish();
+}
+
+void check_with_plugin(const PluginFacts& facts, const Resolved& values, const BindScope& scope, bool bound_cleanly,
+                       Diagnostics& diags) {
+    if (!facts.validate || !bound_cleanly) return;
+    const log::Secrets masked(masked_texts(values));  // a plugin's message may echo them
+    for (const auto& problem : facts.validate(facts.schema, values)) {
+        auto it = values.find(problem.key);
+        const Location where = it != values.end() && it->second.where.line > 0 ? it->second.where : scope.where;
+        diags.add(where, problem.key.empty() ? scope.key_prefix : qualified(scope.key_prefix, problem.key), problem.message);
+    }
 }
 
 Resolved bind_flat(const std::map<std::string, std::string>& values, const Schema& schema, const BindScope& scope,

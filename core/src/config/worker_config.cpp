@@ -57,6 +57,10 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
             w.plugin_path.push_back(path.lexically_normal().string());
         }
     }
+    auto list = [&](const char* k) { return r.count(k) ? r.at(k).items : std::vector<std::string>{}; };
+    w.provider_file_dirs = absolute_dirs(list("config.providers.file.allowed.paths"), base_dir);
+    w.provider_env_names = list("config.providers.env.allowed");
+    w.rest_file_dirs = absolute_dirs(list("rest.file.allowed.paths"), base_dir);
     w.rest_listener = str("rest.listener");
     w.rest_lifecycle_wait_ms = num("rest.lifecycle.wait.ms");
     w.offsets_topic = str("offsets.topic");
@@ -94,6 +98,12 @@ const Schema& worker_schema() {
         keys.push_back(key("plugin.path", T::list,
                            "Directories scanned for plugin .so files, relative to this file; empty: the plugins directory next to the sluice binary"));
         keys.push_back(key("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
+        keys.push_back(key("rest.file.allowed.paths", T::list,
+                           "Directories under which a connector created over REST may name local files (a file sink's path, a file source's); relative to this file. Empty: none"));
+        keys.push_back(key("config.providers.file.allowed.paths", T::list,
+                           "Directories from which ${file:PATH:KEY} in a configuration sent over REST may read; relative to this file. Empty: none (pipeline files given on the command line may read any)"));
+        keys.push_back(key("config.providers.env.allowed", T::list,
+                           "Environment variables ${env:NAME} in a configuration sent over REST may read. Empty: none (pipeline files given on the command line may read any)"));
         keys.push_back(ranged(key("rest.lifecycle.wait.ms", T::integer,
                                   "How long a REST call that restarts, stops, deletes or reconfigures a connector waits for its tasks before it answers; the change then goes on in the background (tasks show RESTARTING)", "5000"), 0, 60000));
         keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
@@ -127,6 +137,16 @@ std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnost
     Resolved r = bind(doc->root, worker_schema(), scope, diags);
     if (diags.size() != before) return std::nullopt;
     return from_resolved(std::move(r), path, doc->base_dir);
+}
+
+AccessPolicy rest_access_policy(const WorkerConfig& worker) {
+    AccessPolicy p;
+    p.restricted = true;
+    p.origin = "configurations sent over REST";
+    p.file_dirs = worker.provider_file_dirs;
+    p.env_names = worker.provider_env_names;
+    p.local_path_dirs = worker.rest_file_dirs;
+    return p;
 }
 
 WorkerConfig default_worker_config() {

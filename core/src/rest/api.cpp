@@ -10,7 +10,7 @@
 namespace sluice::rest {
 
 Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options)
-    : worker_(worker), registry_(registry), options_(std::move(options)) {
+    : worker_(worker), registry_(registry), options_(std::move(options)), access_(config::rest_access_policy(worker.config())) {
     if (!options_.state_file.empty()) store_ = std::make_unique<StateStore>(options_.state_file);
     // Literal routes before parameter routes: the first match wins.
     add_root_routes(router_, *this);
@@ -81,7 +81,7 @@ void Api::restore() {
     size_t restored = 0;
     for (const auto& c : state->connectors) {
         config::Diagnostics diags;
-        auto spec = spec_from_flat(c.name, c.config, registry_, diags);
+        auto spec = spec_from_flat(c.name, c.config, registry_, access_, diags);
         auto target = runtime::parse_target(c.state).value_or(runtime::TargetState::running);
         std::string message;
         if (spec && worker_.create({*spec, c.config, "", runtime::Origin::rest}, target, message) ==
@@ -96,6 +96,7 @@ void Api::restore() {
     for (const auto& p : state->pipelines) {
         config::Diagnostics diags;
         auto doc = config::load_yaml_text(p.yaml, "pipelines/" + p.name, diags);
+        if (doc) doc->access = &access_;
         auto spec = doc ? config::parse_pipeline(*doc, registry_, diags) : std::nullopt;
         if (!spec) {
             log::error("stored pipeline ", p.name, " is no longer valid and is dropped: ", describe(diags));

@@ -27,7 +27,7 @@ std::optional<TargetState> parse_target(std::string_view name) {
 }
 
 Connector::Connector(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, TargetState target)
-    : env_(std::move(env)), spec_(std::move(spec)), plugin_(std::move(plugin)), target_(target) {}
+    : env_(std::move(env)), secrets_(config::masked_texts(spec)), spec_(std::move(spec)), plugin_(std::move(plugin)), target_(target) {}
 
 Connector::~Connector() {
     request_stop();
@@ -235,6 +235,7 @@ Connector::Done Connector::reconfigure(config::ConnectorSpec spec, plugin::Plugi
             old.swap(tasks_);
         }
         end_tasks(std::move(old));
+        secrets_ = log::Secrets(config::masked_texts(spec));
         {
             std::lock_guard lock(state_);
             spec_ = std::move(spec);
@@ -282,6 +283,7 @@ ConnectorReport Connector::report() const {
         tr.bytes_out = c.bytes_out.load();
         tr.commits = c.commits.load();
         tr.commit_failures = c.commit_failures.load();
+        tr.records_gap = c.records_gap.load();
         tr.errors = c.errors.snapshot();
         tr.lag = t->lag();
         if (tr.status.state == TaskState::failed) ++failed;

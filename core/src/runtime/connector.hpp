@@ -5,6 +5,7 @@
 // returned future); status reads never wait (they see the task list of the moment).
 #pragma once
 
+#include "common/log.hpp"
 #include "common/serial_executor.hpp"
 #include "config/pipeline_config.hpp"
 #include "plugin/loaded_plugin.hpp"
@@ -31,7 +32,7 @@ struct TaskReport {
     std::string id;
     int task_id = 0;
     TaskStatus status;
-    uint64_t records_in = 0, records_out = 0, bytes_out = 0, commits = 0, commit_failures = 0;
+    uint64_t records_in = 0, records_out = 0, bytes_out = 0, commits = 0, commit_failures = 0, records_gap = 0;
     std::vector<PartitionLag> lag;
     ErrorCounts errors;  // error policy counters by stage (records retried, skipped, dead-lettered, failed)
 };
@@ -91,6 +92,7 @@ private:
     std::chrono::steady_clock::time_point stop_deadline() const;
 
     Environment env_;
+    log::Secrets secrets_;      // the spec's masked values, masked in every log line while it runs
     mutable std::mutex state_;  // guards what follows; never held while waiting for a task
     config::ConnectorSpec spec_;
     plugin::PluginPtr plugin_;

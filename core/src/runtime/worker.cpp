@@ -77,6 +77,7 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
                 failures.push_back(c.name + ": plugin " + c.plugin + " is not loaded");
                 continue;
             }
+            const log::Secrets masked(config::masked_texts(c));
             TaskHost host(id_, c.name, c.plugin, 0, c.tasks, nullptr, nullptr);
             plugin::Outcome out = plugin::Instance::test(*plugin, c.config, host.get());
             if (!out.ok()) failures.push_back(c.name + " (" + std::string(config::kind_name(c.kind)) + " plugin " + c.plugin + "): " + out.message);
@@ -155,6 +156,10 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         message = "Connector " + name + " already exists";
         return Change::conflict;
     }
+    if (auto problem = config::internal_topic_problem(definition.spec, {config_.offsets_topic})) {
+        message = *problem;
+        return Change::invalid;
+    }
     if (auto problem = prepare_topics(definition.spec)) {
         message = *problem;
         return Change::conflict;
@@ -184,6 +189,10 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
     auto plugin = registry_.get(definition.spec.kind, definition.spec.plugin);
     if (!plugin) {
         message = "plugin " + definition.spec.plugin + " is not loaded";
+        return Change::invalid;
+    }
+    if (auto problem = config::internal_topic_problem(definition.spec, {config_.offsets_topic})) {
+        message = *problem;
         return Change::invalid;
     }
     if (auto problem = prepare_topics(definition.spec)) {
