@@ -23,11 +23,14 @@ fi
 for tool in clang clang++ cmake; do
   command -v "$tool" >/dev/null || { echo "fuzz: $tool not found (scripts/install-deps.sh installs it)" >&2; exit 2; }
 done
-if ! echo 'int LLVMFuzzerTestOneInput(const char*, unsigned long){return 0;}' |
-    clang++ -x c++ -fsanitize=fuzzer,address,undefined -o /dev/null - 2>/dev/null; then
+probe=$(mktemp)
+if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+    clang++ -x c++ -fsanitize=fuzzer,address,undefined -o "$probe" - 2>/dev/null; then
+  rm -f "$probe"
   echo "fuzz: clang cannot link -fsanitize=fuzzer,address,undefined (libclang-rt-14-dev missing?)" >&2
   exit 2
 fi
+rm -f "$probe"
 
 build=build-fuzz
 started=$(date +%s)
@@ -80,7 +83,10 @@ for t in "${targets[@]}"; do
   rc=$?
   set -e
   rm -rf "$scratch"
-  grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units|cov:' "$log" | tail -1 | sed "s/^/fuzz: $t: /"
+  # libFuzzer's last status line (executions, coverage) and its speed.
+  summary=$(grep -E '^#[0-9]+[[:space:]]+(DONE|NEW|REDUCE|pulse|INITED)' "$log" | tail -1 | sed -E 's/ +MS:.*//' || true)
+  speed=$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}' || true)
+  echo "fuzz: $t: ${summary:-no status line} (${speed:-?} exec/s)"
   if ((rc != 0)); then
     artifact=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')
     echo "fuzz: $t FAILED (exit $rc); log: $log" >&2

@@ -29,7 +29,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
 
     config::Diagnostics diags;
-    auto spec = rest::spec_from_flat(name, flat, catalog, diags);
+    std::optional<config::ConnectorSpec> spec;
+    try {
+        spec = rest::spec_from_flat(name, flat, catalog, diags);
+    } catch (const std::exception& e) {
+        if (!fuzz::tolerated(e)) throw;
+        return 0;
+    }
     FUZZ_CHECK(spec.has_value() == diags.empty(), "refused without a reason or accepted with errors: " + rest::describe(diags));
     for (const auto& d : diags.items()) FUZZ_CHECK(!d.message.empty(), "a diagnostic without a message: " + d.format());
     if (!spec) return 0;

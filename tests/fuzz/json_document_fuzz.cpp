@@ -47,13 +47,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Document doc;
     std::string error;
     const bool ok = doc.parse(input, error);
-    const bool reference = Json::accept(input);
+    // Where nlohmann is more lenient than the document, both within RFC 8259: it stops reading
+    // at a NUL byte (never valid in JSON text outside an escape) and skips a leading UTF-8
+    // byte order mark (which a parser MAY ignore; records never start with one).
+    const bool reference = input.find('\0') == std::string::npos && input.rfind("\xEF\xBB\xBF", 0) != 0 && Json::accept(input);
     if (!ok) {
         FUZZ_CHECK(!reference || error.find("nesting deeper than") != std::string::npos,
                    "valid JSON refused (" + error + "): " + fuzz::excerpt(input));
         return 0;
     }
-    FUZZ_CHECK(reference, "invalid JSON accepted: " + fuzz::excerpt(input));
+    if (!reference) {
+        // Two things RFC 8259's grammar allows and nlohmann refuses: a string holding an
+        // unpaired surrogate escape (the document reads it as U+FFFD and writes it back as
+        // it was) and a number beyond double's range (kept as written). Anything else
+        // nlohmann refuses is a finding.
+        std::string why;
+        try {
+            (void)Json::parse(input);
+        } catch (const Json::exception& e) {
+            why = e.what();
+        }
+        FUZZ_CHECK(why.find("surrogate") != std::string::npos || why.find("number overflow") != std::string::npos,
+                   "invalid JSON accepted: " + fuzz::excerpt(input) + "\n" + why);
+        size_t budget = 20000;
+        expand_all(doc, doc.root(), budget);
+        return 0;
+    }
     Json want = Json::parse(input);
 
     FUZZ_CHECK(reparsed(doc.serialize(), input) == want, "untouched document changed: " + fuzz::excerpt(input));

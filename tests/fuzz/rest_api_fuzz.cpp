@@ -56,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         response = service->api.handle(*request);
     } catch (const std::exception& e) {
+        if (fuzz::tolerated(e)) return 0;
         FUZZ_CHECK(false, std::string("exception out of Api::handle (the server answers 500): ") + e.what() + "\nrequest: " +
                               request->method + " " + fuzz::excerpt(request->target));
     }
@@ -69,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(fuzz::valid_utf8(response.body), "answer not UTF-8: " + what);
         auto body = nlohmann::json::parse(response.body, nullptr, false);
         FUZZ_CHECK(!body.is_discarded(), "answer not JSON: " + what);
-        if (response.status >= 400)
+        if (response.status >= 400 && request->path != "/health")  // /health answers KIP-1017's {"status","message"}
             FUZZ_CHECK(body.is_object() && body.value("error_code", 0) == response.status && body.contains("message") &&
                            body["message"].is_string(),
                        "error answer without Kafka Connect's shape: " + what);

@@ -54,7 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
 
     config::Diagnostics diags;
-    auto pipeline = config::load_pipeline(scratch.file, catalog, diags);
+    std::optional<config::PipelineSpec> pipeline;
+    try {
+        pipeline = config::load_pipeline(scratch.file, catalog, diags);
+    } catch (const std::exception& e) {
+        if (!fuzz::tolerated(e)) throw;
+        return 0;
+    }
     FUZZ_CHECK(pipeline.has_value() == diags.empty(), "a pipeline is refused without a reason, or accepted with errors:\n" + diags.format());
     check_diagnostics(diags, scratch.file, text);
     if (pipeline) {
@@ -74,7 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
 
     config::Diagnostics worker_diags;
-    auto worker = config::load_worker_config(scratch.file, worker_diags);
+    std::optional<config::WorkerConfig> worker;
+    try {
+        worker = config::load_worker_config(scratch.file, worker_diags);
+    } catch (const std::exception& e) {
+        if (!fuzz::tolerated(e)) throw;
+        return 0;
+    }
     FUZZ_CHECK(worker.has_value() == worker_diags.empty(), "a worker file refused without a reason:\n" + worker_diags.format());
     check_diagnostics(worker_diags, scratch.file, text);
     return 0;

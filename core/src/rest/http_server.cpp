@@ -215,7 +215,7 @@ std::optional<HttpRequest> parse_request(std::string_view bytes, size_t body_lim
         if (ec || n == 0) break;
     }
     if (!ec && !parser.is_done()) {
-        parser.put_eof(ec);  // the connection ends here, as a client closing would end it
+        if (parser.got_some()) parser.put_eof(ec);  // the connection ends here, as a client closing would end it
         if (!ec && !parser.is_done()) ec = http::error::partial_message;
     }
     if (ec) {
