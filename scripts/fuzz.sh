@@ -95,5 +95,6 @@ for t in "${targets[@]}"; do
     failed+=("$t")
   fi
 done
-echo "fuzz: ${#targets[@]} targets, ${#failed[@]} failed${failed:+: ${failed[*]}} ($(($(date +%s) - started)) s in all)"
+echo "fuzz: $(($(date +%s) - started)) s in all (build included)${failed:+; failed: ${failed[*]}}"
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 ((${#failed[@]} == 0))
