@@ -45,8 +45,8 @@ targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
 fixtures=${SLUICE_FIXTURES_DIR:-$repo/../shared/fixtures}
-seeds=$build/seeds
-rm -rf "$seeds"
+seeds=$build/seeds.$$  # one per run: runs of different targets may overlap
+trap 'rm -rf "$repo/$seeds"' EXIT
 "$build/fuzz/make_seeds" "$fixtures" "$repo" "$seeds"
 
 crashes=$build/crashes
