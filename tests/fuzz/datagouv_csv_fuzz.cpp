@@ -25,14 +25,6 @@ using namespace sluice::datagouv;
 
 namespace {
 
-struct MemoryFile {
-    std::FILE* file;
-    MemoryFile(const uint8_t* data, size_t size) : file(fmemopen(const_cast<uint8_t*>(data), size, "rb")) {}
-    ~MemoryFile() {
-        if (file) std::fclose(file);
-    }
-};
-
 void check_json_object(const std::string& text, const std::string& what) {
     FUZZ_CHECK(fuzz::valid_utf8(text), what + " not UTF-8: " + fuzz::excerpt(text));
     auto j = nlohmann::json::parse(text, nullptr, false);
@@ -53,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     settings.infer_numbers = (mode & 0x10) == 0;
     settings.max_record_bytes = limits[(mode >> 5) & 3];
 
-    MemoryFile file(data + 1, size - 1);
+    fuzz::MemoryFile file(data + 1, size - 1);
     if (!file.file) return 0;
     ByteStream in(file.file);
     CsvProfile profile;

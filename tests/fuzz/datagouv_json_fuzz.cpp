@@ -21,14 +21,6 @@ using namespace sluice::datagouv;
 
 namespace {
 
-struct MemoryFile {
-    std::FILE* file;
-    MemoryFile(const uint8_t* data, size_t size) : file(fmemopen(const_cast<uint8_t*>(data), size, "rb")) {}
-    ~MemoryFile() {
-        if (file) std::fclose(file);
-    }
-};
-
 bool json_in_utf8(const std::string& text) { return fuzz::valid_utf8(text) && nlohmann::json::accept(text); }
 
 }  // namespace
@@ -38,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
     const size_t max_element = 4096;
 
-    MemoryFile file(data, size);
+    fuzz::MemoryFile file(data, size);
     if (!file.file) return 0;
     ByteStream in(file.file);
     const size_t counted = count_json_elements(in, max_element);

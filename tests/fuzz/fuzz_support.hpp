@@ -72,6 +72,17 @@ inline bool tolerated(const std::exception& e) {
     return utf8 && std::strstr(e.what(), "type_error.316") != nullptr;
 }
 
+// The fuzz bytes as a read-only FILE* (plugins that read downloaded files take one).
+struct MemoryFile {
+    std::FILE* file;
+    MemoryFile(const uint8_t* data, size_t size) : file(fmemopen(const_cast<uint8_t*>(data), size, "rb")) {}
+    ~MemoryFile() {
+        if (file) std::fclose(file);
+    }
+    MemoryFile(const MemoryFile&) = delete;
+    MemoryFile& operator=(const MemoryFile&) = delete;
+};
+
 // For messages: the first bytes of a text, escaped.
 inline std::string excerpt(std::string_view s, size_t max = 300) {
     std::string out;
