@@ -20,6 +20,8 @@ namespace sluice::fuzz {
     std::abort();
 }
 
+#define FUZZ_FAIL(detail) ::sluice::fuzz::fail(__FILE__, __LINE__, "must not happen", (detail))
+
 #define FUZZ_CHECK(cond, detail) \
     do { \
         if (!(cond)) ::sluice::fuzz::fail(__FILE__, __LINE__, #cond, (detail)); \

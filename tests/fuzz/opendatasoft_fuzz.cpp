@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         try {
             again = Cursor::from_offset(written);
         } catch (const std::runtime_error& e) {
-            FUZZ_CHECK(false, std::string("a written cursor is refused: ") + e.what());
+            FUZZ_FAIL(std::string("a written cursor is refused: ") + e.what());
         }
         FUZZ_CHECK(again->ts_ms() == cursor->ts_ms() && again->keys_at_ts() == cursor->keys_at_ts() && again->to_offset() == written,
                    "cursor does not survive write(read()): " + fuzz::excerpt(written));

@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         response = service->api.handle(*request);
     } catch (const std::exception& e) {
         if (fuzz::tolerated(e)) return 0;
-        FUZZ_CHECK(false, std::string("exception out of Api::handle (the server answers 500): ") + e.what() + "\nrequest: " +
+        FUZZ_FAIL(std::string("exception out of Api::handle (the server answers 500): ") + e.what() + "\nrequest: " +
                               request->method + " " + fuzz::excerpt(request->target));
     }
     const std::string what = request->method + " " + fuzz::excerpt(request->target) + " -> " + std::to_string(response.status) +
