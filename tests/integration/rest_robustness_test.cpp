@@ -163,15 +163,16 @@ void hold_connections(const Target& t, const std::atomic<bool>& stop) {
 // <target>: <exception>"), counted by exception kind: says which defect they come from.
 std::string causes_of_500(const std::string& log) {
     static const std::regex line_re("ERROR \\[rest-[0-9]+\\] REST [^\n]*");
-    static const std::regex kind_re("\\[json\\.exception\\.[a-z_]+\\.[0-9]+\\][^\n:]*");
-    std::map<std::string, size_t> kinds;
+    static const std::regex kind_re("\\[json\\.exception\\.[a-z_]+\\.[0-9]+\\][a-zA-Z0-9 _-]*?(?= at |:|$)");
+    std::map<std::string, std::pair<size_t, std::string>> kinds;  // kind -> count, first request
     for (auto it = std::sregex_iterator(log.begin(), log.end(), line_re); it != std::sregex_iterator(); ++it) {
         const std::string line = it->str();
         std::smatch kind;
-        ++kinds[std::regex_search(line, kind, kind_re) ? kind.str() : "other: " + escaped(line.substr(line.find("REST ")), 120)];
+        auto& entry = kinds[std::regex_search(line, kind, kind_re) ? kind.str() : "another exception"];
+        if (entry.first++ == 0) entry.second = escaped(line.substr(line.find("REST ")), 160);
     }
     std::string out;
-    for (const auto& [kind, n] : kinds) out += "\n  " + std::to_string(n) + " x " + kind;
+    for (const auto& [kind, seen] : kinds) out += "\n  " + std::to_string(seen.first) + " x " + kind + ", e.g. " + seen.second;
     return out.empty() ? "\n  (none logged)" : out;
 }
 
