@@ -9,7 +9,8 @@
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 # Environment: SLUICE_FUZZ_JOBS (build parallelism, default nproc), SLUICE_FUZZ_RSS_MB
 # (per-target memory limit, default 2048), SLUICE_FUZZ_TIMEOUT (seconds one input may take,
-# default 10), SLUICE_FIXTURES_DIR (default ../shared/fixtures).
+# default 10), SLUICE_FIXTURES_DIR (default ../shared/fixtures), SLUICE_FUZZ_BUILD_DIR (default
+# build-fuzz), SLUICE_FUZZ_TOLERATE=utf8 (see docs/fuzzing.md; never in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -32,13 +33,14 @@ if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { r
 fi
 rm -f "$probe"
 
-build=build-fuzz
+build=${SLUICE_FUZZ_BUILD_DIR:-build-fuzz}
 started=$(date +%s)
 launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
 CC=clang CXX=clang++ cmake -S . -B "$build" -DSLUICE_FUZZ=ON -DCMAKE_BUILD_TYPE=Fuzz "${launcher[@]}" >/dev/null
 cmake --build "$build" -j"${SLUICE_FUZZ_JOBS:-$(nproc)}"
 echo "fuzz: build took $(($(date +%s) - started)) s"
+build=$(cd "$build" && pwd)  # absolute from here on: each target runs in its own directory
 
 mapfile -t all_targets < "$build/fuzz/targets.txt"
 targets=("$@")
@@ -46,7 +48,7 @@ targets=("$@")
 
 fixtures=${SLUICE_FIXTURES_DIR:-$repo/../shared/fixtures}
 seeds=$build/seeds.$$  # one per run: runs of different targets may overlap
-trap 'rm -rf "$repo/$seeds"' EXIT
+trap 'rm -rf "$seeds"' EXIT
 "$build/fuzz/make_seeds" "$fixtures" "$repo" "$seeds"
 
 crashes=$build/crashes
@@ -58,7 +60,7 @@ for t in "${targets[@]}"; do
   corpus=$build/corpus/$t
   mkdir -p "$corpus" "$crashes/$t"
   inputs=("$corpus")
-  [[ -d tests/fuzz/corpus/$t ]] && inputs+=("tests/fuzz/corpus/$t")
+  [[ -d tests/fuzz/corpus/$t ]] && inputs+=("$repo/tests/fuzz/corpus/$t")
   [[ -d $seeds/$t ]] && inputs+=("$seeds/$t")
   # One dictionary per target, assembled from the shared ones (tests/fuzz/dict).
   case $t in
@@ -70,16 +72,16 @@ for t in "${targets[@]}"; do
   esac
   mkdir -p "$build/dict"
   for p in "${parts[@]}"; do cat "tests/fuzz/dict/$p.dict"; done > "$build/dict/$t.dict"
-  dict=(-dict="$repo/$build/dict/$t.dict")
+  dict=(-dict="$build/dict/$t.dict")
   log=$build/logs/$t.log
   mkdir -p "$build/logs"
   # Each target runs in a scratch directory: relative ${file:...} references find nothing of ours.
   scratch=$(mktemp -d)
   echo "fuzz: $t for ${seconds}s"
   set +e
-  (cd "$scratch" && TMPDIR=$scratch "$repo/$exe" "${dict[@]}" -max_total_time="$seconds" \
+  (cd "$scratch" && TMPDIR=$scratch "$exe" "${dict[@]}" -max_total_time="$seconds" \
       -rss_limit_mb="${SLUICE_FUZZ_RSS_MB:-2048}" -timeout="${SLUICE_FUZZ_TIMEOUT:-10}" \
-      -print_final_stats=1 -artifact_prefix="$repo/$crashes/$t/" "${inputs[@]/#/$repo/}") >"$log" 2>&1
+      -print_final_stats=1 -artifact_prefix="$crashes/$t/" "${inputs[@]}") >"$log" 2>&1
   rc=$?
   set -e
   rm -rf "$scratch"
