@@ -92,7 +92,7 @@ for t in "${targets[@]}"; do
   if ((rc != 0)); then
     artifact=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //')
     echo "fuzz: $t FAILED (exit $rc); log: $log" >&2
-    grep -E "ERROR: |SUMMARY: |==sluice-fuzz==|invariant broken" "$log" | head -5 >&2 || true
+    grep -E -A1 "what\(\): |ERROR: |==sluice-fuzz==" "$log" | grep -v '^--$' | head -6 >&2 || true
     [[ -n $artifact ]] && echo "fuzz: reproduce with: $exe $artifact" >&2
     failed+=("$t")
   fi
