@@ -12,6 +12,7 @@ packages=(
   kcat curl file procps tzdata
   prometheus docker-compose
   clickhouse-server clickhouse-client
+  clang libclang-rt-14-dev
 )
 
 missing=()

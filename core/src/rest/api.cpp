@@ -20,6 +20,16 @@ Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options
     add_connector_routes(router_, *this);
 }
 
+namespace {
+// The method as a metrics label: any token is a method to HTTP, so a client sending made-up
+// ones would otherwise add a series (and /metrics text) per request without bound.
+std::string_view method_label(const std::string& method) {
+    for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+        if (method == known) return known;
+    return "other";
+}
+}  // namespace
+
 HttpResponse Api::handle(const HttpRequest& request) {
     const auto started = std::chrono::steady_clock::now();
     std::string route;
@@ -32,7 +42,7 @@ HttpResponse Api::handle(const HttpRequest& request) {
         response = router_.dispatch(request, route);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (options_.observe) options_.observe(route, request.method, response.status, seconds);
+    if (options_.observe) options_.observe(route, method_label(request.method), response.status, seconds);
     // Every call should answer well within a second or two: a slow one is worth a line.
     if (seconds >= 2.0) log::warn("REST ", request.method, " ", route, " -> ", response.status, " took ", seconds, " s");
     else log::debug("REST ", request.method, " ", request.target, " -> ", response.status);
