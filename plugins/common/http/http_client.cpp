@@ -177,6 +177,14 @@ Response Client::send(const Request& request) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, request.basic_auth->first.c_str());
         curl_easy_setopt(curl, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
     }
+    std::string sigv4_provider;
+    if (request.aws_sigv4) {
+        const auto& aws = *request.aws_sigv4;
+        sigv4_provider = "aws:amz:" + aws.region + ":" + aws.service;
+        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_provider.c_str());
+        curl_easy_setopt(curl, CURLOPT_USERNAME, aws.access_key.c_str());
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, aws.secret_key.c_str());
+    }
 
     const std::string method = request.method.empty() ? std::string("GET") : request.method;
     if (method == "GET") {
