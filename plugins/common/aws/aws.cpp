@@ -1,5 +1,7 @@
 #include "sluice/aws.hpp"
 
+#include <sluice/http_backoff.hpp>
+
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
 #include <nlohmann/json.hpp>
@@ -7,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <random>
 #include <sstream>
 #include <thread>
 
@@ -226,8 +227,7 @@ http::Response Client::send(http::Request request, std::string_view path_and_que
     if (connection_.service == "s3") request.headers.push_back({"x-amz-content-sha256", sha256_hex(request.body)});
     if (!connection_.credentials.session_token.empty())
         request.headers.push_back({"x-amz-security-token", connection_.credentials.session_token});
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::chrono::milliseconds ceiling = connection_.backoff;
+    http::Backoff backoff(connection_.backoff, connection_.backoff_max);
     for (int attempt = 1;; ++attempt) {
         std::string problem;
         bool retriable = true;
@@ -241,7 +241,7 @@ http::Response Client::send(http::Request request, std::string_view path_and_que
             error = parse_error(response.status, response.body);
             retriable = is_retriable(error);
             problem = error.describe();
-            asked = http::retry_after(response);
+            asked = http::requested_wait(response);
         } catch (const http::TransportError& e) {
             problem = e.what();
         }
@@ -249,11 +249,7 @@ http::Response Client::send(http::Request request, std::string_view path_and_que
         if (!retriable) throw Failure(message, false, error);
         if (attempt >= connection_.max_attempts || (stopping && stopping()))
             throw Failure(message + " (" + std::to_string(attempt) + (attempt == 1 ? " try)" : " tries)"), true, error);
-        std::uniform_int_distribution<std::int64_t> jitter(ceiling.count() / 2, ceiling.count());
-        std::chrono::milliseconds wait(jitter(rng));
-        if (asked) wait = std::max(wait, std::min(*asked, connection_.backoff_max));
-        nap(wait, stopping);
-        ceiling = std::min(ceiling * 2, connection_.backoff_max);
+        nap(backoff.next(attempt, asked ? std::optional(std::min(*asked, connection_.backoff_max)) : std::nullopt), stopping);
     }
 }
 

@@ -29,8 +29,4 @@ private:
     std::string flattened_;
 };
 
-// An ISO 8601 date-time ("2025-03-01T10:00:00Z", "...+01:00", or without offset: read in
-// `zone`), as epoch milliseconds.
-std::optional<std::int64_t> parse_iso_time(std::string_view text, const tz::TimeZone& zone);
-
 }  // namespace sluice::s3
