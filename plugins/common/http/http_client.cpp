@@ -205,7 +205,9 @@ Response Client::send(const Request& request) {
         header_list = curl_slist_append(header_list, (h.name + ": " + h.value).c_str());
     if (request.gzip_body) header_list = curl_slist_append(header_list, "Content-Encoding: gzip");
     // No "Expect: 100-continue" round trip for large bodies: most APIs answer at once anyway.
-    header_list = curl_slist_append(header_list, "Expect:");
+    // Not with SigV4: libcurl 7.88 signs every header of the list, this empty one included,
+    // which it then does not send, so AWS would refuse the signature.
+    if (!request.aws_sigv4) header_list = curl_slist_append(header_list, "Expect:");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
 
     CURLcode rc = curl_easy_perform(curl);
