@@ -218,7 +218,7 @@ void kcat_produce_lines(const TempDir& dir, const std::string& bootstrap, const 
     testing::write_file(input, lines);
     testing::SpawnOptions options;
     options.stdin_path = input;
-    // -Z: the value NULL is sent as a null (a tombstone).
+    // -Z: an empty value is sent as null (a tombstone).
     std::vector<std::string> args{kcat_bin(), "-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-Z"};
     if (partition >= 0) args.insert(args.end(), {"-p", std::to_string(partition)});
     auto r = testing::run(args, dir.path().string(), 60s, options);

@@ -88,7 +88,7 @@ struct SinkObject {
 };
 std::optional<SinkObject> parse_sink_object(const std::string& key);
 
-// Produces `lines` (key TAB value, one per line; a value "NULL" is a tombstone) with kcat.
+// Produces the records (key, value) with kcat; an empty value is sent as null (a tombstone).
 void kcat_produce_lines(const TempDir& dir, const std::string& bootstrap, const std::string& topic,
                         const std::vector<std::pair<std::string, std::string>>& records, int32_t partition = -1);
 

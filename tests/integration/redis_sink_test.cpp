@@ -26,6 +26,9 @@ std::string value_of(int i, int keys) {
         .dump();
 }
 
+// The index of the last record of key k among the first `produced`.
+int last_index(int produced, int keys, int k) { return produced - 1 - ((produced - 1 - k) % keys); }
+
 std::vector<std::pair<std::string, std::string>> records(int from, int to, int keys) {
     std::vector<std::pair<std::string, std::string>> out;
     for (int i = from; i < to; ++i) out.emplace_back(key_of(i, keys), value_of(i, keys));
@@ -51,7 +54,7 @@ bool keys_hold_last(const StoreEnv& env, const std::string& prefix, int produced
     const auto got = lines_of(redis_cli(env, args));
     bool all = got.size() == static_cast<size_t>(keys);
     for (int k = 0; all && k < keys; ++k) {
-        const int last = produced - 1 - ((produced - 1 - k) % keys);
+        const int last = last_index(produced, keys, k);
         const bool same = got[k] == value_of(last, keys);
         if (report) CHECK_MESSAGE(same, prefix << "F" << k << ": " << got[k] << " != " << value_of(last, keys));
         all = all && same;
@@ -70,7 +73,7 @@ TEST_CASE("redis: SET of each record at its key.format key, HSET of its fields, 
     MockKafka kafka(dir, {"redis.e2e:3"});
     constexpr int kRecords = 500, kKeys = 40;
     kcat_produce_lines(dir, kafka.bootstrap(), "redis.e2e", records(0, kRecords, kKeys));
-    kcat_produce_lines(dir, kafka.bootstrap(), "redis.e2e", {{"F5", "NULL"}});
+    kcat_produce_lines(dir, kafka.bootstrap(), "redis.e2e", {{"F5", ""}});
     const std::string worker = write_worker_file(dir, kafka.bootstrap());
     const std::string path = dir.file("two.yaml");
     sluice::testing::write_file(path,
@@ -93,7 +96,7 @@ TEST_CASE("redis: SET of each record at its key.format key, HSET of its fields, 
                             for (int k = 0; k < kKeys; ++k) args.push_back(prefix + "F" + std::to_string(k));
                             const auto got = lines_of(redis_cli(env, args));
                             for (int k = 0; k < kKeys; ++k) {
-                                const int last = kRecords - kKeys + k;
+                                const int last = last_index(kRecords, kKeys, k);
                                 if (got.at(k) != (k == 5 ? "" : value_of(last, kKeys))) return false;
                             }
                             return true;
@@ -104,13 +107,13 @@ TEST_CASE("redis: SET of each record at its key.format key, HSET of its fields, 
     CHECK(ttl > 3500000);
     CHECK(ttl <= 3600000);
     // The hash of F7 in database 3: exactly the fields of its last record.
-    REQUIRE(wait_until([&] { return redis_cli(env, {"-n", "3", "HGET", prefix + "h:F7", "seq"}) == std::to_string(kRecords - kKeys + 7) + "\n"; },
+    REQUIRE(wait_until([&] { return redis_cli(env, {"-n", "3", "HGET", prefix + "h:F7", "seq"}) == std::to_string(last_index(kRecords, kKeys, 7)) + "\n"; },
                        30s, 100ms));
     const auto hash = lines_of(redis_cli(env, {"-n", "3", "HGETALL", prefix + "h:F7"}));
     std::map<std::string, std::string> fields;
     for (size_t i = 0; i + 1 < hash.size(); i += 2) fields[hash[i]] = hash[i + 1];
     CHECK(fields == std::map<std::string, std::string>{{"flight", "{\"iata\":\"F7\",\"number\":7}"},
-                                                       {"seq", std::to_string(kRecords - kKeys + 7)},
+                                                       {"seq", std::to_string(last_index(kRecords, kKeys, 7))},
                                                        {"status", "active"}});
     CHECK(redis_cli(env, {"-n", "3", "EXISTS", prefix + "h:F5"}) == "1\n");  // ignore: kept
     // The offsets the sink keeps: the last offset of each partition.

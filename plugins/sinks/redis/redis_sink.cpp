@@ -9,6 +9,7 @@
 #include "key_format.hpp"
 #include "settings.hpp"
 
+#include <sluice/padded_json.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -24,6 +25,7 @@ namespace sluice::redis {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using json_parse::parse_padded;
 
 std::string coordinates(std::string_view topic, std::int32_t partition) {
     return std::string(topic) + "[" + std::to_string(partition) + "]";
@@ -185,11 +187,13 @@ private:
     // Appends the commands of one record; false with `problem` when it cannot be written.
     bool commands_of(const SinkRecord& r, Commands& out, std::string& problem) {
         auto value = r.value();
+        // A tombstone that deletes nothing is skipped before its key is looked for.
+        if (!value && (settings_.mode == Mode::stream || !settings_.delete_on_null)) return true;
         simdjson::dom::element doc;
         const bool structured = settings_.mode != Mode::set;
         const bool parse = value && (structured || settings_.key_format.needs_value());
         if (parse) {
-            if (auto error = parser_.parse(value->data(), value->size()).get(doc)) {
+            if (auto error = parse_padded(parser_, padded_, *value).get(doc)) {
                 problem = std::string("its value is not JSON (") + simdjson::error_message(error) + ")";
                 return false;
             }
@@ -198,7 +202,6 @@ private:
         KeyFormat::Record in{r.key(), r.topic(), r.partition(), r.offset(), parse ? &doc : nullptr};
         if (!settings_.key_format.render(in, key_, problem)) return false;
         if (!value) {
-            if (settings_.mode == Mode::stream || !settings_.delete_on_null) return true;
             out.add({"DEL", key_});
             return true;
         }
@@ -334,6 +337,7 @@ private:
     Connection connection_;
     std::map<Key, std::int64_t> watermarks_;  // last offset stored per partition (-1: none); absent: unknown
     simdjson::dom::parser parser_;
+    std::string padded_;
     std::string key_;
     std::vector<std::pair<std::string, std::string>> fields_;
     std::vector<std::string_view> args_;

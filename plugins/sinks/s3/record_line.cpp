@@ -4,10 +4,12 @@
 
 namespace sluice::s3 {
 
+using json_parse::parse_padded;
+
 std::optional<std::string_view> LineReader::line(std::string_view value, const std::string& time_field,
                                                  const tz::TimeZone& zone, std::int64_t& time_ms, std::string& problem) {
     simdjson::dom::element doc;
-    if (auto error = parser_.parse(value.data(), value.size()).get(doc)) {
+    if (auto error = parse_padded(parser_, padded_, value).get(doc)) {
         problem = std::string("its value is not JSON (") + simdjson::error_message(error) + ")";
         return std::nullopt;
     }

@@ -5,7 +5,7 @@
 
 #include <sluice/time_zone.hpp>
 
-#include <simdjson.h>
+#include <sluice/padded_json.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +26,7 @@ public:
 
 private:
     simdjson::dom::parser parser_;
+    std::string padded_;
     std::string flattened_;
 };
 
