@@ -211,9 +211,19 @@ private:
 
     static std::string civil_iso(std::int64_t ms) { return civil::format_iso8601(ms, 0); }
 
+    // The URL as logs and errors show it: the credential parameter (whatever its name) and
+    // the usual secret-looking ones masked.
+    std::string shown(const std::string& url) const {
+        if (settings_.auth_query_name.empty() || url.find('?') == std::string::npos) return http::redact_url(url);
+        std::string masked = http::redact_url(with_param(url, settings_.auth_query_name, "-"));
+        const std::string param = http::url_encode(settings_.auth_query_name) + "=-";
+        if (auto at = masked.find(param); at != std::string::npos) masked.replace(at + param.size() - 1, 1, "***");
+        return masked;
+    }
+
     // GET; the 2xx body, a Transient, or a FatalError naming the URL (secrets masked).
     std::string get(http::Client& client, const std::string& url) const {
-        const std::string shown = http::redact_url(url);
+        const std::string where = shown(url);
         http::Request r;
         r.url = url;
         r.timeout = settings_.request_timeout;
@@ -229,17 +239,17 @@ private:
         if (response.status >= 200 && response.status < 300) return std::move(response.body);
         const std::string detail = "HTTP " + std::to_string(response.status) + ": " + excerpt(response.body);
         if (http::is_retriable_status(response.status))
-            throw Transient{"GET " + shown + ": " + detail, http::requested_wait(response)};
+            throw Transient{"GET " + where + ": " + detail, http::requested_wait(response)};
         if (response.status == 401 || response.status == 403)
-            throw FatalError("GET " + shown + ": access refused (" + detail + "); check auth.header.value / auth.query.value");
-        throw FatalError("GET " + shown + ": " + detail);
+            throw FatalError("GET " + where + ": access refused (" + detail + "); check auth.header.value / auth.query.value");
+        throw FatalError("GET " + where + ": " + detail);
     }
 
     void read_page(const std::string& body, const std::string& url, RecordWriter& out) {
         ++pages_;
         Json page = Json::parse(body, nullptr, false);
         if (page.is_discarded())
-            throw Transient{"GET " + http::redact_url(url) + ": the answer is not JSON (" + std::to_string(body.size()) +
+            throw Transient{"GET " + shown(url) + ": the answer is not JSON (" + std::to_string(body.size()) +
                                 " bytes): " + excerpt(body),
                             std::nullopt};
         const Json* records = settings_.records_pointer.empty() ? &page : find_path(page, settings_.records_pointer);
@@ -249,7 +259,7 @@ private:
             const std::string raw = dump(page);
             r.value = raw;
             report_errant(*context_, r,
-                          "GET " + http::redact_url(url) + ": records.pointer " +
+                          "GET " + shown(url) + ": records.pointer " +
                               (settings_.records_pointer.empty() ? std::string("(the body)") : settings_.records_pointer) +
                               " is not an array in the answer; the sweep ends here");
             end_sweep();
@@ -266,7 +276,7 @@ private:
                 SourceRecord r;
                 const std::string raw = dump(record);
                 r.value = raw;
-                report_errant(*context_, r, "GET " + http::redact_url(url) + ": " + problem);
+                report_errant(*context_, r, "GET " + shown(url) + ": " + problem);
                 continue;
             }
             if (!emitted) continue;
@@ -402,7 +412,7 @@ private:
             std::vector<std::string> added, removed;
             std::set_difference(names.begin(), names.end(), last_names_.begin(), last_names_.end(), std::back_inserter(added));
             std::set_difference(last_names_.begin(), last_names_.end(), names.begin(), names.end(), std::back_inserter(removed));
-            context_->warn("the records' fields changed at " + http::redact_url(url) + ": added [" + join(added) +
+            context_->warn("the records' fields changed at " + shown(url) + ": added [" + join(added) +
                            "], removed [" + join(removed) + "]");
         }
         last_names_ = std::move(names);
