@@ -105,11 +105,12 @@ void Bucket::multipart(const std::string& key, const std::string& body, const st
     }
 }
 
-std::vector<std::string> Bucket::list(const std::string& prefix) {
+std::vector<std::string> Bucket::list(const std::string& prefix, int page_size) {
     std::vector<std::string> keys;
     std::string token;
     while (true) {
         std::vector<std::pair<std::string, std::string>> query{{"list-type", "2"}, {"prefix", prefix}};
+        if (page_size != 1000) query.emplace_back("max-keys", std::to_string(page_size));
         if (!token.empty()) query.emplace_back("continuation-token", token);
         const std::string what = "listing " + where(prefix) + "*";
         auto answer = client_.send({}, bucket_path() + "?" + aws::canonical_query(query), what, {}, stopping_);

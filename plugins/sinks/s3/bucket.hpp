@@ -23,8 +23,8 @@ public:
     // object appears whole or not at all. Throws aws::Failure.
     void put(const std::string& key, const std::string& body, const std::string& content_type,
              const std::map<std::string, std::string>& metadata, std::int64_t part_size);
-    // Every key under `prefix` (ListObjectsV2, all pages).
-    std::vector<std::string> list(const std::string& prefix);
+    // Every key under `prefix` (ListObjectsV2, all pages of at most `page_size` keys).
+    std::vector<std::string> list(const std::string& prefix, int page_size = 1000);
     // The user metadata of an object (names lower-case, without x-amz-meta-); nullopt when
     // there is no such object.
     std::optional<std::map<std::string, std::string>> head(const std::string& key);
