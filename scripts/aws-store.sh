@@ -75,8 +75,7 @@ command_line() {
 cmd_start() {
   local dir=${1:-}
   [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-$kind-XXXXXX")
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  dir=$(absolute_dir "$dir")
   prepare "$dir"
   # shellcheck disable=SC2046
   (exec setsid $(command_line "$dir") >>"$dir/log/stdout.log" 2>>"$dir/log/stderr.log" </dev/null) &
@@ -88,19 +87,15 @@ cmd_start() {
     kill -KILL "$pid" 2>/dev/null || true
     die "the store did not answer on port $(port_of "$dir") (logs in $dir/log)"
   fi
-  { cat "$dir/ports"; echo "${prefix}_PID=$pid"; } >"$dir/env.tmp"
-  mv "$dir/env.tmp" "$dir/env"
+  publish_env "$dir" "${prefix}_PID" "$pid"
   cat "$dir/env"
 }
 
 cmd_run() {
   local dir=${1:?run needs DIR}
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  dir=$(absolute_dir "$dir")
   prepare "$dir"
-  { cat "$dir/ports"; echo "${prefix}_PID=$$"; } >"$dir/env.tmp"
-  mv "$dir/env.tmp" "$dir/env"
-  echo "$$" >"$dir/pid"
+  publish_env "$dir" "${prefix}_PID" "$$"
   # shellcheck disable=SC2046
   exec $(command_line "$dir")
 }

@@ -93,8 +93,7 @@ prepare() {
 cmd_start() {
   local dir=${1:-}
   [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-redis-XXXXXX")
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  dir=$(absolute_dir "$dir")
   prepare "$dir"
   (exec setsid "$SERVER_BIN" "$dir/redis.conf" >>"$dir/log/stdout.log" 2>&1 </dev/null) &
   local pid=$! rc=0
@@ -105,19 +104,15 @@ cmd_start() {
     kill -KILL "$pid" 2>/dev/null || true
     die "redis-server did not answer PING (logs in $dir/log)"
   fi
-  { cat "$dir/ports"; echo "REDIS_PID=$pid"; } >"$dir/env.tmp"
-  mv "$dir/env.tmp" "$dir/env"
+  publish_env "$dir" REDIS_PID "$pid"
   cat "$dir/env"
 }
 
 cmd_run() {
   local dir=${1:?run needs DIR}
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
+  dir=$(absolute_dir "$dir")
   prepare "$dir"
-  { cat "$dir/ports"; echo "REDIS_PID=$$"; } >"$dir/env.tmp"
-  mv "$dir/env.tmp" "$dir/env"
-  echo "$$" >"$dir/pid"
+  publish_env "$dir" REDIS_PID "$$"
   exec "$SERVER_BIN" "$dir/redis.conf"
 }
 

@@ -49,3 +49,17 @@ stop_pid_file() {
   fi
   rm -f "$file"
 }
+
+# publish_env DIR VARIABLE PID: DIR/env = DIR/ports plus VARIABLE=PID, written whole (renamed
+# into place) so whoever waits for it never reads half of it; PID also goes to DIR/pid.
+publish_env() {
+  { cat "$1/ports"; echo "$2=$3"; } >"$1/env.tmp"
+  mv "$1/env.tmp" "$1/env"
+  echo "$3" >"$1/pid"
+}
+
+# absolute_dir DIR: creates DIR and prints its absolute path.
+absolute_dir() {
+  mkdir -p "$1"
+  (cd "$1" && pwd)
+}

@@ -1,5 +1,6 @@
 #include "lake_stores.hpp"
 
+#include "store_env.hpp"
 #include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -15,13 +16,7 @@
 namespace sluice::it::lake {
 
 StoreEnv StoreEnv::read(const std::string& path) {
-    StoreEnv e;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos) e.vars[line.substr(0, eq)] = line.substr(eq + 1);
-    }
+    StoreEnv e{testing::read_env_file(path)};
     if (e.vars.empty()) throw std::runtime_error("no variables in " + path + " (is the store's ctest fixture running?)");
     return e;
 }

@@ -8,11 +8,11 @@
 #include "settings.hpp"
 #include "table.hpp"
 
+#include <sluice/http_backoff.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
 #include <map>
-#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -69,8 +69,7 @@ public:
     DynamoDbSink(const Config& config, TaskContext& context)
         : settings_(Settings::from(config)),
           context_(context),
-          service_(settings_.connection, [this] { return context_.stopping(); }),
-          rng_(std::random_device{}()) {}
+          service_(settings_.connection, [this] { return context_.stopping(); }) {}
 
     ~DynamoDbSink() override {
         context_.info("wrote " + std::to_string(puts_) + " items and deleted " + std::to_string(deletes_) + " in " +
@@ -186,7 +185,7 @@ private:
         Json items = Json::object();
         for (const auto& r : requests) items[r.table].push_back(r.body);
         const auto& c = settings_.connection;
-        std::chrono::milliseconds ceiling = c.backoff;
+        http::Backoff backoff(c.backoff, c.backoff_max);
         for (int attempt = 1;; ++attempt) {
             ++requests_;
             Json unprocessed = service_.batch_write(items);
@@ -198,10 +197,8 @@ private:
                                        " items still unprocessed (throttled) after " + std::to_string(attempt) + " tries",
                                    true);
             context_.debug(std::to_string(left) + " unprocessed items, sending them again");
-            std::uniform_int_distribution<std::int64_t> jitter(ceiling.count() / 2, ceiling.count());
-            const auto until = Clock::now() + std::chrono::milliseconds(jitter(rng_));
+            const auto until = Clock::now() + backoff.next(attempt);
             while (Clock::now() < until && !context_.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            ceiling = std::min(ceiling * 2, c.backoff_max);
             items = std::move(unprocessed);
         }
         for (const auto& r : requests) (r.is_delete ? deletes_ : puts_) += 1;
@@ -211,7 +208,6 @@ private:
     TaskContext& context_;
     Service service_;
     std::map<std::string, std::vector<KeyAttribute>> keys_;  // table -> its key schema
-    std::mt19937_64 rng_;
     std::int64_t puts_ = 0, deletes_ = 0, requests_ = 0, errant_ = 0;
 };
 

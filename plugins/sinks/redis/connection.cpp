@@ -273,11 +273,20 @@ void Connection::connect() {
 }
 
 std::vector<Reply> Connection::exchange(const Commands& commands) {
+    send(commands);
+    return read_replies(commands.count());
+}
+
+void Connection::send(const Commands& commands) {
     if (!connected()) throw ConnectionError(impl_->where + ": not connected");
     impl_->write_all(commands.bytes());
+}
+
+std::vector<Reply> Connection::read_replies(std::size_t count) {
+    if (!connected()) throw ConnectionError(impl_->where + ": not connected");
     std::vector<Reply> replies;
-    replies.reserve(commands.count());
-    for (std::size_t i = 0; i < commands.count(); ++i) replies.push_back(impl_->read_reply());
+    replies.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) replies.push_back(impl_->read_reply());
     return replies;
 }
 

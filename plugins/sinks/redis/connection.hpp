@@ -52,6 +52,8 @@ public:
     void add(const std::vector<std::string_view>& args);
     const std::string& bytes() const { return bytes_; }
     std::size_t count() const { return count_; }
+    // Forgets the bytes (already sent) but keeps counting the commands.
+    void sent() { bytes_.clear(); }
     void clear() {
         bytes_.clear();
         count_ = 0;
@@ -101,6 +103,11 @@ public:
     // Sends the commands and reads one reply per command. Throws ConnectionError (the
     // connection is closed then).
     std::vector<Reply> exchange(const Commands& commands);
+    // The same in two steps, so that a long batch is written while it is still being built
+    // (the server parses what came while the rest is formatted): send() what is there so
+    // far (then Commands::sent()), and at the end read_replies() for every command.
+    void send(const Commands& commands);
+    std::vector<Reply> read_replies(std::size_t count);
 
     const Endpoint& endpoint() const { return endpoint_; }
 

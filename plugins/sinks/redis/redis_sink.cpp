@@ -27,6 +27,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using json_parse::parse_padded;
 
+// A batch is written to the server in pieces of about this size as it is built, so that
+// Redis parses (and, without a transaction, executes) the start while the rest is formatted.
+constexpr std::size_t kStreamBytes = 256 * 1024;
+
 std::string coordinates(std::string_view topic, std::int32_t partition) {
     return std::string(topic) + "[" + std::to_string(partition) + "]";
 }
@@ -247,6 +251,17 @@ private:
     void write(const SinkRecords& records) {
         std::set<std::size_t> refused;  // records found bad by Redis at queue time: left out of the retry
         while (true) {
+            // A batch half sent (a record's error policy stopped the task mid-batch) leaves
+            // the connection inside a transaction: it is closed then, never reused.
+            struct Streaming {
+                Connection& c;
+                bool open = false;
+                void begin() { open = true; }
+                void done() { open = false; }
+                ~Streaming() {
+                    if (open) c.close();
+                }
+            } streaming{connection_};
             Commands commands;
             std::vector<std::size_t> owner;  // per command: index of its record
             std::map<Key, std::int64_t> last;
@@ -274,6 +289,11 @@ private:
                 }
                 owner.resize(commands.count(), i);
                 if (commands.count() > before) written.push_back(i);
+                if (commands.bytes().size() >= kStreamBytes) {
+                    streaming.begin();
+                    connection_.send(commands);
+                    commands.sent();
+                }
             }
             if (settings_.exactly_once) {
                 if (last.empty()) return;
@@ -290,7 +310,10 @@ private:
                 owner.push_back(SIZE_MAX);
             }
             if (commands.count() == 0) return;
-            std::vector<Reply> replies = connection_.exchange(commands);
+            streaming.begin();
+            connection_.send(commands);
+            std::vector<Reply> replies = connection_.read_replies(commands.count());
+            streaming.done();
             ++batches_;
             if (!settings_.exactly_once) {
                 for (std::size_t c = 0; c < replies.size(); ++c) check_result(records, owner[c], replies[c].get());

@@ -2,6 +2,8 @@
 // redis_server, skipped without $SLUICE_REDIS_ENV): AUTH, SELECT, a pipelined batch, TLS.
 #include "connection.hpp"
 
+#include "store_env.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <doctest/doctest.h>
@@ -35,15 +37,7 @@ TEST_CASE("commands are RESP arrays of bulk strings, binary-safe") {
 }
 
 namespace {
-std::optional<std::map<std::string, std::string>> server_env() {
-    const char* path = std::getenv("SLUICE_REDIS_ENV");
-    if (path == nullptr) return std::nullopt;
-    std::map<std::string, std::string> vars;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        if (auto eq = line.find('='); eq != std::string::npos) vars[line.substr(0, eq)] = line.substr(eq + 1);
-    return vars;
-}
+std::optional<std::map<std::string, std::string>> server_env() { return sluice::testing::fixture_env("SLUICE_REDIS_ENV"); }
 }  // namespace
 
 TEST_SUITE("redis_server") {

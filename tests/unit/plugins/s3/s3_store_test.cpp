@@ -6,6 +6,7 @@
 
 #include "http_test_server.hpp"
 #include "sdk_harness.hpp"
+#include "store_env.hpp"
 
 #include <doctest/doctest.h>
 
@@ -21,15 +22,7 @@ using sluice::testing::FakeHost;
 using sluice::testing::SinkInput;
 using sluice::testing::SinkUnderTest;
 
-std::optional<std::map<std::string, std::string>> store_env() {
-    const char* path = std::getenv("SLUICE_S3_ENV");
-    if (path == nullptr) return std::nullopt;
-    std::map<std::string, std::string> vars;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);)
-        if (auto eq = line.find('='); eq != std::string::npos) vars[line.substr(0, eq)] = line.substr(eq + 1);
-    return vars;
-}
+std::optional<std::map<std::string, std::string>> store_env() { return sluice::testing::fixture_env("SLUICE_S3_ENV"); }
 
 sluice::aws::Connection connection(std::map<std::string, std::string>& env) {
     sluice::aws::Connection c;
