@@ -118,9 +118,13 @@ public:
                 errant(record, problem);
                 continue;
             }
-            if (time_ms == SLUICE_NO_TIMESTAMP && settings_.path_format.uses_time()) {
-                errant(record, "it has no timestamp, and path.format needs one (timestamp.extractor Record)");
-                continue;
+            if (time_ms == SLUICE_NO_TIMESTAMP) {
+                if (settings_.path_format.uses_time() || settings_.rotate_interval_ms > 0) {
+                    errant(record, "it has no timestamp, and path.format or rotate.interval.ms needs one "
+                                   "(timestamp.extractor Record)");
+                    continue;
+                }
+                time_ms = now;
             }
             append(p, record, *line, time_ms, now);
         }
