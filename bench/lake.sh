@@ -52,6 +52,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # ---- Kafka and the records: datagen-like road traffic readings, ~190 B of JSON each -------
 partitions=$(( (records * 250 * 3 / 2) / (5 * 1024 * 1024) + 1 ))  # the mock keeps ~5 MiB per partition
 partitions=$(( (partitions + 3) / 4 * 4 ))
+# The same number of records in every partition (produced partition by partition), so that
+# the s3 sink's objects of exactly half a partition close full: no tail waits for a timer.
+records=$(( (records + 2 * partitions - 1) / (2 * partitions) * 2 * partitions ))
 "$mock" --topic "bench.lake:$partitions" --topic "sluice-offsets:1" >"$work/mock.out" 2>"$work/mock.err" &
 mock_pid=$!
 for _ in $(seq 100); do grep -q . "$work/mock.out" 2>/dev/null && break; sleep 0.1; done
@@ -65,7 +68,10 @@ awk -v n="$records" 'BEGIN {
       s, s, s % 97, 1 + s % 3, int(step / 60) % 24, step % 60, (i * 7) % 40, 40 + (i % 900) / 10.0, (i % 500) / 10.0, (i % 300) / 10.0, i
   }
 }' >"$work/records.tsv"
-kcat -P -b "$bootstrap" -t bench.lake -K $'\t' -X queue.buffering.max.messages=1000000 -X linger.ms=20 <"$work/records.tsv"
+for p in $(seq 0 $((partitions - 1))); do
+  awk -v p="$p" -v n="$partitions" '(NR - 1) % n == p' "$work/records.tsv" |
+    kcat -P -b "$bootstrap" -t bench.lake -p "$p" -K $'\t' -X queue.buffering.max.messages=1000000 -X linger.ms=20
+done
 value_bytes=$(awk -F'\t' '{ n += length($2) + 1 } END { print n }' "$work/records.tsv")
 
 worker_file() {
@@ -107,12 +113,8 @@ s3_bench() {
   local empty sign=(--aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY")
   empty=$(printf '' | sha256sum | cut -d' ' -f1)
   s3() { curl -sS --fail-with-body "${sign[@]}" -H "x-amz-content-sha256: $empty" "$@"; }
-  s3_bytes() {  # total size of the objects under a prefix of a bucket
-    s3 "$S3_ENDPOINT_URL/$1?list-type=2&prefix=$(printf %s "$2" | sed "s|/|%2F|g")" | grep -o '<Size>[0-9]*</Size>' | tr -dc '0-9\n' | awk '{ n += $1 } END { print n + 0 }'
-  }
-  # Objects of a quarter of a partition's records, so most close full; the tails close at
-  # the next 500 ms boundary of rotate.schedule.interval.ms (checked at each 200 ms flush).
-  local flush=${SLUICE_BENCH_FLUSH_SIZE:-$((records / partitions / 4 + 1))}
+  # Objects of half a partition's records: each partition ends with two full objects.
+  local flush=${SLUICE_BENCH_FLUSH_SIZE:-$((records / partitions / 2))}
   echo "s3: $records records, $value_bytes bytes of JSON lines, objects of $flush records, $runs runs" >&2
   printf "%-4s %12s %12s %8s %10s %8s\n" run curl_MB/s sluice_MB/s ratio cpu_s/M MiB >&2
   for i in $(seq "$runs"); do
@@ -135,11 +137,17 @@ sinks:
       path.format: "sluice/{topic}"
       timestamp.extractor: Wallclock
       flush.size: $flush
-      rotate.schedule.interval.ms: 500
 EOF
-    done_s3() { [[ $(s3_bytes "$bucket" sluice/) -ge $value_bytes ]]; }
+    # Done when the sink logged (debug) uploads of every record: reading the bucket while
+    # the run goes would load the store the run is measuring.
+    echo "log.level: debug" >>"$dir/worker.yaml"
+    done_s3() { [[ $(grep -o 'uploaded [^ ]*: [0-9]* records' "$dir/log" | awk '{ n += $3 } END { print n + 0 }') -ge $records ]]; }
     read -r secs cpu rss < <(timed_sluice "$dir" done_s3)
     sl=$(awk -v b="$value_bytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')
+    local stored
+    stored=$(s3 "$S3_ENDPOINT_URL/$bucket?list-type=2&prefix=sluice%2F" | grep -o '<Size>[0-9]*</Size>' | tr -dc '0-9\n' |
+      awk '{ n += $1 } END { print n + 0 }')
+    [[ $stored == "$value_bytes" ]] || { echo "s3 run $i: $stored bytes in the bucket, $value_bytes expected" >&2; exit 1; }
     # The same objects, fetched once (untimed), then PUT by curl one after the other with
     # their hashes computed beforehand: the store's ingest limit for these objects.
     mkdir -p "$dir/objects"
@@ -150,11 +158,16 @@ EOF
       s3 "$S3_ENDPOINT_URL/$bucket/$(printf '%s' "$k" | sed 's/=/%3D/g; s/+/%2B/g')" -o "$dir/objects/$n"
       sha256sum "$dir/objects/$n" | cut -d' ' -f1 >"$dir/objects/$n.sha"
     done
-    t0=$(now)
+    # One curl process for all of them (--next: one connection, kept alive, as the sink's).
+    local args=()
     for j in $(seq "$n"); do
-      curl -sS --fail-with-body "${sign[@]}" -X PUT -H "x-amz-content-sha256: $(cat "$dir/objects/$j.sha")" \
-        -H 'Content-Type: application/x-ndjson' --data-binary @"$dir/objects/$j" "$S3_ENDPOINT_URL/$bucket/curl/$j.jsonl" >/dev/null
+      ((j > 1)) && args+=(--next)
+      args+=(-sS --fail-with-body "${sign[@]}" -X PUT -H "x-amz-content-sha256: $(cat "$dir/objects/$j.sha")"
+             -H 'Content-Type: application/x-ndjson' --data-binary @"$dir/objects/$j" -o /dev/null
+             "$S3_ENDPOINT_URL/$bucket/curl/$j.jsonl")
     done
+    t0=$(now)
+    curl "${args[@]}"
     t1=$(now)
     c=$(awk -v b="$value_bytes" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", b / (z - a) / 1e6 }')
     printf "%-4s %12s %12s %8s %10s %8s\n" "$i" "$c" "$sl" "$(ratio "$sl" "$c")" \

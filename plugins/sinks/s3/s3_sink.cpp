@@ -14,12 +14,14 @@
 #include <sluice/sdk.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sluice::s3 {
@@ -81,21 +83,31 @@ public:
         : settings_(Settings::from(config)),
           context_(context),
           bucket_(settings_.connection, settings_.bucket, settings_.path_style, [this] { return context_.stopping(); }),
+          background_bucket_(settings_.connection, settings_.bucket, settings_.path_style,
+                             [this] { return context_.stopping(); }),
           zone_(tz::TimeZone::load(config.string("timezone"))) {
         context_.info("writing " + std::string(settings_.extension()) + " objects to " + settings_.where() +
                       ", at most " + std::to_string(settings_.flush_size) + " records each");
     }
 
     ~S3Sink() override {
+        // What it did not upload was never committed: read again later.
+        if (background_) background_->thread.join();
         context_.info("uploaded " + std::to_string(objects_) + " objects (" + std::to_string(records_) + " records, " +
                       std::to_string(bytes_) + " bytes); skipped " + std::to_string(skipped_stored_) +
                       " records already in the bucket");
     }
 
     void put(const SinkRecords& records) override {
-        // What could not be uploaded before goes first; a RetriableError now leaves this
-        // batch untouched, to be offered again.
-        upload_sealed(true);
+        collect(false);
+        // What could not be uploaded before goes first, on this thread; a RetriableError now
+        // leaves this batch untouched, to be offered again.
+        if (retry_here_) {
+            upload_sealed(true);
+            retry_here_ = false;
+        }
+        // Bounded memory: while more than this waits for its upload, take nothing more.
+        if (sealed_bytes() > kMaxSealedBytes) collect(true);
         resolve_stored(records);
         const bool time_field = settings_.time_source == TimeSource::record_field;
         const std::int64_t now = wall_ms();
@@ -129,12 +141,20 @@ public:
             append(p, record, *line, time_ms, now);
         }
         seal_due(now);
-        upload_sealed(false);
+        dispatch();
     }
 
+    // The offsets of records not in an uploaded object (sealed, in flight or open) are held
+    // back. A stopping task finishes its uploads here.
     void flush(std::span<TopicPartition> positions) override {
         seal_due(wall_ms());
-        upload_sealed(false);
+        if (context_.stopping()) {
+            collect(true);
+            upload_sealed(false);
+        } else {
+            collect(false);
+            if (!retry_here_) dispatch();
+        }
         for (auto& tp : positions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
             if (it == partitions_.end()) continue;
@@ -143,6 +163,7 @@ public:
     }
 
     void open(std::span<TopicPartition> partitions) override {
+        collect(true);
         std::vector<Partition*> fresh;
         for (auto& tp : partitions) {
             partitions_.erase({std::string(tp.topic), tp.partition});
@@ -166,6 +187,11 @@ public:
     void close(std::span<const TopicPartition> partitions) override {
         // After the final flush, which committed nothing past a record not uploaded: the
         // partition's next owner reads those records again.
+        try {
+            collect(true);
+        } catch (const std::exception& e) {
+            context_.warn(std::string("at close: ") + e.what());
+        }
         for (auto& tp : partitions) partitions_.erase({std::string(tp.topic), tp.partition});
     }
 
@@ -261,36 +287,94 @@ private:
             if (p.open && now >= p.deadline_ms) seal(p);
     }
 
-    // Uploads every sealed object, partition by partition in offset order. A retriable
-    // failure stops there: with `before_taking` it becomes a RetriableError (the worker
-    // offers the batch again later), else a warning (the next put tries first). Anything
-    // else (access refused, the bucket gone) stops the task.
+    void upload(Bucket& bucket, const Sealed& s) {
+        bucket.put(s.key, s.body.bytes(), settings_.compression == Compression::gzip ? "application/gzip" : "application/x-ndjson",
+                   {{"sluice-first-offset", std::to_string(s.body.first_offset())},
+                    {"sluice-last-offset", std::to_string(s.body.last_offset())},
+                    {"sluice-records", std::to_string(s.body.records())}},
+                   settings_.part_size);
+    }
+
+    // An object is in: it leaves the partition's queue, and its last offset is the stored one.
+    void uploaded(Partition& p) {
+        const Sealed& s = p.sealed.front();
+        context_.debug("uploaded " + s.key + ": " + std::to_string(s.body.records()) + " records, offsets " +
+                       std::to_string(s.body.first_offset()) + ".." + std::to_string(s.body.last_offset()));
+        ++objects_;
+        records_ += s.body.records();
+        bytes_ += static_cast<std::int64_t>(s.body.bytes().size());
+        p.stored_last = s.body.last_offset();
+        p.sealed.pop_front();
+    }
+
+    // Uploads every sealed object on this thread, partition by partition in offset order. A
+    // retriable failure stops there: with `before_taking` it becomes a RetriableError (the
+    // worker offers the batch again later), else a warning. Anything else (access refused,
+    // the bucket gone) stops the task.
     void upload_sealed(bool before_taking) {
         for (auto& [key, p] : partitions_) {
             while (!p.sealed.empty()) {
-                Sealed& s = p.sealed.front();
                 try {
-                    bucket_.put(s.key, s.body.bytes(),
-                                settings_.compression == Compression::gzip ? "application/gzip" : "application/x-ndjson",
-                                {{"sluice-first-offset", std::to_string(s.body.first_offset())},
-                                 {"sluice-last-offset", std::to_string(s.body.last_offset())},
-                                 {"sluice-records", std::to_string(s.body.records())}},
-                                settings_.part_size);
+                    upload(bucket_, p.sealed.front());
                 } catch (const aws::Failure& f) {
                     if (!f.retriable()) throw FatalError(f.what());
                     if (before_taking) throw RetriableError(f.what());
                     context_.warn(std::string("upload deferred: ") + f.what());
+                    retry_here_ = true;
                     return;
                 }
-                context_.debug("uploaded " + s.key + ": " + std::to_string(s.body.records()) + " records, offsets " +
-                               std::to_string(s.body.first_offset()) + ".." + std::to_string(s.body.last_offset()));
-                ++objects_;
-                records_ += s.body.records();
-                bytes_ += static_cast<std::int64_t>(s.body.bytes().size());
-                p.stored_last = s.body.last_offset();
-                p.sealed.pop_front();
+                uploaded(p);
             }
         }
+    }
+
+    // Hands every sealed object to a background upload (one at a time), so that the task
+    // keeps consuming and building the next objects meanwhile. The objects stay in their
+    // partition's queue (their offsets held back) until collect() sees them uploaded.
+    void dispatch() {
+        if (background_) return;
+        auto job = std::make_unique<Background>();
+        for (auto& [key, p] : partitions_)
+            for (Sealed& s : p.sealed) job->uploads.push_back({&p, &s});
+        if (job->uploads.empty()) return;
+        Background* raw = job.get();
+        raw->thread = std::thread([this, raw] {
+            for (const auto& u : raw->uploads) {
+                try {
+                    upload(background_bucket_, *u.sealed);
+                } catch (const aws::Failure& f) {
+                    raw->failure = f;
+                    break;
+                } catch (const std::exception& e) {
+                    raw->failure = aws::Failure(e.what(), false);
+                    break;
+                }
+                ++raw->done;
+            }
+            raw->finished.store(true);
+        });
+        background_ = std::move(job);
+    }
+
+    // Applies the outcome of the background upload once it is over (`wait`: waits for it).
+    // A retriable failure makes the next put upload on the task thread first (and ask the
+    // worker to retry while that fails); anything else stops the task.
+    void collect(bool wait) {
+        if (!background_ || (!wait && !background_->finished.load())) return;
+        background_->thread.join();
+        std::unique_ptr<Background> job = std::move(background_);
+        for (std::size_t k = 0; k < job->done; ++k) uploaded(*job->uploads[k].partition);
+        if (!job->failure) return;
+        if (!job->failure->retriable()) throw FatalError(job->failure->what());
+        context_.warn(std::string("upload deferred: ") + job->failure->what());
+        retry_here_ = true;
+    }
+
+    std::size_t sealed_bytes() const {
+        std::size_t n = 0;
+        for (const auto& [key, p] : partitions_)
+            for (const Sealed& s : p.sealed) n += s.body.bytes().size();
+        return n;
     }
 
     // The partitions of this batch whose newest object is not known yet are looked up first.
@@ -348,9 +432,27 @@ private:
         return *last;
     }
 
+    struct Background {
+        struct Upload {
+            Partition* partition;
+            const Sealed* sealed;
+        };
+        std::vector<Upload> uploads;  // in each partition's order
+        std::size_t done = 0;         // uploads[0, done) are in the bucket
+        std::optional<aws::Failure> failure;
+        std::atomic<bool> finished{false};
+        std::thread thread;
+    };
+    // Sealed objects waiting beyond this stop the taking of records until the running
+    // upload is over.
+    static constexpr std::size_t kMaxSealedBytes = 256 * 1024 * 1024;
+
     Settings settings_;
     TaskContext& context_;
-    Bucket bucket_;
+    Bucket bucket_;             // the task thread's
+    Bucket background_bucket_;  // the background upload's
+    std::unique_ptr<Background> background_;
+    bool retry_here_ = false;   // an upload failed: the next put uploads on the task thread first
     tz::TimeZone zone_;
     LineReader reader_;
     const std::string empty_;
