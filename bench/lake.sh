@@ -116,7 +116,7 @@ s3_bench() {
   # Objects of half a partition's records: each partition ends with two full objects.
   local flush=${SLUICE_BENCH_FLUSH_SIZE:-$((records / partitions / 2))}
   echo "s3: $records records, $value_bytes bytes of JSON lines, objects of $flush records, $runs runs" >&2
-  printf "%-4s %12s %12s %8s %10s %8s\n" run curl_MB/s sluice_MB/s ratio cpu_s/M MiB >&2
+  printf "%-4s %12s %12s %8s %10s %8s %12s %10s\n" run curl_MB/s sluice_MB/s ratio cpu_s/M MiB kafka_MB/s s3/kafka >&2
   for i in $(seq "$runs"); do
     local bucket="bench-$i" dir="$work/s3-run-$i" sl c secs cpu rss
     mkdir -p "$dir"
@@ -148,6 +148,15 @@ EOF
     stored=$(s3 "$S3_ENDPOINT_URL/$bucket?list-type=2&prefix=sluice%2F" | grep -o '<Size>[0-9]*</Size>' | tr -dc '0-9\n' |
       awk '{ n += $1 } END { print n + 0 }')
     [[ $stored == "$value_bytes" ]] || { echo "s3 run $i: $stored bytes in the bucket, $value_bytes expected" >&2; exit 1; }
+    # What the worker consumes at all from this Kafka: the same topic into a blackhole sink.
+    local bh="$work/bh-run-$i" kafka
+    mkdir -p "$bh"
+    worker_file "$bh"
+    sed -i 's/^log.progress.interval.ms: .*/log.progress.interval.ms: 50/' "$bh/worker.yaml"
+    printf 'name: bench\nsinks:\n  - name: bh-%s\n    plugin: blackhole\n    topics: [bench.lake]\n' "$i" >"$bh/pipeline.yaml"
+    done_bh() { [[ $(grep -o 'written [0-9]* records' "$bh/log" | tail -n1 | tr -dc '0-9') -ge $records ]] 2>/dev/null; }
+    read -r bh_secs _ _ < <(timed_sluice "$bh" done_bh)
+    kafka=$(awk -v b="$value_bytes" -v s="$bh_secs" 'BEGIN { printf "%.1f", b / s / 1e6 }')
     # The same objects, fetched once (untimed), then PUT by curl one after the other with
     # their hashes computed beforehand: the store's ingest limit for these objects.
     mkdir -p "$dir/objects"
@@ -170,13 +179,15 @@ EOF
     curl "${args[@]}"
     t1=$(now)
     c=$(awk -v b="$value_bytes" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", b / (z - a) / 1e6 }')
-    printf "%-4s %12s %12s %8s %10s %8s\n" "$i" "$c" "$sl" "$(ratio "$sl" "$c")" \
-      "$(awk -v c="$cpu" -v n="$records" 'BEGIN { printf "%.2f", c * 1e6 / n }')" "$((rss / 1024))" | tee -a "$work/s3.results" >&2
+    printf "%-4s %12s %12s %8s %10s %8s %12s %10s\n" "$i" "$c" "$sl" "$(ratio "$sl" "$c")" \
+      "$(awk -v c="$cpu" -v n="$records" 'BEGIN { printf "%.2f", c * 1e6 / n }')" "$((rss / 1024))" \
+      "$kafka" "$(ratio "$sl" "$kafka")" | tee -a "$work/s3.results" >&2
     rm -rf "$dir/objects"
   done
   echo "s3 median: curl $(awk '{print $2}' "$work/s3.results" | median) MB/s, sluice $(awk '{print $3}' "$work/s3.results" | median) MB/s," \
     "ratio $(awk '{print $4}' "$work/s3.results" | median), $(awk '{print $5}' "$work/s3.results" | median) CPU s/M records," \
-    "$(awk '{print $6}' "$work/s3.results" | median) MiB peak"
+    "$(awk '{print $6}' "$work/s3.results" | median) MiB peak; the worker alone (blackhole sink)" \
+    "$(awk '{print $7}' "$work/s3.results" | median) MB/s, s3/blackhole $(awk '{print $8}' "$work/s3.results" | median)"
 }
 
 # ---- Redis --------------------------------------------------------------------------------

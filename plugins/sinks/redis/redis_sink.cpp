@@ -270,15 +270,28 @@ private:
                 owner.push_back(SIZE_MAX);
             }
             std::vector<std::size_t> written;
+            // Records come in runs of one partition: its watermark and last offset are looked
+            // up once per run.
+            const std::int64_t* watermark = nullptr;
+            std::int64_t* last_offset = nullptr;
+            std::string_view run_topic;
+            std::int32_t run_partition = -1;
             for (std::size_t i = 0; i < records.size(); ++i) {
                 SinkRecord r = records[i];
                 if (settings_.exactly_once) {
-                    auto w = watermarks_.find({std::string(r.topic()), r.partition()});
-                    if (w != watermarks_.end() && r.offset() <= w->second) {
+                    if (last_offset == nullptr || r.partition() != run_partition || r.topic() != run_topic) {
+                        Key k{std::string(r.topic()), r.partition()};
+                        auto w = watermarks_.find(k);
+                        watermark = w == watermarks_.end() ? nullptr : &w->second;
+                        last_offset = &last.try_emplace(std::move(k), -1).first->second;
+                        run_topic = r.topic();
+                        run_partition = r.partition();
+                    }
+                    if (watermark != nullptr && r.offset() <= *watermark) {
                         ++skipped_;
                         continue;
                     }
-                    last[{std::string(r.topic()), r.partition()}] = r.offset();
+                    *last_offset = r.offset();
                 }
                 if (refused.count(i)) continue;
                 std::string problem;
@@ -296,12 +309,13 @@ private:
                 }
             }
             if (settings_.exactly_once) {
-                if (last.empty()) return;
                 std::vector<std::string> fields;
                 for (const auto& [k, offset] : last) {
+                    if (offset < 0) continue;  // every record of it was skipped
                     fields.push_back(offsets_field(k.first, k.second));
                     fields.push_back(std::to_string(offset));
                 }
+                if (fields.empty()) return;  // nothing past the stored offsets (nothing was sent)
                 std::vector<std::string_view> args{"HSET", settings_.offsets_key};
                 for (const auto& f : fields) args.push_back(f);
                 commands.add(args);
@@ -324,7 +338,8 @@ private:
             if (!exec.is_error() && !exec.is_nil()) {
                 // Results of the queued commands, in order (MULTI's and EXEC's own are not in it).
                 for (std::size_t c = 1; c + 1 < owner.size(); ++c) check_result(records, owner[c], exec.element(c - 1));
-                for (const auto& [k, offset] : last) watermarks_[k] = offset;
+                for (const auto& [k, offset] : last)
+                    if (offset >= 0) watermarks_[k] = offset;
                 written_ += written.size();
                 return;
             }

@@ -112,7 +112,7 @@ public:
         const bool time_field = settings_.time_source == TimeSource::record_field;
         const std::int64_t now = wall_ms();
         for (SinkRecord record : records) {
-            Partition& p = partition(record.topic(), record.partition());
+            Partition& p = partition_of(record);
             if (record.offset() <= *p.stored_last) {
                 ++skipped_stored_;
                 continue;
@@ -164,6 +164,7 @@ public:
 
     void open(std::span<TopicPartition> partitions) override {
         collect(true);
+        last_ = nullptr;
         std::vector<Partition*> fresh;
         for (auto& tp : partitions) {
             partitions_.erase({std::string(tp.topic), tp.partition});
@@ -192,6 +193,7 @@ public:
         } catch (const std::exception& e) {
             context_.warn(std::string("at close: ") + e.what());
         }
+        last_ = nullptr;
         for (auto& tp : partitions) partitions_.erase({std::string(tp.topic), tp.partition});
     }
 
@@ -229,6 +231,14 @@ private:
             it->second.number = number;
         }
         return it->second;
+    }
+
+    // The record's partition; a batch holds runs of records of one partition, so the last
+    // one found is tried first (no key string built, no map lookup, for most records).
+    Partition& partition_of(const SinkRecord& record) {
+        if (last_ == nullptr || last_->number != record.partition() || last_->topic != record.topic())
+            last_ = &partition(record.topic(), record.partition());
+        return *last_;
     }
 
     void errant(SinkRecord record, const std::string& problem) {
@@ -381,7 +391,7 @@ private:
     void resolve_stored(const SinkRecords& records) {
         std::vector<Partition*> unknown;
         for (SinkRecord record : records) {
-            Partition& p = partition(record.topic(), record.partition());
+            Partition& p = partition_of(record);
             if (!p.stored_last && std::find(unknown.begin(), unknown.end(), &p) == unknown.end()) unknown.push_back(&p);
         }
         if (!unknown.empty()) resolve(unknown);
@@ -453,6 +463,7 @@ private:
     Bucket background_bucket_;  // the background upload's
     std::unique_ptr<Background> background_;
     bool retry_here_ = false;   // an upload failed: the next put uploads on the task thread first
+    Partition* last_ = nullptr;  // partition_of's memory (reset whenever partitions_ loses entries)
     tz::TimeZone zone_;
     LineReader reader_;
     const std::string empty_;
