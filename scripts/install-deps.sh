@@ -12,8 +12,14 @@ packages=(
   kcat curl file procps tzdata
   prometheus docker-compose
   clickhouse-server clickhouse-client
+  # the fuzzing suite (scripts/fuzz.sh): clang with libFuzzer and the sanitizers
   clang libclang-rt-14-dev
+  # S3, DynamoDB, Redis and HTTP connectors: hiredis, a Redis server for tests; node and npm
+  # run the local S3 and DynamoDB stores (scripts/install-npm.sh installs their packages)
+  libhiredis-dev redis-server redis-tools
 )
+# A machine may already have Node.js from elsewhere (with its own npm): keep it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
