@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config::Diagnostics diags;
     std::optional<config::ConnectorSpec> spec;
     try {
-        spec = rest::spec_from_flat(name, flat, catalog, diags);
+        // As over REST: providers and local paths restricted (nothing allowed).
+        static const config::AccessPolicy rest_access{true, "configurations sent over REST", {}, {}, {}};
+        spec = rest::spec_from_flat(name, flat, catalog, rest_access, diags);
     } catch (const std::exception& e) {
         if (!fuzz::tolerated(e)) throw;
         return 0;

@@ -84,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 FUZZ_CHECK(!value.masked() || value.display() == "****", "a secret or provider value shown: " + key);
         }
         std::vector<config::PipelineSpec> all = {*pipeline};
-        config::check_pipelines(all, diags);
+        config::check_pipelines(all, {"sluice-offsets"}, diags);
     }
 
     config::Diagnostics worker_diags;

@@ -39,6 +39,9 @@ public:
 
     void bind_text(const KeyDef& def, const std::string& raw, Location where) {
         given_.insert(def.name);
+        // Files and JSON bodies are checked before they get here; a flat map built any other
+        // way is not, and configuration text is UTF-8 all the way to the plugin.
+        if (text::invalid_utf8_at(raw)) return fail(def.name, where, "the value is not valid UTF-8 text");
         std::string error;
         auto interpolated = interpolate(raw, scope_.base_dir, scope_.access, error);
         if (!interpolated) return fail(def.name, where, error);
@@ -108,6 +111,7 @@ private:
     // Scalars of a YAML tree flattened into dotted keys (a map value's nested maps).
     bool flatten(const YAML::Node& node, const std::string& prefix, const KeyDef& def, std::vector<std::string>& items,
                  bool& used_provider) {
+        if (!within_budget(def, node)) return false;
         for (auto& e : entries(node, scope_.file, qualified(scope_.key_prefix, def.name), diags_)) {
             std::string key = prefix.empty() ? e.key : prefix + "." + e.key;
             if (e.value.IsMap()) {
@@ -132,16 +136,20 @@ private:
         return true;
     }
 
-    nlohmann::json to_json(const YAML::Node& node, bool& ok, bool& used_provider) {
+    nlohmann::json to_json(const KeyDef& def, const YAML::Node& node, bool& ok, bool& used_provider) {
+        if (!ok || !within_budget(def, node)) {
+            ok = false;
+            return nullptr;
+        }
         if (node.IsNull() || !node.IsDefined()) return nullptr;
         if (node.IsSequence()) {
             auto arr = nlohmann::json::array();
-            for (const auto& item : node) arr.push_back(to_json(item, ok, used_provider));
+            for (const auto& item : node) arr.push_back(to_json(def, item, ok, used_provider));
             return arr;
         }
         if (node.IsMap()) {
             auto obj = nlohmann::json::object();
-            for (const auto& pair : node) obj[pair.first.Scalar()] = to_json(pair.second, ok, used_provider);
+            for (const auto& pair : node) obj[pair.first.Scalar()] = to_json(def, pair.second, ok, used_provider);
             return obj;
         }
         std::string error;
@@ -191,7 +199,7 @@ private:
             v.json = v.text;
         } else if (def.type == ValueType::json) {
             bool ok = true;
-            auto j = to_json(node, ok, used_provider);
+            auto j = to_json(def, node, ok, used_provider);
             if (!ok) return;
             v.text = j.dump();
             v.json = v.text;
@@ -202,9 +210,22 @@ private:
         store(def, std::move(v), where);
     }
 
+    // YAML aliases share nodes, and a walk of nested aliases expands them: ten levels of ten
+    // "*a" make ten billion nodes from a few lines (the "billion laughs"). A value holds at
+    // most kMaxNodes nodes, counted as walked.
+    static constexpr size_t kMaxNodes = 100000;
+    bool within_budget(const KeyDef& def, const YAML::Node& node) {
+        if (++walked_ <= kMaxNodes) return true;
+        if (walked_ == kMaxNodes + 1)
+            fail(def.name, location(scope_.file, node),
+                 "the value has more than " + std::to_string(kMaxNodes) + " elements (YAML aliases count every time they are used)");
+        return false;
+    }
+
     const Schema& schema_;
     const BindScope& scope_;
     Diagnostics& diags_;
+    size_t walked_ = 0;
     Resolved resolved_;
     std::set<std::string> given_;  // keys present in the input, valid or not
 };

@@ -108,7 +108,9 @@ const Schema& worker_schema() {
                                   "How long a REST call that restarts, stops, deletes or reconfigures a connector waits for its tasks before it answers; the change then goes on in the background (tasks show RESTARTING)", "5000"), 0, 60000));
         keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
         keys.push_back(ranged(key("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
-        keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer, "Replication factor of the offsets topic when sluice creates it; -1: broker default", "-1"), -1, 16));
+        keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer,
+                                  "Replication factor of the offsets topic when sluice creates it (Kafka Connect's offset.storage.replication.factor). 1 for a single-broker development cluster (a warning says so); -1: the broker's default, Kafka 2.4 and newer only. An existing offsets topic must be compacted or the worker does not start",
+                                  "3"), -1, 16));
         keys.push_back(ranged(key("offset.flush.interval.ms", T::integer,
                                   "How often source offsets are written and sink progress is flushed and committed", "5000"), 10, 3600000));
         keys.push_back(key("topic.creation.enable", T::boolean,
@@ -135,6 +137,9 @@ std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnost
     if (!doc) return std::nullopt;
     BindScope scope{doc->file, doc->base_dir, "", location(doc->file, doc->root)};
     Resolved r = bind(doc->root, worker_schema(), scope, diags);
+    for (const char* k : {"offsets.topic.replication.factor", "topic.creation.replication.factor"})
+        if (auto it = r.find(k); it != r.end() && it->second.text == "0")
+            diags.add(it->second.where, k, "expected -1 (the broker's default, Kafka 2.4+) or at least 1, got 0");
     if (diags.size() != before) return std::nullopt;
     return from_resolved(std::move(r), path, doc->base_dir);
 }

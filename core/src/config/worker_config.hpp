@@ -31,7 +31,7 @@ struct WorkerConfig {
     int64_t rest_lifecycle_wait_ms = 5000;
     std::string offsets_topic = "sluice-offsets";
     int offsets_topic_partitions = 25;
-    int offsets_topic_replication = -1;
+    int offsets_topic_replication = 3;
     int64_t offset_flush_interval_ms = 5000;
     bool topic_creation_enable = true;
     int topic_creation_partitions = 4;

@@ -1,6 +1,7 @@
 #include "runtime/worker.hpp"
 
 #include "common/log.hpp"
+#include "kafka/internal_topic.hpp"
 #include "plugin/instance.hpp"
 #include "runtime/task_host.hpp"
 #include "runtime/worker_metrics.hpp"
@@ -54,11 +55,11 @@ bool Worker::start(std::string& error) {
     int64_t lag = config_.backpressure_max_lag_bytes;
     if (lag < 0) lag = cluster_->embedded() ? kEmbeddedMaxLagBytes : 0;
     flow_ = std::make_unique<FlowControl>(lag);
-    if (config_.topic_creation_enable || cluster_->embedded()) {
-        std::string topic_error;
-        cluster_->ensure_topic(config_.offsets_topic, config_.offsets_topic_partitions, config_.offsets_topic_replication,
-                               {{"cleanup.policy", "compact"}}, topic_error);
-        if (!topic_error.empty()) log::warn("offsets topic ", config_.offsets_topic, ": ", topic_error);
+    const kafka::InternalTopic offsets_topic{config_.offsets_topic, "offsets", "offsets.topic.",
+                                             config_.offsets_topic_partitions, config_.offsets_topic_replication};
+    if (auto problem = kafka::ensure_internal_topic(*cluster_, offsets_topic)) {
+        error = *problem;
+        return false;
     }
     offsets_ = std::make_unique<offsets::OffsetStore>(config_.offsets_topic);
     if (!offsets_->load(*cluster_, error)) return false;

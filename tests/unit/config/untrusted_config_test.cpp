@@ -39,7 +39,9 @@ public:
     Catalog() {
         auto rate = key("rate", ValueType::integer, "100");
         rate.min = 0;
-        PluginFacts window{Schema({key("from", ValueType::integer, "0"), key("to", ValueType::integer, "10"), rate}), 0, {}};
+        PluginFacts window{Schema({key("from", ValueType::integer, "0"), key("to", ValueType::integer, "10"), rate,
+                                   key("layout", ValueType::json), key("labels", ValueType::map)}),
+                           0, {}};
         window.validate = [](const Schema&, const Resolved& v) {
             std::vector<ConfigProblem> out;
             if (std::stoll(v.at("to").text) <= std::stoll(v.at("from").text))
@@ -238,4 +240,30 @@ TEST_CASE("local paths in configurations sent over REST: only under rest.file.al
     }
     // The operator's pipeline file may write anywhere.
     CHECK(parse_text("name: p\nsinks:\n  - plugin: archive\n    topics: [t]\n    config:\n      path: /tmp/x\n").diags.empty());
+}
+
+TEST_CASE("yaml aliases cannot expand a value past 100000 elements (the billion laughs)") {
+    std::string laughs = "name: p\nsource:\n  plugin: window\n  topic: t\n  config:\n    layout:\n      - &a0 [x,x,x,x,x,x,x,x,x,x]\n";
+    for (int i = 1; i <= 8; ++i) {
+        const std::string prev = "*a" + std::to_string(i - 1);
+        laughs += "      - &a" + std::to_string(i) + " [";
+        for (int j = 0; j < 10; ++j) laughs += (j ? "," : "") + prev;
+        laughs += "]\n";
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto l = parse_text(laughs);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    REQUIRE(l.diags.size() == 1);
+    CHECK(l.diags.items()[0].key == "source.config.layout");
+    CHECK(l.text().find("more than 100000 elements") != std::string::npos);
+    // Maps too.
+    std::string maps = "name: p\nsource:\n  plugin: window\n  topic: t\n  config:\n    labels:\n      m0: &m0 {a: x, b: x, c: x, d: x, e: x, f: x, g: x, h: x, i: x, j: x}\n";
+    for (int i = 1; i <= 8; ++i) {
+        maps += "      m" + std::to_string(i) + ": &m" + std::to_string(i) + " {";
+        for (int j = 0; j < 10; ++j) maps += std::string(j ? ", " : "") + "k" + std::to_string(j) + ": *m" + std::to_string(i - 1);
+        maps += "}\n";
+    }
+    auto m = parse_text(maps);
+    REQUIRE(m.diags.size() == 1);
+    CHECK(m.text().find("more than 100000 elements") != std::string::npos);
 }
