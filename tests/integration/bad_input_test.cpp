@@ -158,15 +158,19 @@ TEST_CASE("bad input: an unreadable source file fails the pre-flight check and n
     CHECK(kcat_read(dir, kafka.bootstrap(), "sluice-offsets").empty());
 }
 
-TEST_CASE("bad input: a directory as the input file also fails the pre-flight check") {
+// The file plugin's validate() sees a directory before anything starts: the error points at the
+// path's line and column in the pipeline file, like any other invalid value.
+TEST_CASE("bad input: a directory as the input file is an invalid configuration, named at its line") {
     TempDir dir;
     std::filesystem::create_directories(dir.file("input-dir"));
     auto file = pipeline_file(dir, "pfdir.yaml",
                               "name: pfdir\nsource:\n  name: in\n  plugin: file\n  topic: t\n  config: {path: '" +
                                   dir.file("input-dir") + "'}\n");
     RunResult r = run_sluice(dir, {"run", "--plugin-dir", plugin_dir(), file});
-    CHECK_MESSAGE(r.status == exited(kPreflightFailed), r.status.describe() << "\n" << r.err);
-    CHECK_MESSAGE(has(r.err, "cannot read '" + dir.file("input-dir") + "': Is a directory"), r.err);
+    CHECK_MESSAGE(r.status == exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+    CHECK_MESSAGE(has(r.err, "pfdir.yaml:6:12: source.config.path: '" + dir.file("input-dir") +
+                                 "' is a directory, expected a regular file"),
+                  r.err);
     CHECK_FALSE(has(r.err, "EMBEDDED"));  // pre-flight runs before Kafka is reached
 }
 

@@ -37,7 +37,8 @@ TEST_CASE("graceful stop: SIGTERM mid-stream commits the last offsets; the resta
                          "  name: gen\n"
                          "  plugin: datagen\n"
                          "  topic: gs.readings\n"
-                         "  config: {rate: 20000, max.records: " + std::to_string(kRecords) + ", sensors: 50}\n");
+                         "  config: {rate: 20000, max.records: " + std::to_string(kRecords) + ", sensors: 50,\n"
+                         "           start.time: '2026-01-01T00:00:00Z'}\n");
     const std::vector<std::string> args = {"run", "--worker", worker, "--plugin-dir", plugin_dir(), pipeline};
 
     int64_t acknowledged = 0;

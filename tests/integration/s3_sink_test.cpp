@@ -42,7 +42,8 @@ std::string pipeline(const TempDir& dir, const StoreEnv& env, const std::string&
         "  plugin: datagen\n"
         "  topic: " + topic + "\n"
         "  config: {sensors: 20, rate: " + std::to_string(rate) + ", max.records: " + std::to_string(records) +
-        ", batch.size: 200}\n"
+        ", batch.size: 200,"
+        " start.time: '2026-01-01T00:00:00Z'}\n"
         "sinks:\n"
         "  - name: lake\n"
         "    plugin: s3\n"
