@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -199,7 +200,10 @@ std::string Process::stderr_text() const { return slurp(stderr_path_); }
 
 RunResult run(const std::vector<std::string>& argv, const std::string& scratch_dir, std::chrono::milliseconds timeout,
               SpawnOptions options) {
-    static int counter = 0;
+    // Atomic: tests call run() from many threads at once (rest_concurrency's 50 clients), and two
+    // runs given one base name shared their output files: one curl truncated the status the
+    // other had written, which read as "no HTTP status" next to a whole body.
+    static std::atomic<int> counter{0};
     const std::string base = scratch_dir + "/run-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
     options.stdout_path = base + ".out";
     options.stderr_path = base + ".err";
