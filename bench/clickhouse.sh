@@ -2,7 +2,7 @@
 # ClickHouse sink benchmark: rows/s of `sluice run` with the clickhouse sink, reading a
 # topic into a table, against the physical limit of the same server in the same run: one
 # plain `curl` bulk insert of the same JSONEachRow rows. Also CPU seconds per million rows
-# and peak RSS of the worker; with and without exactly_once; median of several runs.
+# and peak RSS of the worker; with and without exactly.once; median of several runs.
 #
 #   bench/clickhouse.sh [--rows N] [--runs R] [--build DIR]
 #
@@ -71,7 +71,7 @@ awk -F'\t' -v p="$partitions" '{ sub(/^\{/, "", $2); printf "{\"_topic\":\"bench
 bytes=$(stat -c %s "$work/rows.jsonl")
 
 # SLUICE_BENCH_PARTITION_BY=_partition: tables with that PARTITION BY (exactly-once then
-# inserts one Kafka partition per INSERT); default none, as create_table makes them.
+# inserts one Kafka partition per INSERT); default none, as auto.create makes them.
 partition_clause=${SLUICE_BENCH_PARTITION_BY:+PARTITION BY $SLUICE_BENCH_PARTITION_BY}
 create_table() {
   q "CREATE TABLE $1 (sensor_id String, road String, lane UInt8, ts DateTime, interval_s Float64, vehicle_count UInt32,
@@ -115,7 +115,7 @@ sinks:
     config:
       url: $url
       table: $table
-      exactly_once: $exactly_once
+      exactly.once: $exactly_once
       batch: {max.rows: ${SLUICE_BENCH_BATCH_ROWS:-100000}, max.bytes: 134217728, max.ms: 1000}
       gzip.min.bytes: ${SLUICE_BENCH_GZIP_MIN_BYTES:-0}
 EOF
@@ -162,7 +162,7 @@ for i in $(seq "$runs"); do
   q "DROP TABLE curl_$i" >/dev/null; q "DROP TABLE eo_$i" >/dev/null; q "DROP TABLE noeo_$i" >/dev/null
 done
 echo "median: curl $(awk '{print $2}' "$work/results" | median) rows/s;" \
-  "exactly_once $(awk '{print $3}' "$work/results" | median) rows/s (ratio $(awk '{print $4}' "$work/results" | median)," \
+  "exactly.once $(awk '{print $3}' "$work/results" | median) rows/s (ratio $(awk '{print $4}' "$work/results" | median)," \
   "$(awk '{print $5}' "$work/results" | median) CPU s/M rows, $(awk '{print $6}' "$work/results" | median) MiB peak);" \
   "at-least-once $(awk '{print $7}' "$work/results" | median) rows/s (ratio $(awk '{print $8}' "$work/results" | median)," \
   "$(awk '{print $9}' "$work/results" | median) CPU s/M rows, $(awk '{print $10}' "$work/results" | median) MiB peak)"

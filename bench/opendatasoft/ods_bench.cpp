@@ -153,8 +153,8 @@ int main(int argc, char** argv) {
             sluice::testing::CapturingWriter out(100000);
             sluice::testing::SourceUnderTest source(
                 "opendatasoft",
-                {{"base_url", server.url()}, {"dataset", rennes.id}, {"timestamp_field", "datetime"},
-                 {"key_fields", "predefinedLocationReference"}, {"timezone", "Europe/Paris"}, {"poll_interval_ms", "3600000"}},
+                {{"base.url", server.url()}, {"dataset", rennes.id}, {"timestamp.field", "datetime"},
+                 {"key.fields", "predefinedLocationReference"}, {"timezone", "Europe/Paris"}, {"poll.interval.ms", "3600000"}},
                 host);
             if (!source.ok()) {
                 std::fprintf(stderr, "create failed: %s\n", source.created.message.c_str());

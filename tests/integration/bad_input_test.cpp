@@ -174,6 +174,53 @@ TEST_CASE("bad input: a directory as the input file is an invalid configuration,
     CHECK_FALSE(has(r.err, "EMBEDDED"));  // pre-flight runs before Kafka is reached
 }
 
+// What a user copies must work as shipped: every example pipeline validates with the worker
+// file next to it, with no environment variable set (each ${env:...} has a working default),
+// and uses only current key names (a deprecated one would print a warning).
+TEST_CASE("good input: every shipped pipeline validates as shipped, with current key names") {
+    TempDir dir;
+    int checked = 0;
+    for (const char* folder : {"/configs/pipelines", "/configs/docker/pipelines"}) {
+        const std::filesystem::path pipelines = source_dir() + folder;
+        const std::string worker = (pipelines.parent_path() / "worker.yaml").string();
+        for (const auto& entry : std::filesystem::directory_iterator(pipelines)) {
+            if (entry.path().extension() != ".yaml") continue;
+            const std::string file = entry.path().string();
+            RunResult v = run_sluice(dir, {"validate", "--worker", worker, "--plugin-dir", plugin_dir(), file});
+            CHECK_MESSAGE(v.status == exited(0), file << ": " << v.status.describe() << "\n" << v.err);
+            CHECK_MESSAGE(has(v.out, file + ": valid"), file << "\n" << v.out);
+            CHECK_MESSAGE(!has(v.err, "deprecated"), file << "\n" << v.err);
+            ++checked;
+        }
+    }
+    CHECK(checked >= 10);
+}
+
+// A configuration written with a key's former name still works for one release: it binds to
+// the current key, and validate warns once, naming both.
+TEST_CASE("good input: a former key name is accepted with a warning that names the current one") {
+    TempDir dir;
+    auto file = pipeline_file(dir, "former.yaml",
+                              "name: former\nsource:\n  name: portal\n  plugin: opendatasoft\n  topic: t\n"
+                              "  config:\n    base_url: http://127.0.0.1:9\n    dataset: d\n    timestamp_field: ts\n"
+                              "    key_fields: [id]\n    poll_interval_ms: 1000\n");
+    RunResult v = run_sluice(dir, {"validate", "--plugin-dir", plugin_dir(), file});
+    CHECK_MESSAGE(v.status == exited(0), v.status.describe() << "\n" << v.err);
+    CHECK_MESSAGE(has(v.err, "former.yaml:11:5: source.config.poll_interval_ms: 'poll_interval_ms' is a deprecated name, "
+                             "use 'poll.interval.ms'"),
+                  v.err);
+    CHECK(has(v.err, "'base_url' is a deprecated name, use 'base.url'"));
+
+    // Both names at once: one value too many, said where.
+    auto both = pipeline_file(dir, "both.yaml",
+                              "name: both\nsource:\n  name: portal\n  plugin: opendatasoft\n  topic: t\n"
+                              "  config:\n    base.url: http://127.0.0.1:9\n    dataset: d\n    timestamp.field: ts\n"
+                              "    key.fields: [id]\n    poll_interval_ms: 1000\n    poll.interval.ms: 2000\n");
+    RunResult b = run_sluice(dir, {"validate", "--plugin-dir", plugin_dir(), both});
+    CHECK_MESSAGE(b.status == exited(kInvalidConfig), b.status.describe() << "\n" << b.err);
+    CHECK_MESSAGE(has(b.err, "poll.interval.ms: key given twice"), b.err);
+}
+
 TEST_CASE("good input: the demo pipeline validates, plugins lists every built-in plugin") {
     TempDir dir;
     const std::string demo = source_dir() + "/configs/pipelines/demo.yaml";

@@ -184,7 +184,7 @@ TEST_CASE("opendatasoft: sluice check fails fast on a key field the dataset does
                          "    plugin: blackhole\n");
     const auto result = run_sluice(dir, {"check", "--plugin-dir", plugin_dir(), pipeline});
     CHECK(result.status == exited(3));
-    CHECK_MESSAGE(result.err.find("dataset 'etat-du-trafic-en-temps-reel' has no field 'segment_id' (key_fields); its fields: datetime, "
+    CHECK_MESSAGE(result.err.find("dataset 'etat-du-trafic-en-temps-reel' has no field 'segment_id' (key.fields); its fields: datetime, "
                                   "predefinedlocationreference") != std::string::npos,
                   result.err);
 }

@@ -41,6 +41,9 @@ public:
         for (size_t i = 0; i < d.config_count; ++i) {
             const sluice_config_def* def = d.config[i];
             auto it = values.find(def->name);
+            // A former name binds to the key, as the worker binds it.
+            for (size_t a = 0; it == values.end() && a < def->deprecated_alias_count; ++a)
+                it = values.find(def->deprecated_aliases[a]);
             if (it != values.end()) add(def->name, def->type, it->second);
             else if (def->default_value != nullptr) add(def->name, def->type, def->default_value);
             else add_unset(def->name);

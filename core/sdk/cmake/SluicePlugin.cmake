@@ -10,11 +10,23 @@ function(sluice_add_plugin name)
     message(FATAL_ERROR "sluice_add_plugin(${name}): KIND must be source, sink or transform")
   endif()
   set(target sluice_${ARG_KIND}_${name})
-  add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE sluice::sdk ${ARG_LIBRARIES})
+  # The sources are compiled once, into <target>_objects: the .so links them, and so do the
+  # plugin's unit tests and benchmarks (sluice_plugin_unit_test), instead of compiling them
+  # again each.
+  add_library(${target}_objects OBJECT ${ARG_SOURCES})
+  target_link_libraries(${target}_objects PUBLIC sluice::sdk ${ARG_LIBRARIES})
+  target_include_directories(${target}_objects PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   if(TARGET sluice_warnings)
-    target_link_libraries(${target} PRIVATE sluice_warnings)
+    target_link_libraries(${target}_objects PRIVATE sluice_warnings)
   endif()
+  set_target_properties(${target}_objects PROPERTIES
+    POSITION_INDEPENDENT_CODE ON
+    CXX_STANDARD 20
+    CXX_STANDARD_REQUIRED ON
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  add_library(${target} MODULE)
+  target_link_libraries(${target} PRIVATE ${target}_objects)
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     CXX_STANDARD 20

@@ -138,8 +138,10 @@ void markdown_keys(std::ostream& out, const config::Schema& schema) {
         if (k.default_text && k.default_text->empty()) def = "`\"\"`";
         std::string type(config::type_name(k.type));
         if (k.secret) type += ", secret";
+        std::string doc = k.doc;
+        if (!k.aliases.empty()) doc += " Formerly `" + text::join(k.aliases, "`, `") + "` (deprecated, still accepted).";
         out << "| `" << k.name << "` | " << type << " | " << markdown_cell(def) << " | " << markdown_cell(k.constraint())
-            << " | " << markdown_cell(k.doc) << " |\n";
+            << " | " << markdown_cell(doc) << " |\n";
     }
 }
 
@@ -226,6 +228,7 @@ int plugins_command(const Options& o) {
             if (k.default_text) attrs += ", default " + text::shown(*k.default_text);
             if (k.secret) attrs += ", secret";
             if (!k.constraint().empty()) attrs += ", " + k.constraint();
+            if (!k.aliases.empty()) attrs += ", formerly " + text::join(k.aliases, ", ");
             std::cout << "    " << k.name << " (" << attrs << ")" << (k.doc.empty() ? "" : ": " + k.doc) << "\n";
         }
     }

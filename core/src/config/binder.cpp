@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 namespace sluice::config {
@@ -29,6 +30,10 @@ public:
                 continue;
             if (const KeyDef* def = schema_.find(full)) {
                 bind_value(*def, e.value, location(scope_.file, e.key_node));
+            } else if (const KeyDef* renamed = schema_.find_former(full)) {
+                const Location where = location(scope_.file, e.key_node);
+                warn_former_name(full, *renamed, where);
+                bind_value(*renamed, e.value, where);
             } else if (e.value.IsMap() && schema_.has_prefix(full)) {
                 walk(e.value, full);
             } else {
@@ -55,6 +60,21 @@ public:
             if (auto refused = local_path_refused(scope_.access, qualified(scope_.key_prefix, def.name), v.text))
                 return fail(def.name, where, *refused);
         store(def, std::move(v), where);
+    }
+
+    // Once per place and key, so that a connector restarted a thousand times over REST
+    // does not repeat it a thousand times.
+    void warn_former_name(const std::string& former, const KeyDef& def, const Location& where) {
+        static std::mutex mutex;
+        static std::set<std::string> warned;
+        const Diagnostic warning{where, qualified(scope_.key_prefix, former),
+                                 "'" + former + "' is a deprecated name, use '" + def.name +
+                                     "' (the old name is accepted until the next release)"};
+        {
+            std::lock_guard lock(mutex);
+            if (!warned.insert(warning.format()).second) return;
+        }
+        log::warn(warning.format());
     }
 
     void unknown(const std::string& full, Location where) {
@@ -259,8 +279,14 @@ Resolved bind_flat(const std::map<std::string, std::string>& values, const Schem
                    Diagnostics& diags) {
     Binder binder(schema, scope, diags);
     for (const auto& [key, text] : values) {
-        if (const KeyDef* def = schema.find(key)) binder.bind_text(*def, text, scope.where);
-        else binder.unknown(key, scope.where);
+        if (const KeyDef* def = schema.find(key)) {
+            binder.bind_text(*def, text, scope.where);
+        } else if (const KeyDef* renamed = schema.find_former(key)) {
+            binder.warn_former_name(key, *renamed, scope.where);
+            binder.bind_text(*renamed, text, scope.where);
+        } else {
+            binder.unknown(key, scope.where);
+        }
     }
     return binder.finish();
 }

@@ -67,6 +67,12 @@ const KeyDef* Schema::find(std::string_view name) const {
     return nullptr;
 }
 
+const KeyDef* Schema::find_former(std::string_view name) const {
+    for (const auto& k : keys_)
+        if (std::find(k.aliases.begin(), k.aliases.end(), name) != k.aliases.end()) return &k;
+    return nullptr;
+}
+
 bool Schema::has_prefix(std::string_view prefix) const {
     std::string p = std::string(prefix) + ".";
     return std::any_of(keys_.begin(), keys_.end(), [&](const KeyDef& k) { return text::starts_with(k.name, p); });

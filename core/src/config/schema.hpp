@@ -26,6 +26,7 @@ struct KeyDef {
     std::optional<double> min;
     std::optional<double> max;
     std::vector<std::string> allowed;
+    std::vector<std::string> aliases;  // former names, accepted with a deprecation warning
 
     std::string expectation() const;  // "an integer between 1 and 100", "one of a, b", ...
     std::string constraint() const;   // "between 1 and 100", ">= 0", "one of a, b", or empty
@@ -36,6 +37,7 @@ public:
     Schema() = default;
     explicit Schema(std::vector<KeyDef> keys) : keys_(std::move(keys)) {}
     const KeyDef* find(std::string_view name) const;
+    const KeyDef* find_former(std::string_view name) const;  // the key that once had this name
     bool has_prefix(std::string_view prefix) const;  // some key starts with "prefix."
     std::vector<std::string> names() const;
     const std::vector<KeyDef>& keys() const { return keys_; }

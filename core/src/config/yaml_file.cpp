@@ -1,11 +1,15 @@
 #include "config/yaml_file.hpp"
 
 #include <sluice/files.hpp>
+#include <yaml-cpp/eventhandler.h>
 #include "common/text.hpp"
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <sstream>
+#include <vector>
 
 namespace sluice::config {
 namespace {
@@ -14,8 +18,8 @@ constexpr size_t kMaxYamlFileBytes = 4 * 1024 * 1024;
 
 // Where the second document of a stream starts: its first node, else its "---" line (or
 // the first content after a "..." end marker).
-Location second_document(const std::string& text, const std::string& name, const YAML::Node& doc) {
-    if (doc.IsDefined() && !doc.IsNull() && !doc.Mark().is_null()) return {name, doc.Mark().line + 1, 1};
+Location second_document(const std::string& text, const std::string& name, std::optional<YAML::Mark> first_node) {
+    if (first_node) return {name, first_node->line + 1, 1};
     bool started = false, ended = false;
     int line = 1;
     for (size_t pos = 0; pos <= text.size(); ++line) {
@@ -36,6 +40,35 @@ Location second_document(const std::string& text, const std::string& name, const
     return {name, 0, 0};
 }
 
+// Counts the documents of a stream, reading at most two. yaml-cpp 0.7's LoadAll never ends
+// on some inputs: after a stray ',' at the top level every call yields another empty
+// document without consuming anything (the process grows until it dies). A bounded parser
+// tells a second document from that: a real one starts further on.
+class DocumentCounter : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> starts;
+    std::optional<YAML::Mark> second_node;  // the second document's first node
+
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& mark) {
+        if (starts.size() == 2 && !second_node) second_node = mark;
+    }
+};
+
 std::optional<YamlDocument> parse(const std::string& text, const std::string& name, const std::string& base_dir,
                                   Diagnostics& diags) {
     // yaml-cpp takes any bytes; a byte that is not UTF-8 would reach JSON later and fail there
@@ -46,13 +79,26 @@ std::optional<YamlDocument> parse(const std::string& text, const std::string& na
         return std::nullopt;
     }
     try {
-        std::vector<YAML::Node> docs = YAML::LoadAll(text);
-        if (docs.size() > 1) {
-            diags.add(second_document(text, name, docs[1]), "",
+        std::istringstream in(text);
+        YAML::Parser parser(in);
+        DocumentCounter counter;
+        for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+        }
+        if (counter.starts.size() > 1 && counter.starts[1].pos <= counter.starts[0].pos) {
+            const YAML::Mark& at = counter.starts[1];
+            const size_t pos = static_cast<size_t>(std::max(at.pos, 0));
+            diags.add(Location{name, at.line + 1, at.column + 1}, "",
+                      "invalid YAML: unexpected " +
+                          (pos < text.size() ? "'" + text::shown(text.substr(pos, 1)) + "'" : std::string("end")) +
+                          " outside of a flow collection ([...] or {...})");
+            return std::nullopt;
+        }
+        if (counter.starts.size() > 1) {
+            diags.add(second_document(text, name, counter.second_node), "",
                       "a second YAML document starts here; a pipeline or worker file holds exactly one (remove the '---' and what follows, or put it in its own file)");
             return std::nullopt;
         }
-        YamlDocument doc{docs.empty() ? YAML::Node() : docs.front(), name, base_dir};
+        YamlDocument doc{YAML::Load(text), name, base_dir};
         return doc;
     } catch (const YAML::Exception& e) {
         Location where{name, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};

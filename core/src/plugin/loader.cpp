@@ -128,6 +128,9 @@ std::variant<config::Schema, std::string> schema_from_abi(const sluice_plugin_de
         if (SLUICE_HAS_FIELD(def, sluice_config_def, allowed_count) && def->allowed != nullptr)
             for (size_t j = 0; j < def->allowed_count; ++j)
                 if (def->allowed[j]) k.allowed.emplace_back(def->allowed[j]);
+        if (SLUICE_HAS_FIELD(def, sluice_config_def, deprecated_alias_count) && def->deprecated_aliases != nullptr)
+            for (size_t j = 0; j < def->deprecated_alias_count; ++j)
+                if (def->deprecated_aliases[j] && *def->deprecated_aliases[j]) k.aliases.emplace_back(def->deprecated_aliases[j]);
         if (k.default_text) {
             config::Value ignored;
             if (auto e = config::convert_scalar(k, *k.default_text, ignored))
@@ -135,6 +138,10 @@ std::variant<config::Schema, std::string> schema_from_abi(const sluice_plugin_de
         }
         keys.push_back(std::move(k));
     }
+    for (const auto& k : keys)
+        for (const auto& alias : k.aliases)
+            if (!names.insert(alias).second)
+                return "config key '" + k.name + "' has the former name '" + alias + "', which another key uses";
     return config::Schema(std::move(keys));
 }
 

@@ -1,6 +1,7 @@
 #include "rest/offsets_admin.hpp"
 
 #include "common/log.hpp"
+#include "kafka/produce.hpp"
 #include "offsets/offset_codec.hpp"
 #include "rest/router.hpp"
 
@@ -136,11 +137,16 @@ void write_source_offsets(runtime::Worker& worker, const std::string& connector,
         std::string key = offsets::encode_key(connector, partition);
         void* value = offset ? const_cast<char*>(offset->data()) : nullptr;
         const size_t value_size = offset ? offset->size() : 0;
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            producer.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_KEY(key.data(), key.size()),
-            RD_KAFKA_V_VALUE(value, value_size),
-            RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
+        kafka::OutgoingRecord out;
+        out.topic_name = topic.c_str();
+        out.key = key.data();
+        out.key_size = key.size();
+        out.value = value;
+        out.value_size = value_size;
+        out.opaque = &delivery;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
+        const rd_kafka_resp_err_t err =
+            kafka::produce(producer.get(), out, [&] { return std::chrono::steady_clock::now() > deadline; });
         if (err) throw ApiError(503, "cannot write to the offsets topic " + topic + ": " + rd_kafka_err2str(err));
     }
     if (rd_kafka_flush(producer.get(), kTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR)

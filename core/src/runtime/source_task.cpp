@@ -3,6 +3,7 @@
 #include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "kafka/produce.hpp"
 #include "offsets/offset_codec.hpp"
 #include "runtime/dead_letter.hpp"
 
@@ -349,35 +350,20 @@ bool SourceTask::record_refused(rd_kafka_resp_err_t err) {
 SourceTask::Produced SourceTask::produce(AckTracker::Batch* b, rd_kafka_topic_t* rkt, int32_t partition, sluice_bytes key,
                                          sluice_bytes value, int64_t timestamp_ms, rd_kafka_headers_t* headers,
                                          std::string& error) {
-    rd_kafka_t* rk = producer_.get();
-    const int64_t timestamp = timestamp_ms >= 0 ? timestamp_ms : 0;
-    rd_kafka_resp_err_t err;
-    while (true) {
-        if (headers == nullptr) {
-            err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data), value.size),
-                                    RD_KAFKA_V_KEY(key.data, key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
-                                    RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
-        } else {
-            err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(value.data), value.size),
-                                    RD_KAFKA_V_KEY(key.data, key.size), RD_KAFKA_V_TIMESTAMP(timestamp),
-                                    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(b), RD_KAFKA_V_END);
-        }
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-        // The producer queue is full: Kafka is slower than the source. Wait for room;
-        // this is where a slow broker slows the source down.
-        rd_kafka_poll(rk, 10);
-        if (stopping()) {
-            if (headers) rd_kafka_headers_destroy(headers);
-            return Produced::stopping;
-        }
-    }
+    kafka::OutgoingRecord record;
+    record.topic = rkt;
+    record.partition = partition;
+    record.key = key.data;
+    record.key_size = key.size;
+    record.value = value.data;
+    record.value_size = value.size;
+    record.timestamp_ms = timestamp_ms >= 0 ? timestamp_ms : 0;
+    record.headers = headers;
+    record.opaque = b;
+    const rd_kafka_resp_err_t err = kafka::produce(producer_.get(), record, [this] { return stopping(); });
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return Produced::stopping;  // stopped while waiting for room
     last_produce_error_ = err;
     if (err) {
-        if (headers) rd_kafka_headers_destroy(headers);  // ownership passes only on success
         error = std::string("could not be produced to ") + rd_kafka_topic_name(rkt) + ": " + rd_kafka_err2str(err);
         return Produced::failed;
     }
@@ -508,14 +494,14 @@ void SourceTask::flush_offsets() {
     rd_kafka_t* rk = producer_.get();
     for (const auto& [partition, offset] : offsets) {
         std::string key = offsets::encode_key(spec_.name, partition);
-        rd_kafka_resp_err_t err;
-        do {
-            err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(offsets_topic_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_KEY(key.data(), key.size()),
-                                    RD_KAFKA_V_VALUE(const_cast<char*>(offset.data()), offset.size()),
-                                    RD_KAFKA_V_OPAQUE(&offset_write_marker_), RD_KAFKA_V_END);
-            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) rd_kafka_poll(rk, 10);
-        } while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+        kafka::OutgoingRecord record;
+        record.topic = offsets_topic_;
+        record.key = key.data();
+        record.key_size = key.size();
+        record.value = offset.data();
+        record.value_size = offset.size();
+        record.opaque = &offset_write_marker_;
+        const rd_kafka_resp_err_t err = kafka::produce(rk, record, [] { return false; });
         if (err) {
             log::warn("cannot write offsets to ", env_.offsets.topic(), ": ", rd_kafka_err2str(err));
             offset_write_failed_ = true;

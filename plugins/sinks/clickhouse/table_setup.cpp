@@ -93,7 +93,7 @@ ServerInfo prepare_table(Connection& connection, const SinkOptions& options, boo
                              http::redact_url(options.connection.url));
         if (!options.create_table)
             throw FatalError("table " + options.where() +
-                             " does not exist (create it, or set create_table: true with its columns)");
+                             " does not exist (create it, or set auto.create: true with its columns)");
         if (!create) return info;  // the pre-flight check: it will be created
         connection.query(create_table_sql(options.database, options.table, options.columns));
         columns = table_columns(connection, options);
@@ -107,8 +107,8 @@ ServerInfo prepare_table(Connection& connection, const SinkOptions& options, boo
         if (!missing.empty())
             throw FatalError("table " + options.where() + " has no " + missing + " column" +
                              (missing.find(',') != std::string::npos ? "s" : "") +
-                             ": add _topic String, _partition Int32, _offset Int64 (exactly_once reads them back), "
-                             "or set exactly_once: false and coordinates: false");
+                             ": add _topic String, _partition Int32, _offset Int64 (exactly.once reads them back), "
+                             "or set exactly.once: false and coordinates: false");
     }
     return info;
 }

@@ -58,9 +58,9 @@ PrivateKey PrivateKey::from_pem(std::string_view pem, std::string_view passphras
     if (key == nullptr) {
         std::string detail = openssl_error();
         if (encrypted && passphrase.empty())
-            throw std::runtime_error(origin + ": the private key is encrypted; set private_key_passphrase");
+            throw std::runtime_error(origin + ": the private key is encrypted; set private.key.passphrase");
         if (encrypted)
-            throw std::runtime_error(origin + ": cannot decrypt the private key (wrong private_key_passphrase?): " +
+            throw std::runtime_error(origin + ": cannot decrypt the private key (wrong private.key.passphrase?): " +
                                      detail);
         throw std::runtime_error(origin + ": cannot read the private key: " + detail);
     }

@@ -19,18 +19,18 @@ std::vector<ConfigKey> Settings::keys() {
                     .required());
     k.push_back(ConfigKey::string("url", "Base URL of the account; empty: https://<account>.snowflakecomputing.com.")
                     .default_value(""));
-    k.push_back(ConfigKey::string("private_key_file", "PEM file with the user's RSA private key (PKCS#8, "
-                                                      "optionally encrypted). Give this or private_key.")
+    k.push_back(ConfigKey::string("private.key.file", "PEM file with the user's RSA private key (PKCS#8, "
+                                                      "optionally encrypted). Give this or private.key.")
                     .local_path());
-    k.push_back(ConfigKey::string("private_key", "The PEM text of the private key itself (e.g. ${env:SNOWFLAKE_KEY}).")
+    k.push_back(ConfigKey::string("private.key", "The PEM text of the private key itself (e.g. ${env:SNOWFLAKE_KEY}).")
                     .secret());
-    k.push_back(ConfigKey::string("private_key_passphrase", "Passphrase of an encrypted private key.").secret());
+    k.push_back(ConfigKey::string("private.key.passphrase", "Passphrase of an encrypted private key.").secret());
     k.push_back(ConfigKey::string("database", "Database of the target table (unquoted identifier).").required());
     k.push_back(ConfigKey::string("schema", "Schema of the target table (unquoted identifier).").required());
     k.push_back(ConfigKey::string("table", "Target table (unquoted identifier); layout in the plugin README.").required());
     k.push_back(ConfigKey::string("warehouse", "Warehouse that runs the statements; empty: the user's default."));
     k.push_back(ConfigKey::string("role", "Role for the statements; empty: the user's default."));
-    k.push_back(ConfigKey::boolean("create_table", "Create the table (CREATE TABLE IF NOT EXISTS) when partitions are "
+    k.push_back(ConfigKey::boolean("auto.create", "Create the table (CREATE TABLE IF NOT EXISTS) when partitions are "
                                                    "first assigned.")
                     .default_value("false"));
     k.push_back(ConfigKey::string("content.format", "json: values are JSON, stored parsed in RECORD_CONTENT (a value "
@@ -69,7 +69,13 @@ std::vector<ConfigKey> Settings::keys() {
                                                      "5 minutes (or a quarter of the lifetime) before it ends.")
                     .default_value("3600")
                     .between(60, 3600));
-    return k;
+    // The names before Kafka Connect's convention, accepted for one release.
+    return with_former_names(std::move(k), {
+        {"private.key.file", "private_key_file"},
+        {"private.key.passphrase", "private_key_passphrase"},
+        {"private.key", "private_key"},
+        {"auto.create", "create_table"},
+    });
 }
 
 Settings Settings::from(const Config& config) {
@@ -94,7 +100,7 @@ Settings Settings::from(const Config& config) {
         s.table.table = checked_identifier(config.string("table"), "table");
         s.warehouse = config.string_or("warehouse", "");
         s.role = config.string_or("role", "");
-        s.create_table = config.boolean("create_table");
+        s.create_table = config.boolean("auto.create");
         s.format = config.string("content.format") == "text" ? ContentFormat::text : ContentFormat::json;
         s.batch_max_rows = static_cast<std::size_t>(config.integer("batch.max.rows"));
         s.batch_max_bytes = static_cast<std::size_t>(config.integer("batch.max.bytes"));
@@ -124,40 +130,40 @@ void Settings::validate(const Config& config, ConfigProblems& problems) {
     } catch (const std::exception& e) {
         problems.add("", e.what());
     }
-    const bool from_file = config.has("private_key_file") && !config.string("private_key_file").empty();
-    const bool inline_key = config.has("private_key") && !config.string("private_key").empty();
-    if (from_file && inline_key) return problems.add("private_key", "set only one of private_key_file and private_key");
+    const bool from_file = config.has("private.key.file") && !config.string("private.key.file").empty();
+    const bool inline_key = config.has("private.key") && !config.string("private.key").empty();
+    if (from_file && inline_key) return problems.add("private.key", "set only one of private.key.file and private.key");
     if (!from_file && !inline_key)
-        return problems.add("private_key", "no private key: set private_key_file (a PEM file) or private_key (the PEM text)");
+        return problems.add("private.key", "no private key: set private.key.file (a PEM file) or private.key (the PEM text)");
     // The inline key can be checked here; a key file is read by the pre-flight check.
     if (inline_key) {
         try {
-            (void)PrivateKey::from_pem(config.string("private_key"), config.string_or("private_key_passphrase", ""), "private_key");
+            (void)PrivateKey::from_pem(config.string("private.key"), config.string_or("private.key.passphrase", ""), "private.key");
         } catch (const std::exception& e) {
-            problems.add("private_key", e.what());
+            problems.add("private.key", e.what());
         }
     }
 }
 
 PrivateKey Settings::load_key(const Config& config) {
-    const bool from_file = config.has("private_key_file") && !config.string("private_key_file").empty();
-    const bool inline_key = config.has("private_key") && !config.string("private_key").empty();
+    const bool from_file = config.has("private.key.file") && !config.string("private.key.file").empty();
+    const bool inline_key = config.has("private.key") && !config.string("private.key").empty();
     if (from_file == inline_key)
-        throw FatalError(from_file ? "set only one of private_key_file and private_key"
-                                   : "no private key: set private_key_file (a PEM file) or private_key (the PEM text)");
+        throw FatalError(from_file ? "set only one of private.key.file and private.key"
+                                   : "no private key: set private.key.file (a PEM file) or private.key (the PEM text)");
     std::string pem, origin;
     if (from_file) {
-        origin = "private_key_file '" + config.string("private_key_file") + "'";
+        origin = "private.key.file '" + config.string("private.key.file") + "'";
         std::string why;
-        auto text = files::read_regular_file(config.string("private_key_file"), kMaxKeyFileBytes, why);
+        auto text = files::read_regular_file(config.string("private.key.file"), kMaxKeyFileBytes, why);
         if (!text) throw FatalError(origin + ": cannot be read: " + why);
         pem = std::move(*text);
     } else {
-        origin = "private_key";
-        pem = config.string("private_key");
+        origin = "private.key";
+        pem = config.string("private.key");
     }
     try {
-        return PrivateKey::from_pem(pem, config.string_or("private_key_passphrase", ""), origin);
+        return PrivateKey::from_pem(pem, config.string_or("private.key.passphrase", ""), origin);
     } catch (const std::runtime_error& e) {
         throw FatalError(e.what());
     }

@@ -68,7 +68,7 @@ public:
             if (table_missing(e) && settings.create_table) return;  // created when partitions are assigned
             throw FatalError("table " + settings.table.qualified() + " at " + settings.base_url + ": " +
                              e.snowflake_message() + " (SQLSTATE " + e.sql_state() + ", code " + e.code() + ")" +
-                             (table_missing(e) ? "; create it (see the plugin README) or set create_table: true"
+                             (table_missing(e) ? "; create it (see the plugin README) or set auto.create: true"
                                                : "; the table needs the columns _TOPIC, _PARTITION, _OFFSET, "
                                                  "_TIMESTAMP, RECORD_KEY, RECORD_CONTENT"));
         } catch (const RetriableError& e) {

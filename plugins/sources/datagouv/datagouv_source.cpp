@@ -376,7 +376,7 @@ private:
                 for (std::size_t i = 0; i < options_.key_fields.size(); ++i)
                     if (!open->key_columns[i])
                         context_.warn(describe(resource) + " has no column '" + options_.key_fields[i] +
-                                      "' (key_fields): it is null in every key");
+                                      "' (key.fields): it is null in every key");
             } else {
                 open->rows = count_json_elements(*open->stream, options_.csv.max_record_bytes);
                 open->json_reader.emplace(*open->stream, options_.csv.max_record_bytes);

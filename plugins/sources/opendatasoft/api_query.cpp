@@ -195,10 +195,10 @@ ResolvedFields resolve_fields(const Settings& s, const std::vector<std::pair<std
         throw std::runtime_error("dataset '" + s.dataset + "' has no field '" + wanted + "' (" + role + "); its fields: " + list());
     };
     ResolvedFields r;
-    const auto& ts = lookup(s.timestamp_field, "timestamp_field");
+    const auto& ts = lookup(s.timestamp_field, "timestamp.field");
     r.timestamp = ts.first;
     r.timestamp_type = ts.second;
-    for (const auto& k : s.key_fields) r.keys.push_back(lookup(k, "key_fields").first);
+    for (const auto& k : s.key_fields) r.keys.push_back(lookup(k, "key.fields").first);
     return r;
 }
 

@@ -61,7 +61,7 @@ std::string get(http::Client& client, const Settings& s, const std::string& url,
     if (http::is_retriable_status(response.status))
         throw Transient{what + ": " + detail + " (" + shown + ")", requested_wait(response)};
     if (response.status == 401 || response.status == 403)
-        throw FatalError(what + ": access refused (" + detail + "); check api_key (" + shown + ")");
+        throw FatalError(what + ": access refused (" + detail + "); check api.key (" + shown + ")");
     if (response.status == 404)
         throw FatalError(what + ": dataset '" + s.dataset + "' not found on " + s.base_url + " (" + detail + ")");
     if (response.status == 400)
@@ -119,7 +119,7 @@ public:
             throw FatalError(e.what());
         }
         if (!f.timestamp_type.empty() && f.timestamp_type != "datetime" && f.timestamp_type != "date")
-            throw FatalError("timestamp_field '" + s.timestamp_field + "' of dataset '" + s.dataset + "' is of type " +
+            throw FatalError("timestamp.field '" + s.timestamp_field + "' of dataset '" + s.dataset + "' is of type " +
                              f.timestamp_type + "; the cursor needs a date or datetime field");
     }
 
@@ -178,7 +178,7 @@ public:
             ++failures_;
             const auto wait = backoff_.next(failures_, t.server_asks);
             if (settings_.max_retries > 0 && failures_ > settings_.max_retries)
-                throw FatalError(t.message + "; giving up after " + std::to_string(failures_) + " attempts in a row (max_retries)");
+                throw FatalError(t.message + "; giving up after " + std::to_string(failures_) + " attempts in a row (retry.max.attempts)");
             context_.warn("opendatasoft: " + t.message + "; attempt " + std::to_string(failures_) + " failed, next in " +
                           std::to_string(wait.count()) + " ms");
             not_before_ = Clock::now() + wait;
@@ -213,7 +213,7 @@ private:
         if (repeated_ > 0)
             context_.warn("opendatasoft: " + std::to_string(repeated_) + " records of dataset '" + settings_.dataset +
                           "' repeated a key already emitted at the same timestamp; only the first of each was emitted "
-                          "(key_fields [" + join(settings_.key_fields) + "] do not identify records uniquely: add a field)");
+                          "(key.fields [" + join(settings_.key_fields) + "] do not identify records uniquely: add a field)");
         if (older_ > 0)
             context_.warn("opendatasoft: the portal returned " + std::to_string(older_) +
                           " records older than the cursor (ignored): does it honour the where clause?");

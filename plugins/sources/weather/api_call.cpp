@@ -50,7 +50,7 @@ ApiAnswer call_api(http::Client& client, const std::string& url, std::chrono::mi
         const std::string said = openweather_error_message(answer.body).value_or(excerpt(answer.body));
         if (answer.status == 401)
             answer.error = "OpenWeather refused the API key (" + status + ": " + said + ") for " + shown +
-                           "; check api_key (a new key takes up to 2 hours to activate)";
+                           "; check api.key (a new key takes up to 2 hours to activate)";
         else
             answer.error = "OpenWeather refused the request (" + status + ": " + said + ") for " + shown;
     } else {

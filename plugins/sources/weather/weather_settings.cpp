@@ -9,10 +9,10 @@ namespace sluice::weather {
 namespace {
 
 std::string base_url(const Config& config, const char* fallback) {
-    std::string url = config.string_or("base_url", "");
+    std::string url = config.string_or("base.url", "");
     if (url.empty()) return fallback;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-        throw FatalError("base_url: expected an http:// or https:// URL, got '" + url + "'");
+        throw FatalError("base.url: expected an http:// or https:// URL, got '" + url + "'");
     while (!url.empty() && url.back() == '/') url.pop_back();
     return url;
 }
@@ -35,20 +35,20 @@ WeatherSettings WeatherSettings::from(const Config& config) {
     WeatherSettings s;
     s.provider = config.string("provider") == "openweather" ? Provider::openweather : Provider::open_meteo;
     s.locations = parse_locations(config.json("locations"));
-    s.poll_interval = std::chrono::milliseconds(config.integer("poll_interval_ms"));
-    s.request_timeout = std::chrono::milliseconds(config.integer("request_timeout_ms"));
-    s.retry.max_attempts = static_cast<int>(config.integer("retry_max_attempts"));
-    s.retry.initial = std::chrono::milliseconds(config.integer("retry_backoff_ms"));
-    s.retry.max = std::chrono::milliseconds(config.integer("retry_backoff_max_ms"));
+    s.poll_interval = std::chrono::milliseconds(config.integer("poll.interval.ms"));
+    s.request_timeout = std::chrono::milliseconds(config.integer("request.timeout.ms"));
+    s.retry.max_attempts = static_cast<int>(config.integer("retry.max.attempts"));
+    s.retry.initial = std::chrono::milliseconds(config.integer("retry.backoff.ms"));
+    s.retry.max = std::chrono::milliseconds(config.integer("retry.backoff.max.ms"));
     if (s.retry.max < s.retry.initial)
-        throw FatalError("retry_backoff_max_ms (" + std::to_string(s.retry.max.count()) +
-                         ") must not be below retry_backoff_ms (" + std::to_string(s.retry.initial.count()) + ")");
+        throw FatalError("retry.backoff.max.ms (" + std::to_string(s.retry.max.count()) +
+                         ") must not be below retry.backoff.ms (" + std::to_string(s.retry.initial.count()) + ")");
 
     if (s.provider == Provider::openweather) {
         s.openweather.base_url = base_url(config, kOpenWeatherBase);
-        s.openweather.api_key = config.string_or("api_key", "");
+        s.openweather.api_key = config.string_or("api.key", "");
         if (s.openweather.api_key.empty())
-            throw FatalError("api_key: provider openweather needs an API key (https://home.openweathermap.org/api_keys)");
+            throw FatalError("api.key: provider openweather needs an API key (https://home.openweathermap.org/api_keys)");
         s.openweather.units = config.string("units");
         s.openweather.lang = config.string_or("lang", "");
         if (config.string("endpoint") == "archive")
@@ -67,26 +67,26 @@ WeatherSettings WeatherSettings::from(const Config& config) {
                 throw FatalError("hourly: '" + v + "' is not an Open-Meteo variable name (letters, digits, _)");
     q.timezone = config.string("timezone");
     q.timeformat = config.string("timeformat") == "iso8601" ? TimeFormat::iso8601 : TimeFormat::unixtime;
-    q.forecast_days = static_cast<int>(config.integer("forecast_days"));
+    q.forecast_days = static_cast<int>(config.integer("forecast.days"));
     if (q.archive) {
-        if (!config.has("start_date") || config.string("start_date").empty())
-            throw FatalError("start_date: endpoint archive needs the first day to read, e.g. 2024-01-01");
-        s.start_day = date(config, "start_date");
-        if (config.has("end_date") && !config.string("end_date").empty()) {
-            s.end_day = date(config, "end_date");
+        if (!config.has("start.date") || config.string("start.date").empty())
+            throw FatalError("start.date: endpoint archive needs the first day to read, e.g. 2024-01-01");
+        s.start_day = date(config, "start.date");
+        if (config.has("end.date") && !config.string("end.date").empty()) {
+            s.end_day = date(config, "end.date");
             if (*s.end_day < s.start_day)
-                throw FatalError("end_date (" + config.string("end_date") + ") is before start_date (" +
-                                 config.string("start_date") + ")");
+                throw FatalError("end.date (" + config.string("end.date") + ") is before start.date (" +
+                                 config.string("start.date") + ")");
         }
-        s.window_days = static_cast<int>(config.integer("window_days"));
-        s.lag_days = static_cast<int>(config.integer("lag_days"));
+        s.window_days = static_cast<int>(config.integer("window.days"));
+        s.lag_days = static_cast<int>(config.integer("lag.days"));
     }
     return s;
 }
 
 std::vector<ConfigKey> weather_config_keys() {
     std::vector<ConfigKey> k;
-    k.push_back(ConfigKey::string("provider", "Weather API: open-meteo (no key) or openweather (api_key needed).")
+    k.push_back(ConfigKey::string("provider", "Weather API: open-meteo (no key) or openweather (api.key needed).")
                     .required()
                     .one_of({"open-meteo", "openweather"}));
     k.push_back(ConfigKey::json("locations",
@@ -96,7 +96,7 @@ std::vector<ConfigKey> weather_config_keys() {
     k.push_back(ConfigKey::string("endpoint", "open-meteo only: forecast (revised each run) or archive (history, append-only).")
                     .default_value("forecast")
                     .one_of({"forecast", "archive"}));
-    k.push_back(ConfigKey::string("base_url",
+    k.push_back(ConfigKey::string("base.url",
                                   "Scheme and host of the API (tests, mirrors). Default: https://api.open-meteo.com, "
                                   "https://archive-api.open-meteo.com or https://api.openweathermap.org."));
     k.push_back(ConfigKey::list("hourly", "open-meteo: hourly variables to read.")
@@ -108,42 +108,56 @@ std::vector<ConfigKey> weather_config_keys() {
                                   "open-meteo: how times are requested; unixtime is exact across DST changes.")
                     .default_value("unixtime")
                     .one_of({"unixtime", "iso8601"}));
-    k.push_back(ConfigKey::integer("forecast_days", "open-meteo forecast: days ahead per run.")
+    k.push_back(ConfigKey::integer("forecast.days", "open-meteo forecast: days ahead per run.")
                     .default_value("7")
                     .between(1, 16));
-    k.push_back(ConfigKey::string("start_date", "open-meteo archive: first day to read, YYYY-MM-DD (required there)."));
-    k.push_back(ConfigKey::string("end_date",
-                                  "open-meteo archive: last day to read, YYYY-MM-DD; unset: keep following today - lag_days."));
-    k.push_back(ConfigKey::integer("window_days", "open-meteo archive: days per request.").default_value("7").between(1, 366));
-    k.push_back(ConfigKey::integer("lag_days",
+    k.push_back(ConfigKey::string("start.date", "open-meteo archive: first day to read, YYYY-MM-DD (required there)."));
+    k.push_back(ConfigKey::string("end.date",
+                                  "open-meteo archive: last day to read, YYYY-MM-DD; unset: keep following today - lag.days."));
+    k.push_back(ConfigKey::integer("window.days", "open-meteo archive: days per request.").default_value("7").between(1, 366));
+    k.push_back(ConfigKey::integer("lag.days",
                                    "open-meteo archive: newest day read is today (UTC) minus this; the archive lags a few days.")
                     .default_value("1")
                     .between(1, 60));
-    k.push_back(ConfigKey::string("api_key", "openweather: API key, sent as appid (masked in every log).").secret());
+    k.push_back(ConfigKey::string("api.key", "openweather: API key, sent as appid (masked in every log).").secret());
     k.push_back(ConfigKey::string("units", "openweather: standard (Kelvin), metric or imperial; recorded with the data.")
                     .default_value("standard")
                     .one_of({"standard", "metric", "imperial"}));
     k.push_back(ConfigKey::string("lang", "openweather: language of `description` (e.g. fr); unset: English."));
-    k.push_back(ConfigKey::integer("poll_interval_ms",
+    k.push_back(ConfigKey::integer("poll.interval.ms",
                                    "Time between two requests for one location (forecast runs, current weather, "
                                    "archive once caught up).")
                     .default_value("600000")
                     .between(1, 86400000));
-    k.push_back(ConfigKey::integer("request_timeout_ms", "Whole HTTP request, connect included.")
+    k.push_back(ConfigKey::integer("request.timeout.ms", "Whole HTTP request, connect included.")
                     .default_value("30000")
                     .between(100, 600000));
-    k.push_back(ConfigKey::integer("retry_max_attempts",
+    k.push_back(ConfigKey::integer("retry.max.attempts",
                                    "Consecutive failed requests (429, 5xx, network) for one location before the task "
-                                   "reports a retriable error; it keeps retrying at retry_backoff_max_ms after that.")
+                                   "reports a retriable error; it keeps retrying at retry.backoff.max.ms after that.")
                     .default_value("5")
                     .between(1, 1000));
-    k.push_back(ConfigKey::integer("retry_backoff_ms", "First wait after a failed request (doubles, with jitter).")
+    k.push_back(ConfigKey::integer("retry.backoff.ms", "First wait after a failed request (doubles, with jitter).")
                     .default_value("1000")
                     .between(1, 3600000));
-    k.push_back(ConfigKey::integer("retry_backoff_max_ms", "Longest wait between retries (a longer Retry-After wins).")
+    k.push_back(ConfigKey::integer("retry.backoff.max.ms", "Longest wait between retries (a longer Retry-After wins).")
                     .default_value("60000")
                     .between(1, 3600000));
-    return k;
+    // The names before Kafka Connect's convention, accepted for one release.
+    return with_former_names(std::move(k), {
+        {"base.url", "base_url"},
+        {"forecast.days", "forecast_days"},
+        {"start.date", "start_date"},
+        {"end.date", "end_date"},
+        {"window.days", "window_days"},
+        {"lag.days", "lag_days"},
+        {"api.key", "api_key"},
+        {"poll.interval.ms", "poll_interval_ms"},
+        {"request.timeout.ms", "request_timeout_ms"},
+        {"retry.max.attempts", "retry_max_attempts"},
+        {"retry.backoff.ms", "retry_backoff_ms"},
+        {"retry.backoff.max.ms", "retry_backoff_max_ms"},
+    });
 }
 
 }  // namespace sluice::weather

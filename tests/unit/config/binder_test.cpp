@@ -1,8 +1,11 @@
 #include "config/binder.hpp"
 #include "config/yaml_file.hpp"
+#include "common/log.hpp"
 #include "fake_catalog.hpp"
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
 
 using namespace sluice;
 using namespace sluice::config;
@@ -149,4 +152,53 @@ TEST_CASE("malformed YAML is reported with its position") {
     CHECK(diags.items()[0].where.file == "bad.yaml");
     CHECK(diags.items()[0].where.line >= 2);
     CHECK(diags.items()[0].message.find("invalid YAML") == 0);
+}
+
+namespace {
+
+// A key renamed to Kafka Connect's convention, its former name kept as a deprecated alias.
+Schema renamed_schema() {
+    KeyDef poll;
+    poll.name = "poll.interval.ms";
+    poll.type = ValueType::integer;
+    poll.default_text = "1000";
+    poll.aliases = {"poll_interval_ms"};
+    return Schema({poll});
+}
+
+struct LogCapture {
+    std::vector<std::string> lines;
+    LogCapture() { log::set_sink([this](std::string_view l) { lines.emplace_back(l); }); }
+    ~LogCapture() { log::set_sink(nullptr); }
+    size_t count(const std::string& text) const {
+        return static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](const auto& l) { return l.find(text) != std::string::npos; }));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a former key name binds to the current key, with one warning per place naming both") {
+    LogCapture log;
+    auto b = bind_yaml("poll_interval_ms: 250\n", renamed_schema());
+    REQUIRE(b.diags.empty());
+    CHECK(b.values.at("poll.interval.ms").text == "250");
+    CHECK(b.values.count("poll_interval_ms") == 0);
+    CHECK(log.count("test.yaml:1:1: config.poll_interval_ms: 'poll_interval_ms' is a deprecated name, use 'poll.interval.ms'") == 1);
+    bind_yaml("poll_interval_ms: 250\n", renamed_schema());  // the same place again: no second warning
+    CHECK(log.count("is a deprecated name") == 1);
+
+    Diagnostics diags;
+    auto flat = bind_flat({{"poll_interval_ms", "300"}}, renamed_schema(), {"rest", ".", "", {}}, diags);
+    REQUIRE(diags.empty());
+    CHECK(flat.at("poll.interval.ms").text == "300");
+    CHECK(log.count("'poll_interval_ms' is a deprecated name, use 'poll.interval.ms'") == 2);
+}
+
+TEST_CASE("a key given under its current and its former name is an error") {
+    auto b = bind_yaml("poll_interval_ms: 250\npoll.interval.ms: 500\n", renamed_schema());
+    REQUIRE(b.diags.size() == 1);
+    CHECK(b.diags.items()[0].format() == "test.yaml:2:1: config.poll.interval.ms: key given twice (also at line 1)");
+    Diagnostics diags;
+    bind_flat({{"poll_interval_ms", "1"}, {"poll.interval.ms", "2"}}, renamed_schema(), {"rest", ".", "", {}}, diags);
+    CHECK(diags.size() == 1);
 }

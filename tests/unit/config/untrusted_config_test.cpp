@@ -129,7 +129,10 @@ TEST_CASE("yaml text: invalid UTF-8 (even in a comment), control characters and 
                           Case{"name: x\nsource: {plugin: \"a\x01\"}\n", 2, 20, "control character U+0001"},
                           Case{std::string("name: x\0y\n", 10), 1, 8, "control character U+0000"},
                           Case{"name: x\n---\nname: y\n", 3, 1, "a second YAML document starts here"},
-                          Case{"name: x\n---\n", 2, 1, "a second YAML document starts here"}}) {
+                          Case{"name: x\n---\n", 2, 1, "a second YAML document starts here"},
+                          // yaml-cpp's LoadAll loops for ever on these (found by the fuzzer)
+                          Case{",", 1, 1, "invalid YAML: unexpected ','"},
+                          Case{"name: x\n---\n,\n", 2, 1, "a second YAML document starts here"}}) {
         CAPTURE(c.text);
         Diagnostics d;
         CHECK_FALSE(load_yaml_text(c.text, "p.yaml", d));

@@ -115,6 +115,11 @@ typedef struct sluice_config_def {
     double max_value;
     const char* const* allowed; /* allowed values (STRING only); NULL: any */
     size_t allowed_count;
+    /* ABI 1.2: former names of the key, still accepted for one release: the worker binds a
+     * value given under one of them to `name` and warns once that it is deprecated. Older
+     * workers do not read these fields (struct_size tells). */
+    const char* const* deprecated_aliases;
+    size_t deprecated_alias_count;
 } sluice_config_def;
 
 /* One resolved configuration value: validated against the declaration, default applied.

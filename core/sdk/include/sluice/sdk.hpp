@@ -33,6 +33,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -394,6 +395,10 @@ public:
     ConfigKey&& at_most(double max) && { flags_ |= SLUICE_CONFIG_HAS_MAX; max_ = max; return std::move(*this); }
     ConfigKey&& between(double min, double max) && { return std::move(*this).at_least(min).at_most(max); }
     ConfigKey&& one_of(std::vector<std::string> allowed) && { allowed_ = std::move(allowed); return std::move(*this); }
+    // A former name of the key: still accepted, with a warning naming this one.
+    ConfigKey&& deprecated_alias(std::string former) && { aliases_.push_back(std::move(former)); return std::move(*this); }
+    void add_deprecated_alias(std::string former) { aliases_.push_back(std::move(former)); }
+    const std::string& name() const { return name_; }
 
     // The C view; valid while this object lives and is not modified.
     const sluice_config_def* def() {
@@ -410,6 +415,10 @@ public:
         def_.max_value = max_;
         def_.allowed = allowed_ptrs_.empty() ? nullptr : allowed_ptrs_.data();
         def_.allowed_count = allowed_ptrs_.size();
+        alias_ptrs_.clear();
+        for (const auto& a : aliases_) alias_ptrs_.push_back(a.c_str());
+        def_.deprecated_aliases = alias_ptrs_.empty() ? nullptr : alias_ptrs_.data();
+        def_.deprecated_alias_count = alias_ptrs_.size();
         return &def_;
     }
 
@@ -425,8 +434,26 @@ private:
     double max_ = 0;
     std::vector<std::string> allowed_;
     std::vector<const char*> allowed_ptrs_;
+    std::vector<std::string> aliases_;
+    std::vector<const char*> alias_ptrs_;
     sluice_config_def def_{};
 };
+
+// Kafka Connect's dotted lower-case names for keys that had others: each pair is {current
+// name, former name}; the former keeps working for one release, with a warning. A pair whose
+// current name is not declared is a programming error, caught by the plugin's tests.
+struct FormerKeyName {
+    const char* name;
+    const char* former;
+};
+inline std::vector<ConfigKey> with_former_names(std::vector<ConfigKey> keys, std::initializer_list<FormerKeyName> renames) {
+    for (const auto& r : renames) {
+        auto it = std::find_if(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name() == r.name; });
+        if (it == keys.end()) throw std::logic_error(std::string("with_former_names: no key ") + r.name);
+        it->add_deprecated_alias(r.former);
+    }
+    return keys;
+}
 
 // The validated configuration of one task. Values are already checked against the
 // declaration (type, range, allowed values) and defaults are applied by the worker.

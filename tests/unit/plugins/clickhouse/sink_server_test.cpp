@@ -563,7 +563,7 @@ TEST_CASE("configuration and connection problems are clear errors") {
         CHECK(Sink::test(t.config({{"url", "127.0.0.1:8123"}})).message.find("url must start with http://") != std::string::npos);
         CHECK(Sink::test(t.config({{"columns", "sensor"}})).message.find("columns[0] 'sensor': no type") != std::string::npos);
         CHECK(Sink::test(t.config({{"batch.max.rows", "2000000"}})).message.find("at most 1048576") != std::string::npos);
-        CHECK(Sink::test(t.config({{"coordinates", "false"}})).message.find("exactly_once needs coordinates") != std::string::npos);
+        CHECK(Sink::test(t.config({{"coordinates", "false"}})).message.find("exactly.once needs coordinates") != std::string::npos);
     }
 }
 

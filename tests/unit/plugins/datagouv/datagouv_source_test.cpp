@@ -405,9 +405,9 @@ TEST_CASE("bad configuration is refused at creation, naming the key") {
     ErrantHost host;
     DatagouvUnderTest bad_format(config_for(portal, {{"resource_format", "xlsx"}}), host);
     CHECK(bad_format.created.status == SLUICE_FATAL);
-    CHECK(bad_format.created.message.find("resource_format: 'xlsx'") != std::string::npos);
+    CHECK(bad_format.created.message.find("resource.format: 'xlsx'") != std::string::npos);
     DatagouvUnderTest bad_regex(config_for(portal, {{"resource_title", "(unclosed"}}), host);
-    CHECK(bad_regex.created.message.find("resource_title is not a valid regular expression") != std::string::npos);
+    CHECK(bad_regex.created.message.find("resource.title is not a valid regular expression") != std::string::npos);
     DatagouvUnderTest bad_delimiter(config_for(portal, {{"delimiter", ";;"}}), host);
     CHECK(bad_delimiter.created.message.find("delimiter must be auto or one character") != std::string::npos);
     DatagouvUnderTest bad_dataset(config_for(portal, {{"dataset", "a/b"}}), host);

@@ -159,5 +159,5 @@ TEST_CASE("schema resolution ignores case and lists the fields when one is missi
     CHECK(f.timestamp_type == "datetime");
     s.key_fields = {"gid"};
     CHECK_THROWS_WITH(resolve_fields(s, schema),
-                      doctest::Contains("has no field 'gid' (key_fields); its fields: datetime, predefinedlocationreference"));
+                      doctest::Contains("has no field 'gid' (key.fields); its fields: datetime, predefinedlocationreference"));
 }

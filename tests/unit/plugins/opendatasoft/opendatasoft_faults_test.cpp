@@ -155,7 +155,7 @@ TEST_CASE("max_retries bounds the attempts: a portal down for good fails the tas
                  {{"max_retries", "2"}, {"retry_backoff_max_ms", "50"}});
     CHECK(run.result.status == SLUICE_FATAL);
     CHECK(run.result.message.find("HTTP 502") != std::string::npos);
-    CHECK(run.result.message.find("giving up after 3 attempts in a row (max_retries)") != std::string::npos);
+    CHECK(run.result.message.find("giving up after 3 attempts in a row (retry.max.attempts)") != std::string::npos);
     CHECK(run.out.records.empty());
 }
 
@@ -232,7 +232,7 @@ TEST_CASE("a user where is ANDed with the cursor; the API key goes in the Author
 
     FakeHost other;
     auto refused = SourceUnderTest::test("opendatasoft", config(server.url(), "ci_trafi_l", "mdate", "gid", {{"api_key", "wrong"}}), other);
-    CHECK(refused.message.find("access refused (HTTP 401: InvalidAPIKey: An API key is required); check api_key") != std::string::npos);
+    CHECK(refused.message.find("access refused (HTTP 401: InvalidAPIKey: An API key is required); check api.key") != std::string::npos);
 }
 
 TEST_CASE("the dataset description: an HTML page is retried, a description without fields is fatal") {

@@ -442,10 +442,10 @@ TEST_CASE("pre-flight test: reachable portal, existing dataset and fields, or a 
 
     auto missing = SourceUnderTest::test("opendatasoft", config(server.url(), "ci_trafi_l", "mdate", "gid,segment"), host);
     CHECK(missing.status != SLUICE_OK);
-    CHECK(missing.message.find("dataset 'ci_trafi_l' has no field 'segment' (key_fields); its fields: geo_point_2d, geo_shape, gml_id, gid") != std::string::npos);
+    CHECK(missing.message.find("dataset 'ci_trafi_l' has no field 'segment' (key.fields); its fields: geo_point_2d, geo_shape, gml_id, gid") != std::string::npos);
 
     auto text_ts = SourceUnderTest::test("opendatasoft", config(server.url(), "ci_trafi_l", "etat", "gid"), host);
-    CHECK(text_ts.message.find("timestamp_field 'etat' of dataset 'ci_trafi_l' is of type text") != std::string::npos);
+    CHECK(text_ts.message.find("timestamp.field 'etat' of dataset 'ci_trafi_l' is of type text") != std::string::npos);
 
     auto unknown = SourceUnderTest::test("opendatasoft", config(server.url(), "ci_trafi", "mdate", "gid"), host);
     CHECK(unknown.message.find("dataset 'ci_trafi' not found on " + server.url() + " (HTTP 404: NotFound: Unknown dataset: ci_trafi)") != std::string::npos);

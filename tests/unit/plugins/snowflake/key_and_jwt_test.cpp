@@ -59,8 +59,8 @@ TEST_CASE("an encrypted PKCS#8 key loads with its passphrase and gives the same 
         }
         return std::string("no error");
     };
-    CHECK(message("") == "private_key_file 'k.p8': the private key is encrypted; set private_key_passphrase");
-    CHECK(message("wrong").find("wrong private_key_passphrase?") != std::string::npos);
+    CHECK(message("") == "private_key_file 'k.p8': the private key is encrypted; set private.key.passphrase");
+    CHECK(message("wrong").find("wrong private.key.passphrase?") != std::string::npos);
 }
 
 TEST_CASE("keys Snowflake cannot use are refused with the reason") {

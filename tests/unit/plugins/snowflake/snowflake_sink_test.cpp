@@ -328,7 +328,7 @@ TEST_CASE("sink: the pre-flight check names what is wrong") {
     CHECK(missing.status == SLUICE_FATAL);
     CHECK(missing.message.find("table DB.RAW.NOPE at " + f.fake.url()) != std::string::npos);
     CHECK(missing.message.find("does not exist or not authorized") != std::string::npos);
-    CHECK(missing.message.find("set create_table: true") != std::string::npos);
+    CHECK(missing.message.find("set auto.create: true") != std::string::npos);
 
     CallResult wrong_key = Sink::test(host, config_for(f.fake, {{"private_key_file", key(1).private_key_file}}));
     CHECK(wrong_key.status == SLUICE_FATAL);
@@ -336,7 +336,7 @@ TEST_CASE("sink: the pre-flight check names what is wrong") {
     CHECK(wrong_key.message.find("issuer TESTACCT.LOADER." + key(1).fingerprint) != std::string::npos);
 
     CallResult encrypted = Sink::test(host, config_for(f.fake, {{"private_key_file", key().encrypted_key_file}}));
-    CHECK(encrypted.message.find("the private key is encrypted; set private_key_passphrase") != std::string::npos);
+    CHECK(encrypted.message.find("the private key is encrypted; set private.key.passphrase") != std::string::npos);
     CHECK(Sink::test(host, config_for(f.fake, {{"private_key_file", key().encrypted_key_file},
                                                {"private_key_passphrase", key().passphrase}}))
               .status == SLUICE_OK);
@@ -353,9 +353,9 @@ TEST_CASE("sink: configuration mistakes fail the task at creation with the key n
     PolicyHost host;
     Sink both(host, config_for(f.fake, {{"private_key", key().private_key_pem}}));
     CHECK(both.created.status == SLUICE_FATAL);
-    CHECK(both.created.message == "set only one of private_key_file and private_key");
+    CHECK(both.created.message == "set only one of private.key.file and private.key");
     Sink none(host, config_for(f.fake, {{"private_key_file", ""}}));
-    CHECK(none.created.message == "no private key: set private_key_file (a PEM file) or private_key (the PEM text)");
+    CHECK(none.created.message == "no private key: set private.key.file (a PEM file) or private.key (the PEM text)");
     Sink bad_table(host, config_for(f.fake, {{"table", "events; drop"}}));
     CHECK(bad_table.created.message.find("table 'events; drop' is not an unquoted Snowflake identifier") == 0);
     Sink bad_url(host, config_for(f.fake, {{"url", "ftp://x"}}));

@@ -335,18 +335,18 @@ TEST_CASE("configuration mistakes fail the task at create, naming the key") {
     };
     auto r = created({{"provider", "openweather"}, {"locations", R"(["A:1:2"])"}});
     CHECK(r.status == SLUICE_FATAL);
-    CHECK(r.message.find("api_key: provider openweather needs an API key") != std::string::npos);
+    CHECK(r.message.find("api.key: provider openweather needs an API key") != std::string::npos);
     r = created({{"provider", "open-meteo"}, {"endpoint", "archive"}, {"locations", R"(["A:1:2"])"}});
-    CHECK(r.message.find("start_date: endpoint archive needs the first day") != std::string::npos);
+    CHECK(r.message.find("start.date: endpoint archive needs the first day") != std::string::npos);
     r = created({{"provider", "open-meteo"}, {"endpoint", "archive"}, {"start_date", "2024-02-30"}, {"locations", R"(["A:1:2"])"}});
-    CHECK(r.message.find("start_date: expected a date YYYY-MM-DD, got '2024-02-30'") != std::string::npos);
+    CHECK(r.message.find("start.date: expected a date YYYY-MM-DD, got '2024-02-30'") != std::string::npos);
     r = created({{"provider", "open-meteo"}, {"endpoint", "archive"}, {"start_date", "2024-02-03"}, {"end_date", "2024-02-01"},
                  {"locations", R"(["A:1:2"])"}});
-    CHECK(r.message.find("end_date (2024-02-01) is before start_date (2024-02-03)") != std::string::npos);
+    CHECK(r.message.find("end.date (2024-02-01) is before start.date (2024-02-03)") != std::string::npos);
     r = created({{"provider", "open-meteo"}, {"locations", R"(["A:1"])"}});
     CHECK(r.message.find("locations[0]: expected") != std::string::npos);
     r = created({{"provider", "open-meteo"}, {"base_url", "ftp://x"}, {"locations", R"(["A:1:2"])"}});
-    CHECK(r.message.find("base_url: expected an http:// or https:// URL") != std::string::npos);
+    CHECK(r.message.find("base.url: expected an http:// or https:// URL") != std::string::npos);
     r = created({{"provider", "open-meteo"}, {"hourly", "temperature_2m,rain&x=1"}, {"locations", R"(["A:1:2"])"}});
     CHECK(r.message.find("hourly: 'rain&x=1' is not an Open-Meteo variable name") != std::string::npos);
 }
