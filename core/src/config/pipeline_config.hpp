@@ -45,6 +45,11 @@ struct ConnectorSpec {
     std::vector<PredicateSpec> predicates;  // referenced by transforms by name
     ErrorPolicy errors;
     bool read_internal_topics = false;  // a sink may read Kafka's and the worker's own topics (said out loud)
+
+    // The Kafka consumer group of a sink connector: its tasks' group, and the one whose
+    // committed offsets GET/PATCH/DELETE /connectors/{name}/offsets read and write
+    // (Kafka Connect's is connect-<name>).
+    std::string consumer_group() const { return "sluice-" + name; }
 };
 
 struct PipelineSpec {

@@ -84,8 +84,10 @@ void add_pipeline_routes(Router& router, Api& api) {
                                                  {"errors", errors}});
             return r;
         }
-        // One pipeline change at a time: replacing is delete-then-create of its connectors.
+        // One pipeline change at a time: replacing is delete-then-create of its connectors,
+        // all waited for within one rest.lifecycle.wait.ms (the lock is held meanwhile).
         std::lock_guard lock(api.pipelines_mutex());
+        const auto until = api.worker().lifecycle_deadline();
         auto existing = api.pipelines().find(name);
         const bool replace = existing != api.pipelines().end();
         std::set<std::string> own;
@@ -93,12 +95,12 @@ void add_pipeline_routes(Router& router, Api& api) {
         for (const auto& c : spec->connectors)
             if (!own.count(c.name) && api.worker().entry(c.name))
                 throw ApiError(409, "connector " + c.name + " already exists outside pipeline " + name);
-        for (const auto& c : own) api.worker().remove(c);
+        for (const auto& c : own) api.worker().remove(c, until);
         StoredPipeline stored{call.request.body, {}};
         std::string failures;
         for (const auto& c : spec->connectors) {
             std::string message;
-            if (api.worker().create({c, {}, name, runtime::Origin::rest}, runtime::TargetState::running, message) ==
+            if (api.worker().create({c, {}, name, runtime::Origin::rest}, runtime::TargetState::running, message, until) ==
                 runtime::Worker::Change::created)
                 stored.connectors.push_back(c.name);
             else
@@ -106,7 +108,7 @@ void add_pipeline_routes(Router& router, Api& api) {
         }
         api.pipelines()[name] = stored;
         if (!failures.empty()) {
-            for (const auto& c : stored.connectors) api.worker().remove(c);
+            for (const auto& c : stored.connectors) api.worker().remove(c, until);
             api.pipelines().erase(name);
             throw ApiError(409, "pipeline " + name + " not created: " + failures);
         }
@@ -120,7 +122,8 @@ void add_pipeline_routes(Router& router, Api& api) {
         std::lock_guard lock(api.pipelines_mutex());
         auto it = api.pipelines().find(name);
         if (it == api.pipelines().end()) throw ApiError(404, "Pipeline " + name + " not found");
-        for (const auto& c : it->second.connectors) api.worker().remove(c);
+        const auto until = api.worker().lifecycle_deadline();
+        for (const auto& c : it->second.connectors) api.worker().remove(c, until);
         api.pipelines().erase(it);
         api.persist_locked_pipelines();
         HttpResponse r;

@@ -21,23 +21,21 @@ using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(
 
 PartitionList make_list(int size) { return {rd_kafka_topic_partition_list_new(size), &rd_kafka_topic_partition_list_destroy}; }
 
-std::string group_of(const config::ConnectorSpec& spec) { return "sluice-" + spec.name; }
-
 // A consumer of the connector's group "sluice-<connector>".
 kafka::Client group_client(runtime::Worker& worker, const config::ConnectorSpec& spec) {
     kafka::ClientConfig config("rest-offsets");
     kafka::Properties props = worker.cluster()->consumer_properties();
-    props["group.id"] = group_of(spec);
+    props["group.id"] = spec.consumer_group();
     props["enable.auto.commit"] = "false";
     props["enable.auto.offset.store"] = "false";
     // Same assignor as the sink's members (a group has one protocol). A short session: a
     // member of an earlier call that did not leave cleanly holds the next join up no longer.
     props["session.timeout.ms"] = "3000";
     props["heartbeat.interval.ms"] = "500";
-    if (auto e = config.set_all(props)) throw ApiError(503, "Kafka client for group " + group_of(spec) + ": " + *e);
+    if (auto e = config.set_all(props)) throw ApiError(503, "Kafka client for group " + spec.consumer_group() + ": " + *e);
     std::string error;
     kafka::Client client(RD_KAFKA_CONSUMER, config, error);
-    if (!client) throw ApiError(503, "Kafka client for group " + group_of(spec) + ": " + error);
+    if (!client) throw ApiError(503, "Kafka client for group " + spec.consumer_group() + ": " + error);
     return client;
 }
 
@@ -61,7 +59,7 @@ PartitionList committed(runtime::Worker& worker, const config::ConnectorSpec& sp
     if (list->cnt == 0) return list;
     auto client = group_client(worker, spec);
     rd_kafka_resp_err_t err = rd_kafka_committed(client.get(), list.get(), kTimeoutMs);
-    if (err) throw ApiError(503, "cannot read the committed offsets of group " + group_of(spec) + ": " + rd_kafka_err2str(err));
+    if (err) throw ApiError(503, "cannot read the committed offsets of group " + spec.consumer_group() + ": " + rd_kafka_err2str(err));
     return list;
 }
 
@@ -76,7 +74,7 @@ void commit_as_member(runtime::Worker& worker, const config::ConnectorSpec& spec
     auto topics = make_list(static_cast<int>(spec.topics.size()));
     for (const auto& t : spec.topics) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(rk, topics.get()))
-        throw ApiError(503, "cannot join group " + group_of(spec) + ": " + rd_kafka_err2str(err));
+        throw ApiError(503, "cannot join group " + spec.consumer_group() + ": " + rd_kafka_err2str(err));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     auto assigned = [&] {
         rd_kafka_topic_partition_list_t* a = nullptr;
@@ -90,13 +88,13 @@ void commit_as_member(runtime::Worker& worker, const config::ConnectorSpec& spec
     while (!assigned()) {
         if (std::chrono::steady_clock::now() > deadline) {
             rd_kafka_consumer_close(rk);
-            throw ApiError(409, "group " + group_of(spec) + " did not assign the partitions within 30 s (is a consumer of it still running?)");
+            throw ApiError(409, "group " + spec.consumer_group() + " did not assign the partitions within 30 s (is a consumer of it still running?)");
         }
         if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100)) rd_kafka_message_destroy(m);  // nothing is committed from these
     }
     rd_kafka_resp_err_t err = rd_kafka_commit(rk, offsets, 0);
     rd_kafka_consumer_close(rk);
-    if (err) throw ApiError(503, "cannot commit offsets for group " + group_of(spec) + ": " + rd_kafka_err2str(err));
+    if (err) throw ApiError(503, "cannot commit offsets for group " + spec.consumer_group() + ": " + rd_kafka_err2str(err));
 }
 
 // "Reset" for a sink: the committed offset becomes the partition's earliest one (what a

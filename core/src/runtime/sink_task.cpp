@@ -40,7 +40,7 @@ bool SinkTask::setup() {
     if (!create_instance(nullptr)) return false;
     ensure_dead_letter_topic();
     kafka::Properties props = env_.cluster.consumer_properties();
-    props["group.id"] = "sluice-" + spec_.name;
+    props["group.id"] = spec_.consumer_group();
     consumer_ = open_client(RD_KAFKA_CONSUMER, props,
                             [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &SinkTask::on_rebalance); });
     if (!consumer_) return false;

@@ -88,8 +88,12 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
 
 Environment Worker::environment() { return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_}; }
 
-void Worker::settle(const Connector::Done& done) const {
-    if (done.valid()) done.wait_for(std::chrono::milliseconds(config_.rest_lifecycle_wait_ms));
+std::chrono::steady_clock::time_point Worker::lifecycle_deadline() const {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.rest_lifecycle_wait_ms);
+}
+
+void Worker::settle(const Connector::Done& done, Deadline until) const {
+    if (done.valid()) done.wait_until(until.value_or(lifecycle_deadline()));
 }
 
 void Worker::prune_retired() {
@@ -146,7 +150,7 @@ bool Worker::launch(const std::vector<config::PipelineSpec>& pipelines, std::str
     return true;
 }
 
-Worker::Change Worker::create(ConnectorDefinition definition, TargetState target, std::string& message) {
+Worker::Change Worker::create(ConnectorDefinition definition, TargetState target, std::string& message, Deadline until) {
     const std::string name = definition.spec.name;
     auto plugin = registry_.get(definition.spec.kind, definition.spec.plugin);
     if (!plugin) {
@@ -178,7 +182,7 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         connector = std::make_shared<Connector>(environment(), definition.spec, plugin, target);
         connectors_[name] = Slot{std::move(definition), connector};
     }
-    settle(connector->start(predecessor));
+    settle(connector->start(predecessor), until);
     log::info("connector ", name, " created (", target_name(target), ")");
     return Change::created;
 }
@@ -214,7 +218,7 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
     return Change::ok;
 }
 
-Worker::Change Worker::remove(const std::string& name) {
+Worker::Change Worker::remove(const std::string& name, Deadline until) {
     Connector::Done done;
     {
         std::lock_guard lock(mutex_);
@@ -228,7 +232,7 @@ Worker::Change Worker::remove(const std::string& name) {
         retiring_[name] = Retiring{std::move(connector), done};
     }
     log::info("connector ", name, " deleted (its offsets are kept)");
-    settle(done);
+    settle(done, until);
     return Change::ok;
 }
 

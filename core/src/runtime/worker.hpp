@@ -60,13 +60,18 @@ public:
     // Creates the source topics and starts every connector.
     bool launch(const std::vector<config::PipelineSpec>& pipelines, std::string& error);
 
-    // Run-time changes (REST). `message` says why on anything but ok/created.
-    Change create(ConnectorDefinition definition, TargetState target, std::string& message);
+    // Run-time changes (REST). `message` says why on anything but ok/created. Each waits for
+    // the tasks it changed until `until` (default: rest.lifecycle.wait.ms from now), then
+    // returns while the change goes on; a call that makes several changes (a pipeline
+    // replaced) passes one lifecycle_deadline() to all, so its wait stays within the bound.
+    using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+    std::chrono::steady_clock::time_point lifecycle_deadline() const;
+    Change create(ConnectorDefinition definition, TargetState target, std::string& message, Deadline until = {});
     // Creates, or reconfigures (tasks restarted in the current target state).
     Change put(ConnectorDefinition definition, std::string& message);
     // Stops the tasks and forgets the connector; stored offsets stay. A connector of the
     // same name created meanwhile starts once these tasks have ended.
-    Change remove(const std::string& name);
+    Change remove(const std::string& name, Deadline until = {});
     Change set_target(const std::string& name, TargetState target);
     Change restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted);
     Change restart_task(const std::string& name, int task_id);
@@ -95,7 +100,7 @@ private:
     Environment environment();
     std::shared_ptr<Connector> find(const std::string& name) const;
     std::optional<std::string> prepare_topics(const config::ConnectorSpec& spec);
-    void settle(const Connector::Done& done) const;
+    void settle(const Connector::Done& done, Deadline until = {}) const;
     void prune_retired();  // mutex_ held
 
     config::WorkerConfig config_;
