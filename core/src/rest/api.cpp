@@ -50,13 +50,30 @@ HttpResponse Api::handle(const HttpRequest& request) {
 }
 
 void Api::persist() {
-    std::lock_guard p(pipelines_mutex_);  // always before persist_mutex_
-    persist_locked_pipelines();
+    if (!store_) return;
+    std::unique_lock lock(persist_mutex_);
+    const uint64_t mine = ++persist_requested_;
+    while (persist_written_ < mine) {
+        if (persisting_) {
+            persisted_.wait(lock);
+            continue;
+        }
+        // This caller writes for itself and for every caller that asked before the snapshot.
+        persisting_ = true;
+        const uint64_t covered = persist_requested_;
+        lock.unlock();
+        std::string error;
+        const bool saved = store_->save(snapshot(), error);
+        if (!saved) log::error("cannot store the REST-created connectors: ", error);
+        lock.lock();
+        persist_written_ = covered;
+        persisting_ = false;
+        persisted_.notify_all();
+    }
 }
 
-void Api::persist_locked_pipelines() {
-    if (!store_) return;
-    std::lock_guard lock(persist_mutex_);  // the snapshot is taken inside: the last write is the newest state
+StoredState Api::snapshot() {
+    std::lock_guard lock(pipelines_mutex_);
     StoredState state;
     for (const auto& [name, pipeline] : pipelines_) state.pipelines.push_back({name, pipeline.yaml, {}});
     for (const auto& e : worker_.snapshot()) {
@@ -71,8 +88,7 @@ void Api::persist_locked_pipelines() {
         state.connectors.push_back({d.spec.name, d.flat, target});
     }
     for (const auto& c : unrestored_) state.connectors.push_back(c);
-    std::string error;
-    if (!store_->save(state, error)) log::error("cannot store the REST-created connectors: ", error);
+    return state;
 }
 
 void Api::restore() {

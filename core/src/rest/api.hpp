@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <functional>
+#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,9 +53,13 @@ public:
     plugin::Registry& registry() { return registry_; }
     const config::AccessPolicy& access() const { return access_; }
     const ApiOptions& options() const { return options_; }
-    void persist();  // writes the state file (no-op without one); logs failures
-    void persist_locked_pipelines();  // the same, pipelines_mutex() already held
-    std::mutex& pipelines_mutex() { return pipelines_mutex_; }
+    // Writes the state file (no-op without one) with every change made before the call, and
+    // returns once that is on disk; failures are logged. Concurrent callers share one write
+    // (group commit): the file is fsynced twice per write, and a hundred clients each paying
+    // for its own queued behind one another. Call it without pipelines_mutex() held.
+    void persist();
+    std::mutex& pipelines_mutex() { return pipelines_mutex_; }  // the map: held briefly
+    std::mutex& pipeline_changes_mutex() { return pipeline_changes_mutex_; }  // one PUT/DELETE at a time
     std::map<std::string, StoredPipeline>& pipelines() { return pipelines_; }
 
 private:
@@ -63,8 +69,13 @@ private:
     config::AccessPolicy access_;  // what configurations sent over REST may reach
     Router router_;
     std::unique_ptr<StateStore> store_;
+    StoredState snapshot();  // takes pipelines_mutex_
     std::mutex persist_mutex_;
+    std::condition_variable persisted_;
+    uint64_t persist_requested_ = 0, persist_written_ = 0;
+    bool persisting_ = false;
     std::mutex pipelines_mutex_;
+    std::mutex pipeline_changes_mutex_;
     std::map<std::string, StoredPipeline> pipelines_;
     std::vector<StoredConnector> unrestored_;
     std::atomic<bool> serving_{false};  // kept in the file until they can be created

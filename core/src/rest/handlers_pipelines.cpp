@@ -85,13 +85,19 @@ void add_pipeline_routes(Router& router, Api& api) {
             return r;
         }
         // One pipeline change at a time: replacing is delete-then-create of its connectors,
-        // all waited for within one rest.lifecycle.wait.ms (the lock is held meanwhile).
-        std::lock_guard lock(api.pipelines_mutex());
+        // all waited for within one rest.lifecycle.wait.ms. The map itself is locked only to
+        // read and write it, so that other calls (and the state file's snapshot) never wait
+        // for a pipeline's connectors.
+        std::lock_guard one_change(api.pipeline_changes_mutex());
         const auto until = api.worker().lifecycle_deadline();
-        auto existing = api.pipelines().find(name);
-        const bool replace = existing != api.pipelines().end();
         std::set<std::string> own;
-        if (replace) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
+        bool replace = false;
+        {
+            std::lock_guard lock(api.pipelines_mutex());
+            auto existing = api.pipelines().find(name);
+            replace = existing != api.pipelines().end();
+            if (replace) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
+        }
         for (const auto& c : spec->connectors)
             if (!own.count(c.name) && api.worker().entry(c.name))
                 throw ApiError(409, "connector " + c.name + " already exists outside pipeline " + name);
@@ -106,26 +112,38 @@ void add_pipeline_routes(Router& router, Api& api) {
             else
                 failures += (failures.empty() ? "" : "; ") + c.name + ": " + message;
         }
-        api.pipelines()[name] = stored;
         if (!failures.empty()) {
             for (const auto& c : stored.connectors) api.worker().remove(c, until);
-            api.pipelines().erase(name);
+            {
+                std::lock_guard lock(api.pipelines_mutex());
+                api.pipelines().erase(name);
+            }
+            api.persist();
             throw ApiError(409, "pipeline " + name + " not created: " + failures);
         }
         auto connectors = stored.connectors;
-        api.persist_locked_pipelines();
+        {
+            std::lock_guard lock(api.pipelines_mutex());
+            api.pipelines()[name] = std::move(stored);
+        }
+        api.persist();
         return pipeline_json(api, replace ? 200 : 201, name, connectors);
     });
 
     router.add("DELETE", "/pipelines/{name}", [&api](const Call& call) {
         const auto& name = call.param("name");
-        std::lock_guard lock(api.pipelines_mutex());
-        auto it = api.pipelines().find(name);
-        if (it == api.pipelines().end()) throw ApiError(404, "Pipeline " + name + " not found");
+        std::lock_guard one_change(api.pipeline_changes_mutex());
+        std::vector<std::string> connectors;
+        {
+            std::lock_guard lock(api.pipelines_mutex());
+            auto it = api.pipelines().find(name);
+            if (it == api.pipelines().end()) throw ApiError(404, "Pipeline " + name + " not found");
+            connectors = it->second.connectors;
+            api.pipelines().erase(it);
+        }
         const auto until = api.worker().lifecycle_deadline();
-        for (const auto& c : it->second.connectors) api.worker().remove(c, until);
-        api.pipelines().erase(it);
-        api.persist_locked_pipelines();
+        for (const auto& c : connectors) api.worker().remove(c, until);
+        api.persist();
         HttpResponse r;
         r.status = 204;
         return r;
