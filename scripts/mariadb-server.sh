@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# A private MariaDB server for tests and benchmarks: one data directory in one folder,
+# listening on 127.0.0.1 only on a free port (its Unix socket inside the folder), so
+# several can run side by side and nothing of the machine's own MariaDB (if any) is touched.
+#
+#   mariadb-server.sh start [DIR]   create the data directory if DIR has none (DIR: a new
+#                                   temporary folder), start the server in the background,
+#                                   wait until it answers, create the users and database
+#                                   below, print the variables below
+#   mariadb-server.sh run DIR       the same server in the foreground (exec: the caller owns
+#                                   the process, e.g. a test that kills it itself)
+#   mariadb-server.sh stop DIR      stop it (SIGTERM, SIGKILL after 30 s); data kept, a later
+#                                   `start DIR` serves the same tables on the same port
+#   mariadb-server.sh destroy DIR   stop it and remove DIR
+#   mariadb-server.sh status DIR    exit 0 when it answers, 1 otherwise
+#
+# `start` prints (and writes to DIR/env, for `source`):
+#   MARIADB_HOST=127.0.0.1  MARIADB_PORT=<port>  MARIADB_DB=sluice
+#   MARIADB_USER=sluice  MARIADB_PASSWORD=sluice-secret  (every privilege on sluice.*)
+#   MARIADB_ADMIN_USER=root  (every privilege, no password, from 127.0.0.1 and the socket)
+#   MARIADB_SOCKET=<DIR>/mysqld.sock  MARIADB_URL=mysql://127.0.0.1:<port>/sluice
+#   MARIADB_DIR=<DIR>  MARIADB_PID=<pid>
+#
+# When started by root the server runs as $SLUICE_MARIADB_OS_USER (default: the `mysql`
+# account Debian's package creates, else `nobody`), owning the data directory.
+# SLUICE_MARIADB_FLUSH=0 trades durability for speed (innodb_flush_log_at_trx_commit,
+# default 1). Needs Debian's mariadb-server and mariadb-client packages (scripts/install-deps.sh).
+set -euo pipefail
+
+SERVER_BIN=${SLUICE_MARIADB_SERVER_BIN:-$(command -v mariadbd || echo /usr/sbin/mariadbd)}
+INSTALL_DB=${SLUICE_MARIADB_INSTALL_DB:-$(command -v mariadb-install-db || echo /usr/bin/mariadb-install-db)}
+CLIENT=${SLUICE_MARIADB_CLIENT:-$(command -v mariadb || echo /usr/bin/mariadb)}
+READY_TIMEOUT_S=${SLUICE_MARIADB_READY_TIMEOUT_S:-60}
+FLUSH=${SLUICE_MARIADB_FLUSH:-1}
+
+die() { echo "mariadb-server.sh: $*" >&2; exit 1; }
+
+port_in_use() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+free_port() {
+  local port tries=0
+  while ((tries++ < 200)); do
+    port=$((20000 + RANDOM % 40000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  die "no free port found"
+}
+
+os_user() {
+  if [[ $(id -u) -ne 0 ]]; then id -un; return; fi
+  local u=${SLUICE_MARIADB_OS_USER:-}
+  [[ -n $u ]] || { id mysql >/dev/null 2>&1 && u=mysql || u=nobody; }
+  echo "$u"
+}
+
+port_of() { sed -n 's/^MARIADB_PORT=//p' "$1/ports"; }
+
+# Answers a query over TCP as root (no password from 127.0.0.1).
+answers() {
+  timeout 5 "$CLIENT" --no-defaults --protocol=TCP -h 127.0.0.1 -P "$1" -u root -N -e 'SELECT 1' >/dev/null 2>&1
+}
+
+write_config() {
+  local dir=$1 port
+  port=$(free_port)
+  cat >"$dir/my.cnf" <<EOF
+[mariadbd]
+datadir = $dir/data
+socket = $dir/mysqld.sock
+pid-file = $dir/mysqld.pid
+port = $port
+bind-address = 127.0.0.1
+user = $(os_user)
+log-error = $dir/log/error.log
+skip-name-resolve
+skip-log-bin
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+default-time-zone = '+00:00'
+innodb_buffer_pool_size = 256M
+innodb_log_file_size = 256M
+innodb_flush_log_at_trx_commit = $FLUSH
+max_connections = 200
+max_allowed_packet = 64M
+local-infile = 1
+EOF
+  {
+    echo "MARIADB_HOST=127.0.0.1"
+    echo "MARIADB_PORT=$port"
+    echo "MARIADB_DB=sluice"
+    echo "MARIADB_USER=sluice"
+    echo "MARIADB_PASSWORD=sluice-secret"
+    echo "MARIADB_ADMIN_USER=root"
+    echo "MARIADB_SOCKET=$dir/mysqld.sock"
+    echo "MARIADB_URL=mysql://127.0.0.1:$port/sluice"
+    echo "MARIADB_DIR=$dir"
+  } >"$dir/ports"
+}
+
+init_data() {
+  local dir=$1
+  mkdir -p "$dir/data" "$dir/log"
+  [[ $(id -u) -ne 0 ]] || chown "$(os_user):" "$dir/data" "$dir/log" "$dir"
+  "$INSTALL_DB" --defaults-file="$dir/my.cnf" --auth-root-authentication-method=normal --skip-test-db \
+    >"$dir/log/install-db.log" 2>&1 ||
+    { tail -n 30 "$dir/log/install-db.log" >&2; die "mariadb-install-db failed (log in $dir/log/install-db.log)"; }
+}
+
+prepare() {
+  local dir=$1
+  [[ -x $SERVER_BIN ]] || die "$SERVER_BIN not found: install mariadb-server (scripts/install-deps.sh)"
+  mkdir -p "$dir"
+  [[ -f $dir/my.cnf && -f $dir/ports ]] || write_config "$dir"
+  [[ -d $dir/data/mysql ]] || { rm -rf "$dir/data"; init_data "$dir"; }
+  if port_in_use "$(port_of "$dir")"; then
+    [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
+    local port
+    port=$(free_port)
+    sed -i "s/^port = .*/port = $port/" "$dir/my.cnf"
+    sed -i "s/^MARIADB_PORT=.*/MARIADB_PORT=$port/; s|^MARIADB_URL=.*|MARIADB_URL=mysql://127.0.0.1:$port/sluice|" "$dir/ports"
+  fi
+}
+
+# The users and database the tests use (idempotent). Over the socket: root@localhost.
+create_users() {
+  local dir=$1
+  "$CLIENT" --no-defaults -S "$dir/mysqld.sock" -u root <<'EOF'
+CREATE DATABASE IF NOT EXISTS sluice CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS 'sluice'@'%' IDENTIFIED BY 'sluice-secret';
+GRANT ALL PRIVILEGES ON sluice.* TO 'sluice'@'%';
+EOF
+}
+
+write_env() {
+  local dir=$1 pid=$2
+  { cat "$dir/ports"; echo "MARIADB_PID=$pid"; } >"$dir/env.tmp"
+  mv "$dir/env.tmp" "$dir/env"
+}
+
+socket_answers() {
+  timeout 5 "$CLIENT" --no-defaults -S "$1/mysqld.sock" -u root -N -e 'SELECT 1' >/dev/null 2>&1
+}
+
+cmd_start() {
+  local dir=${1:-}
+  [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-mariadb-XXXXXX")
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  prepare "$dir"
+  (cd "$dir" && exec setsid "$SERVER_BIN" --defaults-file="$dir/my.cnf" \
+      >>"$dir/log/stdout.log" 2>&1 </dev/null) &
+  local pid=$!
+  echo "$pid" >"$dir/pid"
+  local waited=0
+  until socket_answers "$dir"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$dir/log/error.log" >&2 2>/dev/null || true
+      die "mariadbd exited during start-up (logs in $dir/log)"
+    fi
+    ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer within ${READY_TIMEOUT_S} s (logs in $dir/log)"; }
+    sleep 0.2
+  done
+  create_users "$dir" || die "creating the sluice user and database failed"
+  answers "$(port_of "$dir")" || die "the server answers on its socket but not on 127.0.0.1:$(port_of "$dir")"
+  write_env "$dir" "$pid"
+  cat "$dir/env"
+}
+
+cmd_run() {
+  local dir=${1:?run needs DIR}
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  prepare "$dir"
+  echo "$$" >"$dir/pid"
+  (
+    for _ in $(seq $((READY_TIMEOUT_S * 5))); do
+      if socket_answers "$dir"; then create_users "$dir" >/dev/null 2>&1 && write_env "$dir" "$(cat "$dir/pid")"; exit 0; fi
+      kill -0 "$(cat "$dir/pid" 2>/dev/null || echo 0)" 2>/dev/null || exit 0
+      sleep 0.2
+    done
+  ) </dev/null >/dev/null 2>&1 &
+  cd "$dir"
+  exec "$SERVER_BIN" --defaults-file="$dir/my.cnf" >>"$dir/log/stdout.log" 2>&1
+}
+
+cmd_stop() {
+  local dir=${1:?stop needs DIR}
+  local pid=""
+  [[ -f $dir/mysqld.pid ]] && pid=$(cat "$dir/mysqld.pid")
+  [[ -n $pid ]] || { [[ -f $dir/pid ]] && pid=$(cat "$dir/pid"); }
+  [[ -n $pid ]] || return 0
+  local waited=0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do
+      if ((waited++ >= 150)); then
+        echo "mariadb-server.sh: $pid ignored SIGTERM for 30 s, killing it" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 0.2
+    done
+  fi
+  rm -f "$dir/pid" "$dir/env"
+}
+
+cmd_status() {
+  local dir=${1:?status needs DIR}
+  [[ -f $dir/ports ]] && answers "$(port_of "$dir")"
+}
+
+case ${1:-} in
+  start) shift; cmd_start "$@" ;;
+  run) shift; cmd_run "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  destroy) shift; cmd_stop "$@"; rm -rf "${1:?}" ;;
+  status) shift; cmd_status "$@" ;;
+  *) echo "usage: $0 start [DIR] | run DIR | stop DIR | destroy DIR | status DIR" >&2; exit 2 ;;
+esac

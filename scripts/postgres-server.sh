@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# A private PostgreSQL server for tests and benchmarks: one cluster (initdb) in one folder,
+# listening on 127.0.0.1 only on a free port (no Unix socket), so several can run side by
+# side and nothing of the machine's own PostgreSQL (if any) is touched.
+#
+#   postgres-server.sh start [DIR]   create the cluster if DIR has none (DIR: a new temporary
+#                                    folder), start it in the background, wait until it
+#                                    answers, create the users and database below, print the
+#                                    variables below
+#   postgres-server.sh run DIR       the same server in the foreground (exec: the caller owns
+#                                    the process, e.g. a test that kills it itself)
+#   postgres-server.sh stop DIR      stop it (fast shutdown, SIGKILL after 20 s); data kept,
+#                                    a later `start DIR` serves the same tables on the same port
+#   postgres-server.sh destroy DIR   stop it and remove DIR
+#   postgres-server.sh status DIR    exit 0 when it accepts connections, 1 otherwise
+#
+# `start` prints (and writes to DIR/env, for `source`):
+#   POSTGRES_HOST=127.0.0.1  POSTGRES_PORT=<port>  POSTGRES_DB=sluice
+#   POSTGRES_USER=sluice  POSTGRES_PASSWORD=sluice-secret  (password authentication, owner of sluice)
+#   POSTGRES_ADMIN_USER=postgres  (superuser, trusted from 127.0.0.1 without password)
+#   POSTGRES_URL=postgresql://127.0.0.1:<port>/sluice  POSTGRES_DIR=<DIR>  POSTGRES_PID=<pid>
+#
+# PostgreSQL refuses to run as root: when started by root, the cluster belongs to and runs
+# as $SLUICE_POSTGRES_OS_USER (default: the `postgres` account Debian's package creates,
+# else `nobody`). SLUICE_POSTGRES_FSYNC=off trades durability for speed (default on).
+# Needs Debian's postgresql package (scripts/install-deps.sh).
+set -euo pipefail
+
+PG_BIN=${SLUICE_POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
+READY_TIMEOUT_S=${SLUICE_POSTGRES_READY_TIMEOUT_S:-60}
+FSYNC=${SLUICE_POSTGRES_FSYNC:-on}
+
+die() { echo "postgres-server.sh: $*" >&2; exit 1; }
+
+# True when some socket listens on 127.0.0.1/0.0.0.0/:: at this port (read from /proc).
+port_in_use() {
+  local hex
+  hex=$(printf '%04X' "$1")
+  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+free_port() {
+  local port tries=0
+  while ((tries++ < 200)); do
+    port=$((20000 + RANDOM % 40000))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  die "no free port found"
+}
+
+# The account the server runs as, and RUN_AS: the prefix running a command as that account
+# (setpriv execs the command itself, no intermediate process: signals reach postgres).
+os_user() {
+  if [[ $(id -u) -ne 0 ]]; then id -un; return; fi
+  local u=${SLUICE_POSTGRES_OS_USER:-}
+  [[ -n $u ]] || { id postgres >/dev/null 2>&1 && u=postgres || u=nobody; }
+  echo "$u"
+}
+RUN_AS=()
+if [[ $(id -u) -eq 0 ]]; then
+  RUN_AS=(setpriv --reuid="$(os_user)" --regid="$(id -g "$(os_user)")" --init-groups --)
+fi
+
+port_of() { sed -n 's/^POSTGRES_PORT=//p' "$1/ports"; }
+
+psql_admin() {
+  local dir=$1; shift
+  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(port_of "$dir")" -U postgres -d postgres "$@"
+}
+
+answers() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -t 2 >/dev/null 2>&1; }
+
+init_cluster() {
+  local dir=$1 port
+  port=$(free_port)
+  mkdir -p "$dir/data" "$dir/log"
+  [[ $(id -u) -ne 0 ]] || chown "$(os_user):" "$dir/data" "$dir/log"
+  chmod 700 "$dir/data"
+  "${RUN_AS[@]}" "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 ||
+    { cat "$dir/log/initdb.log" >&2; die "initdb failed (log in $dir/log/initdb.log)"; }
+  # The superuser is trusted from 127.0.0.1 (a private server for tests); everyone else
+  # authenticates with a password, so wrong credentials can be tested.
+  cat >"$dir/data/pg_hba.conf" <<'EOF'
+host all postgres 127.0.0.1/32 trust
+host all all      127.0.0.1/32 scram-sha-256
+EOF
+  cat >>"$dir/data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+max_connections = 200
+shared_buffers = 256MB
+fsync = $FSYNC
+logging_collector = off
+log_min_messages = warning
+timezone = 'UTC'
+EOF
+  {
+    echo "POSTGRES_HOST=127.0.0.1"
+    echo "POSTGRES_PORT=$port"
+    echo "POSTGRES_DB=sluice"
+    echo "POSTGRES_USER=sluice"
+    echo "POSTGRES_PASSWORD=sluice-secret"
+    echo "POSTGRES_ADMIN_USER=postgres"
+    echo "POSTGRES_URL=postgresql://127.0.0.1:$port/sluice"
+    echo "POSTGRES_DIR=$dir"
+  } >"$dir/ports"
+}
+
+prepare() {
+  local dir=$1
+  [[ -x $PG_BIN/postgres ]] || die "no PostgreSQL server binaries in '$PG_BIN': install postgresql (scripts/install-deps.sh)"
+  mkdir -p "$dir"
+  [[ -f $dir/data/PG_VERSION && -f $dir/ports ]] || { rm -rf "$dir/data"; init_cluster "$dir"; }
+  rm -f "$dir/data/postmaster.pid.stale"
+  # The same port again after a stop, unless someone else took it meanwhile.
+  if port_in_use "$(port_of "$dir")"; then
+    [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
+    local port
+    port=$(free_port)
+    sed -i "s/^port = .*/port = $port/" "$dir/data/postgresql.conf"
+    sed -i "s/^POSTGRES_PORT=.*/POSTGRES_PORT=$port/; s|^POSTGRES_URL=.*|POSTGRES_URL=postgresql://127.0.0.1:$port/sluice|" "$dir/ports"
+  fi
+}
+
+# The user and database the tests use (idempotent: a restarted cluster has them already).
+create_roles() {
+  local dir=$1
+  psql_admin "$dir" <<'EOF'
+SELECT 'CREATE ROLE sluice LOGIN PASSWORD ''sluice-secret'''
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sluice') \gexec
+SELECT 'CREATE DATABASE sluice OWNER sluice'
+WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sluice') \gexec
+EOF
+}
+
+write_env() {
+  local dir=$1 pid=$2
+  { cat "$dir/ports"; echo "POSTGRES_PID=$pid"; } >"$dir/env.tmp"
+  mv "$dir/env.tmp" "$dir/env"  # whole or absent for whoever reads it
+}
+
+cmd_start() {
+  local dir=${1:-}
+  [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-postgres-XXXXXX")
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  prepare "$dir"
+  local port
+  port=$(port_of "$dir")
+  (cd "$dir" && exec setsid "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$dir/data" \
+      >>"$dir/log/server.log" 2>&1 </dev/null) &
+  local pid=$!
+  echo "$pid" >"$dir/pid"
+  local waited=0
+  until answers "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$dir/log/server.log" >&2 2>/dev/null || true
+      die "postgres exited during start-up (log in $dir/log/server.log)"
+    fi
+    ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer on port $port within ${READY_TIMEOUT_S} s (log in $dir/log)"; }
+    sleep 0.2
+  done
+  create_roles "$dir" || die "creating the sluice user and database failed"
+  write_env "$dir" "$pid"
+  cat "$dir/env"
+}
+
+cmd_run() {
+  local dir=${1:?run needs DIR}
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  prepare "$dir"
+  local port
+  port=$(port_of "$dir")
+  echo "$$" >"$dir/pid"
+  # Roles are created once the server answers, by a helper that outlives nothing: it ends
+  # as soon as the env file is written (or the server is gone).
+  (
+    for _ in $(seq $((READY_TIMEOUT_S * 5))); do
+      if answers "$port"; then create_roles "$dir" >/dev/null 2>&1 && write_env "$dir" "$(cat "$dir/pid")"; exit 0; fi
+      kill -0 "$(cat "$dir/pid" 2>/dev/null || echo 0)" 2>/dev/null || exit 0
+      sleep 0.2
+    done
+  ) </dev/null >/dev/null 2>&1 &
+  cd "$dir"
+  exec "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$dir/data" >>"$dir/log/server.log" 2>&1
+}
+
+cmd_stop() {
+  local dir=${1:?stop needs DIR}
+  local pid=""
+  [[ -f $dir/data/postmaster.pid ]] && pid=$(head -n1 "$dir/data/postmaster.pid")
+  [[ -n $pid ]] || { [[ -f $dir/pid ]] && pid=$(cat "$dir/pid"); }
+  [[ -n $pid ]] || return 0
+  local waited=0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -INT "$pid" 2>/dev/null || true  # fast shutdown: roll back open transactions, exit
+    while kill -0 "$pid" 2>/dev/null; do
+      if ((waited++ >= 100)); then
+        echo "postgres-server.sh: $pid ignored SIGINT for 20 s, killing it" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 0.2
+    done
+  fi
+  rm -f "$dir/pid" "$dir/env"
+}
+
+cmd_status() {
+  local dir=${1:?status needs DIR}
+  [[ -f $dir/ports ]] && answers "$(port_of "$dir")"
+}
+
+case ${1:-} in
+  start) shift; cmd_start "$@" ;;
+  run) shift; cmd_run "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  destroy) shift; cmd_stop "$@"; rm -rf "${1:?}" ;;
+  status) shift; cmd_status "$@" ;;
+  *) echo "usage: $0 start [DIR] | run DIR | stop DIR | destroy DIR | status DIR" >&2; exit 2 ;;
+esac
