@@ -1,0 +1,149 @@
+// One connection to a database, as the connectors use it. The core (sinks, sources) is
+// written once against this interface; postgres/ (libpq) and mysql/ (MariaDB Connector/C)
+// implement it with their bulk paths: COPY and a staging table for PostgreSQL, multi-row
+// INSERT ... ON DUPLICATE KEY UPDATE for MariaDB. Every method throws DbError.
+#pragma once
+
+#include "sluice/sql/connection_settings.hpp"
+#include "sluice/sql/errors.hpp"
+#include "sluice/sql/schema.hpp"
+#include "sluice/sql/values.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::sql {
+
+// Converted rows: canonical cell texts (values.hpp) in one arena, `columns` cells a row.
+class RowSet {
+public:
+    explicit RowSet(std::size_t columns = 0) : columns_(columns) {}
+    void reset(std::size_t columns) {
+        columns_ = columns;
+        text_.clear();
+        cells_.clear();
+    }
+    std::size_t columns() const { return columns_; }
+    std::size_t rows() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }
+    std::size_t bytes() const { return text_.size(); }
+
+    // A cell is written by appending to text() from `start = text().size()`, then
+    // end_cell(start, present): present false is SQL NULL.
+    std::string& text() { return text_; }
+    void end_cell(std::size_t start, bool present) {
+        cells_.push_back({static_cast<std::uint32_t>(start), present ? static_cast<std::int32_t>(text_.size() - start) : -1});
+    }
+    // Drops the cells of an unfinished last row (a conversion failed half-way).
+    void drop_partial_row() {
+        const std::size_t keep = rows() * columns_;
+        if (cells_.size() > keep) {
+            text_.resize(cells_[keep].offset);
+            cells_.resize(keep);
+        }
+    }
+    std::optional<std::string_view> cell(std::size_t row, std::size_t column) const {
+        const Cell& c = cells_[row * columns_ + column];
+        if (c.size < 0) return std::nullopt;
+        return std::string_view(text_.data() + c.offset, static_cast<std::size_t>(c.size));
+    }
+
+private:
+    struct Cell {
+        std::uint32_t offset;
+        std::int32_t size;  // -1: NULL
+    };
+    std::size_t columns_;
+    std::string text_;
+    std::vector<Cell> cells_;
+};
+
+using PartitionKey = std::pair<std::string, std::int32_t>;  // topic, partition
+
+struct ResultColumn {
+    std::string name;
+    ColumnKind kind = ColumnKind::text;
+};
+
+// Rows of a query, read as they arrive (a bulk read of a big table is not held in memory).
+class RowStream {
+public:
+    virtual ~RowStream() = default;
+    virtual const std::vector<ResultColumn>& columns() const = 0;
+    // The next row's cells as canonical text (nullopt: NULL); views valid until the next
+    // call. False at the end.
+    virtual bool next(std::vector<std::optional<std::string_view>>& cells) = 0;
+};
+
+class Database {
+public:
+    virtual ~Database() = default;
+    virtual Dialect dialect() const = 0;
+
+    // ---- connection
+    virtual void connect() = 0;
+    virtual void disconnect() noexcept = 0;
+    virtual bool connected() const = 0;
+    virtual std::string server_version() = 0;
+    virtual std::string default_schema() = 0;  // current_schema() / DATABASE()
+
+    // ---- catalog
+    virtual std::optional<TableInfo> describe(const TableName& table) = 0;
+    virtual std::string type_for(Inferred type, bool key_column) const = 0;
+    virtual void create_table(const TableName& table, const std::vector<NewColumn>& columns,
+                              const std::vector<std::string>& primary_key) = 0;
+    virtual void add_columns(const TableName& table, const std::vector<NewColumn>& columns) = 0;
+    // Of `wanted` (SELECT, INSERT, UPDATE, DELETE), those the user lacks on the table.
+    virtual std::vector<std::string> missing_privileges(const TableName& table, const std::vector<std::string>& wanted) = 0;
+    // True when the user may create tables in the schema ("" = the default).
+    virtual bool can_create_tables(const std::string& schema) = 0;
+
+    // ---- transactions (a failed statement inside one leaves it usable only through
+    // rollback_to_savepoint or rollback)
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() noexcept = 0;  // best effort; a broken connection is closed
+    virtual void savepoint() = 0;
+    virtual void rollback_to_savepoint() = 0;
+    virtual void release_savepoint() = 0;
+
+    // ---- sink writes: rows[i] index `set`; cells in the order of `columns`
+    virtual void insert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
+                             std::span<const std::uint32_t> rows) = 0;
+    // `key` indexes into `columns`: the conflict target (upsert replaces every other column).
+    virtual void upsert_rows(const TableInfo& table, const std::vector<const Column*>& columns,
+                             const std::vector<std::size_t>& key, const RowSet& set, std::span<const std::uint32_t> rows) = 0;
+    // `columns` are the key columns; each row of `set` one key.
+    virtual void delete_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
+                             std::span<const std::uint32_t> rows) = 0;
+
+    // ---- exactly-once progress: (connector, topic, partition) -> next_offset, NULL until
+    // the partition's first batch commits
+    virtual void ensure_offsets_table(const TableName& table) = 0;
+    virtual void ensure_offset_rows(const TableName& table, const std::string& connector,
+                                    const std::vector<PartitionKey>& partitions) = 0;
+    // With `lock`, inside a transaction: the rows stay locked (FOR UPDATE) until it ends.
+    virtual std::map<PartitionKey, std::optional<std::int64_t>> read_offsets(const TableName& table,
+                                                                             const std::string& connector,
+                                                                             const std::vector<PartitionKey>& partitions,
+                                                                             bool lock) = 0;
+    virtual void write_offsets(const TableName& table, const std::string& connector,
+                               const std::map<PartitionKey, std::int64_t>& next_offsets) = 0;
+
+    // ---- source reads
+    virtual std::unique_ptr<RowStream> query(const std::string& sql) = 0;
+    virtual std::string quote_identifier(std::string_view name) const = 0;
+    virtual std::string quote_table(const TableName& table) const = 0;
+    // A string literal of canonical text for a column of `kind` (timestamps: ISO 8601).
+    virtual std::string literal(std::string_view canonical, ColumnKind kind) = 0;
+    // The database clock minus `ms` milliseconds, as an SQL expression.
+    virtual std::string now_minus_ms(std::int64_t ms) const = 0;
+};
+
+}  // namespace sluice::sql

@@ -1,0 +1,684 @@
+#include "sluice/sql/sql_sink.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+namespace sluice::sql {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
+    return out;
+}
+
+std::vector<PartitionKey> keys_of(const std::map<PartitionKey, std::int64_t>& m) {
+    std::vector<PartitionKey> out;
+    for (const auto& [k, v] : m) out.push_back(k);
+    return out;
+}
+
+}  // namespace
+
+void SqlSink::TableState::set(TableInfo table, bool fold_case) {
+    info = std::move(table);
+    fold_case_ = fold_case;
+    index_.clear();
+    for (std::size_t i = 0; i < info.columns.size(); ++i) index_.emplace(index_key(info.columns[i].name), i);
+}
+
+std::string SqlSink::TableState::index_key(std::string_view column) const {
+    std::string k(column);
+    if (fold_case_)
+        for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return k;
+}
+
+std::optional<std::size_t> SqlSink::TableState::position(std::string_view column) const {
+    auto it = index_.find(index_key(column));
+    if (it == index_.end()) return std::nullopt;
+    return it->second;
+}
+
+SqlSink::SqlSink(const Config& config, TaskContext& context, Dialect dialect, DatabaseFactory factory)
+    : settings_(SinkSettings::from(config, dialect)),
+      dialect_(dialect),
+      context_(context),
+      db_(factory(settings_.connection)),
+      connector_(context.connector()),
+      mapper_(settings_) {}
+
+SqlSink::~SqlSink() {
+    context_.info(std::to_string(rows_written_) + " rows written in " + std::to_string(batches_) + " transactions; " +
+                  std::to_string(rows_rejected_) + " records rejected, " + std::to_string(rows_skipped_) +
+                  " skipped as already written");
+    db_->disconnect();
+}
+
+// ---- the worker's calls ------------------------------------------------------------------
+
+bool SqlSink::due() const {
+    if (buffer_.empty()) return false;
+    return buffer_.size() >= settings_.batch_max_rows || SinkBuffer::Clock::now() - buffer_.oldest() >= settings_.batch_max_age;
+}
+
+void SqlSink::put(const SinkRecords& records) {
+    // Write what is due before taking anything: a RetriableError now means "offer the same
+    // records again later", and none of them is buffered yet.
+    if (due()) write_buffer();
+    for (SinkRecord record : records) buffer_.add(*record.raw());
+    if (!due()) return;
+    try {
+        write_buffer();
+    } catch (const RetriableError& e) {
+        // These records are taken; the next put tries again before taking more, and flush
+        // keeps their offsets uncommitted meanwhile.
+        context_.warn(std::string("write deferred: ") + e.what());
+    }
+}
+
+void SqlSink::flush(std::span<TopicPartition> positions) {
+    if (buffer_.empty()) return;
+    try {
+        write_buffer();
+        return;
+    } catch (const RetriableError& e) {
+        context_.warn(std::string("flush: ") + e.what() + "; the buffered records stay uncommitted and are written later");
+    }
+    const auto first = buffer_.first_offsets();
+    for (auto& tp : positions) {
+        auto it = first.find({std::string(tp.topic), tp.partition});
+        if (it != first.end()) tp.offset = std::min(tp.offset, it->second);
+    }
+}
+
+void SqlSink::open(std::span<TopicPartition> partitions) {
+    if (!settings_.exactly_once || partitions.empty()) return;
+    std::vector<PartitionKey> keys;
+    for (const auto& tp : partitions) keys.emplace_back(std::string(tp.topic), tp.partition);
+    std::map<PartitionKey, std::optional<std::int64_t>> stored;
+    try {
+        ensure_connected();
+        ensure_offset_rows(keys);
+        stored = db_->read_offsets(settings_.offsets_table, connector_, keys, false);
+    } catch (const RetriableError& e) {
+        // Not fatal: the partitions start at their committed offsets, and every batch skips,
+        // under the offsets row lock, the records its table already holds.
+        context_.warn(std::string("cannot read the stored offsets of the assigned partitions yet (") + e.what() +
+                      "); resuming from the committed offsets, records already written will be skipped");
+        return;
+    } catch (const DbError& e) {
+        raise(e, "reading the stored offsets");
+    }
+    for (auto& tp : partitions) {
+        auto it = stored.find({std::string(tp.topic), tp.partition});
+        if (it != stored.end() && it->second) tp.offset = *it->second;
+    }
+}
+
+void SqlSink::close(std::span<const TopicPartition> partitions) {
+    // After the final flush of these partitions: whatever is still buffered was not
+    // committed and is read again by their next owner.
+    std::set<PartitionKey> revoked;
+    for (const auto& tp : partitions) revoked.emplace(std::string(tp.topic), tp.partition);
+    buffer_.drop(revoked);
+}
+
+// ---- connection and errors ---------------------------------------------------------------
+
+[[noreturn]] void SqlSink::raise(const DbError& e, const std::string& doing) {
+    const std::string message = std::string(dialect_name(dialect_)) + " " + settings_.connection.where() + ": " + doing +
+                                ": " + e.what();
+    if (e.error_class() == ErrorClass::retriable) throw RetriableError(message);
+    throw FatalError(message);
+}
+
+void SqlSink::ensure_connected() {
+    if (!db_->connected()) {
+        try {
+            db_->connect();
+        } catch (const DbError& e) {
+            raise(e, "connecting as '" + settings_.connection.user + "'");
+        }
+    }
+    if (settings_.exactly_once && !offsets_table_ready_) {
+        try {
+            db_->ensure_offsets_table(settings_.offsets_table);
+        } catch (const DbError& e) {
+            raise(e, "preparing the offsets table " + settings_.offsets_table.display());
+        }
+        offsets_table_ready_ = true;
+    }
+    if (!announced_) {
+        announced_ = true;
+        std::string version;
+        try {
+            version = db_->server_version();
+        } catch (const DbError&) {
+        }
+        context_.info(std::string(dialect_name(dialect_)) + " " + version + " at " + settings_.connection.where() +
+                      ", tables " + settings_.table_format + ", " +
+                      (settings_.insert_mode == InsertMode::upsert ? "upsert" : "insert") + "; " +
+                      (settings_.exactly_once ? "exactly-once by " + settings_.offsets_table.display()
+                                              : std::string("at-least-once (consumer-group commits)")));
+    }
+}
+
+// Outside any transaction (MariaDB commits implicitly around DDL; a row inserted here is
+// never rolled back with a failed batch): each partition gets its row in the offsets
+// table before its first batch, so that the batch can lock it.
+void SqlSink::ensure_offset_rows(const std::vector<PartitionKey>& partitions) {
+    std::vector<PartitionKey> missing;
+    for (const auto& p : partitions)
+        if (!offset_rows_.count(p)) missing.push_back(p);
+    if (missing.empty()) return;
+    try {
+        db_->ensure_offset_rows(settings_.offsets_table, connector_, missing);
+    } catch (const DbError& e) {
+        raise(e, "adding partitions to the offsets table " + settings_.offsets_table.display());
+    }
+    offset_rows_.insert(missing.begin(), missing.end());
+}
+
+// ---- one batch -----------------------------------------------------------------------------
+
+void SqlSink::write_buffer() {
+    if (buffer_.empty()) return;
+    ensure_connected();
+    try {
+        run_attempt(false);
+    } catch (const NeedsIsolation&) {
+        ++isolations_;
+        context_.info("the database refused data of a batch of " + std::to_string(buffer_.size()) +
+                      " records; writing it again record by record where needed, to isolate the refused ones");
+        run_attempt(true);
+    }
+    buffer_.clear();
+}
+
+// One transaction for every buffered record. Throws NeedsIsolation (not careful: the
+// database refused data, nothing was committed), RetriableError or FatalError.
+void SqlSink::run_attempt(bool careful) {
+    Attempt a;
+    a.careful = careful;
+    map_records(a);
+    for (auto& g : a.groups) resolve_table(a, g);
+    std::map<PartitionKey, std::int64_t> last = buffer_.last_offsets();
+    if (settings_.exactly_once) ensure_offset_rows(keys_of(last));
+
+    bool open_transaction = false;
+    try {
+        db_->begin();
+        open_transaction = true;
+        std::map<PartitionKey, std::int64_t> next;
+        if (settings_.exactly_once) next = skip_written(a);
+        for (auto& g : a.groups) write_group(a, g);
+        if (settings_.exactly_once) db_->write_offsets(settings_.offsets_table, connector_, next);
+        report_rejections(a);  // throws FatalError when the policy does not tolerate one
+        db_->commit();
+        open_transaction = false;
+    } catch (const DbError& e) {
+        if (open_transaction) db_->rollback();
+        if (e.error_class() == ErrorClass::record && !careful) throw NeedsIsolation{};
+        if (e.error_class() == ErrorClass::record)
+            throw FatalError(std::string(dialect_name(dialect_)) + " refused a statement no single record is to blame for: " +
+                             e.what());
+        raise(e, "writing a batch of " + std::to_string(buffer_.size()) + " records");
+    } catch (...) {
+        if (open_transaction) db_->rollback();
+        throw;
+    }
+    ++batches_;
+    rows_written_ += a.rows_sent;
+    for (const auto& item : a.items)
+        if (item.fate == Fate::skipped) ++rows_skipped_;
+    rows_rejected_ += a.rejections.size();
+}
+
+void SqlSink::map_records(Attempt& a) {
+    mapper_.clear();
+    a.items.assign(buffer_.size(), Item{});
+    std::map<TableName, std::size_t> group_of;
+    for (std::size_t i = 0; i < buffer_.size(); ++i) {
+        Item& item = a.items[i];
+        if (buffer_.reported(i)) {  // refused by an earlier attempt and already handed over
+            item.fate = Fate::done;
+            continue;
+        }
+        TableName table = settings_.table_for(buffer_.topic(i));
+        auto [it, inserted] = group_of.try_emplace(table, a.groups.size());
+        if (inserted) a.groups.push_back(Group{table, {}, nullptr});
+        item.group = it->second;
+        try {
+            item.mapped = mapper_.map(buffer_.key(i), buffer_.value(i));
+        } catch (const MappingError& e) {
+            reject(a, i, e.what());
+            continue;
+        }
+        a.groups[item.group].items.push_back(i);
+    }
+}
+
+void SqlSink::reject(Attempt& a, std::size_t item, std::string reason) {
+    a.items[item].fate = Fate::rejected;
+    a.rejections.push_back({item, std::move(reason)});
+}
+
+void SqlSink::report_rejections(Attempt& a) {
+    for (const auto& r : a.rejections) {
+        const std::size_t i = r.item;
+        const std::string table = settings_.table_for(buffer_.topic(i)).display();
+        const std::string message = "record " + buffer_.where(i) + " not written to " + table + ": " + r.reason;
+        const sluice_record record = buffer_.record(i, errant_headers_, errant_header_pointers_);
+        context_.report_errant(record, message);  // FatalError unless tolerated
+        buffer_.mark_reported(i);
+    }
+}
+
+// Under the lock of the partitions' rows in the offsets table: the records below a
+// partition's stored next offset are in the table already (written by an earlier life of
+// this task, or by another that owned the partition meanwhile). Returns the next offsets
+// to store.
+std::map<PartitionKey, std::int64_t> SqlSink::skip_written(Attempt& a) {
+    std::map<PartitionKey, std::int64_t> next = buffer_.last_offsets();
+    for (auto& [k, v] : next) v += 1;
+    const auto stored = db_->read_offsets(settings_.offsets_table, connector_, keys_of(next), true);
+    std::size_t skipped = 0;
+    for (std::size_t i = 0; i < buffer_.size(); ++i) {
+        auto it = stored.find({buffer_.topic(i), buffer_.partition(i)});
+        if (it == stored.end() || !it->second || buffer_.offset(i) >= *it->second) continue;
+        if (a.items[i].fate == Fate::pending || a.items[i].fate == Fate::rejected) ++skipped;
+        a.items[i].fate = Fate::skipped;
+    }
+    // A rejected record already below the stored offset was handled by that earlier life.
+    a.rejections.erase(std::remove_if(a.rejections.begin(), a.rejections.end(),
+                                      [&](const Rejection& r) { return a.items[r.item].fate == Fate::skipped; }),
+                       a.rejections.end());
+    for (auto& [k, v] : next) {
+        auto it = stored.find(k);
+        if (it != stored.end() && it->second && *it->second > v) v = *it->second;  // never move a partition back
+    }
+    if (skipped > 0)
+        context_.info(std::to_string(skipped) + " records of the batch are already in the database (stored offsets of " +
+                      settings_.offsets_table.display() + "); skipped");
+    return next;
+}
+
+// ---- tables --------------------------------------------------------------------------------
+
+void SqlSink::resolve_table(Attempt& a, Group& g) {
+    auto it = tables_.find(g.name);
+    if (it == tables_.end()) {
+        std::optional<TableInfo> info;
+        try {
+            info = db_->describe(g.name);
+        } catch (const DbError& e) {
+            raise(e, "reading the columns of " + g.name.display());
+        }
+        if (!info) {
+            if (!settings_.auto_create)
+                throw FatalError("table " + g.name.display() + " does not exist in " + settings_.connection.where() +
+                                 " (create it, or set auto.create: true)");
+            create_table(a, g);
+            try {
+                info = db_->describe(g.name);
+            } catch (const DbError& e) {
+                raise(e, "reading the columns of " + g.name.display());
+            }
+            if (!info) throw FatalError("table " + g.name.display() + " was created but cannot be found");
+        }
+        if (settings_.exactly_once && !info->transactional)
+            throw FatalError("table " + g.name.display() + " uses the " + info->engine +
+                             " engine, which has no transactions: exactly.once needs InnoDB (or set exactly.once: false)");
+        it = tables_.emplace(g.name, TableState{}).first;
+        it->second.set(std::move(*info), dialect_ == Dialect::mysql);
+    }
+    g.table = &it->second;
+    evolve_table(a, g);
+    TableState& t = *g.table;
+    t.key = mapper_.configured_key_columns();
+    if (t.key.empty()) t.key = t.info.primary_key;
+    const bool needs_key = settings_.insert_mode == InsertMode::upsert || settings_.delete_enabled;
+    if (needs_key && t.key.empty())
+        throw FatalError("table " + g.name.display() + " has no primary key and pk.fields is empty: " +
+                         (settings_.insert_mode == InsertMode::upsert ? "upsert" : "delete") + " needs one");
+    for (const auto& k : t.key)
+        if (!t.has(k))
+            throw FatalError("table " + g.name.display() + " has no column " + k + " (a primary key column, from pk.fields)");
+    if (settings_.insert_mode == InsertMode::upsert && !t.info.has_unique_key(t.key))
+        throw FatalError("insert.mode upsert: table " + g.name.display() + " has no primary key or unique index on (" +
+                         join(t.key) + ")");
+}
+
+void SqlSink::create_table(Attempt& a, Group& g) {
+    std::vector<std::string> order;
+    std::map<std::string, Inferred, std::less<>> types;
+    std::vector<std::string> key;
+    for (std::size_t i : g.items) {
+        if (a.items[i].fate != Fate::pending) continue;
+        for (const ColumnValue& v : mapper_.values(a.items[i].mapped)) {
+            auto [it, inserted] = types.try_emplace(std::string(v.column), Inferred::none);
+            if (inserted) order.emplace_back(v.column);
+            it->second = unify(it->second, infer_type(v.value));
+            if (v.key && std::find(key.begin(), key.end(), v.column) == key.end()) key.emplace_back(v.column);
+        }
+    }
+    if (!mapper_.configured_key_columns().empty()) key = mapper_.configured_key_columns();
+    if (order.empty()) return;  // nothing usable in this batch: created by a later one
+    std::vector<NewColumn> columns;
+    std::string described;
+    for (const auto& name : order) {
+        const bool is_key = std::find(key.begin(), key.end(), name) != key.end();
+        Inferred t = types[name];
+        if (t == Inferred::none) t = Inferred::text;  // only nulls so far
+        columns.push_back({name, db_->type_for(t, is_key), is_key});
+        described += (described.empty() ? "" : ", ") + name + " " + columns.back().type;
+    }
+    try {
+        db_->create_table(g.name, columns, key);
+    } catch (const DbError& e) {
+        raise(e, "creating table " + g.name.display());
+    }
+    context_.info("created table " + g.name.display() + " (" + described + ")" +
+                  (key.empty() ? std::string() : ", primary key (" + join(key) + ")"));
+}
+
+// Fields the table has no column for: another writer may have added it (read the table
+// again); else auto.evolve adds a nullable column, or the record is errant. A field that is
+// null everywhere is the same as a missing one and changes nothing.
+void SqlSink::evolve_table(Attempt& a, Group& g) {
+    auto unknown = [&] {
+        std::vector<std::string> order;
+        std::map<std::string, Inferred, std::less<>> types;
+        for (std::size_t i : g.items) {
+            if (a.items[i].fate != Fate::pending) continue;
+            for (const ColumnValue& v : mapper_.values(a.items[i].mapped)) {
+                if (g.table->has(v.column) || v.value.kind == JsonKind::null) continue;
+                auto [it, inserted] = types.try_emplace(std::string(v.column), Inferred::none);
+                if (inserted) order.emplace_back(v.column);
+                it->second = unify(it->second, infer_type(v.value));
+            }
+        }
+        std::vector<std::pair<std::string, Inferred>> out;
+        for (auto& name : order) out.emplace_back(name, types[name]);
+        return out;
+    };
+    auto missing = unknown();
+    if (missing.empty()) return;
+    try {
+        if (auto info = db_->describe(g.name)) g.table->set(std::move(*info), dialect_ == Dialect::mysql);
+    } catch (const DbError& e) {
+        raise(e, "reading the columns of " + g.name.display());
+    }
+    missing = unknown();
+    if (missing.empty()) return;
+    if (!settings_.auto_evolve) {
+        for (std::size_t i : g.items) {
+            if (a.items[i].fate != Fate::pending) continue;
+            for (const ColumnValue& v : mapper_.values(a.items[i].mapped))
+                if (!g.table->has(v.column) && v.value.kind != JsonKind::null) {
+                    reject(a, i, "field '" + std::string(v.column) + "' has no column in table " + g.name.display() +
+                                     " (add the column, or set auto.evolve: true)");
+                    break;
+                }
+        }
+        return;
+    }
+    std::vector<NewColumn> columns;
+    std::string described;
+    for (const auto& [name, type] : missing) {
+        columns.push_back({name, db_->type_for(type, false), false});
+        described += (described.empty() ? "" : ", ") + name + " " + columns.back().type;
+    }
+    try {
+        db_->add_columns(g.name, columns);
+        if (auto info = db_->describe(g.name)) g.table->set(std::move(*info), dialect_ == Dialect::mysql);
+    } catch (const DbError& e) {
+        raise(e, "adding columns to " + g.name.display());
+    }
+    context_.info("added columns to table " + g.name.display() + ": " + described);
+}
+
+// ---- rows ----------------------------------------------------------------------------------
+
+// Converts the group's records and sends them in runs: consecutive writes, consecutive
+// deletes, in record order. Upsert runs keep the last record of each key (a statement
+// cannot touch a row twice, and the last record is the row's state).
+void SqlSink::write_group(Attempt& a, Group& g) {
+    const TableState& t = *g.table;
+    // Columns: those any record of the batch gives, in table order (the others keep their
+    // defaults).
+    std::vector<char> used(t.info.columns.size(), 0);
+    for (std::size_t i : g.items) {
+        if (a.items[i].fate != Fate::pending || a.items[i].mapped.op != Operation::write) continue;
+        for (const ColumnValue& v : mapper_.values(a.items[i].mapped))
+            if (auto at = t.position(v.column)) used[*at] = 1;
+    }
+    std::vector<const Column*> columns;
+    std::vector<std::size_t> position(t.info.columns.size(), SIZE_MAX);  // table column -> position in `columns`
+    for (std::size_t c = 0; c < t.info.columns.size(); ++c)
+        if (used[c] && t.info.columns[c].writable) {
+            position[c] = columns.size();
+            columns.push_back(&t.info.columns[c]);
+        }
+    std::vector<std::size_t> key;  // positions of the key columns in `columns`
+    std::vector<const Column*> key_columns;
+    for (const auto& k : t.key) {
+        const std::size_t c = *t.position(k);
+        key_columns.push_back(&t.info.columns[c]);
+        if (position[c] != SIZE_MAX) key.push_back(position[c]);
+    }
+    const bool upsert = settings_.insert_mode == InsertMode::upsert;
+    if (upsert && key.size() != t.key.size() && !columns.empty())
+        throw FatalError("upsert into " + g.name.display() + ": the records carry no value for a key column (" + join(t.key) +
+                         ")");
+
+    std::vector<std::size_t> every_key;  // a delete's cells are its key
+    for (std::size_t k = 0; k < key_columns.size(); ++k) every_key.push_back(k);
+    RowSet rows(columns.size()), keys(key_columns.size());
+    std::vector<std::uint32_t> row_item, key_item;  // set row -> buffer index
+    std::vector<int> slot(t.info.columns.size(), -1);
+    std::string reason;
+    struct Run {
+        Operation op;
+        std::vector<std::uint32_t> rows;
+    };
+    std::vector<Run> runs;
+    for (std::size_t i : g.items) {
+        Item& item = a.items[i];
+        if (item.fate != Fate::pending) continue;
+        const auto values = mapper_.values(item.mapped);
+        std::fill(slot.begin(), slot.end(), -1);
+        for (std::size_t k = 0; k < values.size(); ++k)
+            if (auto at = t.position(values[k].column)) slot[*at] = static_cast<int>(k);  // a repeated field: the last wins
+        RowSet& set = item.mapped.op == Operation::write ? rows : keys;
+        std::vector<std::uint32_t>& owner = item.mapped.op == Operation::write ? row_item : key_item;
+        bool ok = true;
+        auto add_cell = [&](std::size_t table_column) {
+            const int k = slot[table_column];
+            const std::size_t start = set.text().size();
+            bool present = false;
+            if (k >= 0) {
+                try {
+                    present = convert_value(values[k].value, t.info.columns[table_column], set.text());
+                } catch (const ConversionError& e) {
+                    reason = "field '" + std::string(values[k].column) + "': " + e.what();
+                    ok = false;
+                    return;
+                }
+            }
+            set.end_cell(start, present);
+        };
+        if (item.mapped.op == Operation::write) {
+            for (std::size_t c = 0; c < t.info.columns.size() && ok; ++c)
+                if (position[c] != SIZE_MAX) add_cell(c);
+        } else {
+            for (const auto& k : t.key) {
+                if (!ok) break;
+                add_cell(*t.position(k));
+            }
+        }
+        if (!ok) {
+            set.drop_partial_row();
+            reject(a, i, reason);
+            continue;
+        }
+        owner.push_back(static_cast<std::uint32_t>(i));
+        const auto row = static_cast<std::uint32_t>(set.rows() - 1);
+        if (runs.empty() || runs.back().op != item.mapped.op) runs.push_back({item.mapped.op, {}});
+        runs.back().rows.push_back(row);
+    }
+    for (auto& run : runs) {
+        const RowSet& set = run.op == Operation::write ? rows : keys;
+        const std::vector<std::uint32_t>& owner = run.op == Operation::write ? row_item : key_item;
+        if (upsert || run.op == Operation::remove) {
+            // The last record of each key is the row's state; earlier ones are superseded.
+            const std::vector<std::size_t>& key_positions = run.op == Operation::write ? key : every_key;
+            auto identity = [&](std::uint32_t row) {
+                std::string id;
+                for (std::size_t k : key_positions) {
+                    auto cell = set.cell(row, k);
+                    id += cell ? std::to_string(cell->size()) + ":" + std::string(*cell) : std::string("N");
+                    id.push_back('|');
+                }
+                return id;
+            };
+            std::unordered_map<std::string, std::size_t> last;
+            for (std::size_t r = 0; r < run.rows.size(); ++r) last[identity(run.rows[r])] = r;
+            if (last.size() < run.rows.size()) {
+                std::vector<std::uint32_t> kept;
+                for (std::size_t r = 0; r < run.rows.size(); ++r) {
+                    if (last[identity(run.rows[r])] == r) kept.push_back(run.rows[r]);
+                    else a.items[owner[run.rows[r]]].fate = Fate::done;  // superseded by a later record of its key
+                }
+                run.rows = std::move(kept);
+            }
+        }
+        const std::vector<const Column*>& cols = run.op == Operation::write ? columns : key_columns;
+        if (a.careful) isolate(a, g, run.op, cols, key, set, owner, run.rows);
+        else send_run(a, g, run.op, cols, key, set, owner, run.rows);
+    }
+}
+
+void SqlSink::send_run(Attempt& a, Group& g, Operation op, const std::vector<const Column*>& columns,
+                       const std::vector<std::size_t>& key, const RowSet& set, const std::vector<std::uint32_t>& row_items,
+                       std::span<const std::uint32_t> rows) {
+    if (rows.empty()) return;
+    const TableInfo& table = g.table->info;
+    if (op == Operation::remove) db_->delete_rows(table, columns, set, rows);
+    else if (settings_.insert_mode == InsertMode::upsert) db_->upsert_rows(table, columns, key, set, rows);
+    else db_->insert_rows(table, columns, set, rows);
+    for (std::uint32_t r : rows) a.items[row_items[r]].fate = Fate::done;
+    a.rows_sent += rows.size();
+}
+
+// Sends `rows` under a savepoint; when the database refuses the data, rolls back to it and
+// splits (at the row the server named, else in halves) until the bad record is alone.
+void SqlSink::isolate(Attempt& a, Group& g, Operation op, const std::vector<const Column*>& columns,
+                      const std::vector<std::size_t>& key, const RowSet& set, const std::vector<std::uint32_t>& row_items,
+                      std::span<const std::uint32_t> rows) {
+    if (rows.empty()) return;
+    db_->savepoint();
+    try {
+        send_run(a, g, op, columns, key, set, row_items, rows);
+        db_->release_savepoint();
+        return;
+    } catch (const DbError& e) {
+        if (e.error_class() != ErrorClass::record) throw;
+        db_->rollback_to_savepoint();
+        db_->release_savepoint();
+        if (rows.size() == 1) {
+            reject(a, row_items[rows[0]], e.what());
+            return;
+        }
+        if (auto row = e.row(); row && *row >= 1 && *row <= rows.size()) {
+            const std::size_t bad = *row - 1;
+            isolate(a, g, op, columns, key, set, row_items, rows.subspan(0, bad));
+            isolate(a, g, op, columns, key, set, row_items, rows.subspan(bad, 1));
+            isolate(a, g, op, columns, key, set, row_items, rows.subspan(bad + 1));
+            return;
+        }
+        const std::size_t half = rows.size() / 2;
+        isolate(a, g, op, columns, key, set, row_items, rows.subspan(0, half));
+        isolate(a, g, op, columns, key, set, row_items, rows.subspan(half));
+    }
+}
+
+// ---- pre-flight ------------------------------------------------------------------------------
+
+void SqlSink::check(const Config& config, Dialect dialect, DatabaseFactory factory) {
+    const SinkSettings s = SinkSettings::from(config, dialect);
+    std::unique_ptr<Database> db = factory(s.connection);
+    const std::string where = std::string(dialect_name(dialect)) + " " + s.connection.where();
+    try {
+        db->connect();
+    } catch (const DbError& e) {
+        throw FatalError(where + ": cannot connect as '" + s.connection.user + "': " + e.what());
+    }
+    try {
+        auto can_create = [&](const TableName& t) { return db->can_create_tables(t.schema); };
+        if (s.exactly_once) {
+            if (auto info = db->describe(s.offsets_table)) {
+                for (const char* c : {"connector", "topic", "partition", "next_offset"})
+                    if (!info->find(c))
+                        throw FatalError(where + ": the offsets table " + s.offsets_table.display() + " has no column " + c +
+                                         " (expected connector, topic, partition, next_offset)");
+                auto missing = db->missing_privileges(s.offsets_table, {"SELECT", "INSERT", "UPDATE"});
+                if (!missing.empty())
+                    throw FatalError(where + ": user '" + s.connection.user + "' lacks " + join(missing) + " on the offsets table " +
+                                     s.offsets_table.display() + " (exactly.once)");
+            } else if (!can_create(s.offsets_table)) {
+                throw FatalError(where + ": the offsets table " + s.offsets_table.display() + " does not exist and user '" +
+                                 s.connection.user + "' may not create it (create it, grant CREATE, or set exactly.once: false)");
+            }
+        }
+        if (s.table_depends_on_topic()) {
+            if (s.auto_create && !can_create(s.table_for("")))
+                throw FatalError(where + ": auto.create is on but user '" + s.connection.user + "' may not create tables there");
+            return;  // the tables are known once records arrive
+        }
+        const TableName table = s.table_for("");
+        auto info = db->describe(table);
+        if (!info) {
+            if (!s.auto_create)
+                throw FatalError(where + ": table " + table.display() + " does not exist (create it, or set auto.create: true)");
+            if (!can_create(table))
+                throw FatalError(where + ": table " + table.display() + " does not exist and user '" + s.connection.user +
+                                 "' may not create it");
+            return;
+        }
+        std::vector<std::string> key;
+        for (const auto& f : s.pk_fields) key.push_back(s.column_for(f));
+        if (key.empty() && s.pk_mode == PkMode::record_key) key = info->primary_key;
+        for (const auto& k : key)
+            if (!info->find(k))
+                throw FatalError(where + ": table " + table.display() + " has no column " + k + " (a primary key column)");
+        if (!s.auto_evolve)
+            for (const auto& f : s.whitelist)
+                if (!info->find(s.column_for(f)))
+                    throw FatalError(where + ": table " + table.display() + " has no column " + s.column_for(f) +
+                                     " (field '" + f + "' of fields.whitelist; add it, or set auto.evolve: true)");
+        if (s.insert_mode == InsertMode::upsert) {
+            if (key.empty())
+                throw FatalError(where + ": insert.mode upsert: table " + table.display() + " has no primary key and pk.fields is empty");
+            if (!info->has_unique_key(key))
+                throw FatalError(where + ": insert.mode upsert: table " + table.display() +
+                                 " has no primary key or unique index on (" + join(key) + ")");
+        }
+        if (s.exactly_once && !info->transactional)
+            throw FatalError(where + ": table " + table.display() + " uses the " + info->engine +
+                             " engine, which has no transactions: exactly.once needs InnoDB (or set exactly.once: false)");
+        std::vector<std::string> wanted{"INSERT"};
+        if (s.insert_mode == InsertMode::upsert) wanted.push_back("UPDATE");
+        if (s.delete_enabled) wanted.push_back("DELETE");
+        auto missing = db->missing_privileges(table, wanted);
+        if (!missing.empty())
+            throw FatalError(where + ": user '" + s.connection.user + "' lacks " + join(missing) + " on table " + table.display());
+    } catch (const DbError& e) {
+        throw FatalError(where + ": " + e.what());
+    }
+}
+
+}  // namespace sluice::sql
