@@ -1,5 +1,6 @@
 #include "sluice/sql/connection_settings.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace sluice::sql {
@@ -76,10 +77,10 @@ ConnectionSettings ConnectionSettings::parse_url(std::string_view url, Dialect d
     const std::size_t slash = rest.find('/');
     std::string_view authority = rest.substr(0, slash);
     if (slash != std::string_view::npos) s.database = percent_decode(rest.substr(slash + 1));
-    if (authority.find('@') != std::string_view::npos)
+    if (const std::size_t at = authority.find('@'); at != std::string_view::npos)
         throw FatalError("connection.url: put the user and password in connection.user and connection.password "
-                         "(a password in the URL would show in logs), got '" + std::string(authority.substr(0, authority.find('@'))) +
-                         "@...'");
+                         "(a password in the URL would show in logs), got '" +
+                         std::string(authority.substr(0, std::min(at, authority.find(':')))) + "...@...'");
     std::string_view host = authority, port;
     if (!authority.empty() && authority.front() == '[') {  // [::1]:5432
         const std::size_t close = authority.find(']');

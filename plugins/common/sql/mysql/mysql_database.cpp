@@ -1,4 +1,5 @@
 #include "sluice/sql/mysql.hpp"
+#include "sluice/sql/timestamps.hpp"
 
 #include <mysql.h>
 #include <mysqld_error.h>

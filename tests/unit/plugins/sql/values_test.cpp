@@ -8,11 +8,7 @@ using namespace sluice::sql;
 namespace {
 
 Column column(ColumnKind kind, std::string type = "t") {
-    Column c;
-    c.name = "c";
-    c.type = std::move(type);
-    c.kind = kind;
-    return c;
+    return Column{"c", std::move(type), kind};
 }
 
 // The converted text, "NULL" for SQL NULL, or "error: <message>".
