@@ -60,23 +60,43 @@ os_user() {
 
 port_of() { sed -n 's/^MARIADB_PORT=//p' "$1/ports"; }
 
+RUN_AS=()
+if [[ $(id -u) -eq 0 ]]; then
+  RUN_AS=(setpriv --reuid="$(os_user)" --regid="$(id -g "$(os_user)")" --init-groups --)
+fi
+
+# Where the server keeps its files (data, socket, pid, error log): DIR, or, when the
+# server's account cannot reach DIR (a private temporary folder of root), a folder of its
+# own under $TMPDIR that DIR/home links to.
+home_of() {
+  local dir=$1
+  if [[ -L $dir/home ]]; then readlink -f "$dir/home"; return; fi
+  if [[ $(id -u) -ne 0 ]] || "${RUN_AS[@]}" test -x "$dir"; then echo "$dir"; return; fi
+  local home
+  home=$(mktemp -d "${TMPDIR:-/tmp}/sluice-mariadb-home-XXXXXX")
+  chmod 755 "$home"
+  ln -s "$home" "$dir/home"
+  echo "$home"
+}
+
 # Answers a query over TCP as root (no password from 127.0.0.1).
 answers() {
   timeout 5 "$CLIENT" --no-defaults --protocol=TCP -h 127.0.0.1 -P "$1" -u root -N -e 'SELECT 1' >/dev/null 2>&1
 }
 
 write_config() {
-  local dir=$1 port
+  local dir=$1 port home
   port=$(free_port)
+  home=$(home_of "$dir")
   cat >"$dir/my.cnf" <<EOF
 [mariadbd]
-datadir = $dir/data
-socket = $dir/mysqld.sock
-pid-file = $dir/mysqld.pid
+datadir = $home/data
+socket = $home/mysqld.sock
+pid-file = $home/mysqld.pid
 port = $port
 bind-address = 127.0.0.1
 user = $(os_user)
-log-error = $dir/log/error.log
+log-error = $home/log/error.log
 skip-name-resolve
 skip-log-bin
 character-set-server = utf8mb4
@@ -96,16 +116,17 @@ EOF
     echo "MARIADB_USER=sluice"
     echo "MARIADB_PASSWORD=sluice-secret"
     echo "MARIADB_ADMIN_USER=root"
-    echo "MARIADB_SOCKET=$dir/mysqld.sock"
+    echo "MARIADB_SOCKET=$home/mysqld.sock"
     echo "MARIADB_URL=mysql://127.0.0.1:$port/sluice"
     echo "MARIADB_DIR=$dir"
   } >"$dir/ports"
 }
 
 init_data() {
-  local dir=$1
-  mkdir -p "$dir/data" "$dir/log"
-  [[ $(id -u) -ne 0 ]] || chown "$(os_user):" "$dir/data" "$dir/log" "$dir"
+  local dir=$1 home
+  home=$(home_of "$dir")
+  mkdir -p "$home/data" "$home/log" "$dir/log"
+  [[ $(id -u) -ne 0 ]] || chown "$(os_user):" "$home/data" "$home/log" "$home"
   "$INSTALL_DB" --defaults-file="$dir/my.cnf" --auth-root-authentication-method=normal --skip-test-db \
     >"$dir/log/install-db.log" 2>&1 ||
     { tail -n 30 "$dir/log/install-db.log" >&2; die "mariadb-install-db failed (log in $dir/log/install-db.log)"; }
@@ -116,7 +137,7 @@ prepare() {
   [[ -x $SERVER_BIN ]] || die "$SERVER_BIN not found: install mariadb-server (scripts/install-deps.sh)"
   mkdir -p "$dir"
   [[ -f $dir/my.cnf && -f $dir/ports ]] || write_config "$dir"
-  [[ -d $dir/data/mysql ]] || { rm -rf "$dir/data"; init_data "$dir"; }
+  [[ -d $(home_of "$dir")/data/mysql ]] || { rm -rf "$(home_of "$dir")/data"; init_data "$dir"; }
   if port_in_use "$(port_of "$dir")"; then
     [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
     local port
@@ -129,7 +150,7 @@ prepare() {
 # The users and database the tests use (idempotent). Over the socket: root@localhost.
 create_users() {
   local dir=$1
-  "$CLIENT" --no-defaults -S "$dir/mysqld.sock" -u root <<'EOF'
+  "$CLIENT" --no-defaults -S "$(home_of "$dir")/mysqld.sock" -u root <<'EOF'
 CREATE DATABASE IF NOT EXISTS sluice CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
@@ -145,7 +166,7 @@ write_env() {
 }
 
 socket_answers() {
-  timeout 5 "$CLIENT" --no-defaults -S "$1/mysqld.sock" -u root -N -e 'SELECT 1' >/dev/null 2>&1
+  timeout 5 "$CLIENT" --no-defaults -S "$(home_of "$1")/mysqld.sock" -u root -N -e 'SELECT 1' >/dev/null 2>&1
 }
 
 cmd_start() {
@@ -162,7 +183,7 @@ cmd_start() {
   local waited=0
   until socket_answers "$dir"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$dir/log/error.log" >&2 2>/dev/null || true
+      tail -n 20 "$(home_of "$dir")/log/error.log" >&2 2>/dev/null || true
       die "mariadbd exited during start-up (logs in $dir/log)"
     fi
     ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer within ${READY_TIMEOUT_S} s (logs in $dir/log)"; }
@@ -195,7 +216,7 @@ cmd_run() {
 cmd_stop() {
   local dir=${1:?stop needs DIR}
   local pid=""
-  [[ -f $dir/mysqld.pid ]] && pid=$(cat "$dir/mysqld.pid")
+  [[ -f $(home_of "$dir")/mysqld.pid ]] && pid=$(cat "$(home_of "$dir")/mysqld.pid")
   [[ -n $pid ]] || { [[ -f $dir/pid ]] && pid=$(cat "$dir/pid"); }
   [[ -n $pid ]] || return 0
   local waited=0
@@ -222,7 +243,7 @@ case ${1:-} in
   start) shift; cmd_start "$@" ;;
   run) shift; cmd_run "$@" ;;
   stop) shift; cmd_stop "$@" ;;
-  destroy) shift; cmd_stop "$@"; rm -rf "${1:?}" ;;
+  destroy) shift; cmd_stop "$@"; [[ -L ${1:?}/home ]] && rm -rf "$(readlink -f "$1/home")"; rm -rf "${1:?}" ;;
   status) shift; cmd_status "$@" ;;
   *) echo "usage: $0 start [DIR] | run DIR | stop DIR | destroy DIR | status DIR" >&2; exit 2 ;;
 esac

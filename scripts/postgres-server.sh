@@ -64,6 +64,21 @@ fi
 
 port_of() { sed -n 's/^POSTGRES_PORT=//p' "$1/ports"; }
 
+# The data directory: DIR/data, or, when the server's account cannot reach DIR (a private
+# temporary folder of root), a folder of its own under $TMPDIR that DIR/data links to.
+data_dir_for() {
+  local dir=$1
+  if [[ -e $dir/data ]]; then echo "$dir/data"; return; fi
+  if [[ $(id -u) -ne 0 ]] || "${RUN_AS[@]}" test -x "$dir"; then
+    mkdir -p "$dir/data"
+  else
+    ln -s "$(mktemp -d "${TMPDIR:-/tmp}/sluice-postgres-data-XXXXXX")" "$dir/data"
+  fi
+  echo "$dir/data"
+}
+# The real path of the data directory (the server's account may not resolve DIR/data).
+data_path() { if [[ -L $1/data ]]; then readlink -f "$1/data"; else echo "$1/data"; fi; }
+
 psql_admin() {
   local dir=$1; shift
   "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$(port_of "$dir")" -U postgres -d postgres "$@"
@@ -74,10 +89,11 @@ answers() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -t 2 >/dev/null 2>&1; }
 init_cluster() {
   local dir=$1 port
   port=$(free_port)
-  mkdir -p "$dir/data" "$dir/log"
-  [[ $(id -u) -ne 0 ]] || chown "$(os_user):" "$dir/data" "$dir/log"
-  chmod 700 "$dir/data"
-  "${RUN_AS[@]}" "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+  mkdir -p "$dir/log"
+  data_dir_for "$dir" >/dev/null
+  [[ $(id -u) -ne 0 ]] || chown "$(os_user):" "$dir/data/"
+  chmod 700 "$dir/data/"
+  "${RUN_AS[@]}" "$PG_BIN/initdb" -D "$(data_path "$dir")" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 >"$dir/log/initdb.log" 2>&1 ||
     { cat "$dir/log/initdb.log" >&2; die "initdb failed (log in $dir/log/initdb.log)"; }
   # The superuser is trusted from 127.0.0.1 (a private server for tests); everyone else
@@ -113,7 +129,7 @@ prepare() {
   local dir=$1
   [[ -x $PG_BIN/postgres ]] || die "no PostgreSQL server binaries in '$PG_BIN': install postgresql (scripts/install-deps.sh)"
   mkdir -p "$dir"
-  [[ -f $dir/data/PG_VERSION && -f $dir/ports ]] || { rm -rf "$dir/data"; init_cluster "$dir"; }
+  [[ -f $dir/data/PG_VERSION && -f $dir/ports ]] || { remove_data "$dir"; init_cluster "$dir"; }
   rm -f "$dir/data/postmaster.pid.stale"
   # The same port again after a stop, unless someone else took it meanwhile.
   if port_in_use "$(port_of "$dir")"; then
@@ -151,7 +167,7 @@ cmd_start() {
   prepare "$dir"
   local port
   port=$(port_of "$dir")
-  (cd "$dir" && exec setsid "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$dir/data" \
+  (cd "$dir" && exec setsid "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$(data_path "$dir")" \
       >>"$dir/log/server.log" 2>&1 </dev/null) &
   local pid=$!
   echo "$pid" >"$dir/pid"
@@ -188,7 +204,7 @@ cmd_run() {
     done
   ) </dev/null >/dev/null 2>&1 &
   cd "$dir"
-  exec "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$dir/data" >>"$dir/log/server.log" 2>&1
+  exec "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$(data_path "$dir")" >>"$dir/log/server.log" 2>&1
 }
 
 cmd_stop() {
@@ -212,6 +228,12 @@ cmd_stop() {
   rm -f "$dir/pid" "$dir/env"
 }
 
+remove_data() {
+  local dir=$1
+  [[ -L $dir/data ]] && rm -rf "$(readlink "$dir/data")"
+  rm -rf "$dir/data"
+}
+
 cmd_status() {
   local dir=${1:?status needs DIR}
   [[ -f $dir/ports ]] && answers "$(port_of "$dir")"
@@ -221,7 +243,7 @@ case ${1:-} in
   start) shift; cmd_start "$@" ;;
   run) shift; cmd_run "$@" ;;
   stop) shift; cmd_stop "$@" ;;
-  destroy) shift; cmd_stop "$@"; rm -rf "${1:?}" ;;
+  destroy) shift; cmd_stop "$@"; remove_data "${1:?}"; rm -rf "${1:?}" ;;
   status) shift; cmd_status "$@" ;;
   *) echo "usage: $0 start [DIR] | run DIR | stop DIR | destroy DIR | status DIR" >&2; exit 2 ;;
 esac
