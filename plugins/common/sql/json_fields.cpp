@@ -47,23 +47,32 @@ Field FieldArena::at(std::size_t i) const {
 }
 
 void FieldArena::clear() {
-    // The first block serves the next batch; the others (a large batch) are released.
-    if (blocks_.size() > 1) blocks_.resize(1);
-    block_size_ = blocks_.empty() ? 0 : first_block_size_;
+    // The blocks serve the next batch; beyond 64 MiB (one huge batch) they are released.
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+        total += blocks_[i].size;
+        if (total > (64u << 20)) {
+            blocks_.resize(i);
+            break;
+        }
+    }
+    current_ = 0;
     block_used_ = 0;
     fields_.clear();
 }
 
 const char* FieldArena::keep(std::string_view bytes) {
     constexpr std::size_t kBlock = 256 * 1024;
-    if (block_used_ + bytes.size() > block_size_) {
-        const std::size_t size = std::max(kBlock, bytes.size());
-        blocks_.push_back(std::make_unique<char[]>(size));
-        if (blocks_.size() == 1) first_block_size_ = size;
-        block_size_ = size;
+    while (current_ < blocks_.size() && block_used_ + bytes.size() > blocks_[current_].size) {
+        ++current_;
         block_used_ = 0;
     }
-    char* at = blocks_.back().get() + block_used_;
+    if (current_ == blocks_.size()) {
+        const std::size_t size = std::max(kBlock, bytes.size());
+        blocks_.push_back({std::unique_ptr<char[]>(new char[size]), size});  // not zeroed: written before read
+        block_used_ = 0;
+    }
+    char* at = blocks_[current_].bytes.get() + block_used_;
     if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
     block_used_ += bytes.size();
     return at;

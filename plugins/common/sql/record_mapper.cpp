@@ -15,9 +15,9 @@ void RecordMapper::clear() {
 }
 
 void RecordMapper::add(std::string_view field, const JsonValue& value, bool key) {
-    const std::string name(field);
-    auto it = settings_.renames.find(name);
-    const std::string_view column = it == settings_.renames.end() ? field : std::string_view(it->second);
+    std::string_view column = field;
+    if (!settings_.renames.empty())
+        if (auto it = settings_.renames.find(field); it != settings_.renames.end()) column = it->second;
     values_.push_back({column, value, key});
 }
 

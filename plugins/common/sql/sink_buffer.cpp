@@ -88,6 +88,18 @@ void SinkBuffer::clear() {
     if (arena_.capacity() > (64u << 20)) arena_.shrink_to_fit();  // one huge batch need not pin its memory
 }
 
+void SinkBuffer::append(SinkBuffer&& newer) {
+    std::vector<sluice_header> headers;
+    std::vector<const sluice_header*> pointers;
+    const bool was_empty = entries_.empty();
+    for (std::size_t i = 0; i < newer.size(); ++i) {
+        add(newer.record(i, headers, pointers));
+        entries_.back().reported = newer.entries_[i].reported;
+    }
+    if (was_empty) oldest_ = newer.oldest_;
+    newer.clear();
+}
+
 void SinkBuffer::drop(const std::set<PartitionKey>& partitions) {
     if (partitions.empty() || entries_.empty()) return;
     SinkBuffer kept;

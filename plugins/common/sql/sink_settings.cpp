@@ -110,7 +110,7 @@ const std::string& SinkSettings::column_for(const std::string& field) const {
 
 bool SinkSettings::keeps(std::string_view field) const {
     if (whitelist.empty()) return true;
-    if (whitelist.count(std::string(field))) return true;
+    if (whitelist.count(field)) return true;
     if (pk_mode == PkMode::record_value)
         for (const auto& f : pk_fields)
             if (f == field) return true;

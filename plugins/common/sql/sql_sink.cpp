@@ -1,7 +1,10 @@
 #include "sluice/sql/sql_sink.hpp"
 
+#include "sluice/sql/timestamps.hpp"
+
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <unordered_map>
 
 namespace sluice::sql {
@@ -22,22 +25,34 @@ std::vector<PartitionKey> keys_of(const std::map<PartitionKey, std::int64_t>& m)
 
 }  // namespace
 
+namespace {
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+}  // namespace
+
 void SqlSink::TableState::set(TableInfo table, bool fold_case) {
     info = std::move(table);
     fold_case_ = fold_case;
     index_.clear();
-    for (std::size_t i = 0; i < info.columns.size(); ++i) index_.emplace(index_key(info.columns[i].name), i);
+    layout_.clear();
+    for (std::size_t i = 0; i < info.columns.size(); ++i)
+        index_.emplace(fold_case_ ? lower(info.columns[i].name) : info.columns[i].name, i);
 }
 
-std::string SqlSink::TableState::index_key(std::string_view column) const {
-    std::string k(column);
-    if (fold_case_)
-        for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return k;
+std::optional<std::size_t> SqlSink::TableState::position_at(std::size_t k, std::string_view column) const {
+    if (k < layout_.size() && layout_[k].first == column) return layout_[k].second;
+    if (k >= layout_.size()) layout_.resize(k + 1);
+    layout_[k] = {std::string(column), position(column)};
+    return layout_[k].second;
 }
 
+// No allocation unless names fold case and differ.
 std::optional<std::size_t> SqlSink::TableState::position(std::string_view column) const {
-    auto it = index_.find(index_key(column));
+    auto it = index_.find(column);
+    if (it == index_.end() && fold_case_) it = index_.find(lower(column));
     if (it == index_.end()) return std::nullopt;
     return it->second;
 }
@@ -51,6 +66,10 @@ SqlSink::SqlSink(const Config& config, TaskContext& context, Dialect dialect, Da
       mapper_(settings_) {}
 
 SqlSink::~SqlSink() {
+    if (job_) {
+        job_->thread.join();  // what it did not commit was not committed to Kafka either: read again later
+        for (auto& [level, line] : job_->logs) context_.log(level, line);
+    }
     context_.info(std::to_string(rows_written_) + " rows written in " + std::to_string(batches_) + " transactions; " +
                   std::to_string(rows_rejected_) + " records rejected, " + std::to_string(rows_skipped_) +
                   " skipped as already written");
@@ -65,13 +84,20 @@ bool SqlSink::due() const {
 }
 
 void SqlSink::put(const SinkRecords& records) {
-    // Write what is due before taking anything: a RetriableError now means "offer the same
-    // records again later", and none of them is buffered yet.
-    if (due()) write_buffer();
+    if (job_ && job_->done.load()) finish_job();
+    // After a failed write, what is due is written (on this thread) before anything is
+    // taken: a RetriableError now means "offer the same records again later", and none of
+    // them is buffered yet.
+    if (sync_ && due()) write_now();
     for (SinkRecord record : records) buffer_.add(*record.raw());
     if (!due()) return;
+    finish_job();  // one batch in flight at a time: memory stays bounded, order is kept
+    if (!sync_) {
+        start_job();
+        return;
+    }
     try {
-        write_buffer();
+        write_now();
     } catch (const RetriableError& e) {
         // These records are taken; the next put tries again before taking more, and flush
         // keeps their offsets uncommitted meanwhile.
@@ -80,9 +106,10 @@ void SqlSink::put(const SinkRecords& records) {
 }
 
 void SqlSink::flush(std::span<TopicPartition> positions) {
+    finish_job();
     if (buffer_.empty()) return;
     try {
-        write_buffer();
+        write_now();
         return;
     } catch (const RetriableError& e) {
         context_.warn(std::string("flush: ") + e.what() + "; the buffered records stay uncommitted and are written later");
@@ -95,6 +122,7 @@ void SqlSink::flush(std::span<TopicPartition> positions) {
 }
 
 void SqlSink::open(std::span<TopicPartition> partitions) {
+    finish_job();
     if (!settings_.exactly_once || partitions.empty()) return;
     std::vector<PartitionKey> keys;
     for (const auto& tp : partitions) keys.emplace_back(std::string(tp.topic), tp.partition);
@@ -121,9 +149,74 @@ void SqlSink::open(std::span<TopicPartition> partitions) {
 void SqlSink::close(std::span<const TopicPartition> partitions) {
     // After the final flush of these partitions: whatever is still buffered was not
     // committed and is read again by their next owner.
+    finish_job();
     std::set<PartitionKey> revoked;
     for (const auto& tp : partitions) revoked.emplace(std::string(tp.topic), tp.partition);
     buffer_.drop(revoked);
+}
+
+// ---- the background write ------------------------------------------------------------------
+//
+// A due batch is written by a thread of its own while the task goes on consuming (and
+// converting nothing: the task thread only copies records), so that Kafka, the sink and the
+// database work at the same time. One job at a time; the task thread touches the database
+// only when no job runs. The job neither calls the host (it has no report_errant and logs
+// through `collect_`): a batch with a record to refuse goes back to the task thread, which
+// writes it again there, where the error policy can be asked before COMMIT.
+
+void SqlSink::start_job() {
+    job_ = std::make_unique<Job>();
+    job_->buffer = std::move(buffer_);
+    buffer_ = std::move(spare_);  // the previous job's buffer: its memory serves again
+    spare_ = SinkBuffer();
+    Job* job = job_.get();
+    job->thread = std::thread([this, job] {
+        collect_ = &job->logs;
+        try {
+            write(job->buffer, true);
+            job->result = Job::Result::ok;
+        } catch (const NeedsTaskThread&) {
+            job->result = Job::Result::needs_task_thread;
+        } catch (const RetriableError& e) {
+            job->result = Job::Result::retriable;
+            job->message = e.what();
+        } catch (const std::exception& e) {
+            job->result = Job::Result::fatal;
+            job->message = e.what();
+        }
+        collect_ = nullptr;
+        job->done.store(true);
+    });
+}
+
+// Waits for the job, if any, and applies its outcome: records not written go back in front
+// of the buffer (they are older), to be written on the task thread.
+void SqlSink::finish_job() {
+    if (!job_) return;
+    job_->thread.join();
+    std::unique_ptr<Job> job = std::move(job_);
+    for (auto& [level, line] : job->logs) context_.log(level, line);
+    switch (job->result) {
+    case Job::Result::ok: spare_ = std::move(job->buffer); return;
+    case Job::Result::fatal: throw FatalError(job->message);
+    case Job::Result::retriable:
+        context_.warn("background write failed, retrying on the task thread: " + job->message);
+        break;
+    case Job::Result::needs_task_thread: break;
+    }
+    job->buffer.append(std::move(buffer_));
+    buffer_ = std::move(job->buffer);
+    sync_ = true;
+}
+
+void SqlSink::write_now() {
+    write(buffer_, false);
+    sync_ = false;
+}
+
+void SqlSink::note(LogLevel level, std::string message) {
+    if (collect_ != nullptr) collect_->emplace_back(level, std::move(message));
+    else context_.log(level, message);
 }
 
 // ---- connection and errors ---------------------------------------------------------------
@@ -158,7 +251,7 @@ void SqlSink::ensure_connected() {
             version = db_->server_version();
         } catch (const DbError&) {
         }
-        context_.info(std::string(dialect_name(dialect_)) + " " + version + " at " + settings_.connection.where() +
+        note(LogLevel::info, std::string(dialect_name(dialect_)) + " " + version + " at " + settings_.connection.where() +
                       ", tables " + settings_.table_format + ", " +
                       (settings_.insert_mode == InsertMode::upsert ? "upsert" : "insert") + "; " +
                       (settings_.exactly_once ? "exactly-once by " + settings_.offsets_table.display()
@@ -184,28 +277,34 @@ void SqlSink::ensure_offset_rows(const std::vector<PartitionKey>& partitions) {
 
 // ---- one batch -----------------------------------------------------------------------------
 
-void SqlSink::write_buffer() {
-    if (buffer_.empty()) return;
+// Writes (and empties) `batch`. `background`: on a job's thread, where refused records
+// cannot be reported (NeedsTaskThread).
+void SqlSink::write(SinkBuffer& batch, bool background) {
+    if (batch.empty()) return;
+    batch_ = &batch;
+    background_ = background;
     ensure_connected();
     try {
         run_attempt(false);
     } catch (const NeedsIsolation&) {
+        if (background) throw NeedsTaskThread{};
         ++isolations_;
-        context_.info("the database refused data of a batch of " + std::to_string(buffer_.size()) +
+        note(LogLevel::info, "the database refused data of a batch of " + std::to_string(batch_->size()) +
                       " records; writing it again record by record where needed, to isolate the refused ones");
         run_attempt(true);
     }
-    buffer_.clear();
+    batch_->clear();
 }
 
 // One transaction for every buffered record. Throws NeedsIsolation (not careful: the
 // database refused data, nothing was committed), RetriableError or FatalError.
 void SqlSink::run_attempt(bool careful) {
+    const auto started = std::chrono::steady_clock::now();
     Attempt a;
     a.careful = careful;
     map_records(a);
     for (auto& g : a.groups) resolve_table(a, g);
-    std::map<PartitionKey, std::int64_t> last = buffer_.last_offsets();
+    std::map<PartitionKey, std::int64_t> last = batch_->last_offsets();
     if (settings_.exactly_once) ensure_offset_rows(keys_of(last));
 
     bool open_transaction = false;
@@ -225,7 +324,7 @@ void SqlSink::run_attempt(bool careful) {
         if (e.error_class() == ErrorClass::record)
             throw FatalError(std::string(dialect_name(dialect_)) + " refused a statement no single record is to blame for: " +
                              e.what());
-        raise(e, "writing a batch of " + std::to_string(buffer_.size()) + " records");
+        raise(e, "writing a batch of " + std::to_string(batch_->size()) + " records");
     } catch (...) {
         if (open_transaction) db_->rollback();
         throw;
@@ -235,24 +334,34 @@ void SqlSink::run_attempt(bool careful) {
     for (const auto& item : a.items)
         if (item.fate == Fate::skipped) ++rows_skipped_;
     rows_rejected_ += a.rejections.size();
+    // The commit's wall-clock time is in the line: a background write's lines are logged
+    // when the task thread collects the job, a little later.
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    note(LogLevel::debug, "transaction: " + std::to_string(a.rows_sent) + " rows of " + std::to_string(batch_->size()) +
+                              " records into " + std::to_string(a.groups.size()) + " table(s) in " +
+                              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - started).count()) +
+                              " ms, committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
+                              " rows written in all");
 }
 
 void SqlSink::map_records(Attempt& a) {
     mapper_.clear();
-    a.items.assign(buffer_.size(), Item{});
+    a.items.assign(batch_->size(), Item{});
     std::map<TableName, std::size_t> group_of;
-    for (std::size_t i = 0; i < buffer_.size(); ++i) {
+    for (std::size_t i = 0; i < batch_->size(); ++i) {
         Item& item = a.items[i];
-        if (buffer_.reported(i)) {  // refused by an earlier attempt and already handed over
+        if (batch_->reported(i)) {  // refused by an earlier attempt and already handed over
             item.fate = Fate::done;
             continue;
         }
-        TableName table = settings_.table_for(buffer_.topic(i));
+        TableName table = settings_.table_for(batch_->topic(i));
         auto [it, inserted] = group_of.try_emplace(table, a.groups.size());
         if (inserted) a.groups.push_back(Group{table, {}, nullptr});
         item.group = it->second;
         try {
-            item.mapped = mapper_.map(buffer_.key(i), buffer_.value(i));
+            item.mapped = mapper_.map(batch_->key(i), batch_->value(i));
         } catch (const MappingError& e) {
             reject(a, i, e.what());
             continue;
@@ -267,13 +376,14 @@ void SqlSink::reject(Attempt& a, std::size_t item, std::string reason) {
 }
 
 void SqlSink::report_rejections(Attempt& a) {
+    if (background_ && !a.rejections.empty()) throw NeedsTaskThread{};  // rolled back; the task thread writes it
     for (const auto& r : a.rejections) {
         const std::size_t i = r.item;
-        const std::string table = settings_.table_for(buffer_.topic(i)).display();
-        const std::string message = "record " + buffer_.where(i) + " not written to " + table + ": " + r.reason;
-        const sluice_record record = buffer_.record(i, errant_headers_, errant_header_pointers_);
+        const std::string table = settings_.table_for(batch_->topic(i)).display();
+        const std::string message = "record " + batch_->where(i) + " not written to " + table + ": " + r.reason;
+        const sluice_record record = batch_->record(i, errant_headers_, errant_header_pointers_);
         context_.report_errant(record, message);  // FatalError unless tolerated
-        buffer_.mark_reported(i);
+        batch_->mark_reported(i);
     }
 }
 
@@ -282,13 +392,13 @@ void SqlSink::report_rejections(Attempt& a) {
 // this task, or by another that owned the partition meanwhile). Returns the next offsets
 // to store.
 std::map<PartitionKey, std::int64_t> SqlSink::skip_written(Attempt& a) {
-    std::map<PartitionKey, std::int64_t> next = buffer_.last_offsets();
+    std::map<PartitionKey, std::int64_t> next = batch_->last_offsets();
     for (auto& [k, v] : next) v += 1;
     const auto stored = db_->read_offsets(settings_.offsets_table, connector_, keys_of(next), true);
     std::size_t skipped = 0;
-    for (std::size_t i = 0; i < buffer_.size(); ++i) {
-        auto it = stored.find({buffer_.topic(i), buffer_.partition(i)});
-        if (it == stored.end() || !it->second || buffer_.offset(i) >= *it->second) continue;
+    for (std::size_t i = 0; i < batch_->size(); ++i) {
+        auto it = stored.find({batch_->topic(i), batch_->partition(i)});
+        if (it == stored.end() || !it->second || batch_->offset(i) >= *it->second) continue;
         if (a.items[i].fate == Fate::pending || a.items[i].fate == Fate::rejected) ++skipped;
         a.items[i].fate = Fate::skipped;
     }
@@ -301,7 +411,7 @@ std::map<PartitionKey, std::int64_t> SqlSink::skip_written(Attempt& a) {
         if (it != stored.end() && it->second && *it->second > v) v = *it->second;  // never move a partition back
     }
     if (skipped > 0)
-        context_.info(std::to_string(skipped) + " records of the batch are already in the database (stored offsets of " +
+        note(LogLevel::info, std::to_string(skipped) + " records of the batch are already in the database (stored offsets of " +
                       settings_.offsets_table.display() + "); skipped");
     return next;
 }
@@ -381,7 +491,7 @@ void SqlSink::create_table(Attempt& a, Group& g) {
     } catch (const DbError& e) {
         raise(e, "creating table " + g.name.display());
     }
-    context_.info("created table " + g.name.display() + " (" + described + ")" +
+    note(LogLevel::info, "created table " + g.name.display() + " (" + described + ")" +
                   (key.empty() ? std::string() : ", primary key (" + join(key) + ")"));
 }
 
@@ -394,8 +504,10 @@ void SqlSink::evolve_table(Attempt& a, Group& g) {
         std::map<std::string, Inferred, std::less<>> types;
         for (std::size_t i : g.items) {
             if (a.items[i].fate != Fate::pending) continue;
-            for (const ColumnValue& v : mapper_.values(a.items[i].mapped)) {
-                if (g.table->has(v.column) || v.value.kind == JsonKind::null) continue;
+            const auto values = mapper_.values(a.items[i].mapped);
+            for (std::size_t k = 0; k < values.size(); ++k) {
+                const ColumnValue& v = values[k];
+                if (v.value.kind == JsonKind::null || g.table->position_at(k, v.column)) continue;
                 auto [it, inserted] = types.try_emplace(std::string(v.column), Inferred::none);
                 if (inserted) order.emplace_back(v.column);
                 it->second = unify(it->second, infer_type(v.value));
@@ -438,7 +550,7 @@ void SqlSink::evolve_table(Attempt& a, Group& g) {
     } catch (const DbError& e) {
         raise(e, "adding columns to " + g.name.display());
     }
-    context_.info("added columns to table " + g.name.display() + ": " + described);
+    note(LogLevel::info, "added columns to table " + g.name.display() + ": " + described);
 }
 
 // ---- rows ----------------------------------------------------------------------------------
@@ -453,8 +565,9 @@ void SqlSink::write_group(Attempt& a, Group& g) {
     std::vector<char> used(t.info.columns.size(), 0);
     for (std::size_t i : g.items) {
         if (a.items[i].fate != Fate::pending || a.items[i].mapped.op != Operation::write) continue;
-        for (const ColumnValue& v : mapper_.values(a.items[i].mapped))
-            if (auto at = t.position(v.column)) used[*at] = 1;
+        const auto values = mapper_.values(a.items[i].mapped);
+        for (std::size_t k = 0; k < values.size(); ++k)
+            if (auto at = t.position_at(k, values[k].column)) used[*at] = 1;
     }
     std::vector<const Column*> columns;
     std::vector<std::size_t> position(t.info.columns.size(), SIZE_MAX);  // table column -> position in `columns`
@@ -477,7 +590,10 @@ void SqlSink::write_group(Attempt& a, Group& g) {
 
     std::vector<std::size_t> every_key;  // a delete's cells are its key
     for (std::size_t k = 0; k < key_columns.size(); ++k) every_key.push_back(k);
-    RowSet rows(columns.size()), keys(key_columns.size());
+    RowSet& rows = rows_;
+    RowSet& keys = keys_;
+    rows.reset(columns.size());
+    keys.reset(key_columns.size());
     std::vector<std::uint32_t> row_item, key_item;  // set row -> buffer index
     std::vector<int> slot(t.info.columns.size(), -1);
     std::string reason;
@@ -492,7 +608,7 @@ void SqlSink::write_group(Attempt& a, Group& g) {
         const auto values = mapper_.values(item.mapped);
         std::fill(slot.begin(), slot.end(), -1);
         for (std::size_t k = 0; k < values.size(); ++k)
-            if (auto at = t.position(values[k].column)) slot[*at] = static_cast<int>(k);  // a repeated field: the last wins
+            if (auto at = t.position_at(k, values[k].column)) slot[*at] = static_cast<int>(k);  // a repeated field: the last wins
         RowSet& set = item.mapped.op == Operation::write ? rows : keys;
         std::vector<std::uint32_t>& owner = item.mapped.op == Operation::write ? row_item : key_item;
         bool ok = true;

@@ -181,6 +181,7 @@ void SqlSource::open_page(std::size_t index) {
         throw FatalError(t.display() + " lost a column the source reads by (its columns now: " + names(columns) + ")");
     page_ = std::move(p);
     ++pages_;
+    context_.debug("reading " + t.display() + (t.cursor.empty() ? std::string(" from the start") : " after " + t.cursor.to_offset()));
 }
 
 void SqlSource::poll(RecordWriter& out, std::chrono::milliseconds timeout) {
@@ -294,9 +295,8 @@ void SqlSource::read_page(RecordWriter& out, Clock::time_point deadline) {
     rows_emitted_ += rows.size();
     if (!ended) return;
     const bool full = p.bounded && p.rows >= settings_.batch_max_rows;
-    if (p.rows > 0)
-        context_.debug(t.display() + ": page of " + std::to_string(p.rows) + " rows" +
-                       (full ? ", reading on" : ", caught up") + "; cursor " + t.cursor.to_offset());
+    context_.debug(t.display() + ": page of " + std::to_string(p.rows) + " rows" + (full ? ", reading on" : ", caught up") +
+                   "; " + std::to_string(rows_emitted_) + " rows emitted in all");
     t.due = full ? Clock::now() : Clock::now() + settings_.poll_interval;
     page_.reset();
 }

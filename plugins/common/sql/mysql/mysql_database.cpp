@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -204,6 +205,8 @@ public:
             mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &request_s);
         }
         mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+        const unsigned local_infile = 1;
+        mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &local_infile);
         const my_bool no = 0;
         mysql_options(m, MYSQL_OPT_RECONNECT, &no);  // a lost connection must be seen: a transaction died with it
         if (mysql_real_connect(m, s_.host.c_str(), s_.user.empty() ? nullptr : s_.user.c_str(),
@@ -214,6 +217,10 @@ public:
             throw e;
         }
         conn_ = m;
+        // LOAD DATA LOCAL reads from memory through this handler, whatever file name the
+        // server asks for: no file of this machine is ever sent, even to a hostile server.
+        mysql_set_local_infile_handler(conn_, &MysqlDatabase::infile_init, &MysqlDatabase::infile_read,
+                                       &MysqlDatabase::infile_end, &MysqlDatabase::infile_error, this);
         // Strict: a value that does not fit is an error, never a truncation with a warning.
         // UTC: DATETIME and TIMESTAMP columns hold UTC wall times.
         exec("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
@@ -345,10 +352,47 @@ public:
 
     // ---- writes
 
+    // LOAD DATA LOCAL INFILE from memory: the server's bulk path. With LOCAL, MariaDB turns
+    // conversion and duplicate-key errors into warnings and goes on, so any warning (not a
+    // mere note) makes the rows refused here: the batch is rolled back and isolated. A server
+    // that does not allow LOCAL gets multi-row INSERTs instead.
     void insert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
                      std::span<const std::uint32_t> rows) override {
-        write_values("INSERT INTO " + quote_table(table.name) + " (" + column_list(columns) + ") VALUES ", "", columns, set,
-                     rows);
+        if (rows.empty()) return;
+        if (!local_infile_) {
+            write_values("INSERT INTO " + quote_table(table.name) + " (" + column_list(columns) + ") VALUES ", "", columns,
+                         set, rows);
+            return;
+        }
+        infile_.clear();
+        for (std::uint32_t row : rows) {
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                if (c) infile_.push_back('\t');
+                append_infile_cell(infile_, set.cell(row, c), columns[c]->kind);
+            }
+            infile_.push_back('\n');
+        }
+        infile_at_ = 0;
+        const std::string sql = "LOAD DATA LOCAL INFILE 'sluice-batch' INTO TABLE " + quote_table(table.name) +
+                                " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
+                                "LINES TERMINATED BY '\\n' (" + column_list(columns) + ")";
+        require_connection();
+        const int failed = mysql_real_query(conn_, sql.data(), sql.size());
+        if (infile_.capacity() > (32u << 20)) std::string().swap(infile_);
+        if (failed != 0) {
+            const unsigned number = mysql_errno(conn_);
+            if (number == ER_NOT_ALLOWED_COMMAND || number == 4166 /* ER_LOAD_INFILE_CAPABILITY_DISABLED */) {
+                local_infile_ = false;  // LOCAL is off on this server or connection
+                insert_rows(table, columns, set, rows);
+                return;
+            }
+            throw error_of(conn_);
+        }
+        const auto written = mysql_affected_rows(conn_);
+        if (mysql_warning_count(conn_) > 0) refuse_on_warnings();
+        if (written != rows.size())
+            throw DbError(ErrorClass::record, "", "LOAD DATA wrote " + std::to_string(written) + " of " +
+                                                      std::to_string(rows.size()) + " rows");
     }
 
     void upsert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const std::vector<std::size_t>& key,
@@ -476,6 +520,63 @@ public:
 private:
     void require_connection() {
         if (conn_ == nullptr) throw DbError(ErrorClass::retriable, "", "not connected");
+    }
+
+    // LOAD DATA's text format: tab between cells, \\N for NULL, backslash escapes.
+    static void append_infile_cell(std::string& out, const std::optional<std::string_view>& cell, ColumnKind kind) {
+        if (!cell) {
+            out += "\\N";
+            return;
+        }
+        std::string_view text = *cell;
+        std::string converted;
+        if (kind == ColumnKind::boolean && (text == "true" || text == "false")) text = text == "true" ? "1" : "0";
+        if (kind == ColumnKind::timestamp || kind == ColumnKind::timestamp_tz)
+            if (auto wall = wall_time_from_iso(text)) {
+                converted = std::move(*wall);
+                text = converted;
+            }
+        std::size_t from = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (c != '\\' && c != '\t' && c != '\n' && c != '\r' && c != '\0') continue;
+            out.append(text.data() + from, i - from);
+            out.push_back('\\');
+            out.push_back(c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\0' ? '0' : '\\');
+            from = i + 1;
+        }
+        out.append(text.data() + from, text.size() - from);
+    }
+
+    // The first warning (notes such as a decimal rounded to the column's scale are fine) as
+    // an error refusing the data, with its row when it names one.
+    void refuse_on_warnings() {
+        Result r = query_result("SHOW WARNINGS");
+        while (MYSQL_ROW row = mysql_fetch_row(r.get())) {
+            const std::string level = row[0] != nullptr ? row[0] : "";
+            const unsigned number = row[1] != nullptr ? static_cast<unsigned>(std::strtoul(row[1], nullptr, 10)) : 0;
+            const std::string message = row[2] != nullptr ? row[2] : "";
+            if (level == "Note") continue;
+            throw DbError(ErrorClass::record, std::to_string(number), message + " [error " + std::to_string(number) + "]",
+                          mysql_error_row(message));
+        }
+    }
+
+    static int infile_init(void** state, const char*, void* self) {
+        *state = self;
+        return 0;
+    }
+    static int infile_read(void* state, char* buffer, unsigned int length) {
+        auto* db = static_cast<MysqlDatabase*>(state);
+        const std::size_t n = std::min<std::size_t>(length, db->infile_.size() - db->infile_at_);
+        std::memcpy(buffer, db->infile_.data() + db->infile_at_, n);
+        db->infile_at_ += n;
+        return static_cast<int>(n);
+    }
+    static void infile_end(void*) {}
+    static int infile_error(void*, char* message, unsigned int length) {
+        std::snprintf(message, length, "sluice: reading the batch failed");
+        return 2000;
     }
 
     void exec(const std::string& sql) {
@@ -613,6 +714,9 @@ private:
     MYSQL* conn_ = nullptr;
     std::size_t statement_bytes_ = 4u << 20;
     std::string statement_;
+    bool local_infile_ = true;  // LOAD DATA LOCAL works on this server
+    std::string infile_;        // the rows LOAD DATA reads
+    std::size_t infile_at_ = 0;
 };
 
 MysqlStream::MysqlStream(MysqlDatabase& db, MYSQL* conn, Result result) : db_(db), conn_(conn), result_(std::move(result)) {

@@ -94,15 +94,18 @@ void append_copy_cell(std::string& out, const std::optional<std::string_view>& c
         out += hex_of(*cell);
         return;
     }
-    for (char c : *cell) {
-        switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default: out.push_back(c);
-        }
+    // Runs of ordinary bytes are appended whole; only \\, \n, \r, \t need escaping.
+    const std::string_view text = *cell;
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c != '\\' && c != '\n' && c != '\r' && c != '\t') continue;
+        out.append(text.data() + from, i - from);
+        out.push_back('\\');
+        out.push_back(c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : '\\');
+        from = i + 1;
     }
+    out.append(text.data() + from, text.size() - from);
 }
 
 ColumnKind kind_of_type(std::string_view t) {

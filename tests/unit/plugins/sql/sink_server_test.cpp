@@ -141,6 +141,18 @@ TEST_CASE("bad records: converted ones and ones the server refuses go to the err
             CHECK(errant.entries[0].value.has_value());
             CHECK(sink.logged("isolate"));
         }
+        // A batch due at once goes to the background write; refused records send it back to
+        // the task thread, where the error policy is asked (here: at the flush).
+        {
+            admin.exec("DELETE FROM " + t);
+            ErrantLog errant;
+            SinkDriver sink(db, config(s, {{"table.name.format", t}, {"batch.max.rows", "10"}}), &errant, "background.sink");
+            REQUIRE(sink.put(batch).status == SLUICE_OK);
+            CallResult r = sink.flush();
+            REQUIRE_MESSAGE(r.status == SLUICE_OK, r.message);
+            CHECK(admin.number("SELECT count(*) FROM " + t) == 36);
+            CHECK(errant.entries.size() == 4);
+        }
         // errors.tolerance none: the first refused record fails the call; nothing of the batch is written.
         // (another connector: this one's offsets say the batch is written)
         admin.exec("DELETE FROM " + t);

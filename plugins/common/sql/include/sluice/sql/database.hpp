@@ -25,10 +25,12 @@ namespace sluice::sql {
 class RowSet {
 public:
     explicit RowSet(std::size_t columns = 0) : columns_(columns) {}
+    // Empties the set, keeping its memory for the next batch (up to 64 MiB).
     void reset(std::size_t columns) {
         columns_ = columns;
         text_.clear();
         cells_.clear();
+        if (text_.capacity() > (64u << 20)) std::string().swap(text_);
     }
     std::size_t columns() const { return columns_; }
     std::size_t rows() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }

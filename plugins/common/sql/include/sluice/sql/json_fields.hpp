@@ -57,8 +57,13 @@ private:
         JsonKind kind;
     };
     const char* keep(std::string_view bytes);
-    std::vector<std::unique_ptr<char[]>> blocks_;
-    std::size_t block_used_ = 0, block_size_ = 0, first_block_size_ = 0;
+    struct Block {
+        std::unique_ptr<char[]> bytes;
+        std::size_t size = 0;
+    };
+    std::vector<Block> blocks_;   // kept across clear() (up to a cap): no page faults per batch
+    std::size_t current_ = 0;     // the block being filled
+    std::size_t block_used_ = 0;  // bytes used in it
     std::vector<Stored> fields_;
 };
 

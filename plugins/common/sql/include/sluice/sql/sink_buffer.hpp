@@ -52,6 +52,8 @@ public:
     std::map<PartitionKey, std::int64_t> last_offsets() const;
 
     void clear();
+    // Appends the records of `newer` (after these, in their order).
+    void append(SinkBuffer&& newer);
     // Drops the records of these partitions (revoked), keeping the others in order.
     void drop(const std::set<PartitionKey>& partitions);
 

@@ -25,8 +25,8 @@ struct SinkSettings {
     PkMode pk_mode = PkMode::none;
     std::vector<std::string> pk_fields;
     bool delete_enabled = false;
-    std::set<std::string> whitelist;           // empty: every field
-    std::map<std::string, std::string> renames;  // field -> column
+    std::set<std::string, std::less<>> whitelist;                 // empty: every field
+    std::map<std::string, std::string, std::less<>> renames;  // field -> column
     bool auto_create = false;
     bool auto_evolve = false;
     std::size_t batch_max_rows = 10000;

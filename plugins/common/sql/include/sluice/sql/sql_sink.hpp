@@ -19,11 +19,13 @@
 
 #include <sluice/sdk.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -54,11 +56,18 @@ private:
         void set(TableInfo table, bool fold_case);
         std::optional<std::size_t> position(std::string_view column) const;
         bool has(std::string_view column) const { return position(column).has_value(); }
+        // The position of the k-th field of a record: records of a topic mostly list the same
+        // fields in the same order, so the answer for the previous record usually holds.
+        std::optional<std::size_t> position_at(std::size_t k, std::string_view column) const;
 
     private:
-        std::string index_key(std::string_view column) const;
-        std::unordered_map<std::string, std::size_t> index_;  // column name -> position in info.columns
+        struct Hash {
+            using is_transparent = void;
+            std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+        };
+        std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;  // column -> position in info.columns
         bool fold_case_ = false;
+        mutable std::vector<std::pair<std::string, std::optional<std::size_t>>> layout_;  // k-th field -> position
     };
     enum class Fate : std::uint8_t { pending, skipped, rejected, done };
     struct Item {
@@ -83,9 +92,23 @@ private:
         std::size_t rows_sent = 0;
     };
     class NeedsIsolation {};
+    class NeedsTaskThread {};
+    struct Job {
+        enum class Result { ok, retriable, fatal, needs_task_thread };
+        SinkBuffer buffer;
+        std::thread thread;
+        std::atomic<bool> done{false};
+        Result result = Result::ok;
+        std::string message;
+        std::vector<std::pair<LogLevel, std::string>> logs;
+    };
 
     bool due() const;
-    void write_buffer();
+    void start_job();
+    void finish_job();
+    void write_now();
+    void write(SinkBuffer& batch, bool background);
+    void note(LogLevel level, std::string message);
     void run_attempt(bool careful);
     void map_records(Attempt& a);
     void resolve_table(Attempt& a, Group& g);
@@ -110,12 +133,20 @@ private:
     TaskContext& context_;
     std::unique_ptr<Database> db_;
     const std::string connector_;
-    SinkBuffer buffer_;
+    SinkBuffer buffer_;                 // records taken by put, not yet handed to a write
+    SinkBuffer spare_;                  // an empty buffer with memory, for the next swap
+    std::unique_ptr<Job> job_;          // the background write, if any
+    bool sync_ = false;                 // a write failed: the next ones run on the task thread
+    // The write in progress (set by write(), on whichever thread runs it).
+    SinkBuffer* batch_ = nullptr;
+    bool background_ = false;
+    std::vector<std::pair<LogLevel, std::string>>* collect_ = nullptr;  // log lines of a job
     RecordMapper mapper_;
     std::map<TableName, TableState> tables_;
     std::set<PartitionKey> offset_rows_;  // partitions whose row in the offsets table exists
     bool offsets_table_ready_ = false;
     bool announced_ = false;
+    RowSet rows_, keys_;  // the converted rows of one table (kept: their memory serves every batch)
     std::vector<sluice_header> errant_headers_;
     std::vector<const sluice_header*> errant_header_pointers_;
     std::size_t rows_written_ = 0, batches_ = 0, rows_rejected_ = 0, rows_skipped_ = 0, isolations_ = 0;
