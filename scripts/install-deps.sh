@@ -12,6 +12,7 @@ packages=(
   kcat curl file procps tzdata
   prometheus docker-compose
   clickhouse-server clickhouse-client
+  libpq-dev postgresql libmariadb-dev mariadb-server mariadb-client
 )
 
 missing=()

@@ -9,6 +9,7 @@
 // over a table receiving inserts (rows sharing a timestamp, a late commit) across a restart.
 #include "harness.hpp"
 #include "fixture_records.hpp"
+#include "ods_replay_server.hpp"
 #include "sql_test_servers.hpp"
 
 #include <doctest/doctest.h>
@@ -492,6 +493,60 @@ void source_under_inserts(Db db) {
 }
 
 }  // namespace
+
+TEST_CASE("postgres: the SQL example pipelines validate as shipped") {
+    TempDir dir;
+    for (const char* file : {"configs/pipelines/rennes-to-postgres.yaml", "configs/pipelines/traffic-to-mariadb.yaml",
+                             "configs/pipelines/postgres-changes.yaml", "configs/docker/pipelines/traffic-to-postgres.yaml"}) {
+        CAPTURE(file);
+        auto r = run_sluice(dir, {"validate", "--plugin-dir", plugin_dir(), source_dir() + "/" + file});
+        CHECK_MESSAGE(r.status == exited(0), r.out << r.err);
+        CHECK(r.out.find(": valid") != std::string::npos);
+    }
+}
+
+// The example pipeline as shipped, its portal replaced by the replay of the stored Rennes
+// snapshot (2 859 segments, one shared datetime) and its connection by the fixture's.
+TEST_CASE("postgres: configs/pipelines/rennes-to-postgres.yaml as shipped: one row per segment, typed") {
+    namespace replay = sluice::testing::ods_replay;
+    const ServerInfo s = ServerInfo::fixture(Db::postgres);
+    TempDir dir;
+    const replay::Dataset snapshot = replay::load_csv_export(
+        fixtures_dir() + "/rennes/etat-du-trafic-en-temps-reel_2025-11-04T1724.csv", "etat-du-trafic-en-temps-reel",
+        {{"datetime", "datetime"}, {"averagevehiclespeed", "int"}, {"traveltime", "int"}, {"traveltimereliability", "int"},
+         {"vehicleprobemeasurement", "int"}, {"vitesse_maxi", "int"}, {"id_rva_troncon_fcd_v1_1", "int"},
+         {"geo_point_2d", "geo_point_2d"}, {"geo_shape", "geo_shape"}});
+    replay::ReplayServer portal;
+    portal.put(snapshot);
+    std::string pipeline = sluice::testing::read_file(source_dir() + "/configs/pipelines/rennes-to-postgres.yaml");
+    const std::string shipped_url = "base_url: https://data.rennesmetropole.fr";
+    REQUIRE(pipeline.find(shipped_url) != std::string::npos);
+    pipeline.replace(pipeline.find(shipped_url), shipped_url.size(), "base_url: " + portal.url());
+    SqlClient c(s, false);
+    c.exec("DROP TABLE IF EXISTS rennes_traffic");
+    MockKafka kafka(dir, {"sluice-offsets:1", "rennes.traffic:3"});
+    sluice::testing::SpawnOptions env;
+    env.env = {{"POSTGRES_URL", s.url}, {"POSTGRES_USER", s.user}, {"POSTGRES_PASSWORD", s.password}};
+    Sluice run(dir, run_args(write_worker_file(dir, kafka.bootstrap()), write_pipeline(dir, "rennes.yaml", pipeline)), "rennes",
+               env);
+    REQUIRE_MESSAGE(wait_rows(s, "rennes_traffic", static_cast<long long>(snapshot.records.size()), 60s),
+                    "rows " << count_rows(s, "rennes_traffic") << "; log:\n" << run.log());
+    CHECK(run.stop() == exited(0));
+    CHECK(count_rows(s, "rennes_traffic") == static_cast<long long>(snapshot.records.size()));
+    std::map<std::string, std::string> types;
+    for (const auto& row : c.rows("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'rennes_traffic'"))
+        types[*row[0]] = *row[1];
+    CHECK(types["segment"] == "text");
+    CHECK(types["datetime"] == "timestamp with time zone");
+    CHECK(types["speed_kmh"] == "bigint");
+    CHECK(types["geo_shape"] == "jsonb");
+    CHECK(types.count("predefinedlocationreference") == 0);  // not in fields.whitelist
+    CHECK(c.scalar("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                   "WHERE i.indisprimary AND i.indrelid = 'rennes_traffic'::regclass") == "segment");
+    CHECK(c.scalar("SELECT to_char(min(datetime) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM rennes_traffic") == "2025-11-04 16:24");
+    CHECK(c.scalar("SELECT speed_kmh FROM rennes_traffic WHERE segment = '10273_D'") == "71");
+    c.exec("DROP TABLE rennes_traffic");
+}
 
 #define SQL_CASE(name, body)                                    \
     TEST_CASE("postgres: " name) { body(Db::postgres); }        \
