@@ -33,50 +33,24 @@ CLIENT=${SLUICE_MARIADB_CLIENT:-$(command -v mariadb || echo /usr/bin/mariadb)}
 READY_TIMEOUT_S=${SLUICE_MARIADB_READY_TIMEOUT_S:-60}
 FLUSH=${SLUICE_MARIADB_FLUSH:-1}
 
-die() { echo "mariadb-server.sh: $*" >&2; exit 1; }
-
-port_in_use() {
-  local hex
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-
-free_port() {
-  local port tries=0
-  while ((tries++ < 200)); do
-    port=$((20000 + RANDOM % 40000))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  die "no free port found"
-}
-
-os_user() {
-  if [[ $(id -u) -ne 0 ]]; then id -un; return; fi
-  local u=${SLUICE_MARIADB_OS_USER:-}
-  [[ -n $u ]] || { id mysql >/dev/null 2>&1 && u=mysql || u=nobody; }
-  echo "$u"
-}
+SERVER_SCRIPT=mariadb-server.sh SERVER_OS_USER=${SLUICE_MARIADB_OS_USER:-} SERVER_DEFAULT_ACCOUNT=mysql
+# shellcheck source=lib/private-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/private-server.sh"
 
 port_of() { sed -n 's/^MARIADB_PORT=//p' "$1/ports"; }
 
-RUN_AS=()
-if [[ $(id -u) -eq 0 ]]; then
-  RUN_AS=(setpriv --reuid="$(os_user)" --regid="$(id -g "$(os_user)")" --init-groups --)
-fi
-
 # Where the server keeps its files (data, socket, pid, error log): DIR, or, when the
 # server's account cannot reach DIR (a private temporary folder of root), a folder of its
-# own under $TMPDIR that DIR/home links to.
+# own under $TMPDIR that DIR/home links to (made by make_home, when the config is written).
 home_of() {
-  local dir=$1
-  if [[ -L $dir/home ]]; then readlink -f "$dir/home"; return; fi
-  if [[ $(id -u) -ne 0 ]] || "${RUN_AS[@]}" test -x "$dir"; then echo "$dir"; return; fi
-  local home
+  if [[ -L $1/home ]]; then readlink -f "$1/home"; else echo "$1"; fi
+}
+make_home() {
+  local dir=$1 home
+  if [[ -L $dir/home ]] || reachable "$dir"; then return 0; fi
   home=$(mktemp -d "${TMPDIR:-/tmp}/sluice-mariadb-home-XXXXXX")
   chmod 755 "$home"
   ln -s "$home" "$dir/home"
-  echo "$home"
 }
 
 # Answers a query over TCP as root (no password from 127.0.0.1).
@@ -87,6 +61,7 @@ answers() {
 write_config() {
   local dir=$1 port home
   port=$(free_port)
+  make_home "$dir"
   home=$(home_of "$dir")
   cat >"$dir/my.cnf" <<EOF
 [mariadbd]
@@ -172,23 +147,13 @@ socket_answers() {
 cmd_start() {
   local dir=${1:-}
   [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-mariadb-XXXXXX")
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
-  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  dir=$(absolute_dir "$dir")
   prepare "$dir"
   (cd "$dir" && exec setsid "$SERVER_BIN" --defaults-file="$dir/my.cnf" \
       >>"$dir/log/stdout.log" 2>&1 </dev/null) &
   local pid=$!
   echo "$pid" >"$dir/pid"
-  local waited=0
-  until socket_answers "$dir"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$(home_of "$dir")/log/error.log" >&2 2>/dev/null || true
-      die "mariadbd exited during start-up (logs in $dir/log)"
-    fi
-    ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer within ${READY_TIMEOUT_S} s (logs in $dir/log)"; }
-    sleep 0.2
-  done
+  wait_ready "$pid" "$(home_of "$dir")/log/error.log" socket_answers "$dir"
   create_users "$dir" || die "creating the sluice user and database failed"
   answers "$(port_of "$dir")" || die "the server answers on its socket but not on 127.0.0.1:$(port_of "$dir")"
   write_env "$dir" "$pid"
@@ -196,10 +161,8 @@ cmd_start() {
 }
 
 cmd_run() {
-  local dir=${1:?run needs DIR}
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
-  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  local dir
+  dir=$(absolute_dir "${1:?run needs DIR}")
   prepare "$dir"
   echo "$$" >"$dir/pid"
   (
@@ -219,18 +182,7 @@ cmd_stop() {
   [[ -f $(home_of "$dir")/mysqld.pid ]] && pid=$(cat "$(home_of "$dir")/mysqld.pid")
   [[ -n $pid ]] || { [[ -f $dir/pid ]] && pid=$(cat "$dir/pid"); }
   [[ -n $pid ]] || return 0
-  local waited=0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((waited++ >= 150)); then
-        echo "mariadb-server.sh: $pid ignored SIGTERM for 30 s, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
-  fi
+  stop_process "$pid" TERM 30
   rm -f "$dir/pid" "$dir/env"
 }
 

@@ -30,37 +30,9 @@ PG_BIN=${SLUICE_POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | so
 READY_TIMEOUT_S=${SLUICE_POSTGRES_READY_TIMEOUT_S:-60}
 FSYNC=${SLUICE_POSTGRES_FSYNC:-on}
 
-die() { echo "postgres-server.sh: $*" >&2; exit 1; }
-
-# True when some socket listens on 127.0.0.1/0.0.0.0/:: at this port (read from /proc).
-port_in_use() {
-  local hex
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-
-free_port() {
-  local port tries=0
-  while ((tries++ < 200)); do
-    port=$((20000 + RANDOM % 40000))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  die "no free port found"
-}
-
-# The account the server runs as, and RUN_AS: the prefix running a command as that account
-# (setpriv execs the command itself, no intermediate process: signals reach postgres).
-os_user() {
-  if [[ $(id -u) -ne 0 ]]; then id -un; return; fi
-  local u=${SLUICE_POSTGRES_OS_USER:-}
-  [[ -n $u ]] || { id postgres >/dev/null 2>&1 && u=postgres || u=nobody; }
-  echo "$u"
-}
-RUN_AS=()
-if [[ $(id -u) -eq 0 ]]; then
-  RUN_AS=(setpriv --reuid="$(os_user)" --regid="$(id -g "$(os_user)")" --init-groups --)
-fi
+SERVER_SCRIPT=postgres-server.sh SERVER_OS_USER=${SLUICE_POSTGRES_OS_USER:-} SERVER_DEFAULT_ACCOUNT=postgres
+# shellcheck source=lib/private-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/private-server.sh"
 
 port_of() { sed -n 's/^POSTGRES_PORT=//p' "$1/ports"; }
 
@@ -69,7 +41,7 @@ port_of() { sed -n 's/^POSTGRES_PORT=//p' "$1/ports"; }
 data_dir_for() {
   local dir=$1
   if [[ -e $dir/data ]]; then echo "$dir/data"; return; fi
-  if [[ $(id -u) -ne 0 ]] || "${RUN_AS[@]}" test -x "$dir"; then
+  if reachable "$dir"; then
     mkdir -p "$dir/data"
   else
     ln -s "$(mktemp -d "${TMPDIR:-/tmp}/sluice-postgres-data-XXXXXX")" "$dir/data"
@@ -161,9 +133,7 @@ write_env() {
 cmd_start() {
   local dir=${1:-}
   [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-postgres-XXXXXX")
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
-  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  dir=$(absolute_dir "$dir")
   prepare "$dir"
   local port
   port=$(port_of "$dir")
@@ -171,25 +141,15 @@ cmd_start() {
       >>"$dir/log/server.log" 2>&1 </dev/null) &
   local pid=$!
   echo "$pid" >"$dir/pid"
-  local waited=0
-  until answers "$port"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$dir/log/server.log" >&2 2>/dev/null || true
-      die "postgres exited during start-up (log in $dir/log/server.log)"
-    fi
-    ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer on port $port within ${READY_TIMEOUT_S} s (log in $dir/log)"; }
-    sleep 0.2
-  done
+  wait_ready "$pid" "$dir/log/server.log" answers "$port"
   create_roles "$dir" || die "creating the sluice user and database failed"
   write_env "$dir" "$pid"
   cat "$dir/env"
 }
 
 cmd_run() {
-  local dir=${1:?run needs DIR}
-  mkdir -p "$dir"
-  dir=$(cd "$dir" && pwd)
-  [[ $(id -u) -ne 0 ]] || chmod 755 "$dir"
+  local dir
+  dir=$(absolute_dir "${1:?run needs DIR}")
   prepare "$dir"
   local port
   port=$(port_of "$dir")
@@ -213,18 +173,7 @@ cmd_stop() {
   [[ -f $dir/data/postmaster.pid ]] && pid=$(head -n1 "$dir/data/postmaster.pid")
   [[ -n $pid ]] || { [[ -f $dir/pid ]] && pid=$(cat "$dir/pid"); }
   [[ -n $pid ]] || return 0
-  local waited=0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -INT "$pid" 2>/dev/null || true  # fast shutdown: roll back open transactions, exit
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((waited++ >= 100)); then
-        echo "postgres-server.sh: $pid ignored SIGINT for 20 s, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
-  fi
+  stop_process "$pid" INT 20  # fast shutdown: roll back open transactions, exit
   rm -f "$dir/pid" "$dir/env"
 }
 

@@ -1,4 +1,5 @@
 #include "sluice/sql/connection_settings.hpp"
+#include "sluice/sql/database.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -135,6 +136,17 @@ std::string ConnectionSettings::where() const {
     const bool v6 = host.find(':') != std::string::npos;
     return std::string(dialect == Dialect::postgres ? "postgresql://" : "mysql://") + (v6 ? "[" + host + "]" : host) + ":" +
            std::to_string(port) + "/" + database;
+}
+
+std::unique_ptr<Database> connect_for_check(DatabaseFactory factory, const ConnectionSettings& settings, std::string& where) {
+    where = std::string(dialect_name(settings.dialect)) + " " + settings.where();
+    std::unique_ptr<Database> db = factory(settings);
+    try {
+        db->connect();
+    } catch (const DbError& e) {
+        throw FatalError(where + ": cannot connect as '" + settings.user + "': " + e.what());
+    }
+    return db;
 }
 
 }  // namespace sluice::sql

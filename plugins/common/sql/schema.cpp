@@ -1,3 +1,4 @@
+#include "sluice/sql/database.hpp"
 #include "sluice/sql/errors.hpp"
 #include "sluice/sql/schema.hpp"
 
@@ -74,6 +75,19 @@ bool TableInfo::has_unique_key(const std::vector<std::string>& wanted) const {
         if (key == sorted_wanted) return true;
     }
     return false;
+}
+
+std::vector<std::string> key_names(const std::vector<const Column*>& columns, const std::vector<std::size_t>& key) {
+    std::vector<std::string> out;
+    for (std::size_t k : key) out.push_back(columns[k]->name);
+    return out;
+}
+
+std::vector<std::string> other_names(const std::vector<const Column*>& columns, const std::vector<std::size_t>& key) {
+    std::vector<std::string> out;
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        if (std::find(key.begin(), key.end(), c) == key.end()) out.push_back(columns[c]->name);
+    return out;
 }
 
 }  // namespace sluice::sql

@@ -1,5 +1,6 @@
 #include "sluice/sql/sql_sink.hpp"
 
+#include "sluice/sql/offsets_table.hpp"
 #include "sluice/sql/timestamps.hpp"
 
 #include <algorithm>
@@ -130,7 +131,7 @@ void SqlSink::open(std::span<TopicPartition> partitions) {
     try {
         ensure_connected();
         ensure_offset_rows(keys);
-        stored = db_->read_offsets(settings_.offsets_table, connector_, keys, false);
+        stored = offsets::read(*db_, settings_.offsets_table, connector_, keys, false);
     } catch (const RetriableError& e) {
         // Not fatal: the partitions start at their committed offsets, and every batch skips,
         // under the offsets row lock, the records its table already holds.
@@ -268,7 +269,7 @@ void SqlSink::ensure_offset_rows(const std::vector<PartitionKey>& partitions) {
         if (!offset_rows_.count(p)) missing.push_back(p);
     if (missing.empty()) return;
     try {
-        db_->ensure_offset_rows(settings_.offsets_table, connector_, missing);
+        offsets::ensure_rows(*db_, settings_.offsets_table, connector_, missing);
     } catch (const DbError& e) {
         raise(e, "adding partitions to the offsets table " + settings_.offsets_table.display());
     }
@@ -314,7 +315,7 @@ void SqlSink::run_attempt(bool careful) {
         std::map<PartitionKey, std::int64_t> next;
         if (settings_.exactly_once) next = skip_written(a);
         for (auto& g : a.groups) write_group(a, g);
-        if (settings_.exactly_once) db_->write_offsets(settings_.offsets_table, connector_, next);
+        if (settings_.exactly_once) offsets::write(*db_, settings_.offsets_table, connector_, next);
         report_rejections(a);  // throws FatalError when the policy does not tolerate one
         db_->commit();
         open_transaction = false;
@@ -394,7 +395,7 @@ void SqlSink::report_rejections(Attempt& a) {
 std::map<PartitionKey, std::int64_t> SqlSink::skip_written(Attempt& a) {
     std::map<PartitionKey, std::int64_t> next = batch_->last_offsets();
     for (auto& [k, v] : next) v += 1;
-    const auto stored = db_->read_offsets(settings_.offsets_table, connector_, keys_of(next), true);
+    const auto stored = offsets::read(*db_, settings_.offsets_table, connector_, keys_of(next), true);
     std::size_t skipped = 0;
     for (std::size_t i = 0; i < batch_->size(); ++i) {
         auto it = stored.find({batch_->topic(i), batch_->partition(i)});
@@ -726,13 +727,8 @@ void SqlSink::isolate(Attempt& a, Group& g, Operation op, const std::vector<cons
 
 void SqlSink::check(const Config& config, Dialect dialect, DatabaseFactory factory) {
     const SinkSettings s = SinkSettings::from(config, dialect);
-    std::unique_ptr<Database> db = factory(s.connection);
-    const std::string where = std::string(dialect_name(dialect)) + " " + s.connection.where();
-    try {
-        db->connect();
-    } catch (const DbError& e) {
-        throw FatalError(where + ": cannot connect as '" + s.connection.user + "': " + e.what());
-    }
+    std::string where;
+    std::unique_ptr<Database> db = connect_for_check(factory, s.connection, where);
     try {
         auto can_create = [&](const TableName& t) { return db->can_create_tables(t.schema); };
         if (s.exactly_once) {

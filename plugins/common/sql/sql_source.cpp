@@ -303,13 +303,8 @@ void SqlSource::read_page(RecordWriter& out, Clock::time_point deadline) {
 
 void SqlSource::check(const Config& config, Dialect dialect, DatabaseFactory factory) {
     const SourceSettings s = SourceSettings::from(config, dialect);
-    std::unique_ptr<Database> db = factory(s.connection);
-    const std::string where = std::string(dialect_name(dialect)) + " " + s.connection.where();
-    try {
-        db->connect();
-    } catch (const DbError& e) {
-        throw FatalError(where + ": cannot connect as '" + s.connection.user + "': " + e.what());
-    }
+    std::string where;
+    std::unique_ptr<Database> db = connect_for_check(factory, s.connection, where);
     try {
         std::vector<std::optional<TableName>> targets;
         if (s.query.empty())

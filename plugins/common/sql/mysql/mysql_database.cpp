@@ -397,18 +397,8 @@ public:
 
     void upsert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const std::vector<std::size_t>& key,
                      const RowSet& set, std::span<const std::uint32_t> rows) override {
-        std::string update;
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if (std::find(key.begin(), key.end(), c) != key.end()) continue;
-            const std::string q = quote_identifier(columns[c]->name);
-            update += (update.empty() ? "" : ", ") + q + " = VALUES(" + q + ")";
-        }
-        if (update.empty()) {  // only key columns: nothing to update, the row stays
-            const std::string q = quote_identifier(columns[key.front()]->name);
-            update = q + " = " + q;
-        }
         write_values("INSERT INTO " + quote_table(table.name) + " (" + column_list(columns) + ") VALUES ",
-                     " ON DUPLICATE KEY UPDATE " + update, columns, set, rows);
+                     " " + on_conflict_update(key_names(columns, key), other_names(columns, key)), columns, set, rows);
     }
 
     void delete_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
@@ -425,47 +415,14 @@ public:
              "next_offset BIGINT NULL, PRIMARY KEY (connector, topic, `partition`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
     }
 
-    void ensure_offset_rows(const TableName& table, const std::string& connector,
-                            const std::vector<PartitionKey>& partitions) override {
-        if (partitions.empty()) return;
-        std::string sql = "INSERT INTO " + quote_table(table) + " (connector, topic, `partition`) VALUES ";
-        for (std::size_t i = 0; i < partitions.size(); ++i)
-            sql += std::string(i ? ", " : "") + "(" + literal_text(connector) + ", " + literal_text(partitions[i].first) + ", " +
-                   std::to_string(partitions[i].second) + ")";
-        exec(sql + " ON DUPLICATE KEY UPDATE next_offset = next_offset");
-    }
-
-    std::map<PartitionKey, std::optional<std::int64_t>> read_offsets(const TableName& table, const std::string& connector,
-                                                                     const std::vector<PartitionKey>& partitions,
-                                                                     bool lock) override {
-        std::map<PartitionKey, std::optional<std::int64_t>> out;
-        if (partitions.empty()) return out;
-        std::string sql = "SELECT topic, `partition`, next_offset FROM " + quote_table(table) +
-                          " WHERE connector = " + literal_text(connector) + " AND (topic, `partition`) IN (";
-        for (std::size_t i = 0; i < partitions.size(); ++i)
-            sql += std::string(i ? ", " : "") + "(" + literal_text(partitions[i].first) + ", " +
-                   std::to_string(partitions[i].second) + ")";
-        sql += ") ORDER BY topic, `partition`";
-        if (lock) sql += " FOR UPDATE";
-        Result r = query_result(sql);
-        while (MYSQL_ROW row = mysql_fetch_row(r.get())) {
-            PartitionKey k{row[0], std::stoi(row[1])};
-            out[k] = row[2] == nullptr ? std::nullopt : std::optional<std::int64_t>(std::stoll(row[2]));
+    std::string on_conflict_update(const std::vector<std::string>& key, const std::vector<std::string>& update) const override {
+        std::string set;
+        for (const auto& u : update) {
+            const std::string q = quote_identifier(u);
+            set += (set.empty() ? "" : ", ") + q + " = VALUES(" + q + ")";
         }
-        return out;
-    }
-
-    void write_offsets(const TableName& table, const std::string& connector,
-                       const std::map<PartitionKey, std::int64_t>& next) override {
-        if (next.empty()) return;
-        std::string sql = "INSERT INTO " + quote_table(table) + " (connector, topic, `partition`, next_offset) VALUES ";
-        bool first = true;
-        for (const auto& [k, offset] : next) {
-            sql += std::string(first ? "" : ", ") + "(" + literal_text(connector) + ", " + literal_text(k.first) + ", " +
-                   std::to_string(k.second) + ", " + std::to_string(offset) + ")";
-            first = false;
-        }
-        exec(sql + " ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset)");
+        if (set.empty()) set = quote_identifier(key.front()) + " = " + quote_identifier(key.front());  // the row stays
+        return "ON DUPLICATE KEY UPDATE " + set;
     }
 
     // ---- reads
@@ -579,6 +536,10 @@ private:
         return 2000;
     }
 
+public:
+    void execute(const std::string& sql) override { exec(sql); }
+
+private:
     void exec(const std::string& sql) {
         require_connection();
         if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) throw error_of(conn_);

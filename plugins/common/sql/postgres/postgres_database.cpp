@@ -173,6 +173,7 @@ private:
     std::vector<std::string> decoded_;
     bool prefetched_ = false;  // row_ holds the first result, read by start()
     bool done_ = false;
+    [[noreturn]] void fail();
 };
 
 class PostgresDatabase : public Database {
@@ -362,16 +363,8 @@ public:
         exec("CREATE TEMP TABLE IF NOT EXISTS " + stage + " AS SELECT " + list + " FROM " + quote_table(table.name) +
              " WITH NO DATA");
         copy_in("COPY " + stage + " (" + list + ") FROM STDIN", columns, set, rows);
-        std::string conflict, update;
-        for (std::size_t k : key) conflict += (conflict.empty() ? "" : ", ") + quote_identifier(columns[k]->name);
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            if (std::find(key.begin(), key.end(), c) != key.end()) continue;
-            const std::string q = quote_identifier(columns[c]->name);
-            update += (update.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
-        }
         exec("WITH moved AS (DELETE FROM " + stage + " RETURNING " + list + ") INSERT INTO " + quote_table(table.name) + " (" +
-             list + ") SELECT " + list + " FROM moved ON CONFLICT (" + conflict + ") " +
-             (update.empty() ? std::string("DO NOTHING") : "DO UPDATE SET " + update));
+             list + ") SELECT " + list + " FROM moved " + on_conflict_update(key_names(columns, key), other_names(columns, key)));
     }
 
     void delete_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
@@ -400,47 +393,16 @@ public:
              "PRIMARY KEY (connector, topic, \"partition\"))");
     }
 
-    void ensure_offset_rows(const TableName& table, const std::string& connector,
-                            const std::vector<PartitionKey>& partitions) override {
-        if (partitions.empty()) return;
-        std::string sql = "INSERT INTO " + quote_table(table) + " (connector, topic, \"partition\") VALUES ";
-        for (std::size_t i = 0; i < partitions.size(); ++i)
-            sql += std::string(i ? ", " : "") + "(" + literal_text(connector) + ", " + literal_text(partitions[i].first) + ", " +
-                   std::to_string(partitions[i].second) + ")";
-        exec(sql + " ON CONFLICT DO NOTHING");
-    }
+    void execute(const std::string& sql) override { exec(sql); }
 
-    std::map<PartitionKey, std::optional<std::int64_t>> read_offsets(const TableName& table, const std::string& connector,
-                                                                     const std::vector<PartitionKey>& partitions,
-                                                                     bool lock) override {
-        std::map<PartitionKey, std::optional<std::int64_t>> out;
-        if (partitions.empty()) return out;
-        std::string sql = "SELECT topic, \"partition\", next_offset FROM " + quote_table(table) +
-                          " WHERE connector = " + literal_text(connector) + " AND (topic, \"partition\") IN (";
-        for (std::size_t i = 0; i < partitions.size(); ++i)
-            sql += std::string(i ? ", " : "") + "(" + literal_text(partitions[i].first) + ", " +
-                   std::to_string(partitions[i].second) + ")";
-        sql += ") ORDER BY topic, \"partition\"";
-        if (lock) sql += " FOR UPDATE";
-        Result r = exec(sql);
-        for (int i = 0; i < PQntuples(r.get()); ++i) {
-            PartitionKey k{PQgetvalue(r.get(), i, 0), std::stoi(PQgetvalue(r.get(), i, 1))};
-            out[k] = PQgetisnull(r.get(), i, 2) ? std::nullopt : std::optional<std::int64_t>(std::stoll(PQgetvalue(r.get(), i, 2)));
+    std::string on_conflict_update(const std::vector<std::string>& key, const std::vector<std::string>& update) const override {
+        std::string target, set;
+        for (const auto& k : key) target += (target.empty() ? "" : ", ") + quote_identifier(k);
+        for (const auto& u : update) {
+            const std::string q = quote_identifier(u);
+            set += (set.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
         }
-        return out;
-    }
-
-    void write_offsets(const TableName& table, const std::string& connector,
-                       const std::map<PartitionKey, std::int64_t>& next) override {
-        if (next.empty()) return;
-        std::string sql = "INSERT INTO " + quote_table(table) + " (connector, topic, \"partition\", next_offset) VALUES ";
-        bool first = true;
-        for (const auto& [k, offset] : next) {
-            sql += std::string(first ? "" : ", ") + "(" + literal_text(connector) + ", " + literal_text(k.first) + ", " +
-                   std::to_string(k.second) + ", " + std::to_string(offset) + ")";
-            first = false;
-        }
-        exec(sql + " ON CONFLICT (connector, topic, \"partition\") DO UPDATE SET next_offset = EXCLUDED.next_offset");
+        return "ON CONFLICT (" + target + ") " + (set.empty() ? std::string("DO NOTHING") : "DO UPDATE SET " + set);
     }
 
     // ---- reads
@@ -593,12 +555,7 @@ void PostgresStream::start(const std::string& sql) {
     row_.reset(PQgetResult(conn_));
     const ExecStatusType status = row_ ? PQresultStatus(row_.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
-        DbError e = db_.error_of(row_.get());
-        row_.reset();
-        if (db_.connected())
-            while (PGresult* more = PQgetResult(conn_)) PQclear(more);
-        done_ = true;
-        throw e;
+        fail();
     }
     for (int c = 0; c < PQnfields(row_.get()); ++c)
         columns_.push_back({PQfname(row_.get(), c), kind_of_oid(PQftype(row_.get(), c))});
@@ -618,12 +575,7 @@ bool PostgresStream::next(std::vector<std::optional<std::string_view>>& cells) {
         return false;
     }
     if (status != PGRES_SINGLE_TUPLE) {
-        DbError e = db_.error_of(row_.get());
-        row_.reset();
-        if (db_.connected())
-            while (PGresult* more = PQgetResult(conn_)) PQclear(more);
-        done_ = true;
-        throw e;
+        fail();
     }
     cells.resize(columns_.size());
     for (std::size_t c = 0; c < columns_.size(); ++c) {
@@ -640,6 +592,16 @@ bool PostgresStream::next(std::vector<std::optional<std::string_view>>& cells) {
         cells[c] = text;
     }
     return true;
+}
+
+// The statement failed: read away what is left of its results, throw its error.
+void PostgresStream::fail() {
+    DbError e = db_.error_of(row_.get());
+    row_.reset();
+    if (db_.connected())
+        while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+    done_ = true;
+    throw e;
 }
 
 PostgresStream::~PostgresStream() {

@@ -12,13 +12,6 @@ using namespace sluice::testing;
 
 namespace {
 
-std::vector<Db> servers() {
-    std::vector<Db> out;
-    for (Db db : {Db::postgres, Db::mariadb})
-        if (env_path(db)) out.push_back(db);
-    return out;
-}
-
 SinkInput record(const std::string& topic, int32_t partition, int64_t offset, std::optional<std::string> value,
                  std::optional<std::string> key = std::nullopt) {
     SinkInput in;
@@ -28,12 +21,6 @@ SinkInput record(const std::string& topic, int32_t partition, int64_t offset, st
     in.value = std::move(value);
     in.key = std::move(key);
     return in;
-}
-
-std::map<std::string, std::string> config(const ServerInfo& s, std::map<std::string, std::string> extra) {
-    auto c = connection_config(s);
-    for (auto& [k, v] : extra) c[k] = v;
-    return c;
 }
 
 // Every column type the sink converts to, and a CHECK constraint for a server-side refusal.

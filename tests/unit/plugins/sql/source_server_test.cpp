@@ -14,19 +14,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<Db> servers() {
-    std::vector<Db> out;
-    for (Db db : {Db::postgres, Db::mariadb})
-        if (env_path(db)) out.push_back(db);
-    return out;
-}
-
-std::map<std::string, std::string> config(const ServerInfo& s, std::map<std::string, std::string> extra) {
-    auto c = connection_config(s);
-    for (auto& [k, v] : extra) c[k] = v;
-    return c;
-}
-
 // id (serial), k (text key), ts (microseconds), v.
 std::string events_ddl(Db db, const std::string& t) {
     if (db == Db::postgres)

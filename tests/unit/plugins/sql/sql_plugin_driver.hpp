@@ -31,9 +31,19 @@ struct ErrantLog {
 
 inline std::string plugin_of(Db db) { return db == Db::postgres ? "postgres" : "mysql"; }
 
-// The connection keys of a fixture server for the plugins, as the sluice user.
-inline std::map<std::string, std::string> connection_config(const ServerInfo& s) {
-    return {{"connection.url", s.url}, {"connection.user", s.user}, {"connection.password", s.password}};
+// The connection keys of a fixture server for the plugins, as the sluice user, and more keys.
+inline std::map<std::string, std::string> config(const ServerInfo& s, std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> c{{"connection.url", s.url}, {"connection.user", s.user}, {"connection.password", s.password}};
+    for (auto& [k, v] : extra) c[k] = v;
+    return c;
+}
+
+// The servers whose fixture is up (none without ctest's environment: the cases check nothing).
+inline std::vector<Db> servers() {
+    std::vector<Db> out;
+    for (Db db : {Db::postgres, Db::mariadb})
+        if (env_path(db)) out.push_back(db);
+    return out;
 }
 
 class SinkDriver {

@@ -68,6 +68,10 @@ private:
 
 using PartitionKey = std::pair<std::string, std::int32_t>;  // topic, partition
 
+// The names of columns[key[i]], and of the other columns (an upsert's SET list).
+std::vector<std::string> key_names(const std::vector<const Column*>& columns, const std::vector<std::size_t>& key);
+std::vector<std::string> other_names(const std::vector<const Column*>& columns, const std::vector<std::size_t>& key);
+
 struct ResultColumn {
     std::string name;
     ColumnKind kind = ColumnKind::text;
@@ -125,18 +129,15 @@ public:
     virtual void delete_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
                              std::span<const std::uint32_t> rows) = 0;
 
-    // ---- exactly-once progress: (connector, topic, partition) -> next_offset, NULL until
-    // the partition's first batch commits
+    // ---- exactly-once progress: the offsets table (offsets_table.hpp does the rest)
     virtual void ensure_offsets_table(const TableName& table) = 0;
-    virtual void ensure_offset_rows(const TableName& table, const std::string& connector,
-                                    const std::vector<PartitionKey>& partitions) = 0;
-    // With `lock`, inside a transaction: the rows stay locked (FOR UPDATE) until it ends.
-    virtual std::map<PartitionKey, std::optional<std::int64_t>> read_offsets(const TableName& table,
-                                                                             const std::string& connector,
-                                                                             const std::vector<PartitionKey>& partitions,
-                                                                             bool lock) = 0;
-    virtual void write_offsets(const TableName& table, const std::string& connector,
-                               const std::map<PartitionKey, std::int64_t>& next_offsets) = 0;
+
+    // ---- plain statements
+    virtual void execute(const std::string& sql) = 0;
+    // What makes an INSERT of existing `key` values update their row: the `update` columns
+    // take the new values (none: the row stays as it is).
+    virtual std::string on_conflict_update(const std::vector<std::string>& key,
+                                           const std::vector<std::string>& update) const = 0;
 
     // ---- source reads
     virtual std::unique_ptr<RowStream> query(const std::string& sql) = 0;
@@ -147,5 +148,12 @@ public:
     // The database clock minus `ms` milliseconds, as an SQL expression.
     virtual std::string now_minus_ms(std::int64_t ms) const = 0;
 };
+
+using DatabaseFactory = std::unique_ptr<Database> (*)(const ConnectionSettings&);
+
+// A connection for a pre-flight check; FatalError ("<where>: cannot connect as ...") when
+// the server cannot be reached or refuses the credentials. `where` names the server for the
+// check's own messages.
+std::unique_ptr<Database> connect_for_check(DatabaseFactory factory, const ConnectionSettings& settings, std::string& where);
 
 }  // namespace sluice::sql

@@ -31,8 +31,6 @@
 
 namespace sluice::sql {
 
-using DatabaseFactory = std::unique_ptr<Database> (*)(const ConnectionSettings&);
-
 class SqlSink : public Sink {
 public:
     SqlSink(const Config& config, TaskContext& context, Dialect dialect, DatabaseFactory factory);
