@@ -299,6 +299,17 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
+std::string hex_encode(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 15]);
+    }
+    return out;
+}
+
 std::optional<std::string> base64_decode(std::string_view text) {
     auto value = [](char ch) -> int {
         if (ch >= 'A' && ch <= 'Z') return ch - 'A';

@@ -86,17 +86,6 @@ struct ResultDeleter {
 };
 using Result = std::unique_ptr<MYSQL_RES, ResultDeleter>;
 
-std::string hex_of(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
-    }
-    return out;
-}
-
 bool transactional_engine(std::string_view engine) {
     return engine == "InnoDB" || engine == "XtraDB" || engine == "ROCKSDB" || engine == "ndbcluster";
 }
@@ -586,7 +575,7 @@ private:
             break;
         case ColumnKind::binary:
             if (cell->empty()) out += "''";
-            else out += "X'" + hex_of(*cell) + "'";
+            else out += "X'" + hex_encode(*cell) + "'";
             return;
         case ColumnKind::timestamp:
         case ColumnKind::timestamp_tz:

@@ -54,17 +54,6 @@ std::string one_line(std::string text) {
     return text;
 }
 
-std::string hex_of(std::string_view bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
-    }
-    return out;
-}
-
 std::optional<std::string> bytes_of_hex(std::string_view hex) {
     auto nibble = [](char c) -> int {
         if (c >= '0' && c <= '9') return c - '0';
@@ -91,7 +80,7 @@ void append_copy_cell(std::string& out, const std::optional<std::string_view>& c
     }
     if (kind == ColumnKind::binary) {
         out += "\\\\x";  // bytea's hex input form, its backslash escaped for COPY
-        out += hex_of(*cell);
+        out += hex_encode(*cell);
         return;
     }
     // Runs of ordinary bytes are appended whole; only \\, \n, \r, \t need escaping.
@@ -428,7 +417,7 @@ public:
     }
 
     std::string literal(std::string_view canonical, ColumnKind kind) override {
-        if (kind == ColumnKind::binary) return literal_text("\\x" + hex_of(canonical)) + "::bytea";
+        if (kind == ColumnKind::binary) return literal_text("\\x" + hex_encode(canonical)) + "::bytea";
         return literal_text(canonical);
     }
 

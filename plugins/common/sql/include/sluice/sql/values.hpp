@@ -45,6 +45,8 @@ void append_json_value(std::string& out, const std::optional<std::string_view>& 
 // Base64 (RFC 4648, with padding). The only implementation at hand would be OpenSSL's,
 // not worth a link for twenty lines.
 std::string base64_encode(std::string_view bytes);
+// Lower-case hexadecimal (bytea's and MariaDB's X'..' literal form).
+std::string hex_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace sluice::sql
