@@ -492,6 +492,49 @@ void source_under_inserts(Db db) {
     CHECK(*distinct.rbegin() == c.number("SELECT max(id) FROM " + table));
 }
 
+// `sluice check` before anything runs: a wrong password, a missing table, a missing column
+// of the source's mode, each named, exit 3, the password never shown.
+void check_names_the_problem(Db db) {
+    const ServerInfo s = ServerInfo::fixture(db);
+    TempDir dir;
+    const std::string table = unique_name("checked");
+    SqlClient c(s, false);
+    c.exec(db == Db::postgres ? "CREATE TABLE " + table + " (id bigint PRIMARY KEY, v text)"
+                              : "CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, v TEXT) ENGINE=InnoDB");
+    auto check = [&](const std::string& password, const std::string& sink_table, const std::string& source_column) {
+        ServerInfo as_given = s;
+        as_given.password = password;
+        const std::string pipeline = write_pipeline(
+            dir, unique_name("check") + ".yaml",
+            "name: checked\n"
+            "source:\n"
+            "  name: rows\n"
+            "  plugin: " + plugin(db) + "\n"
+            "  topic: checked.rows\n"
+            "  config:\n"
+            "    connection.url: " + s.url + "\n"
+            "    connection.user: " + s.user + "\n"
+            "    connection.password: " + password + "\n"
+            "    mode: incrementing\n"
+            "    table.whitelist: [" + table + "]\n"
+            "    incrementing.column.name: " + source_column + "\n"
+            "sinks:\n" + sink_yaml(db, as_given, "copy", "checked.rows", "      table.name.format: " + sink_table + "\n"));
+        return run_sluice(dir, {"check", "--plugin-dir", plugin_dir(), pipeline});
+    };
+    auto ok = check(s.password, table, "id");
+    CHECK_MESSAGE(ok.status == exited(0), ok.out << ok.err);
+    auto wrong = check("not-the-password", table, "id");
+    CHECK(wrong.status == exited(3));
+    CHECK_MESSAGE(wrong.err.find(db == Db::postgres ? "password authentication failed" : "Access denied") != std::string::npos,
+                  wrong.err);
+    CHECK(wrong.err.find("not-the-password") == std::string::npos);
+    auto missing = check(s.password, table + "_nope", "nope");
+    CHECK(missing.status == exited(3));
+    CHECK_MESSAGE(missing.err.find("table " + table + "_nope does not exist") != std::string::npos, missing.err);
+    CHECK_MESSAGE(missing.err.find("has no column nope (incrementing.column.name)") != std::string::npos, missing.err);
+    c.exec("DROP TABLE " + table);
+}
+
 }  // namespace
 
 TEST_CASE("postgres: the SQL example pipelines validate as shipped") {
@@ -558,3 +601,4 @@ SQL_CASE("kill -9 mid-stream, restart: every record exactly once", kill_and_rest
 SQL_CASE("the database stopped for 10 s mid-stream: no loss, no duplicate", outage)
 SQL_CASE("a poison record: tolerance none fails naming it, all dead-letters it and writes the rest", poison)
 SQL_CASE("source over a table receiving inserts, a late commit and a restart: every row once", source_under_inserts)
+SQL_CASE("sluice check names a wrong password, a missing table and a missing column, exit 3", check_names_the_problem)
