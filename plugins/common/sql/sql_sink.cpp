@@ -343,7 +343,8 @@ void SqlSink::run_attempt(bool careful) {
                               " records into " + std::to_string(a.groups.size()) + " table(s) in " +
                               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - started).count()) +
-                              " ms, committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
+                              " ms (" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(a.sending).count()) +
+                              " ms sending rows), committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
                               " rows written in all");
 }
 
@@ -559,8 +560,9 @@ void SqlSink::evolve_table(Attempt& a, Group& g) {
 // Converts the group's records and sends them in runs: consecutive writes, consecutive
 // deletes, in record order. Upsert runs keep the last record of each key (a statement
 // cannot touch a row twice, and the last record is the row's state).
-void SqlSink::write_group(Attempt& a, Group& g) {
+SqlSink::GroupLayout SqlSink::plan_columns(Attempt& a, const Group& g) {
     const TableState& t = *g.table;
+    GroupLayout l;
     // Columns: those any record of the batch gives, in table order (the others keep their
     // defaults).
     std::vector<char> used(t.info.columns.size(), 0);
@@ -570,89 +572,133 @@ void SqlSink::write_group(Attempt& a, Group& g) {
         for (std::size_t k = 0; k < values.size(); ++k)
             if (auto at = t.position_at(k, values[k].column)) used[*at] = 1;
     }
-    std::vector<const Column*> columns;
-    std::vector<std::size_t> position(t.info.columns.size(), SIZE_MAX);  // table column -> position in `columns`
+    l.position.assign(t.info.columns.size(), SIZE_MAX);
     for (std::size_t c = 0; c < t.info.columns.size(); ++c)
         if (used[c] && t.info.columns[c].writable) {
-            position[c] = columns.size();
-            columns.push_back(&t.info.columns[c]);
+            l.position[c] = l.columns.size();
+            l.columns.push_back(&t.info.columns[c]);
         }
-    std::vector<std::size_t> key;  // positions of the key columns in `columns`
-    std::vector<const Column*> key_columns;
     for (const auto& k : t.key) {
         const std::size_t c = *t.position(k);
-        key_columns.push_back(&t.info.columns[c]);
-        if (position[c] != SIZE_MAX) key.push_back(position[c]);
+        l.key_columns.push_back(&t.info.columns[c]);
+        if (l.position[c] != SIZE_MAX) l.key.push_back(l.position[c]);
     }
-    const bool upsert = settings_.insert_mode == InsertMode::upsert;
-    if (upsert && key.size() != t.key.size() && !columns.empty())
+    for (std::size_t k = 0; k < l.key_columns.size(); ++k) l.every_key.push_back(k);
+    if (settings_.insert_mode == InsertMode::upsert && l.key.size() != t.key.size() && !l.columns.empty())
         throw FatalError("upsert into " + g.name.display() + ": the records carry no value for a key column (" + join(t.key) +
                          ")");
+    l.slot.assign(t.info.columns.size(), -1);
+    return l;
+}
 
-    std::vector<std::size_t> every_key;  // a delete's cells are its key
-    for (std::size_t k = 0; k < key_columns.size(); ++k) every_key.push_back(k);
-    RowSet& rows = rows_;
-    RowSet& keys = keys_;
-    rows.reset(columns.size());
-    keys.reset(key_columns.size());
-    std::vector<std::uint32_t> row_item, key_item;  // set row -> buffer index
-    std::vector<int> slot(t.info.columns.size(), -1);
-    std::string reason;
+// Appends record `i` to `set` (its columns for a write, its key for a delete). False when a
+// value does not fit its column: the record is refused, nothing of it stays in `set`.
+bool SqlSink::convert_row(Attempt& a, const Group& g, GroupLayout& l, std::size_t i, RowSet& set) {
+    const TableState& t = *g.table;
+    const Item& item = a.items[i];
+    const auto values = mapper_.values(item.mapped);
+    std::fill(l.slot.begin(), l.slot.end(), -1);
+    for (std::size_t k = 0; k < values.size(); ++k)
+        if (auto at = t.position_at(k, values[k].column)) l.slot[*at] = static_cast<int>(k);  // a repeated field: the last wins
+    auto add_cell = [&](std::size_t table_column) {
+        const int k = l.slot[table_column];
+        const std::size_t start = set.text().size();
+        bool present = false;
+        if (k >= 0) {
+            try {
+                present = convert_value(values[k].value, t.info.columns[table_column], set.text());
+            } catch (const ConversionError& e) {
+                set.drop_partial_row();
+                reject(a, i, "field '" + std::string(values[k].column) + "': " + e.what());
+                return false;
+            }
+        }
+        set.end_cell(start, present);
+        return true;
+    };
+    if (item.mapped.op == Operation::write) {
+        for (std::size_t c = 0; c < t.info.columns.size(); ++c)
+            if (l.position[c] != SIZE_MAX && !add_cell(c)) return false;
+    } else {
+        for (const auto& k : t.key)
+            if (!add_cell(*t.position(k))) return false;
+    }
+    return true;
+}
+
+// A run of inserts converted while the database already takes the first rows (COPY, LOAD
+// DATA): the database does not wait for the whole batch to be converted.
+class SqlSink::StreamedRun : public RowSource {
+public:
+    StreamedRun(SqlSink& sink, Attempt& a, const Group& g, GroupLayout& l, const std::vector<std::size_t>& items)
+        : sink_(sink), a_(a), g_(g), l_(l), items_(items) {}
+    bool next(const RowSet*& set, std::span<const std::uint32_t>& rows) override {
+        constexpr std::size_t kChunk = 2048;
+        RowSet& chunk = sink_.rows_;
+        chunk.reset(l_.columns.size());
+        rows_.clear();
+        while (next_ < items_.size() && rows_.size() < kChunk) {
+            const std::size_t i = items_[next_++];
+            if (!sink_.convert_row(a_, g_, l_, i, chunk)) continue;
+            rows_.push_back(static_cast<std::uint32_t>(chunk.rows() - 1));
+            converted_.push_back(i);
+        }
+        if (rows_.empty()) return false;
+        set = &chunk;
+        rows = rows_;
+        return true;
+    }
+    const std::vector<std::size_t>& converted() const { return converted_; }
+
+private:
+    SqlSink& sink_;
+    Attempt& a_;
+    const Group& g_;
+    GroupLayout& l_;
+    const std::vector<std::size_t>& items_;
+    std::size_t next_ = 0;
+    std::vector<std::uint32_t> rows_;
+    std::vector<std::size_t> converted_;
+};
+
+// Converts the group's records and sends them in runs: consecutive writes, consecutive
+// deletes, in record order. Upsert runs keep the last record of each key (a statement
+// cannot touch a row twice, and the last record is the row's state).
+void SqlSink::write_group(Attempt& a, Group& g) {
+    GroupLayout l = plan_columns(a, g);
+    const bool upsert = settings_.insert_mode == InsertMode::upsert;
     struct Run {
         Operation op;
-        std::vector<std::uint32_t> rows;
+        std::vector<std::size_t> items;
     };
     std::vector<Run> runs;
     for (std::size_t i : g.items) {
-        Item& item = a.items[i];
+        const Item& item = a.items[i];
         if (item.fate != Fate::pending) continue;
-        const auto values = mapper_.values(item.mapped);
-        std::fill(slot.begin(), slot.end(), -1);
-        for (std::size_t k = 0; k < values.size(); ++k)
-            if (auto at = t.position_at(k, values[k].column)) slot[*at] = static_cast<int>(k);  // a repeated field: the last wins
-        RowSet& set = item.mapped.op == Operation::write ? rows : keys;
-        std::vector<std::uint32_t>& owner = item.mapped.op == Operation::write ? row_item : key_item;
-        bool ok = true;
-        auto add_cell = [&](std::size_t table_column) {
-            const int k = slot[table_column];
-            const std::size_t start = set.text().size();
-            bool present = false;
-            if (k >= 0) {
-                try {
-                    present = convert_value(values[k].value, t.info.columns[table_column], set.text());
-                } catch (const ConversionError& e) {
-                    reason = "field '" + std::string(values[k].column) + "': " + e.what();
-                    ok = false;
-                    return;
-                }
-            }
-            set.end_cell(start, present);
-        };
-        if (item.mapped.op == Operation::write) {
-            for (std::size_t c = 0; c < t.info.columns.size() && ok; ++c)
-                if (position[c] != SIZE_MAX) add_cell(c);
-        } else {
-            for (const auto& k : t.key) {
-                if (!ok) break;
-                add_cell(*t.position(k));
-            }
-        }
-        if (!ok) {
-            set.drop_partial_row();
-            reject(a, i, reason);
-            continue;
-        }
-        owner.push_back(static_cast<std::uint32_t>(i));
-        const auto row = static_cast<std::uint32_t>(set.rows() - 1);
         if (runs.empty() || runs.back().op != item.mapped.op) runs.push_back({item.mapped.op, {}});
-        runs.back().rows.push_back(row);
+        runs.back().items.push_back(i);
     }
     for (auto& run : runs) {
-        const RowSet& set = run.op == Operation::write ? rows : keys;
-        const std::vector<std::uint32_t>& owner = run.op == Operation::write ? row_item : key_item;
+        if (run.op == Operation::write && !upsert && !a.careful) {
+            StreamedRun source(*this, a, g, l, run.items);
+            const auto started = std::chrono::steady_clock::now();
+            db_->insert_streamed(g.table->info, l.columns, source);
+            a.sending += std::chrono::steady_clock::now() - started;
+            for (std::size_t i : source.converted()) a.items[i].fate = Fate::done;
+            a.rows_sent += source.converted().size();
+            continue;
+        }
+        RowSet& set = run.op == Operation::write ? rows_ : keys_;
+        set.reset(run.op == Operation::write ? l.columns.size() : l.key_columns.size());
+        std::vector<std::uint32_t> owner, rows;  // set row -> buffer index; the rows to send
+        for (std::size_t i : run.items)
+            if (convert_row(a, g, l, i, set)) {
+                owner.push_back(static_cast<std::uint32_t>(i));
+                rows.push_back(static_cast<std::uint32_t>(set.rows() - 1));
+            }
         if (upsert || run.op == Operation::remove) {
             // The last record of each key is the row's state; earlier ones are superseded.
-            const std::vector<std::size_t>& key_positions = run.op == Operation::write ? key : every_key;
+            const std::vector<std::size_t>& key_positions = run.op == Operation::write ? l.key : l.every_key;
             auto identity = [&](std::uint32_t row) {
                 std::string id;
                 for (std::size_t k : key_positions) {
@@ -663,19 +709,19 @@ void SqlSink::write_group(Attempt& a, Group& g) {
                 return id;
             };
             std::unordered_map<std::string, std::size_t> last;
-            for (std::size_t r = 0; r < run.rows.size(); ++r) last[identity(run.rows[r])] = r;
-            if (last.size() < run.rows.size()) {
+            for (std::size_t r = 0; r < rows.size(); ++r) last[identity(rows[r])] = r;
+            if (last.size() < rows.size()) {
                 std::vector<std::uint32_t> kept;
-                for (std::size_t r = 0; r < run.rows.size(); ++r) {
-                    if (last[identity(run.rows[r])] == r) kept.push_back(run.rows[r]);
-                    else a.items[owner[run.rows[r]]].fate = Fate::done;  // superseded by a later record of its key
+                for (std::size_t r = 0; r < rows.size(); ++r) {
+                    if (last[identity(rows[r])] == r) kept.push_back(rows[r]);
+                    else a.items[owner[rows[r]]].fate = Fate::done;  // superseded by a later record of its key
                 }
-                run.rows = std::move(kept);
+                rows = std::move(kept);
             }
         }
-        const std::vector<const Column*>& cols = run.op == Operation::write ? columns : key_columns;
-        if (a.careful) isolate(a, g, run.op, cols, key, set, owner, run.rows);
-        else send_run(a, g, run.op, cols, key, set, owner, run.rows);
+        const std::vector<const Column*>& cols = run.op == Operation::write ? l.columns : l.key_columns;
+        if (a.careful) isolate(a, g, run.op, cols, l.key, set, owner, rows);
+        else send_run(a, g, run.op, cols, l.key, set, owner, rows);
     }
 }
 
@@ -684,6 +730,12 @@ void SqlSink::send_run(Attempt& a, Group& g, Operation op, const std::vector<con
                        std::span<const std::uint32_t> rows) {
     if (rows.empty()) return;
     const TableInfo& table = g.table->info;
+    const auto started = std::chrono::steady_clock::now();
+    struct Timer {  // counted also when the statement fails
+        Attempt& a;
+        std::chrono::steady_clock::time_point started;
+        ~Timer() { a.sending += std::chrono::steady_clock::now() - started; }
+    } timer{a, started};
     if (op == Operation::remove) db_->delete_rows(table, columns, set, rows);
     else if (settings_.insert_mode == InsertMode::upsert) db_->upsert_rows(table, columns, key, set, rows);
     else db_->insert_rows(table, columns, set, rows);

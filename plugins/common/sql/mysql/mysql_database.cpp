@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <set>
 
 namespace sluice::sql {
@@ -353,35 +354,26 @@ public:
                          set, rows);
             return;
         }
-        infile_.clear();
-        for (std::uint32_t row : rows) {
-            for (std::size_t c = 0; c < columns.size(); ++c) {
-                if (c) infile_.push_back('\t');
-                append_infile_cell(infile_, set.cell(row, c), columns[c]->kind);
+        struct Once : RowSource {
+            const RowSet& set;
+            std::span<const std::uint32_t> rows;
+            bool given = false;
+            Once(const RowSet& s, std::span<const std::uint32_t> r) : set(s), rows(r) {}
+            bool next(const RowSet*& out, std::span<const std::uint32_t>& out_rows) override {
+                if (given) return false;
+                given = true;
+                out = &set;
+                out_rows = rows;
+                return true;
             }
-            infile_.push_back('\n');
-        }
-        infile_at_ = 0;
-        const std::string sql = "LOAD DATA LOCAL INFILE 'sluice-batch' INTO TABLE " + quote_table(table.name) +
-                                " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
-                                "LINES TERMINATED BY '\\n' (" + column_list(columns) + ")";
-        require_connection();
-        const int failed = mysql_real_query(conn_, sql.data(), sql.size());
-        if (infile_.capacity() > (32u << 20)) std::string().swap(infile_);
-        if (failed != 0) {
-            const unsigned number = mysql_errno(conn_);
-            if (number == ER_NOT_ALLOWED_COMMAND || number == 4166 /* ER_LOAD_INFILE_CAPABILITY_DISABLED */) {
-                local_infile_ = false;  // LOCAL is off on this server or connection
-                insert_rows(table, columns, set, rows);
-                return;
-            }
-            throw error_of(conn_);
-        }
-        const auto written = mysql_affected_rows(conn_);
-        if (mysql_warning_count(conn_) > 0) refuse_on_warnings();
-        if (written != rows.size())
-            throw DbError(ErrorClass::record, "", "LOAD DATA wrote " + std::to_string(written) + " of " +
-                                                      std::to_string(rows.size()) + " rows");
+        } once(set, rows);
+        if (!load_data(table, columns, once)) insert_rows(table, columns, set, rows);
+    }
+
+    // The rows as they are converted: the server reads the first ones (through the infile
+    // handler, which asks `source` for more) while the next are converted.
+    void insert_streamed(const TableInfo& table, const std::vector<const Column*>& columns, RowSource& source) override {
+        if (!local_infile_ || !load_data(table, columns, source)) Database::insert_streamed(table, columns, source);
     }
 
     void upsert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const std::vector<std::size_t>& key,
@@ -508,12 +500,70 @@ private:
         }
     }
 
+    // One LOAD DATA of the rows `source` gives. False (nothing read from `source`) when the
+    // server does not allow LOCAL: the caller falls back to INSERTs.
+    bool load_data(const TableInfo& table, const std::vector<const Column*>& columns, RowSource& source) {
+        stream_ = Stream{};
+        stream_.source = &source;
+        stream_.columns = &columns;
+        infile_.clear();
+        infile_at_ = 0;
+        const std::string sql = "LOAD DATA LOCAL INFILE 'sluice-batch' INTO TABLE " + quote_table(table.name) +
+                                " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
+                                "LINES TERMINATED BY '\\n' (" + column_list(columns) + ")";
+        require_connection();
+        const int failed = mysql_real_query(conn_, sql.data(), sql.size());
+        Stream done = stream_;
+        stream_ = Stream{};
+        if (infile_.capacity() > (32u << 20)) std::string().swap(infile_);
+        if (done.error) std::rethrow_exception(done.error);
+        if (failed != 0) {
+            const unsigned number = mysql_errno(conn_);
+            if (!done.pulled && (number == ER_NOT_ALLOWED_COMMAND || number == 4166 /* ER_LOAD_INFILE_CAPABILITY_DISABLED */)) {
+                local_infile_ = false;  // LOCAL is off on this server or connection
+                return false;
+            }
+            throw error_of(conn_);
+        }
+        const auto written = mysql_affected_rows(conn_);
+        if (mysql_warning_count(conn_) > 0) refuse_on_warnings();
+        if (written != done.rows)
+            throw DbError(ErrorClass::record, "", "LOAD DATA wrote " + std::to_string(written) + " of " + std::to_string(done.rows) +
+                                                      " rows");
+        return true;
+    }
+
     static int infile_init(void** state, const char*, void* self) {
         *state = self;
         return 0;
     }
+    // Called by the client library during LOAD DATA: serves the encoded rows, asking the
+    // source for the next chunk when they are all sent. No exception may cross the C
+    // library: one is kept and thrown once the statement has returned.
     static int infile_read(void* state, char* buffer, unsigned int length) {
         auto* db = static_cast<MysqlDatabase*>(state);
+        Stream& s = db->stream_;
+        try {
+            while (db->infile_at_ == db->infile_.size()) {
+                db->infile_.clear();
+                db->infile_at_ = 0;
+                const RowSet* set = nullptr;
+                std::span<const std::uint32_t> rows;
+                if (s.source == nullptr || !s.source->next(set, rows)) return 0;  // the end of the file
+                s.pulled = true;
+                for (std::uint32_t row : rows) {
+                    for (std::size_t c = 0; c < s.columns->size(); ++c) {
+                        if (c) db->infile_.push_back('\t');
+                        append_infile_cell(db->infile_, set->cell(row, c), (*s.columns)[c]->kind);
+                    }
+                    db->infile_.push_back('\n');
+                }
+                s.rows += rows.size();
+            }
+        } catch (...) {
+            s.error = std::current_exception();
+            return -1;
+        }
         const std::size_t n = std::min<std::size_t>(length, db->infile_.size() - db->infile_at_);
         std::memcpy(buffer, db->infile_.data() + db->infile_at_, n);
         db->infile_at_ += n;
@@ -665,8 +715,16 @@ private:
     std::size_t statement_bytes_ = 4u << 20;
     std::string statement_;
     bool local_infile_ = true;  // LOAD DATA LOCAL works on this server
-    std::string infile_;        // the rows LOAD DATA reads
+    std::string infile_;        // encoded rows LOAD DATA reads, from infile_at_ on
     std::size_t infile_at_ = 0;
+    struct Stream {  // the LOAD DATA in progress
+        RowSource* source = nullptr;
+        const std::vector<const Column*>* columns = nullptr;
+        std::size_t rows = 0;
+        bool pulled = false;
+        std::exception_ptr error;
+    };
+    Stream stream_;
 };
 
 MysqlStream::MysqlStream(MysqlDatabase& db, MYSQL* conn, Result result) : db_(db), conn_(conn), result_(std::move(result)) {

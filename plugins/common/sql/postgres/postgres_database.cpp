@@ -342,6 +342,10 @@ public:
         copy_in("COPY " + quote_table(table.name) + " (" + column_list(columns) + ") FROM STDIN", columns, set, rows);
     }
 
+    void insert_streamed(const TableInfo& table, const std::vector<const Column*>& columns, RowSource& source) override {
+        copy_from("COPY " + quote_table(table.name) + " (" + column_list(columns) + ") FROM STDIN", columns, source);
+    }
+
     void upsert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const std::vector<std::size_t>& key,
                      const RowSet& set, std::span<const std::uint32_t> rows) override {
         // The batch goes to a session staging table with COPY, then into the table in one
@@ -469,23 +473,51 @@ private:
 
     void copy_in(const std::string& sql, const std::vector<const Column*>& columns, const RowSet& set,
                  std::span<const std::uint32_t> rows) {
+        struct Once : RowSource {
+            const RowSet& set;
+            std::span<const std::uint32_t> rows;
+            bool given = false;
+            Once(const RowSet& s, std::span<const std::uint32_t> r) : set(s), rows(r) {}
+            bool next(const RowSet*& out, std::span<const std::uint32_t>& out_rows) override {
+                if (given) return false;
+                given = true;
+                out = &set;
+                out_rows = rows;
+                return true;
+            }
+        } once(set, rows);
+        copy_from(sql, columns, once);
+    }
+
+    // COPY ... FROM STDIN fed chunk by chunk: the server parses the first rows while the next
+    // are converted.
+    void copy_from(const std::string& sql, const std::vector<const Column*>& columns, RowSource& source) {
         require_connection();
         Result start(PQexec(conn_, sql.c_str()));
         if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) throw error_of(start.get());
         std::string& buffer = copy_buffer_;
         buffer.clear();
         bool sent_ok = true;
-        for (std::uint32_t row : rows) {
-            for (std::size_t c = 0; c < columns.size(); ++c) {
-                if (c) buffer.push_back('\t');
-                append_copy_cell(buffer, set.cell(row, c), columns[c]->kind);
+        try {
+            const RowSet* set = nullptr;
+            std::span<const std::uint32_t> rows;
+            while (sent_ok && source.next(set, rows)) {
+                for (std::uint32_t row : rows) {
+                    for (std::size_t c = 0; c < columns.size(); ++c) {
+                        if (c) buffer.push_back('\t');
+                        append_copy_cell(buffer, set->cell(row, c), columns[c]->kind);
+                    }
+                    buffer.push_back('\n');
+                }
+                if (buffer.size() >= (256u << 10)) {
+                    sent_ok = PQputCopyData(conn_, buffer.data(), static_cast<int>(buffer.size())) == 1;
+                    buffer.clear();
+                }
             }
-            buffer.push_back('\n');
-            if (buffer.size() >= (1u << 20)) {
-                sent_ok = PQputCopyData(conn_, buffer.data(), static_cast<int>(buffer.size())) == 1;
-                buffer.clear();
-                if (!sent_ok) break;
-            }
+        } catch (...) {
+            PQputCopyEnd(conn_, "sluice stopped converting the rows");
+            while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+            throw;
         }
         if (sent_ok && !buffer.empty()) sent_ok = PQputCopyData(conn_, buffer.data(), static_cast<int>(buffer.size())) == 1;
         if (buffer.capacity() > (8u << 20)) std::string().swap(buffer);

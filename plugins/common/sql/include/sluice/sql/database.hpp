@@ -66,6 +66,14 @@ private:
     std::vector<Cell> cells_;
 };
 
+// Rows converted on demand, a chunk at a time (a streamed insert).
+class RowSource {
+public:
+    virtual ~RowSource() = default;
+    // The next chunk: rows of `set` (valid until the next call). False when there is none.
+    virtual bool next(const RowSet*& set, std::span<const std::uint32_t>& rows) = 0;
+};
+
 using PartitionKey = std::pair<std::string, std::int32_t>;  // topic, partition
 
 // The names of columns[key[i]], and of the other columns (an upsert's SET list).
@@ -122,6 +130,13 @@ public:
     // ---- sink writes: rows[i] index `set`; cells in the order of `columns`
     virtual void insert_rows(const TableInfo& table, const std::vector<const Column*>& columns, const RowSet& set,
                              std::span<const std::uint32_t> rows) = 0;
+    // The rows `source` converts, in one bulk statement when the database can take them as
+    // they come (the default: one insert_rows per chunk).
+    virtual void insert_streamed(const TableInfo& table, const std::vector<const Column*>& columns, RowSource& source) {
+        const RowSet* set = nullptr;
+        std::span<const std::uint32_t> rows;
+        while (source.next(set, rows)) insert_rows(table, columns, *set, rows);
+    }
     // `key` indexes into `columns`: the conflict target (upsert replaces every other column).
     virtual void upsert_rows(const TableInfo& table, const std::vector<const Column*>& columns,
                              const std::vector<std::size_t>& key, const RowSet& set, std::span<const std::uint32_t> rows) = 0;

@@ -20,6 +20,7 @@
 #include <sluice/sdk.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -88,6 +89,7 @@ private:
         std::vector<Rejection> rejections;
         bool careful = false;
         std::size_t rows_sent = 0;
+        std::chrono::steady_clock::duration sending{};  // in the database's bulk statements
     };
     class NeedsIsolation {};
     class NeedsTaskThread {};
@@ -101,7 +103,20 @@ private:
         std::vector<std::pair<LogLevel, std::string>> logs;
     };
 
+    // How one table's rows are laid out in a batch.
+    struct GroupLayout {
+        std::vector<const Column*> columns;   // written: those the batch's records give, in table order
+        std::vector<std::size_t> position;    // table column -> position in `columns` (SIZE_MAX: not written)
+        std::vector<std::size_t> key;         // positions of the key columns in `columns`
+        std::vector<const Column*> key_columns;
+        std::vector<std::size_t> every_key;   // 0..n-1: a delete's cells are its key
+        std::vector<int> slot;                // scratch: table column -> the record's value
+    };
+    class StreamedRun;
+
     bool due() const;
+    GroupLayout plan_columns(Attempt& a, const Group& g);
+    bool convert_row(Attempt& a, const Group& g, GroupLayout& l, std::size_t i, RowSet& set);
     void start_job();
     void finish_job();
     void write_now();
