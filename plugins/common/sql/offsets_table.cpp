@@ -42,7 +42,8 @@ std::map<PartitionKey, std::optional<std::int64_t>> read(Database& db, const Tab
     const std::string partition = db.quote_identifier("partition");
     auto rows = db.query("SELECT topic, " + partition + ", next_offset FROM " + db.quote_table(table) + " WHERE connector = " +
                          db.literal(connector, ColumnKind::text) + " AND (topic, " + partition + ") IN (" +
-                         tuples(db, partitions, nullptr) + ") ORDER BY topic, " + partition + (lock ? " FOR UPDATE" : ""));
+                         tuples(db, partitions, nullptr) + ") ORDER BY topic, " + partition + (lock ? " FOR UPDATE" : ""),
+                         false);
     std::vector<std::optional<std::string_view>> cells;
     while (rows->next(cells)) {
         PartitionKey k{std::string(cells[0].value_or("")), static_cast<std::int32_t>(number(cells[1].value_or("0")))};

@@ -168,7 +168,7 @@ void SqlSource::open_page(std::size_t index) {
     p.target = index;
     const std::string sql = page_sql(t, p.bounded);
     try {
-        p.stream = db_->query(sql);
+        p.stream = db_->query(sql, !p.bounded);  // a page comes whole; a bulk read streams
     } catch (const DbError& e) {
         raise(e, "reading " + t.display());
     }

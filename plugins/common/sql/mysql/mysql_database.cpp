@@ -163,7 +163,7 @@ class MysqlDatabase;
 
 class MysqlStream : public RowStream {
 public:
-    MysqlStream(MysqlDatabase& db, MYSQL* conn, Result result);
+    MysqlStream(MysqlDatabase& db, MYSQL* conn, Result result, bool streamed);
     ~MysqlStream() override;
     const std::vector<ResultColumn>& columns() const override { return columns_; }
     bool next(std::vector<std::optional<std::string_view>>& cells) override;
@@ -174,6 +174,7 @@ private:
     Result result_;
     std::vector<ResultColumn> columns_;
     bool done_ = false;
+    bool streamed_ = true;  // mysql_use_result: the rest of the rows are still on the wire
 };
 
 class MysqlDatabase : public Database {
@@ -408,15 +409,15 @@ public:
 
     // ---- reads
 
-    std::unique_ptr<RowStream> query(const std::string& sql) override {
+    std::unique_ptr<RowStream> query(const std::string& sql, bool streamed) override {
         require_connection();
         if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) throw error_of(conn_);
-        Result result(mysql_use_result(conn_));
+        Result result(streamed ? mysql_use_result(conn_) : mysql_store_result(conn_));
         if (!result) {
             if (mysql_errno(conn_) != 0) throw error_of(conn_);
             throw DbError(ErrorClass::fatal, "", "the statement returns no rows: " + sql.substr(0, 200));
         }
-        return std::make_unique<MysqlStream>(*this, conn_, std::move(result));
+        return std::make_unique<MysqlStream>(*this, conn_, std::move(result), streamed);
     }
 
     std::string quote_identifier(std::string_view name) const override {
@@ -727,7 +728,8 @@ private:
     Stream stream_;
 };
 
-MysqlStream::MysqlStream(MysqlDatabase& db, MYSQL* conn, Result result) : db_(db), conn_(conn), result_(std::move(result)) {
+MysqlStream::MysqlStream(MysqlDatabase& db, MYSQL* conn, Result result, bool streamed)
+    : db_(db), conn_(conn), result_(std::move(result)), streamed_(streamed) {
     const unsigned n = mysql_num_fields(result_.get());
     const MYSQL_FIELD* fields = mysql_fetch_fields(result_.get());
     for (unsigned i = 0; i < n; ++i) columns_.push_back({fields[i].name, kind_of_field(fields[i])});
@@ -753,7 +755,7 @@ bool MysqlStream::next(std::vector<std::optional<std::string_view>>& cells) {
 }
 
 MysqlStream::~MysqlStream() {
-    if (!done_ && db_.connected()) {
+    if (streamed_ && !done_ && db_.connected()) {
         // Stopped early: freeing a streamed result would read every remaining row; closing
         // the connection ends it at once (the next statement reconnects).
         result_->handle = nullptr;  // free the rows read so far without reading the rest

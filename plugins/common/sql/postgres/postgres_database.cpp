@@ -152,7 +152,7 @@ public:
     ~PostgresStream() override;
     const std::vector<ResultColumn>& columns() const override { return columns_; }
     bool next(std::vector<std::optional<std::string_view>>& cells) override;
-    void start(const std::string& sql);
+    void start(const std::string& sql, bool streamed);
 
 private:
     PostgresDatabase& db_;
@@ -162,6 +162,9 @@ private:
     std::vector<std::string> decoded_;
     bool prefetched_ = false;  // row_ holds the first result, read by start()
     bool done_ = false;
+    bool whole_ = false;       // row_ holds every row (not single-row mode)
+    int at_ = 0;               // the next row of row_ when whole_
+    void fill(int row, std::vector<std::optional<std::string_view>>& cells);
     [[noreturn]] void fail();
 };
 
@@ -400,10 +403,10 @@ public:
 
     // ---- reads
 
-    std::unique_ptr<RowStream> query(const std::string& sql) override {
+    std::unique_ptr<RowStream> query(const std::string& sql, bool streamed) override {
         require_connection();
         auto stream = std::make_unique<PostgresStream>(*this, conn_);
-        stream->start(sql);
+        stream->start(sql, streamed);
         return stream;
     }
 
@@ -569,9 +572,10 @@ private:
 
 PostgresStream::PostgresStream(PostgresDatabase& db, PGconn* conn) : db_(db), conn_(conn) {}
 
-void PostgresStream::start(const std::string& sql) {
+void PostgresStream::start(const std::string& sql, bool streamed) {
     if (PQsendQuery(conn_, sql.c_str()) != 1) throw db_.error_of(nullptr);
-    PQsetSingleRowMode(conn_);
+    whole_ = !streamed;
+    if (streamed) PQsetSingleRowMode(conn_);
     // The first row (or the end, or the error) tells the columns.
     row_.reset(PQgetResult(conn_));
     const ExecStatusType status = row_ ? PQresultStatus(row_.get()) : PGRES_FATAL_ERROR;
@@ -586,6 +590,16 @@ void PostgresStream::start(const std::string& sql) {
 
 bool PostgresStream::next(std::vector<std::optional<std::string_view>>& cells) {
     if (done_) return false;
+    if (whole_) {
+        if (at_ < PQntuples(row_.get())) {
+            fill(at_++, cells);
+            return true;
+        }
+        row_.reset();
+        while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+        done_ = true;
+        return false;
+    }
     if (!prefetched_) row_.reset(PQgetResult(conn_));
     prefetched_ = false;
     const ExecStatusType status = row_ ? PQresultStatus(row_.get()) : PGRES_FATAL_ERROR;
@@ -595,24 +609,27 @@ bool PostgresStream::next(std::vector<std::optional<std::string_view>>& cells) {
         done_ = true;
         return false;
     }
-    if (status != PGRES_SINGLE_TUPLE) {
-        fail();
-    }
+    if (status != PGRES_SINGLE_TUPLE) fail();
+    fill(0, cells);
+    return true;
+}
+
+// The cells of one row of row_; they point into it (and into decoded_) until the next call.
+void PostgresStream::fill(int row, std::vector<std::optional<std::string_view>>& cells) {
     cells.resize(columns_.size());
     for (std::size_t c = 0; c < columns_.size(); ++c) {
         const int ci = static_cast<int>(c);
-        if (PQgetisnull(row_.get(), 0, ci)) {
+        if (PQgetisnull(row_.get(), row, ci)) {
             cells[c] = std::nullopt;
             continue;
         }
-        std::string_view text(PQgetvalue(row_.get(), 0, ci), static_cast<std::size_t>(PQgetlength(row_.get(), 0, ci)));
+        std::string_view text(PQgetvalue(row_.get(), row, ci), static_cast<std::size_t>(PQgetlength(row_.get(), row, ci)));
         if (columns_[c].kind == ColumnKind::binary && text.starts_with("\\x")) {
             decoded_[c] = bytes_of_hex(text.substr(2)).value_or(std::string(text));
             text = decoded_[c];
         }
         cells[c] = text;
     }
-    return true;
 }
 
 // The statement failed: read away what is left of its results, throw its error.

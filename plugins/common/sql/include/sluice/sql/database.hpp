@@ -155,7 +155,9 @@ public:
                                            const std::vector<std::string>& update) const = 0;
 
     // ---- source reads
-    virtual std::unique_ptr<RowStream> query(const std::string& sql) = 0;
+    // `streamed`: rows read as they arrive (an unbounded read); else the whole answer at once
+    // (bounded pages: faster than a round of the client library per row).
+    virtual std::unique_ptr<RowStream> query(const std::string& sql, bool streamed = true) = 0;
     virtual std::string quote_identifier(std::string_view name) const = 0;
     virtual std::string quote_table(const TableName& table) const = 0;
     // A string literal of canonical text for a column of `kind` (timestamps: ISO 8601).
