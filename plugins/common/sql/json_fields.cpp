@@ -59,6 +59,7 @@ void FieldArena::clear() {
     current_ = 0;
     block_used_ = 0;
     fields_.clear();
+    names_at_.clear();
 }
 
 const char* FieldArena::keep(std::string_view bytes) {
@@ -78,9 +79,17 @@ const char* FieldArena::keep(std::string_view bytes) {
     return at;
 }
 
-void FieldArena::push(std::string_view name, JsonKind kind, std::string_view text) {
+void FieldArena::push(std::string_view name, JsonKind kind, std::string_view text, std::size_t index) {
     Stored s{};
-    s.name = keep(name);
+    if (index < names_at_.size() && names_at_[index] == name) {
+        s.name = names_at_[index].data();
+    } else {
+        s.name = keep(name);
+        if (index < 256) {  // wider objects: names are just copied
+            if (index >= names_at_.size()) names_at_.resize(index + 1);
+            names_at_[index] = std::string_view(s.name, name.size());
+        }
+    }
     s.name_size = static_cast<std::uint32_t>(name.size());
     s.text = keep(text);
     s.text_size = static_cast<std::uint32_t>(text.size());
@@ -101,6 +110,7 @@ std::string_view trim(std::string_view t) {
 
 struct JsonParser::Impl {
     simdjson::ondemand::parser parser;
+    std::vector<std::pair<std::string_view, JsonValue>> values;  // one object's fields, reused
     std::string padded;  // the input copied with SIMDJSON_PADDING bytes of capacity behind it
 
     simdjson::padded_string_view pad(std::string_view bytes) {
@@ -134,7 +144,8 @@ bool JsonParser::parse_object(std::string_view bytes, FieldArena& arena, FieldAr
     }
     // Strings from get_string() live in the parser's string buffer until the next iterate():
     // valid for this whole loop, so they can be pushed at the end in one go.
-    std::vector<std::pair<std::string_view, JsonValue>> values;
+    auto& values = impl_->values;
+    values.clear();
     for (auto field : object) {
         std::string_view name;
         if ((err = field.unescaped_key().get(name))) break;
@@ -197,7 +208,7 @@ bool JsonParser::parse_object(std::string_view bytes, FieldArena& arena, FieldAr
     }
     range.first = static_cast<std::uint32_t>(arena.size());
     range.count = static_cast<std::uint32_t>(values.size());
-    for (const auto& [name, value] : values) arena.push(name, value.kind, value.text);
+    for (std::size_t k = 0; k < values.size(); ++k) arena.push(values[k].first, values[k].second.kind, values[k].second.text, k);
     return true;
 }
 

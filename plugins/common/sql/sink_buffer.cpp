@@ -66,18 +66,23 @@ sluice_record SinkBuffer::record(std::size_t i, std::vector<sluice_header>& head
     return r;
 }
 
+// Keyed by topic number first: no topic string is copied per record.
 std::map<PartitionKey, std::int64_t> SinkBuffer::first_offsets() const {
+    std::map<std::pair<std::uint32_t, std::int32_t>, std::int64_t> by_number;
+    for (const Entry& e : entries_) by_number.try_emplace({e.topic, e.partition}, e.offset);
     std::map<PartitionKey, std::int64_t> out;
-    for (const Entry& e : entries_) out.try_emplace({topics_[e.topic], e.partition}, e.offset);
+    for (const auto& [k, offset] : by_number) out.emplace(PartitionKey{topics_[k.first], k.second}, offset);
     return out;
 }
 
 std::map<PartitionKey, std::int64_t> SinkBuffer::last_offsets() const {
-    std::map<PartitionKey, std::int64_t> out;
+    std::map<std::pair<std::uint32_t, std::int32_t>, std::int64_t> by_number;
     for (const Entry& e : entries_) {
-        auto [it, inserted] = out.try_emplace({topics_[e.topic], e.partition}, e.offset);
+        auto [it, inserted] = by_number.try_emplace({e.topic, e.partition}, e.offset);
         if (!inserted && e.offset > it->second) it->second = e.offset;
     }
+    std::map<PartitionKey, std::int64_t> out;
+    for (const auto& [k, offset] : by_number) out.emplace(PartitionKey{topics_[k.first], k.second}, offset);
     return out;
 }
 

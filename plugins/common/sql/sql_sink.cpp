@@ -352,16 +352,22 @@ void SqlSink::map_records(Attempt& a) {
     mapper_.clear();
     a.items.assign(batch_->size(), Item{});
     std::map<TableName, std::size_t> group_of;
+    const std::string* last_topic = nullptr;  // records come in runs of one topic: its table once per run
+    std::size_t last_group = 0;
     for (std::size_t i = 0; i < batch_->size(); ++i) {
         Item& item = a.items[i];
         if (batch_->reported(i)) {  // refused by an earlier attempt and already handed over
             item.fate = Fate::done;
             continue;
         }
-        TableName table = settings_.table_for(batch_->topic(i));
-        auto [it, inserted] = group_of.try_emplace(table, a.groups.size());
-        if (inserted) a.groups.push_back(Group{table, {}, nullptr});
-        item.group = it->second;
+        if (last_topic == nullptr || *last_topic != batch_->topic(i)) {
+            TableName table = settings_.table_for(batch_->topic(i));
+            auto [it, inserted] = group_of.try_emplace(table, a.groups.size());
+            if (inserted) a.groups.push_back(Group{table, {}, nullptr});
+            last_topic = &batch_->topic(i);
+            last_group = it->second;
+        }
+        item.group = last_group;
         try {
             item.mapped = mapper_.map(batch_->key(i), batch_->value(i));
         } catch (const MappingError& e) {
@@ -398,9 +404,17 @@ std::map<PartitionKey, std::int64_t> SqlSink::skip_written(Attempt& a) {
     for (auto& [k, v] : next) v += 1;
     const auto stored = offsets::read(*db_, settings_.offsets_table, connector_, keys_of(next), true);
     std::size_t skipped = 0;
+    const std::string* topic = nullptr;  // records come in runs of one partition: look it up once per run
+    std::int32_t partition = 0;
+    std::optional<std::int64_t> below;
     for (std::size_t i = 0; i < batch_->size(); ++i) {
-        auto it = stored.find({batch_->topic(i), batch_->partition(i)});
-        if (it == stored.end() || !it->second || batch_->offset(i) >= *it->second) continue;
+        if (topic == nullptr || *topic != batch_->topic(i) || partition != batch_->partition(i)) {
+            topic = &batch_->topic(i);
+            partition = batch_->partition(i);
+            auto it = stored.find({*topic, partition});
+            below = it == stored.end() ? std::nullopt : it->second;
+        }
+        if (!below || batch_->offset(i) >= *below) continue;
         if (a.items[i].fate == Fate::pending || a.items[i].fate == Fate::rejected) ++skipped;
         a.items[i].fate = Fate::skipped;
     }

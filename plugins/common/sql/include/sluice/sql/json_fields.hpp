@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,8 +47,10 @@ public:
     Field at(std::size_t i) const;
     void clear();
 
-    // Used by the parser.
-    void push(std::string_view name, JsonKind kind, std::string_view text);
+    // Used by the parser. `index`: the field's position in its object; a name equal to the
+    // one last stored at that position is not copied again (records of a topic mostly
+    // repeat their field names in the same order).
+    void push(std::string_view name, JsonKind kind, std::string_view text, std::size_t index = SIZE_MAX);
 
 private:
     struct Stored {
@@ -65,6 +68,7 @@ private:
     std::size_t current_ = 0;     // the block being filled
     std::size_t block_used_ = 0;  // bytes used in it
     std::vector<Stored> fields_;
+    std::vector<std::string_view> names_at_;  // by field position: the name last kept there
 };
 
 class JsonParser {
