@@ -52,15 +52,14 @@ std::map<PartitionKey, std::optional<std::int64_t>> read(Database& db, const Tab
     return out;
 }
 
-void write(Database& db, const TableName& table, const std::string& connector,
-           const std::map<PartitionKey, std::int64_t>& next_offsets) {
-    if (next_offsets.empty()) return;
+std::string write_statement(Database& db, const TableName& table, const std::string& connector,
+                            const std::map<PartitionKey, std::int64_t>& next_offsets) {
     std::string values;
     for (const auto& [k, offset] : next_offsets)
         values += std::string(values.empty() ? "(" : ", (") + db.literal(connector, ColumnKind::text) + ", " +
                   db.literal(k.first, ColumnKind::text) + ", " + std::to_string(k.second) + ", " + std::to_string(offset) + ")";
-    db.execute("INSERT INTO " + db.quote_table(table) + " (" + key_columns(db) + ", next_offset) VALUES " + values + " " +
-               db.on_conflict_update({"connector", "topic", "partition"}, {"next_offset"}));
+    return "INSERT INTO " + db.quote_table(table) + " (" + key_columns(db) + ", next_offset) VALUES " + values + " " +
+           db.on_conflict_update({"connector", "topic", "partition"}, {"next_offset"});
 }
 
 }  // namespace sluice::sql::offsets

@@ -304,20 +304,27 @@ void SqlSink::run_attempt(bool careful) {
     Attempt a;
     a.careful = careful;
     map_records(a);
+    const auto mapped = std::chrono::steady_clock::now();
     for (auto& g : a.groups) resolve_table(a, g);
     std::map<PartitionKey, std::int64_t> last = batch_->last_offsets();
     if (settings_.exactly_once) ensure_offset_rows(keys_of(last));
 
     bool open_transaction = false;
+    std::chrono::steady_clock::time_point locked, written, committing;
     try {
         db_->begin();
         open_transaction = true;
         std::map<PartitionKey, std::int64_t> next;
         if (settings_.exactly_once) next = skip_written(a);
+        locked = std::chrono::steady_clock::now();
         for (auto& g : a.groups) write_group(a, g);
-        if (settings_.exactly_once) offsets::write(*db_, settings_.offsets_table, connector_, next);
+        written = std::chrono::steady_clock::now();
         report_rejections(a);  // throws FatalError when the policy does not tolerate one
-        db_->commit();
+        committing = std::chrono::steady_clock::now();
+        if (settings_.exactly_once && !next.empty())
+            db_->commit_after(offsets::write_statement(*db_, settings_.offsets_table, connector_, next));
+        else
+            db_->commit();
         open_transaction = false;
     } catch (const DbError& e) {
         if (open_transaction) db_->rollback();
@@ -337,14 +344,16 @@ void SqlSink::run_attempt(bool careful) {
     rows_rejected_ += a.rejections.size();
     // The commit's wall-clock time is in the line: a background write's lines are logged
     // when the task thread collects the job, a little later.
+    auto ms = [](auto d) { return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
+    const auto now = std::chrono::steady_clock::now();
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
     note(LogLevel::debug, "transaction: " + std::to_string(a.rows_sent) + " rows of " + std::to_string(batch_->size()) +
                               " records into " + std::to_string(a.groups.size()) + " table(s) in " +
                               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - started).count()) +
-                              " ms (" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(a.sending).count()) +
-                              " ms sending rows), committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
+                              " ms (parsing " + ms(mapped - started) + ", locking " + ms(locked - mapped) + ", rows " +
+                              ms(written - locked) + ", offsets and commit " + ms(now - committing) + "), committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
                               " rows written in all");
 }
 
@@ -695,9 +704,7 @@ void SqlSink::write_group(Attempt& a, Group& g) {
     for (auto& run : runs) {
         if (run.op == Operation::write && !upsert && !a.careful) {
             StreamedRun source(*this, a, g, l, run.items);
-            const auto started = std::chrono::steady_clock::now();
             db_->insert_streamed(g.table->info, l.columns, source);
-            a.sending += std::chrono::steady_clock::now() - started;
             for (std::size_t i : source.converted()) a.items[i].fate = Fate::done;
             a.rows_sent += source.converted().size();
             continue;
@@ -744,12 +751,6 @@ void SqlSink::send_run(Attempt& a, Group& g, Operation op, const std::vector<con
                        std::span<const std::uint32_t> rows) {
     if (rows.empty()) return;
     const TableInfo& table = g.table->info;
-    const auto started = std::chrono::steady_clock::now();
-    struct Timer {  // counted also when the statement fails
-        Attempt& a;
-        std::chrono::steady_clock::time_point started;
-        ~Timer() { a.sending += std::chrono::steady_clock::now() - started; }
-    } timer{a, started};
     if (op == Operation::remove) db_->delete_rows(table, columns, set, rows);
     else if (settings_.insert_mode == InsertMode::upsert) db_->upsert_rows(table, columns, key, set, rows);
     else db_->insert_rows(table, columns, set, rows);

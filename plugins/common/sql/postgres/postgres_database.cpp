@@ -152,7 +152,7 @@ public:
     ~PostgresStream() override;
     const std::vector<ResultColumn>& columns() const override { return columns_; }
     bool next(std::vector<std::optional<std::string_view>>& cells) override;
-    void start(const std::string& sql, bool streamed);
+    void start(const std::string& sql, bool streamed, bool skip_first = false);
 
 private:
     PostgresDatabase& db_;
@@ -324,10 +324,15 @@ public:
 
     // ---- transactions
 
-    void begin() override { exec("BEGIN"); }
+    // BEGIN goes with the transaction's first statement, and the last statement with COMMIT:
+    // two round trips less per batch.
+    void begin() override { pending_begin_ = true; }
     void commit() override { exec("COMMIT"); }
+    void commit_after(const std::string& statement) override { exec(statement + "; COMMIT"); }
     void rollback() noexcept override {
-        if (!connected()) return;
+        const bool begun = !pending_begin_;
+        pending_begin_ = false;
+        if (!connected() || !begun) return;
         try {
             exec("ROLLBACK");
         } catch (const DbError&) {
@@ -405,8 +410,10 @@ public:
 
     std::unique_ptr<RowStream> query(const std::string& sql, bool streamed) override {
         require_connection();
+        if (pending_begin_ && streamed) exec("BEGIN");  // single-row mode wants the query alone
         auto stream = std::make_unique<PostgresStream>(*this, conn_);
-        stream->start(sql, streamed);
+        stream->start(pending_begin_ ? "BEGIN; " + sql : sql, streamed, pending_begin_);
+        pending_begin_ = false;
         return stream;
     }
 
@@ -468,7 +475,9 @@ public:
 private:
     Result exec(const std::string& sql) {
         require_connection();
-        Result r(PQexec(conn_, sql.c_str()));
+        // Several statements in one PQexec: the result is the last one's, or the first error.
+        Result r(PQexec(conn_, pending_begin_ ? ("BEGIN; " + sql).c_str() : sql.c_str()));
+        pending_begin_ = false;
         const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw error_of(r.get());
         return r;
@@ -496,6 +505,7 @@ private:
     // are converted.
     void copy_from(const std::string& sql, const std::vector<const Column*>& columns, RowSource& source) {
         require_connection();
+        if (pending_begin_) exec("BEGIN");  // COPY takes no company in one query string
         Result start(PQexec(conn_, sql.c_str()));
         if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) throw error_of(start.get());
         std::string& buffer = copy_buffer_;
@@ -568,16 +578,19 @@ private:
     PGconn* conn_ = nullptr;
     std::map<std::string, std::string> stages_;
     std::string copy_buffer_;
+    bool pending_begin_ = false;  // begin() was called, BEGIN not sent yet
 };
 
 PostgresStream::PostgresStream(PostgresDatabase& db, PGconn* conn) : db_(db), conn_(conn) {}
 
-void PostgresStream::start(const std::string& sql, bool streamed) {
+// `skip_first`: the query string starts with a BEGIN whose result comes first.
+void PostgresStream::start(const std::string& sql, bool streamed, bool skip_first) {
     if (PQsendQuery(conn_, sql.c_str()) != 1) throw db_.error_of(nullptr);
     whole_ = !streamed;
     if (streamed) PQsetSingleRowMode(conn_);
     // The first row (or the end, or the error) tells the columns.
     row_.reset(PQgetResult(conn_));
+    if (skip_first && row_ && PQresultStatus(row_.get()) == PGRES_COMMAND_OK) row_.reset(PQgetResult(conn_));
     const ExecStatusType status = row_ ? PQresultStatus(row_.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
         fail();

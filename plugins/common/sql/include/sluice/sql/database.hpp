@@ -122,6 +122,11 @@ public:
     // rollback_to_savepoint or rollback)
     virtual void begin() = 0;
     virtual void commit() = 0;
+    // Runs `statement`, then commits (in one round trip where the database allows it).
+    virtual void commit_after(const std::string& statement) {
+        execute(statement);
+        commit();
+    }
     virtual void rollback() noexcept = 0;  // best effort; a broken connection is closed
     virtual void savepoint() = 0;
     virtual void rollback_to_savepoint() = 0;

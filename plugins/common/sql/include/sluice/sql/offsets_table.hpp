@@ -23,7 +23,8 @@ void ensure_rows(Database& db, const TableName& table, const std::string& connec
 std::map<PartitionKey, std::optional<std::int64_t>> read(Database& db, const TableName& table, const std::string& connector,
                                                          const std::vector<PartitionKey>& partitions, bool lock);
 
-void write(Database& db, const TableName& table, const std::string& connector,
-           const std::map<PartitionKey, std::int64_t>& next_offsets);
+// The statement storing the next offsets (the batch runs it with its COMMIT).
+std::string write_statement(Database& db, const TableName& table, const std::string& connector,
+                            const std::map<PartitionKey, std::int64_t>& next_offsets);
 
 }  // namespace sluice::sql::offsets

@@ -89,7 +89,6 @@ private:
         std::vector<Rejection> rejections;
         bool careful = false;
         std::size_t rows_sent = 0;
-        std::chrono::steady_clock::duration sending{};  // in the database's bulk statements
     };
     class NeedsIsolation {};
     class NeedsTaskThread {};
