@@ -24,14 +24,12 @@ std::vector<PartitionKey> keys_of(const std::map<PartitionKey, std::int64_t>& m)
     return out;
 }
 
-}  // namespace
-
-namespace {
 std::string lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
+
 }  // namespace
 
 void SqlSink::TableState::set(TableInfo table, bool fold_case) {
