@@ -333,7 +333,8 @@ struct PrivateServer {
 };
 
 // The database stops for 10 s while records flow: the sink retries, then writes everything
-// once.
+// once. Half the records are written before the stop; the other half reach Kafka during
+// the outage, so that writes are sure to fail meanwhile.
 void outage(Db db) {
     TempDir dir;
     PrivateServer server(db, dir);
@@ -341,7 +342,7 @@ void outage(Db db) {
     const std::string table = "outage";
     MockKafka kafka(dir, {"sluice-offsets:1", "outage.raw:2"});
     constexpr int kRecords = 8000;
-    produce(dir, kafka.bootstrap(), "outage.raw", seq_records(0, kRecords));
+    produce(dir, kafka.bootstrap(), "outage.raw", seq_records(0, kRecords / 2));
     const std::string worker = write_worker_file(dir, kafka.bootstrap(), {1000, 200, "sink.batch.max.records: 100\n"});
     const std::string pipeline = write_pipeline(
         dir, "outage.yaml",
@@ -353,19 +354,25 @@ void outage(Db db) {
                                              "      connection.timeout.ms: 2000\n",
                                              "    errors: {retry.delay.max.ms: 1000}\n"));
     Sluice run(dir, run_args(worker, pipeline));
-    REQUIRE_MESSAGE(wait_rows(s, table, 1000, 60s), "log:\n" << run.log());
+    REQUIRE_MESSAGE(wait_rows(s, table, kRecords / 2, 60s), "log:\n" << run.log());
     server.command("stop");
-    const long long before = count_rows(s, table);
-    CHECK(before == -1);
-    // The outage itself: ten seconds during which the worker keeps trying.
-    std::this_thread::sleep_for(10s);
+    const auto stopped = std::chrono::steady_clock::now();
+    CHECK(count_rows(s, table) == -1);
+    produce(dir, kafka.bootstrap(), "outage.raw", seq_records(kRecords / 2, kRecords));
+    // The sink meets the stopped server (every way it reports a write to try again)...
+    auto retried = [&] {
+        return run.count_in_log("background write failed") + run.count_in_log("write deferred") +
+               run.count_in_log("put asked to retry") + run.count_in_log("flush: ");
+    };
+    REQUIRE_MESSAGE(wait_until([&] { return retried() >= 1; }, 30s), run.log());
+    // ... and keeps trying for the rest of the ten seconds.
+    std::this_thread::sleep_until(stopped + 10s);
     CHECK(run.process().running());
     server.command("start");
     REQUIRE_MESSAGE(wait_rows(s, table, kRecords, 90s), "rows " << count_rows(s, table) << "; log:\n" << run.log());
     CHECK(run.stop() == exited(0));
     CHECK(count_rows(s, table) == kRecords);
     check_every_seq_once(s, table, kRecords);
-    CHECK_MESSAGE(run.count_in_log("put asked to retry") + run.count_in_log("write deferred") >= 1, run.log());
 }
 
 std::string typed_table(Db db, const std::string& t) {
