@@ -115,11 +115,16 @@ prepare() {
   [[ -d $(home_of "$dir")/data/mysql ]] || { rm -rf "$(home_of "$dir")/data"; init_data "$dir"; }
   if port_in_use "$(port_of "$dir")"; then
     [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
-    local port
-    port=$(free_port)
-    sed -i "s/^port = .*/port = $port/" "$dir/my.cnf"
-    sed -i "s/^MARIADB_PORT=.*/MARIADB_PORT=$port/; s|^MARIADB_URL=.*|MARIADB_URL=mysql://127.0.0.1:$port/sluice|" "$dir/ports"
+    new_port "$dir"
   fi
+}
+
+# The same server on another free port.
+new_port() {
+  local dir=$1 port
+  port=$(free_port)
+  sed -i "s/^port = .*/port = $port/" "$dir/my.cnf"
+  sed -i "s/^MARIADB_PORT=.*/MARIADB_PORT=$port/; s|^MARIADB_URL=.*|MARIADB_URL=mysql://127.0.0.1:$port/sluice|" "$dir/ports"
 }
 
 # The users and database the tests use (idempotent). Over the socket: root@localhost.
@@ -149,11 +154,17 @@ cmd_start() {
   [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-mariadb-XXXXXX")
   dir=$(absolute_dir "$dir")
   prepare "$dir"
-  (cd "$dir" && exec setsid "$SERVER_BIN" --defaults-file="$dir/my.cnf" \
-      >>"$dir/log/stdout.log" 2>&1 </dev/null) &
-  local pid=$!
-  echo "$pid" >"$dir/pid"
-  wait_ready "$pid" "$(home_of "$dir")/log/error.log" socket_answers "$dir"
+  local pid attempt
+  for attempt in 1 2 3; do
+    (cd "$dir" && exec setsid "$SERVER_BIN" --defaults-file="$dir/my.cnf" \
+        >>"$dir/log/stdout.log" 2>&1 </dev/null) &
+    pid=$!
+    echo "$pid" >"$dir/pid"
+    wait_ready "$pid" "$(home_of "$dir")/log/error.log" socket_answers "$dir" && break
+    port_was_taken "$(home_of "$dir")/log/error.log"
+    ((attempt < 3)) || die "no free port after 3 attempts"
+    new_port "$dir"
+  done
   create_users "$dir" || die "creating the sluice user and database failed"
   answers "$(port_of "$dir")" || die "the server answers on its socket but not on 127.0.0.1:$(port_of "$dir")"
   write_env "$dir" "$pid"

@@ -106,11 +106,16 @@ prepare() {
   # The same port again after a stop, unless someone else took it meanwhile.
   if port_in_use "$(port_of "$dir")"; then
     [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
-    local port
-    port=$(free_port)
-    sed -i "s/^port = .*/port = $port/" "$dir/data/postgresql.conf"
-    sed -i "s/^POSTGRES_PORT=.*/POSTGRES_PORT=$port/; s|^POSTGRES_URL=.*|POSTGRES_URL=postgresql://127.0.0.1:$port/sluice|" "$dir/ports"
+    new_port "$dir"
   fi
+}
+
+# The same server on another free port.
+new_port() {
+  local dir=$1 port
+  port=$(free_port)
+  sed -i "s/^port = .*/port = $port/" "$dir/data/postgresql.conf"
+  sed -i "s/^POSTGRES_PORT=.*/POSTGRES_PORT=$port/; s|^POSTGRES_URL=.*|POSTGRES_URL=postgresql://127.0.0.1:$port/sluice|" "$dir/ports"
 }
 
 # The user and database the tests use (idempotent: a restarted cluster has them already).
@@ -135,13 +140,18 @@ cmd_start() {
   [[ -n $dir ]] || dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-postgres-XXXXXX")
   dir=$(absolute_dir "$dir")
   prepare "$dir"
-  local port
-  port=$(port_of "$dir")
-  (cd "$dir" && exec setsid "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$(data_path "$dir")" \
-      >>"$dir/log/server.log" 2>&1 </dev/null) &
-  local pid=$!
-  echo "$pid" >"$dir/pid"
-  wait_ready "$pid" "$dir/log/server.log" answers "$port"
+  local port pid attempt
+  for attempt in 1 2 3; do
+    port=$(port_of "$dir")
+    (cd "$dir" && exec setsid "${RUN_AS[@]}" "$PG_BIN/postgres" -D "$(data_path "$dir")" \
+        >>"$dir/log/server.log" 2>&1 </dev/null) &
+    pid=$!
+    echo "$pid" >"$dir/pid"
+    wait_ready "$pid" "$dir/log/server.log" answers "$port" && break
+    port_was_taken "$dir/log/server.log"
+    ((attempt < 3)) || die "no free port after 3 attempts"
+    new_port "$dir"
+  done
   create_roles "$dir" || die "creating the sluice user and database failed"
   write_env "$dir" "$pid"
   cat "$dir/env"

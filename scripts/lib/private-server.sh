@@ -5,19 +5,23 @@
 
 die() { echo "$SERVER_SCRIPT: $*" >&2; exit 1; }
 
-# True when some socket listens on 127.0.0.1/0.0.0.0/:: at this port (read from /proc, no
-# tools needed).
+# True when some TCP socket of this machine has this local port, listening or not (read
+# from /proc, no tools needed).
 port_in_use() {
   local hex
   hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+  awk -v p=":$hex" 'substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
     /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
+# A port no socket uses, below the kernel's ephemeral range (an outgoing connection of any
+# process may take a port in that range at any moment).
 free_port() {
-  local port tries=0
+  local low=32768 port tries=0
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((low > 11000)) || low=32768
   while ((tries++ < 200)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     port_in_use "$port" || { echo "$port"; return 0; }
   done
   die "no free port found"
@@ -51,19 +55,26 @@ absolute_dir() {
   echo "$dir"
 }
 
-# Waits for `answers ARGS...` (a function), giving up when PID died or after
-# READY_TIMEOUT_S; LOG is shown on failure.
+# Waits for `answers ARGS...` (a function), giving up after READY_TIMEOUT_S (LOG is shown).
+# Returns 1 when PID exited during start-up (its log tells why), 0 once it answers.
 wait_ready() {
   local pid=$1 log=$2 waited=0
   shift 2
   until "$@"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$log" >&2 2>/dev/null || true
-      die "the server exited during start-up (log: $log)"
-    fi
-    ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; die "no answer within ${READY_TIMEOUT_S} s (log: $log)"; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    ((waited++ < READY_TIMEOUT_S * 5)) || { kill -KILL "$pid" 2>/dev/null || true; tail -n 20 "$log" >&2 2>/dev/null || true; die "no answer within ${READY_TIMEOUT_S} s (log: $log)"; }
     sleep 0.2
   done
+}
+
+# After a start-up that failed: when the log's last lines say the port was taken (another
+# process bound it since it was chosen), returns 0 for the caller to take another port;
+# otherwise shows the log and dies.
+port_was_taken() {
+  local log=$1
+  if tail -n 20 "$log" 2>/dev/null | grep -q "Address already in use"; then return 0; fi
+  tail -n 20 "$log" >&2 2>/dev/null || true
+  die "the server exited during start-up (log: $log)"
 }
 
 # Stops the process PID: SIGNAL, then SIGKILL after GRACE_S seconds.

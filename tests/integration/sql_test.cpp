@@ -320,7 +320,12 @@ struct PrivateServer {
     PrivateServer(Db d, const TempDir& tmp)
         : db(d), dir(tmp.file(std::string(sluice::testing::db_name(d)) + "-server")),
           script(source_dir() + "/scripts/" + sluice::testing::db_name(d) + "-server.sh") {
-        command("start");
+        try {
+            command("start");
+        } catch (...) {
+            sluice::testing::run({"bash", script, "destroy", dir}, "/", 90s);  // no destructor runs for a failed constructor
+            throw;
+        }
     }
     ~PrivateServer() {
         sluice::testing::run({"bash", script, "destroy", dir}, "/", 90s);
