@@ -113,7 +113,7 @@ prepare() {
   mkdir -p "$dir"
   [[ -f $dir/my.cnf && -f $dir/ports ]] || write_config "$dir"
   [[ -d $(home_of "$dir")/data/mysql ]] || { rm -rf "$(home_of "$dir")/data"; init_data "$dir"; }
-  if port_in_use "$(port_of "$dir")"; then
+  if port_in_use "$(port_of "$dir")" listening; then
     [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
     new_port "$dir"
   fi

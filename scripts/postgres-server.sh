@@ -104,7 +104,7 @@ prepare() {
   [[ -f $dir/data/PG_VERSION && -f $dir/ports ]] || { remove_data "$dir"; init_cluster "$dir"; }
   rm -f "$dir/data/postmaster.pid.stale"
   # The same port again after a stop, unless someone else took it meanwhile.
-  if port_in_use "$(port_of "$dir")"; then
+  if port_in_use "$(port_of "$dir")" listening; then
     [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
     new_port "$dir"
   fi

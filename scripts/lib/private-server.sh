@@ -5,12 +5,14 @@
 
 die() { echo "$SERVER_SCRIPT: $*" >&2; exit 1; }
 
-# True when some TCP socket of this machine has this local port, listening or not (read
-# from /proc, no tools needed).
+# True when some TCP socket of this machine has this local port (read from /proc, no tools
+# needed): any socket (a port to choose must be untouched), or with `listening` only a
+# listening one (a restarted server takes its port back: its clients' connections in
+# TIME_WAIT do not stop it).
 port_in_use() {
-  local hex
+  local hex state=${2:-any}
   hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" 'substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+  awk -v p=":$hex" -v s="$state" '(s == "any" || $4 == "0A") && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
     /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
