@@ -124,6 +124,15 @@ rest.listener: 127.0.0.1:0
 EOF
 }
 
+# The latest commit time (ISO 8601) once the tasks' "N rows written in all" add up to $rows.
+written_all() {
+  awk -v n="$rows" '/rows written in all/ {
+      match($0, /\[[^]]*\]/); task = substr($0, RSTART, RLENGTH)
+      split($0, parts, "; "); split(parts[length(parts)], words, " "); total[task] = words[1]
+      match($0, /committed at [^;]*/); at = substr($0, RSTART + 13, RLENGTH - 13); if (at > latest) latest = at }
+    END { s = 0; for (t in total) s += total[t]; if (s >= n) print latest }' "$1"
+}
+
 # Seconds since the epoch of a log line's timestamp (2026-11-22T08:00:00.123Z ...).
 line_time() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s.%N; }
 
@@ -138,6 +147,7 @@ sinks:
   - name: $table
     plugin: $plugin
     topics: [bench.sql]
+    tasks: ${SLUICE_BENCH_TASKS:-1}
     config:
       connection.url: $url
       connection.user: $user
@@ -149,16 +159,17 @@ EOF
   create_table "$table"
   "$sluice" run --worker "$dir/worker.yaml" --plugin-dir "$plugins" "$dir/pipeline.yaml" 2>"$dir/log" &
   local pid=$! last="" t0 t1
-  # The sink logs each transaction at debug with the time of its COMMIT: the clock stops at
-  # the one that completes the table (no polling of the database during the run).
+  # The sink logs each transaction at debug with the time of its COMMIT and the rows its task
+  # wrote in all: the clock stops at the commit that completes the table (no polling of the
+  # database during the run); with several tasks, at the last commit once their totals add up.
   for _ in $(seq 6000); do  # <= 600 s
-    last=$(grep -m1 " $rows rows written in all" "$dir/log" || true)
+    last=$(written_all "$dir/log")
     [[ -n $last ]] && break
     kill -0 "$pid" 2>/dev/null || { echo "sluice exited; log:" >&2; tail "$dir/log" >&2; exit 1; }
     sleep 0.1
   done
   [[ -n $last ]] || { echo "sluice run did not finish" >&2; exit 1; }
-  t1=$(date -d "$(sed 's/.*committed at \([^;]*\);.*/\1/' <<<"$last")" +%s.%N)
+  t1=$(date -d "$last" +%s.%N)
   # The clock starts when the consumer group assigned the partitions: joining the group is
   # Kafka's business, the same with any sink.
   t0=$(line_time "$(grep -m1 ' assigned ' "$dir/log")")

@@ -236,11 +236,9 @@ void SqlSink::ensure_connected() {
         }
     }
     if (settings_.exactly_once && !offsets_table_ready_) {
-        try {
-            db_->ensure_offsets_table(settings_.offsets_table);
-        } catch (const DbError& e) {
-            raise(e, "preparing the offsets table " + settings_.offsets_table.display());
-        }
+        create_or_accept([&] { db_->ensure_offsets_table(settings_.offsets_table); },
+                         [&] { return db_->describe(settings_.offsets_table).has_value(); },
+                         "preparing the offsets table " + settings_.offsets_table.display());
         offsets_table_ready_ = true;
     }
     if (!announced_) {
@@ -255,6 +253,25 @@ void SqlSink::ensure_connected() {
                       (settings_.insert_mode == InsertMode::upsert ? "upsert" : "insert") + "; " +
                       (settings_.exactly_once ? "exactly-once by " + settings_.offsets_table.display()
                                               : std::string("at-least-once (consumer-group commits)")));
+    }
+}
+
+// Runs a DDL statement that other tasks of the connector may run at the same moment (they
+// start together). "IF NOT EXISTS" is not enough: PostgreSQL can still fail one of two
+// concurrent CREATE TABLEs (a unique violation in its catalog). When `done` then says the
+// object exists after all, that is success. True when this call made it.
+bool SqlSink::create_or_accept(const std::function<void()>& ddl, const std::function<bool()>& done, const std::string& doing) {
+    try {
+        ddl();
+        return true;
+    } catch (const DbError& e) {
+        bool exists = false;
+        try {
+            exists = e.error_class() != ErrorClass::retriable && done();
+        } catch (const DbError&) {
+        }
+        if (!exists) raise(e, doing);
+        return false;
     }
 }
 
@@ -509,11 +526,9 @@ void SqlSink::create_table(Attempt& a, Group& g) {
         columns.push_back({name, db_->type_for(t, is_key), is_key});
         described += (described.empty() ? "" : ", ") + name + " " + columns.back().type;
     }
-    try {
-        db_->create_table(g.name, columns, key);
-    } catch (const DbError& e) {
-        raise(e, "creating table " + g.name.display());
-    }
+    if (!create_or_accept([&] { db_->create_table(g.name, columns, key); },
+                          [&] { return db_->describe(g.name).has_value(); }, "creating table " + g.name.display()))
+        return;  // another task created it meanwhile
     note(LogLevel::info, "created table " + g.name.display() + " (" + described + ")" +
                   (key.empty() ? std::string() : ", primary key (" + join(key) + ")"));
 }
@@ -567,12 +582,22 @@ void SqlSink::evolve_table(Attempt& a, Group& g) {
         columns.push_back({name, db_->type_for(type, false), false});
         described += (described.empty() ? "" : ", ") + name + " " + columns.back().type;
     }
+    const bool added = create_or_accept(
+        [&] { db_->add_columns(g.name, columns); },
+        [&] {
+            auto info = db_->describe(g.name);
+            if (!info) return false;
+            for (const auto& c : columns)
+                if (!info->find(c.name)) return false;
+            return true;
+        },
+        "adding columns to " + g.name.display());
     try {
-        db_->add_columns(g.name, columns);
         if (auto info = db_->describe(g.name)) g.table->set(std::move(*info), dialect_ == Dialect::mysql);
     } catch (const DbError& e) {
-        raise(e, "adding columns to " + g.name.display());
+        raise(e, "reading the columns of " + g.name.display());
     }
+    if (!added) return;  // another task added them meanwhile
     note(LogLevel::info, "added columns to table " + g.name.display() + ": " + described);
 }
 

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -138,6 +139,7 @@ private:
     std::map<PartitionKey, std::int64_t> skip_written(Attempt& a);
     void ensure_connected();
     void ensure_offset_rows(const std::vector<PartitionKey>& partitions);
+    bool create_or_accept(const std::function<void()>& ddl, const std::function<bool()>& done, const std::string& doing);
     [[noreturn]] void raise(const DbError& e, const std::string& doing);
 
     SinkSettings settings_;
