@@ -12,8 +12,16 @@ packages=(
   kcat curl file procps tzdata
   prometheus docker-compose
   clickhouse-server clickhouse-client
+  # the fuzzing suite (scripts/fuzz.sh): clang with libFuzzer and the sanitizers
+  clang libclang-rt-14-dev
+  # S3, DynamoDB, Redis and HTTP connectors: hiredis, a Redis server for tests; node and npm
+  # run the local S3 and DynamoDB stores (scripts/install-npm.sh installs their packages)
+  libhiredis-dev redis-server redis-tools
+  # SQL connectors: libpq and MariaDB Connector/C, servers for tests
   libpq-dev postgresql libmariadb-dev mariadb-server mariadb-client
 )
+# A machine may already have Node.js from elsewhere (with its own npm): keep it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,12 +30,15 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-echo "install-deps: installing ${missing[*]}"
-"${sudo_cmd[@]}" apt-get update -q
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The Node.js packages of the local S3 and DynamoDB stores, pinned by their lockfile: now,
+# once, rather than by the first test fixture that starts a store (two could race).
+"$(dirname "$0")/install-npm.sh"

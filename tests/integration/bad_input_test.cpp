@@ -61,7 +61,7 @@ TEST_CASE("bad input: an unknown plugin lists the available ones and suggests th
     auto file = pipeline_file(dir, "plugin.yaml", "name: plugin\nsource:\n  plugin: datagem\n  topic: t\n");
     auto r = both_refuse(dir, file);
     CHECK_MESSAGE(has(r.err, file + ":3:11: source.plugin: unknown source plugin 'datagem' (did you mean 'datagen'?); "
-                                    "available: datagen, datagouv, file, mysql, opendatasoft, postgres, weather"),
+                                    "available: datagen, datagouv, file, http, mysql, opendatasoft, postgres, weather"),
                   r.err);
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("bad input: several errors in one file are all reported, in one run, i
     const std::vector<std::string> expected = {
         file + ":6:5: source.config.rate: expected an integer",
         file + ":7:5: source.config.sensor: unknown key (did you mean 'sensors'?)",
-        file + ":9:13: sinks[0].plugin: unknown sink plugin 'fiel' (did you mean 'file'?); available: blackhole, clickhouse, file, mysql, postgres, snowflake",
+        file + ":9:13: sinks[0].plugin: unknown sink plugin 'fiel' (did you mean 'file'?); available: blackhole, clickhouse, dynamodb, file, mysql, postgres, redis, s3, snowflake",
         file + ":13:14: sinks[1].config.format: expected one of value, envelope, raw, got xml",
         file + ":13:13: sinks[1].config.path: missing required key",
         file + ":14:5: sinks[1].colour: unknown key; valid keys: name, plugin, topics, tasks, config",
@@ -158,15 +158,19 @@ TEST_CASE("bad input: an unreadable source file fails the pre-flight check and n
     CHECK(kcat_read(dir, kafka.bootstrap(), "sluice-offsets").empty());
 }
 
-TEST_CASE("bad input: a directory as the input file also fails the pre-flight check") {
+// The file plugin's validate() sees a directory before anything starts: the error points at the
+// path's line and column in the pipeline file, like any other invalid value.
+TEST_CASE("bad input: a directory as the input file is an invalid configuration, named at its line") {
     TempDir dir;
     std::filesystem::create_directories(dir.file("input-dir"));
     auto file = pipeline_file(dir, "pfdir.yaml",
                               "name: pfdir\nsource:\n  name: in\n  plugin: file\n  topic: t\n  config: {path: '" +
                                   dir.file("input-dir") + "'}\n");
     RunResult r = run_sluice(dir, {"run", "--plugin-dir", plugin_dir(), file});
-    CHECK_MESSAGE(r.status == exited(kPreflightFailed), r.status.describe() << "\n" << r.err);
-    CHECK_MESSAGE(has(r.err, "cannot read '" + dir.file("input-dir") + "': Is a directory"), r.err);
+    CHECK_MESSAGE(r.status == exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+    CHECK_MESSAGE(has(r.err, "pfdir.yaml:6:12: source.config.path: '" + dir.file("input-dir") +
+                                 "' is a directory, expected a regular file"),
+                  r.err);
     CHECK_FALSE(has(r.err, "EMBEDDED"));  // pre-flight runs before Kafka is reached
 }
 

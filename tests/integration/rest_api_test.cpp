@@ -295,7 +295,8 @@ TEST_CASE("rest: secrets from ${env:...} are masked in every answer, and a maske
     TempDir dir;
     sluice::testing::SpawnOptions env;
     env.env["SLUICE_IT_SENSORS"] = "17";
-    RestWorker w(dir, write_rest_worker_file(dir), {}, env);
+    // Configurations sent over REST read only the variables the worker file allows.
+    RestWorker w(dir, write_rest_worker_file(dir, "", "config.providers.env.allowed: [SLUICE_IT_SENSORS]\n"), {}, env);
     auto created = w.call("POST", "/connectors",
                           connector_body("masked", {{"connector.class", "datagen"}, {"topic", "m"}, {"sensors", "${env:SLUICE_IT_SENSORS}"}}));
     REQUIRE_MESSAGE(created.status == 201, created.describe());
@@ -457,7 +458,8 @@ TEST_CASE("rest: `sluice run` with only a worker file stays up, and fails fast w
 
 TEST_CASE("rest: a Connect flat map with transforms runs the chain; a bad transform is a 400 naming its key") {
     TempDir dir;
-    RestWorker w(dir, write_rest_worker_file(dir));
+    // A file sink created over REST writes only where the worker file allows.
+    RestWorker w(dir, write_rest_worker_file(dir, "", "rest.file.allowed.paths: [\"" + dir.path().string() + "\"]\n"));
     const std::string out = dir.file("tagged.jsonl");
     auto source = w.call("POST", "/connectors",
                          connector_body("tagged", {{"connector.class", "datagen"}, {"topic", "tx.t"}, {"rate", "200"},

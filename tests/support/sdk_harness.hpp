@@ -227,6 +227,24 @@ CallResult call(F&& f) {
     return r;
 }
 
+// The plugin's validate() (ABI 1.2) on a configuration: every (key, message) it reported.
+inline std::vector<std::pair<std::string, std::string>> validate_config(const std::string& plugin,
+                                                                        std::map<std::string, std::string> config,
+                                                                        sluice_plugin_kind kind = SLUICE_KIND_SOURCE) {
+    const auto& d = descriptor(kind, plugin);
+    std::vector<std::pair<std::string, std::string>> found;
+    if (d.validate == nullptr) return found;
+    ConfigFixture c(d, std::move(config));
+    sluice_config_problems sink{&found, [](void* opaque, const char* key, const char* message) {
+                                    static_cast<std::vector<std::pair<std::string, std::string>>*>(opaque)->emplace_back(
+                                        key ? key : "", message ? message : "");
+                                }};
+    const sluice_status status = d.validate(c.get(), &sink);
+    if (status != SLUICE_OK && found.empty()) found.emplace_back("", "validate() failed without a problem");
+    if (status == SLUICE_OK && !found.empty()) found.emplace_back("", "validate() returned OK with problems");
+    return found;
+}
+
 // One source task instance, created through the ABI.
 class SourceUnderTest {
 public:

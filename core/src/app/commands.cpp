@@ -65,7 +65,7 @@ std::optional<int> load_pipelines(const Options& o, Setup& s) {
     config::Diagnostics diags;
     for (const auto& file : o.pipelines)
         if (auto p = config::load_pipeline(file, s.registry, diags)) s.pipelines.push_back(std::move(*p));
-    config::check_pipelines(s.pipelines, diags);
+    config::check_pipelines(s.pipelines, {s.worker.offsets_topic}, diags);
     if (!diags.empty()) {
         std::cerr << diags.format();
         std::cerr << diags.size() << (diags.size() == 1 ? " error" : " errors") << " in the pipeline configuration\n";

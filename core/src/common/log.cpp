@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -15,8 +16,28 @@ std::atomic<Level> g_level{Level::info};
 
 struct State {
     std::mutex mutex;
-    std::vector<std::string> secrets;  // longest first, so a secret containing another is masked whole
+    std::map<std::string, long> registered;  // secret -> registrations (add_secret: never released)
+    std::vector<std::string> secrets;        // longest first, so a secret containing another is masked whole
     Sink sink;
+
+    void rebuild() {
+        secrets.clear();
+        for (const auto& [s, n] : registered) secrets.push_back(s);
+        std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    }
+    void add(std::string_view value) {
+        auto [it, inserted] = registered.emplace(std::string(value), 0);
+        ++it->second;
+        if (inserted) rebuild();
+    }
+    void release(const std::string& value) {
+        auto it = registered.find(value);
+        if (it == registered.end()) return;
+        if (--it->second == 0) {
+            registered.erase(it);
+            rebuild();
+        }
+    }
 };
 
 State& state() {
@@ -80,9 +101,41 @@ void add_secret(std::string_view value) {
     if (value.size() < 4) return;
     auto& s = state();
     std::lock_guard lock(s.mutex);
-    if (std::find(s.secrets.begin(), s.secrets.end(), value) != s.secrets.end()) return;
-    s.secrets.emplace_back(value);
-    std::sort(s.secrets.begin(), s.secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    s.add(value);
+}
+
+Secrets::Secrets(std::vector<std::string> values) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    for (auto& v : values)
+        if (v.size() >= 4) {
+            s.add(v);
+            values_.push_back(std::move(v));
+        }
+}
+
+Secrets::~Secrets() {
+    if (values_.empty()) return;
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    for (const auto& v : values_) s.release(v);
+}
+
+Secrets::Secrets(Secrets&& other) noexcept : values_(std::move(other.values_)) { other.values_.clear(); }
+
+Secrets& Secrets::operator=(Secrets&& other) noexcept {
+    if (this != &other) {
+        Secrets old(std::move(*this));
+        values_ = std::move(other.values_);
+        other.values_.clear();
+    }
+    return *this;
+}
+
+size_t secret_count() {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    return s.registered.size();
 }
 
 std::string mask_secrets(std::string_view text) {

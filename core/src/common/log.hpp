@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::log {
 
@@ -20,11 +21,30 @@ void set_level(Level level);
 Level level();
 inline bool enabled(Level l) { return l >= level(); }
 
-// Secrets (declared secret config values) never appear in log lines: each occurrence is
-// replaced by "****". Values shorter than 4 characters are not registered (too many false
-// matches and too little to hide).
+// Secrets (declared secret config values, values from config providers) never appear in log
+// lines: each occurrence is replaced by "****". Values shorter than 4 characters are not
+// registered (too many false matches and too little to hide).
+// add_secret() registers for the life of the process (the worker file's own secrets);
+// a Secrets object registers while it lives (a connector's, a validation's), so values
+// seen once over REST do not pile up.
 void add_secret(std::string_view value);
 std::string mask_secrets(std::string_view text);
+
+class Secrets {
+public:
+    Secrets() = default;
+    explicit Secrets(std::vector<std::string> values);
+    ~Secrets();
+    Secrets(Secrets&& other) noexcept;
+    Secrets& operator=(Secrets&& other) noexcept;
+    Secrets(const Secrets&) = delete;
+    Secrets& operator=(const Secrets&) = delete;
+
+private:
+    std::vector<std::string> values_;
+};
+// How many distinct secrets are registered (tests).
+size_t secret_count();
 
 // Where lines go (stderr by default); tests capture them.
 using Sink = std::function<void(std::string_view line)>;

@@ -1,5 +1,7 @@
 #include "common/text.hpp"
 
+#include <sluice/sdk.hpp>
+
 #include <algorithm>
 
 namespace sluice::text {
@@ -62,10 +64,62 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 }
 
 std::string shown(std::string_view value, size_t max) {
-    std::string v(value.substr(0, max));
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string v;
+    const std::string_view cut = value.substr(0, max);
+    for (size_t i = 0; i < cut.size();) {
+        const auto c = static_cast<unsigned char>(cut[i]);
+        size_t n = utf8::sequence_length(cut, i);
+        if (n > 1 || (n == 1 && c >= 0x20 && c != 0x7f)) {
+            v.append(cut.substr(i, n));
+            i += n;
+            continue;
+        }
+        v += "\\x";
+        v += hex[c >> 4];
+        v += hex[c & 0xf];
+        ++i;
+    }
     if (value.size() > max) v += "...";
-    if (v.empty() || v.find_first_of(" \t") != std::string::npos) return "'" + v + "'";
+    if (v.empty() || v.find_first_of(" ") != std::string::npos) return "'" + v + "'";
     return v;
+}
+
+std::optional<size_t> invalid_utf8_at(std::string_view text) {
+    for (size_t i = 0; i < text.size();) {
+        size_t n = utf8::sequence_length(text, i);
+        if (n == 0) return i;
+        i += n;
+    }
+    return std::nullopt;
+}
+
+std::optional<TextProblem> text_file_problem(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        size_t n = utf8::sequence_length(text, i);
+        if (n == 0) {
+            return TextProblem{i, std::string("byte 0x") + hex[c >> 4] + hex[c & 0xf] + " is not valid UTF-8 (the file must be UTF-8 text)"};
+        }
+        if (n == 1 && (c < 0x20 || c == 0x7f) && c != '\t' && c != '\n' && c != '\r')
+            return TextProblem{i, std::string("control character U+00") + hex[c >> 4] + hex[c & 0xf] + " is not allowed in a text file"};
+        i += n;
+    }
+    return std::nullopt;
+}
+
+std::pair<size_t, size_t> line_column(std::string_view text, size_t offset) {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return {line, column};
 }
 
 }  // namespace sluice::text

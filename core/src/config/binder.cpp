@@ -39,12 +39,21 @@ public:
 
     void bind_text(const KeyDef& def, const std::string& raw, Location where) {
         given_.insert(def.name);
+        // Files and JSON bodies are checked before they get here; a flat map built any other
+        // way is not, and configuration text is UTF-8 all the way to the plugin.
+        if (text::invalid_utf8_at(raw)) return fail(def.name, where, "the value is not valid UTF-8 text");
         std::string error;
-        auto interpolated = interpolate(raw, scope_.base_dir, error);
+        auto interpolated = interpolate(raw, scope_.base_dir, scope_.access, error);
         if (!interpolated) return fail(def.name, where, error);
         Value v;
-        if (auto e = convert_scalar(def, interpolated->text, v)) return fail(def.name, where, *e);
+        // A value from a provider is never written back, not even in an error: it may be a
+        // credential, or the content of a file the sender should not see.
+        const std::string shown = interpolated->used_provider ? "the value from " + text::shown(raw, 200) : "";
+        if (auto e = convert_scalar(def, interpolated->text, v, shown)) return fail(def.name, where, *e);
         v.interpolated = interpolated->used_provider;
+        if (def.local_path)
+            if (auto refused = local_path_refused(scope_.access, qualified(scope_.key_prefix, def.name), v.text))
+                return fail(def.name, where, *refused);
         store(def, std::move(v), where);
     }
 
@@ -94,7 +103,6 @@ private:
     void store(const KeyDef& def, Value v, const Location& where) {
         v.where = where;
         v.secret = def.secret;
-        if (v.secret) log::add_secret(v.text);
         auto [it, inserted] = resolved_.emplace(def.name, std::move(v));
         if (!inserted)
             fail(def.name, where, "key given twice (also at line " + std::to_string(it->second.where.line) + ")");
@@ -103,6 +111,7 @@ private:
     // Scalars of a YAML tree flattened into dotted keys (a map value's nested maps).
     bool flatten(const YAML::Node& node, const std::string& prefix, const KeyDef& def, std::vector<std::string>& items,
                  bool& used_provider) {
+        if (!within_budget(def, node)) return false;
         for (auto& e : entries(node, scope_.file, qualified(scope_.key_prefix, def.name), diags_)) {
             std::string key = prefix.empty() ? e.key : prefix + "." + e.key;
             if (e.value.IsMap()) {
@@ -115,7 +124,7 @@ private:
                 return false;
             }
             std::string error;
-            auto text = interpolate(e.value.IsNull() ? std::string() : e.value.Scalar(), scope_.base_dir, error);
+            auto text = interpolate(e.value.IsNull() ? std::string() : e.value.Scalar(), scope_.base_dir, scope_.access, error);
             if (!text) {
                 fail(def.name + "." + key, location(scope_.file, e.value), error);
                 return false;
@@ -127,20 +136,24 @@ private:
         return true;
     }
 
-    nlohmann::json to_json(const YAML::Node& node, bool& ok, bool& used_provider) {
+    nlohmann::json to_json(const KeyDef& def, const YAML::Node& node, bool& ok, bool& used_provider) {
+        if (!ok || !within_budget(def, node)) {
+            ok = false;
+            return nullptr;
+        }
         if (node.IsNull() || !node.IsDefined()) return nullptr;
         if (node.IsSequence()) {
             auto arr = nlohmann::json::array();
-            for (const auto& item : node) arr.push_back(to_json(item, ok, used_provider));
+            for (const auto& item : node) arr.push_back(to_json(def, item, ok, used_provider));
             return arr;
         }
         if (node.IsMap()) {
             auto obj = nlohmann::json::object();
-            for (const auto& pair : node) obj[pair.first.Scalar()] = to_json(pair.second, ok, used_provider);
+            for (const auto& pair : node) obj[pair.first.Scalar()] = to_json(def, pair.second, ok, used_provider);
             return obj;
         }
         std::string error;
-        auto text = interpolate(node.Scalar(), scope_.base_dir, error);
+        auto text = interpolate(node.Scalar(), scope_.base_dir, scope_.access, error);
         if (!text) {
             fail("", location(scope_.file, node), error);
             ok = false;
@@ -171,7 +184,7 @@ private:
                                 "expected a list of plain values, got " + std::string(node_kind(item)) + " in it");
                 }
                 std::string error;
-                auto text = interpolate(item.Scalar(), scope_.base_dir, error);
+                auto text = interpolate(item.Scalar(), scope_.base_dir, scope_.access, error);
                 if (!text) return fail(def.name, location(scope_.file, item), error);
                 used_provider = used_provider || text->used_provider;
                 v.items.push_back(text->text);
@@ -186,7 +199,7 @@ private:
             v.json = v.text;
         } else if (def.type == ValueType::json) {
             bool ok = true;
-            auto j = to_json(node, ok, used_provider);
+            auto j = to_json(def, node, ok, used_provider);
             if (!ok) return;
             v.text = j.dump();
             v.json = v.text;
@@ -197,9 +210,22 @@ private:
         store(def, std::move(v), where);
     }
 
+    // YAML aliases share nodes, and a walk of nested aliases expands them: ten levels of ten
+    // "*a" make ten billion nodes from a few lines (the "billion laughs"). A value holds at
+    // most kMaxNodes nodes, counted as walked.
+    static constexpr size_t kMaxNodes = 100000;
+    bool within_budget(const KeyDef& def, const YAML::Node& node) {
+        if (++walked_ <= kMaxNodes) return true;
+        if (walked_ == kMaxNodes + 1)
+            fail(def.name, location(scope_.file, node),
+                 "the value has more than " + std::to_string(kMaxNodes) + " elements (YAML aliases count every time they are used)");
+        return false;
+    }
+
     const Schema& schema_;
     const BindScope& scope_;
     Diagnostics& diags_;
+    size_t walked_ = 0;
     Resolved resolved_;
     std::set<std::string> given_;  // keys present in the input, valid or not
 };
@@ -216,6 +242,17 @@ Resolved bind(const YAML::Node& map, const Schema& schema, const BindScope& scop
         }
     }
     return binder.finish();
+}
+
+void check_with_plugin(const PluginFacts& facts, const Resolved& values, const BindScope& scope, bool bound_cleanly,
+                       Diagnostics& diags) {
+    if (!facts.validate || !bound_cleanly) return;
+    const log::Secrets masked(masked_texts(values));  // a plugin's message may echo them
+    for (const auto& problem : facts.validate(facts.schema, values)) {
+        auto it = values.find(problem.key);
+        const Location where = it != values.end() && it->second.where.line > 0 ? it->second.where : scope.where;
+        diags.add(where, problem.key.empty() ? scope.key_prefix : qualified(scope.key_prefix, problem.key), problem.message);
+    }
 }
 
 Resolved bind_flat(const std::map<std::string, std::string>& values, const Schema& schema, const BindScope& scope,

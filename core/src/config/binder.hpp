@@ -4,7 +4,9 @@
 // All errors go to the diagnostics; binding never stops at the first.
 #pragma once
 
+#include "config/access_policy.hpp"
 #include "config/diagnostics.hpp"
+#include "config/plugin_catalog.hpp"
 #include "config/schema.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -23,9 +25,18 @@ struct BindScope {
     // Top-level keys the caller reads itself (a transform's type, name, predicate, negate):
     // skipped, neither bound nor reported unknown.
     std::vector<std::string> reserved = {};
+    // What ${file:}/${env:} references and local paths may reach; null: everything (the
+    // operator's own files).
+    const AccessPolicy* access = nullptr;
 };
 
 Resolved bind(const YAML::Node& map, const Schema& schema, const BindScope& scope, Diagnostics& diags);
+
+// The plugin's own checks (PluginFacts::validate) of what bind() resolved, each problem
+// placed at its key (or at the scope's location) like a binding error. Skipped when
+// binding already failed: `bound_cleanly` says whether it did not.
+void check_with_plugin(const PluginFacts& facts, const Resolved& values, const BindScope& scope, bool bound_cleanly,
+                       Diagnostics& diags);
 
 // The same from Kafka Connect's flat string map (REST spelling): key -> text.
 Resolved bind_flat(const std::map<std::string, std::string>& values, const Schema& schema, const BindScope& scope,

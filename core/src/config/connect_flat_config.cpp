@@ -45,7 +45,7 @@ std::optional<ConnectorKind> kind_of(const std::string& plugin, const std::map<s
 }  // namespace
 
 std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const std::map<std::string, std::string>& flat,
-                                                 const PluginCatalog& plugins, Diagnostics& diags) {
+                                                 const PluginCatalog& plugins, const AccessPolicy* access, Diagnostics& diags) {
     const size_t before = diags.size();
     Location where{"connector " + name, 0, 0};
     ConnectorSpec c;
@@ -81,6 +81,11 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
     std::map<std::string, std::string> plugin_config, errors;
     for (const auto& [key, value] : flat) {
         if (key == "name" || key == "connector.class" || key == "tasks.max" || is_chain_key(key)) continue;
+        if (key == "read.internal.topics") {
+            if (value == "true" || value == "false") c.read_internal_topics = value == "true";
+            else diags.add(where, key, "expected true or false, got " + text::shown(value));
+            continue;
+        }
         if (key == "topic" || key == "topics") {
             if (kind && (*kind == ConnectorKind::source) != (key == "topic")) {
                 diags.add(where, key,
@@ -109,11 +114,16 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
                   *kind == ConnectorKind::source ? "missing required key: the topic the source writes to"
                                                  : "missing required key: the topics this sink reads");
 
-    if (facts) c.config = bind_flat(plugin_config, facts->schema, BindScope{where.file, "", "", where}, diags);
-    ChainSpec chain = parse_chain_flat(flat, where, plugins, diags);
+    if (facts) {
+        const BindScope scope{where.file, "", "", where, {}, access};
+        const size_t bound = diags.size();
+        c.config = bind_flat(plugin_config, facts->schema, scope, diags);
+        check_with_plugin(*facts, c.config, scope, diags.size() == bound, diags);
+    }
+    ChainSpec chain = parse_chain_flat(flat, where, plugins, access, diags);
     c.transforms = std::move(chain.transforms);
     c.predicates = std::move(chain.predicates);
-    Resolved error_values = bind_flat(errors, error_policy_schema(), BindScope{where.file, "", "errors", where}, diags);
+    Resolved error_values = bind_flat(errors, error_policy_schema(), BindScope{where.file, "", "errors", where, {}, access}, diags);
     c.errors = error_policy_from(error_values, c.topics, "errors", where, diags);
     if (diags.size() != before) return std::nullopt;
     return c;

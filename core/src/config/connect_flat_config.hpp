@@ -22,7 +22,8 @@
 
 namespace sluice::config {
 
+// `access`: what its ${file:}/${env:} references and local paths may reach (REST: restricted).
 std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const std::map<std::string, std::string>& flat,
-                                                 const PluginCatalog& plugins, Diagnostics& diags);
+                                                 const PluginCatalog& plugins, const AccessPolicy* access, Diagnostics& diags);
 
 }  // namespace sluice::config

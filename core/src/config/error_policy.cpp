@@ -40,6 +40,12 @@ Schema make_schema() {
     keys.push_back(key("deadletterqueue.context.headers.enable", ValueType::boolean, "false",
                        "add __connect.errors.* headers (topic, partition, offset, connector, task, stage, plugin, message)"));
     keys.push_back(key("log.enable", ValueType::boolean, "false", "log each failed record's failure (stage, where, message)"));
+    KeyDef gap = key("on.gap", ValueType::string, "continue",
+                     "sinks: what to do when records the sink never read were deleted from Kafka (retention, a recreated "
+                     "topic) before it read them: continue (log an ERROR with the offsets skipped and count them in "
+                     "sluice_sink_records_skipped_total) or fail the task");
+    gap.allowed = {"continue", "fail"};
+    keys.push_back(gap);
     keys.push_back(key("log.include.messages", ValueType::boolean, "false",
                        "include the record's key, value and headers in that log line (secret config values masked)"));
     return Schema(std::move(keys));
@@ -72,6 +78,7 @@ ErrorPolicy error_policy_from(const Resolved& values, const std::vector<std::str
     if (auto* v = get(values, "deadletterqueue.context.headers.enable")) p.dlq_context_headers = v->text == "true";
     if (auto* v = get(values, "log.enable")) p.log_enable = v->text == "true";
     if (auto* v = get(values, "log.include.messages")) p.log_include_messages = v->text == "true";
+    if (auto* v = get(values, "on.gap")) p.fail_on_gap = v->text == "fail";
     if (auto* v = get(values, "deadletterqueue.topic.name"); v && !v->text.empty()) {
         p.dlq_topic = v->text;
         const std::string key = prefix + ".deadletterqueue.topic.name";

@@ -23,6 +23,7 @@ struct ErrorPolicy {
     bool dlq_context_headers = false;
     bool log_enable = false;
     bool log_include_messages = false;
+    bool fail_on_gap = false;  // sinks: records deleted before they were read fail the task
 
     bool has_dlq() const { return !dlq_topic.empty(); }
 };

@@ -3,6 +3,7 @@
 #include "common/text.hpp"
 #include "config/binder.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -41,7 +42,8 @@ namespace {
 
 const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
 const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors"};
-const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors"};
+const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors",
+                                            "read.internal.topics"};
 
 class PipelineParser {
 public:
@@ -168,7 +170,7 @@ private:
         c.kind = kind;
         c.pipeline = pipeline;
         c.where = at(node);
-        YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors;
+        YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, internal;
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
             if (e.key == "name") name = e.value;
@@ -179,6 +181,7 @@ private:
             else if (e.key == "transforms") transforms = e.value;
             else if (e.key == "predicates") predicates = e.value;
             else if (e.key == "errors") errors = e.value;
+            else if (e.key == "read.internal.topics" && kind == ConnectorKind::sink) internal = e.value;
             else unknown(e, prefix, valid);
         }
 
@@ -218,6 +221,12 @@ private:
             diags_.add(c.where, prefix + ".topics", "missing required key: the topics this sink reads (no source in this pipeline to default to)");
         }
 
+        if (internal.IsDefined() && !internal.IsNull()) {
+            auto t = scalar(internal, prefix + ".read.internal.topics");
+            if (t && (*t == "true" || *t == "false")) c.read_internal_topics = *t == "true";
+            else if (t) diags_.add(at(internal), prefix + ".read.internal.topics", "expected true or false, got " + text::shown(*t));
+        }
+
         if (tasks.IsDefined() && !tasks.IsNull()) {
             KeyDef def;
             def.name = "tasks";
@@ -241,14 +250,16 @@ private:
         }
 
         if (facts != nullptr) {
-            BindScope scope{doc_.file, doc_.base_dir, prefix + ".config", at(config, &c.where)};
+            BindScope scope{doc_.file, doc_.base_dir, prefix + ".config", at(config, &c.where), {}, doc_.access};
+            const size_t before = diags_.size();
             c.config = bind(config, facts->schema, scope, diags_);
+            check_with_plugin(*facts, c.config, scope, diags_.size() == before, diags_);
         }
 
         ChainSpec chain = parse_chain_yaml(doc_, transforms, predicates, prefix, c.where, plugins_, diags_);
         c.transforms = std::move(chain.transforms);
         c.predicates = std::move(chain.predicates);
-        BindScope error_scope{doc_.file, doc_.base_dir, prefix + ".errors", at(errors, &c.where)};
+        BindScope error_scope{doc_.file, doc_.base_dir, prefix + ".errors", at(errors, &c.where), {}, doc_.access};
         Resolved error_values = bind(errors, error_policy_schema(), error_scope, diags_);
         c.errors = error_policy_from(error_values, c.topics, prefix + ".errors", error_scope.where, diags_);
         return c;
@@ -286,10 +297,33 @@ std::optional<PipelineSpec> load_pipeline(const std::string& path, const PluginC
     return parse_pipeline(*doc, plugins, diags);
 }
 
-void check_pipelines(const std::vector<PipelineSpec>& pipelines, Diagnostics& diags) {
+std::vector<std::string> masked_texts(const ConnectorSpec& c) {
+    std::vector<std::string> out = masked_texts(c.config);
+    for (const auto& t : c.transforms)
+        for (auto& v : masked_texts(t.config)) out.push_back(std::move(v));
+    for (const auto& p : c.predicates)
+        for (auto& v : masked_texts(p.config)) out.push_back(std::move(v));
+    return out;
+}
+
+std::optional<std::string> internal_topic_problem(const ConnectorSpec& c, const std::vector<std::string>& worker_topics) {
+    if (c.kind != ConnectorKind::sink || c.read_internal_topics) return std::nullopt;
+    for (const auto& topic : c.topics) {
+        const bool kafkas = topic.rfind("__", 0) == 0;
+        const bool workers = std::find(worker_topics.begin(), worker_topics.end(), topic) != worker_topics.end();
+        if (!kafkas && !workers) continue;
+        return "topic " + topic + " is " + (kafkas ? "one of Kafka's internal topics" : "this worker's own offsets topic") +
+               ": a sink would read bookkeeping records as data. Set read.internal.topics: true on the connector if that "
+               "is really what you want";
+    }
+    return std::nullopt;
+}
+
+void check_pipelines(const std::vector<PipelineSpec>& pipelines, const std::vector<std::string>& worker_topics, Diagnostics& diags) {
     std::map<std::string, const ConnectorSpec*> seen;
     for (const auto& p : pipelines)
         for (const auto& c : p.connectors) {
+            if (auto problem = internal_topic_problem(c, worker_topics)) diags.add(c.where, "topics", *problem);
             auto [it, inserted] = seen.emplace(c.name, &c);
             if (!inserted)
                 diags.add(c.where, "name", "connector '" + c.name + "' is also defined in " + it->second->where.file +

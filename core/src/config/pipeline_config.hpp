@@ -44,6 +44,7 @@ struct ConnectorSpec {
     std::vector<TransformSpec> transforms;  // applied in order
     std::vector<PredicateSpec> predicates;  // referenced by transforms by name
     ErrorPolicy errors;
+    bool read_internal_topics = false;  // a sink may read Kafka's and the worker's own topics (said out loud)
 };
 
 struct PipelineSpec {
@@ -56,7 +57,18 @@ std::optional<PipelineSpec> load_pipeline(const std::string& path, const PluginC
 std::optional<PipelineSpec> parse_pipeline(const YamlDocument& doc, const PluginCatalog& plugins, Diagnostics& diags);
 
 // Checks that span files: connector names must be unique in a worker.
-void check_pipelines(const std::vector<PipelineSpec>& pipelines, Diagnostics& diags);
+// Every masked value of a connector (its config, its transforms' and predicates').
+std::vector<std::string> masked_texts(const ConnectorSpec& c);
+
+// Across pipelines and against the worker: connector names unique; no sink reads an internal
+// topic (see internal_topic_problem) unless it says read.internal.topics.
+void check_pipelines(const std::vector<PipelineSpec>& pipelines, const std::vector<std::string>& worker_topics, Diagnostics& diags);
+
+// A sink reading Kafka's own topics (__consumer_offsets, __transaction_state, any "__..."
+// topic) or the worker's (its offsets topic, given in worker_topics) would consume
+// bookkeeping records as data, and a sink writing back could corrupt them: refused unless
+// the connector sets read.internal.topics: true. nullopt when fine.
+std::optional<std::string> internal_topic_problem(const ConnectorSpec& c, const std::vector<std::string>& worker_topics);
 
 // Kafka's rule for topic names; the reason when invalid.
 std::optional<std::string> topic_name_problem(const std::string& topic);

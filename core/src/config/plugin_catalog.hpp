@@ -4,6 +4,7 @@
 
 #include "config/schema.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +16,18 @@ namespace sluice::config {
 enum class ConnectorKind { source, sink, transform, predicate };
 std::string_view kind_name(ConnectorKind kind);  // "source", "sink", "transform", "predicate"
 
+// One problem a plugin's validate() found: the key at fault ("" for the whole) and why.
+struct ConfigProblem {
+    std::string key;
+    std::string message;
+};
+
 struct PluginFacts {
     Schema schema;
     int max_tasks = 0;  // 0: no limit
+    // The plugin's own checks of a configuration already bound to `schema` (ABI 1.2; empty
+    // for older plugins and in tests): rules across keys, the shape of values. No I/O.
+    std::function<std::vector<ConfigProblem>(const Schema&, const Resolved&)> validate;
 };
 
 class PluginCatalog {

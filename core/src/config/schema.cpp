@@ -78,19 +78,22 @@ std::vector<std::string> Schema::names() const {
     return out;
 }
 
-std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& raw, Value& out) {
+std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& raw, Value& out, std::string_view shown_as) {
     out.type = def.type;
     out.secret = def.secret;
+    const bool hidden = def.secret || !shown_as.empty();
+    const std::string got = def.secret && shown_as.empty() ? std::string("the secret value (not shown)")
+                            : hidden                      ? std::string(shown_as)
+                                                          : text::shown(raw);
     auto range_error = [&](double v) -> std::optional<std::string> {
-        if ((def.min && v < *def.min) || (def.max && v > *def.max))
-            return "expected " + def.expectation() + ", got " + text::shown(raw);
+        if ((def.min && v < *def.min) || (def.max && v > *def.max)) return "expected " + def.expectation() + ", got " + got;
         return std::nullopt;
     };
     switch (def.type) {
     case ValueType::string: {
         if (!def.allowed.empty() && std::find(def.allowed.begin(), def.allowed.end(), raw) == def.allowed.end()) {
-            std::string hint = text::closest(raw, def.allowed);
-            return "expected one of " + text::join(def.allowed, ", ") + ", got " + text::shown(raw) +
+            std::string hint = hidden ? "" : text::closest(raw, def.allowed);
+            return "expected one of " + text::join(def.allowed, ", ") + ", got " + got +
                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
         }
         out.text = raw;
@@ -103,7 +106,7 @@ std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& 
         long long v = 0;
         auto res = std::from_chars(t.data(), t.data() + t.size(), v);
         if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size())
-            return "expected " + def.expectation() + ", got " + text::shown(raw);
+            return "expected " + def.expectation() + ", got " + got;
         if (auto e = range_error(static_cast<double>(v))) return e;
         out.text = std::to_string(v);
         out.json = out.text;
@@ -114,7 +117,7 @@ std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& 
         char* end = nullptr;
         double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
         if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(v))
-            return "expected " + def.expectation() + ", got " + text::shown(raw);
+            return "expected " + def.expectation() + ", got " + got;
         if (auto e = range_error(v)) return e;
         out.text = number_text(v);
         out.json = out.text;
@@ -123,7 +126,7 @@ std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& 
     case ValueType::boolean: {
         std::string t(text::trim(raw));
         std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (t != "true" && t != "false") return "expected true or false, got " + text::shown(raw);
+        if (t != "true" && t != "false") return "expected true or false, got " + got;
         out.text = t;
         out.json = t;
         return std::nullopt;
@@ -140,7 +143,7 @@ std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& 
     case ValueType::map: {
         // A scalar map must be JSON text (the REST spelling).
         auto j = nlohmann::json::parse(raw, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) return "expected a map, got " + text::shown(raw);
+        if (j.is_discarded() || !j.is_object()) return "expected a map, got " + got;
         out.items.clear();
         for (auto& [k, v] : j.items()) {
             out.items.push_back(k);
@@ -159,6 +162,16 @@ std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& 
     }
     }
     return "unsupported type";
+}
+
+std::vector<std::string> masked_texts(const Resolved& values) {
+    std::vector<std::string> out;
+    for (const auto& [key, v] : values) {
+        if (!v.masked()) continue;
+        out.push_back(v.text);
+        out.insert(out.end(), v.items.begin(), v.items.end());
+    }
+    return out;
 }
 
 Value default_value(const KeyDef& def) {

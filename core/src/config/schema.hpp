@@ -22,6 +22,7 @@ struct KeyDef {
     std::optional<std::string> default_text;
     bool required = false;
     bool secret = false;
+    bool local_path = false;  // names a file or directory on the worker's machine
     std::optional<double> min;
     std::optional<double> max;
     std::vector<std::string> allowed;
@@ -62,10 +63,15 @@ struct Value {
 using Resolved = std::map<std::string, Value>;
 
 // Turns the text of a scalar into a value of the key's type (range, enum checked).
-// Returns the error message on failure.
-std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& text, Value& out);
+// Returns the error message on failure, which shows the value as `shown` when given (a
+// value from a provider), never at all for a secret key, and as written otherwise.
+std::optional<std::string> convert_scalar(const KeyDef& def, const std::string& text, Value& out, std::string_view shown = {});
 
 // Builds the value of a default.
 Value default_value(const KeyDef& def);
+
+// The texts of the masked values (secret keys, values from providers): what must never
+// appear in a log line or an answer while these values are in use.
+std::vector<std::string> masked_texts(const Resolved& values);
 
 }  // namespace sluice::config

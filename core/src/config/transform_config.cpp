@@ -142,8 +142,10 @@ public:
                         t.type = *s;
                         if (const PluginFacts* facts =
                                 lookup(ConnectorKind::transform, t.type, plugins_, at(type), key + ".type", diags_)) {
-                            BindScope scope{doc_.file, doc_.base_dir, key, t.where, transform_reserved_keys()};
+                            BindScope scope{doc_.file, doc_.base_dir, key, t.where, transform_reserved_keys(), doc_.access};
+                            const size_t before = diags_.size();
                             t.config = bind(item, facts->schema, scope, diags_);
+                            check_with_plugin(*facts, t.config, scope, diags_.size() == before, diags_);
                         }
                     }
                     bool has_name = false;
@@ -223,8 +225,10 @@ private:
         p.type = *s;
         const PluginFacts* facts = lookup(ConnectorKind::predicate, p.type, plugins_, at(type), key + ".type", diags_);
         if (facts == nullptr) return std::nullopt;
-        BindScope scope{doc_.file, doc_.base_dir, key, p.where, kPredicateReserved};
+        BindScope scope{doc_.file, doc_.base_dir, key, p.where, kPredicateReserved, doc_.access};
+        const size_t before = diags_.size();
         p.config = bind(node, facts->schema, scope, diags_);
+        check_with_plugin(*facts, p.config, scope, diags_.size() == before, diags_);
         return p;
     }
 
@@ -292,7 +296,7 @@ ChainSpec parse_chain_yaml(const YamlDocument& doc, const YAML::Node& transforms
 }
 
 ChainSpec parse_chain_flat(const std::map<std::string, std::string>& flat, const Location& where,
-                           const PluginCatalog& plugins, Diagnostics& diags) {
+                           const PluginCatalog& plugins, const AccessPolicy* access, Diagnostics& diags) {
     ChainSpec chain;
     auto list_of = [&](const char* key) {
         auto it = flat.find(key);
@@ -313,7 +317,10 @@ ChainSpec parse_chain_flat(const std::map<std::string, std::string>& flat, const
         p.type = type->second;
         p.where = where;
         keys.erase(type);
-        p.config = bind_flat(keys, facts->schema, BindScope{where.file, "", key, where}, diags);
+        const BindScope scope{where.file, "", key, where, {}, access};
+        const size_t before = diags.size();
+        p.config = bind_flat(keys, facts->schema, scope, diags);
+        check_with_plugin(*facts, p.config, scope, diags.size() == before, diags);
         chain.predicates.push_back(std::move(p));
     }
     const auto transform_names = list_of("transforms");
@@ -342,7 +349,12 @@ ChainSpec parse_chain_flat(const std::map<std::string, std::string>& flat, const
             t.type = type->second;
             keys.erase(type);
             if (const PluginFacts* facts = lookup(ConnectorKind::transform, t.type, plugins, where, key + ".type", diags))
-                t.config = bind_flat(keys, facts->schema, BindScope{where.file, "", key, where}, diags);
+            {
+                const BindScope scope{where.file, "", key, where, {}, access};
+                const size_t before = diags.size();
+                t.config = bind_flat(keys, facts->schema, scope, diags);
+                check_with_plugin(*facts, t.config, scope, diags.size() == before, diags);
+            }
         }
         predicate_where.push_back(where);
         predicate_keys.push_back(key + ".predicate");

@@ -53,6 +53,6 @@ ChainSpec parse_chain_yaml(const YamlDocument& doc, const YAML::Node& transforms
 
 // Flat: every key of `flat` starting with "transforms" or "predicates" (the others are ignored).
 ChainSpec parse_chain_flat(const std::map<std::string, std::string>& flat, const Location& where,
-                           const PluginCatalog& plugins, Diagnostics& diags);
+                           const PluginCatalog& plugins, const AccessPolicy* access, Diagnostics& diags);
 
 }  // namespace sluice::config

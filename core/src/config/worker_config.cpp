@@ -46,6 +46,7 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
     w.worker_id = str("worker.id");
     w.bootstrap_servers = str("kafka.bootstrap.servers");
     w.embedded_brokers = static_cast<int>(num("kafka.embedded.brokers"));
+    w.embedded_max_partitions = static_cast<int>(num("kafka.embedded.max.partitions"));
     if (r.count("kafka.properties")) w.kafka_properties = as_map(r.at("kafka.properties"));
     if (r.count("kafka.producer")) w.producer_properties = as_map(r.at("kafka.producer"));
     if (r.count("kafka.consumer")) w.consumer_properties = as_map(r.at("kafka.consumer"));
@@ -56,7 +57,12 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
             w.plugin_path.push_back(path.lexically_normal().string());
         }
     }
+    auto list = [&](const char* k) { return r.count(k) ? r.at(k).items : std::vector<std::string>{}; };
+    w.provider_file_dirs = absolute_dirs(list("config.providers.file.allowed.paths"), base_dir);
+    w.provider_env_names = list("config.providers.env.allowed");
+    w.rest_file_dirs = absolute_dirs(list("rest.file.allowed.paths"), base_dir);
     w.rest_listener = str("rest.listener");
+    w.rest_lifecycle_wait_ms = num("rest.lifecycle.wait.ms");
     w.offsets_topic = str("offsets.topic");
     w.offsets_topic_partitions = static_cast<int>(num("offsets.topic.partitions"));
     w.offsets_topic_replication = static_cast<int>(num("offsets.topic.replication.factor"));
@@ -84,15 +90,27 @@ const Schema& worker_schema() {
         keys.push_back(key("kafka.bootstrap.servers", T::string,
                            "Kafka brokers (host:port,...). Empty: start the embedded in-memory cluster (demos and tests only, data is lost at exit)", ""));
         keys.push_back(ranged(key("kafka.embedded.brokers", T::integer, "Brokers of the embedded cluster", "1"), 1, 9));
+        keys.push_back(ranged(key("kafka.embedded.max.partitions", T::integer,
+                                  "Partitions the embedded cluster may hold in all (each keeps up to ~5 MiB in memory; it cannot delete topics): a connector needing more is refused. Bounds the worker's memory", "100"), 1, 100000));
         keys.push_back(key("kafka.properties", T::map, "librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...)"));
         keys.push_back(key("kafka.producer", T::map, "librdkafka properties for source producers (override kafka.properties)"));
         keys.push_back(key("kafka.consumer", T::map, "librdkafka properties for sink consumers (override kafka.properties)"));
         keys.push_back(key("plugin.path", T::list,
                            "Directories scanned for plugin .so files, relative to this file; empty: the plugins directory next to the sluice binary"));
         keys.push_back(key("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
+        keys.push_back(key("rest.file.allowed.paths", T::list,
+                           "Directories under which a connector created over REST may name local files (a file sink's path, a file source's); relative to this file. Empty: none"));
+        keys.push_back(key("config.providers.file.allowed.paths", T::list,
+                           "Directories from which ${file:PATH:KEY} in a configuration sent over REST may read; relative to this file. Empty: none (pipeline files given on the command line may read any)"));
+        keys.push_back(key("config.providers.env.allowed", T::list,
+                           "Environment variables ${env:NAME} in a configuration sent over REST may read. Empty: none (pipeline files given on the command line may read any)"));
+        keys.push_back(ranged(key("rest.lifecycle.wait.ms", T::integer,
+                                  "How long a REST call that restarts, stops, deletes or reconfigures a connector waits for its tasks before it answers; the change then goes on in the background (tasks show RESTARTING)", "5000"), 0, 60000));
         keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
         keys.push_back(ranged(key("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
-        keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer, "Replication factor of the offsets topic when sluice creates it; -1: broker default", "-1"), -1, 16));
+        keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer,
+                                  "Replication factor of the offsets topic when sluice creates it (Kafka Connect's offset.storage.replication.factor). 1 for a single-broker development cluster (a warning says so); -1: the broker's default, Kafka 2.4 and newer only. An existing offsets topic must be compacted or the worker does not start",
+                                  "3"), -1, 16));
         keys.push_back(ranged(key("offset.flush.interval.ms", T::integer,
                                   "How often source offsets are written and sink progress is flushed and committed", "5000"), 10, 3600000));
         keys.push_back(key("topic.creation.enable", T::boolean,
@@ -119,8 +137,21 @@ std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnost
     if (!doc) return std::nullopt;
     BindScope scope{doc->file, doc->base_dir, "", location(doc->file, doc->root)};
     Resolved r = bind(doc->root, worker_schema(), scope, diags);
+    for (const char* k : {"offsets.topic.replication.factor", "topic.creation.replication.factor"})
+        if (auto it = r.find(k); it != r.end() && it->second.text == "0")
+            diags.add(it->second.where, k, "expected -1 (the broker's default, Kafka 2.4+) or at least 1, got 0");
     if (diags.size() != before) return std::nullopt;
     return from_resolved(std::move(r), path, doc->base_dir);
+}
+
+AccessPolicy rest_access_policy(const WorkerConfig& worker) {
+    AccessPolicy p;
+    p.restricted = true;
+    p.origin = "configurations sent over REST";
+    p.file_dirs = worker.provider_file_dirs;
+    p.env_names = worker.provider_env_names;
+    p.local_path_dirs = worker.rest_file_dirs;
+    return p;
 }
 
 WorkerConfig default_worker_config() {

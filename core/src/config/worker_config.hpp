@@ -1,6 +1,7 @@
 // configs/worker.yaml: how this worker reaches Kafka, where plugins live, offsets, limits.
 #pragma once
 
+#include "config/access_policy.hpp"
 #include "config/diagnostics.hpp"
 #include "config/schema.hpp"
 
@@ -17,14 +18,20 @@ struct WorkerConfig {
     std::string worker_id;
     std::string bootstrap_servers;  // empty: the embedded in-memory cluster
     int embedded_brokers = 1;
+    int embedded_max_partitions = 100;
     std::map<std::string, std::string> kafka_properties;  // every client
     std::map<std::string, std::string> producer_properties;
     std::map<std::string, std::string> consumer_properties;
     std::vector<std::string> plugin_path;  // absolute or relative to the worker file
+    // What configurations sent over REST may reach (see access_policy.hpp); absolute.
+    std::vector<std::string> provider_file_dirs;
+    std::vector<std::string> provider_env_names;
+    std::vector<std::string> rest_file_dirs;
     std::string rest_listener = "127.0.0.1:8083";
+    int64_t rest_lifecycle_wait_ms = 5000;
     std::string offsets_topic = "sluice-offsets";
     int offsets_topic_partitions = 25;
-    int offsets_topic_replication = -1;
+    int offsets_topic_replication = 3;
     int64_t offset_flush_interval_ms = 5000;
     bool topic_creation_enable = true;
     int topic_creation_partitions = 4;
@@ -46,5 +53,8 @@ const Schema& worker_schema();
 std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnostics& diags);
 // Every default: what `sluice run` uses without --worker.
 WorkerConfig default_worker_config();
+
+// What a configuration sent over REST may reach on this worker.
+AccessPolicy rest_access_policy(const WorkerConfig& worker);
 
 }  // namespace sluice::config

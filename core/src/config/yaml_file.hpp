@@ -1,6 +1,7 @@
 // Loading YAML with positions: parse errors and every later diagnostic point at file:line:col.
 #pragma once
 
+#include "config/access_policy.hpp"
 #include "config/diagnostics.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -14,6 +15,7 @@ struct YamlDocument {
     YAML::Node root;
     std::string file;      // as given (shown in messages)
     std::string base_dir;  // for relative references inside the file
+    const AccessPolicy* access = nullptr;  // what its values may reach; null: everything (the operator's file)
 };
 
 std::optional<YamlDocument> load_yaml_file(const std::string& path, Diagnostics& diags);

@@ -27,9 +27,9 @@ public:
     Properties consumer_properties() const;
     Properties admin_properties() const;
 
-    // Makes sure the topic exists: the embedded cluster creates it directly, a real one
-    // through the Admin API; when that is refused or unanswered, the broker's
-    // auto-creation is left to do it. Returns the partition count when known.
+    // Makes sure the topic exists: the embedded cluster creates it directly (error set when
+    // it is full), a real one through the Admin API; when that is refused or unanswered, the
+    // broker's auto-creation is left to do it. Returns the partition count when known.
     std::optional<int> ensure_topic(const std::string& topic, int partitions, int replication,
                                     const Properties& topic_configs, std::string& error);
     // One metadata round trip: false (and error set) when no broker answers in time.
@@ -37,11 +37,20 @@ public:
     // Partitions of an existing topic; nullopt when the topic does not exist (or no answer).
     std::optional<int> partition_count(const std::string& topic, int timeout_ms, std::string& error);
 
+    // CreateTopics through the Admin API (real brokers; the embedded cluster creates directly).
+    struct Creation {
+        bool created = false;   // or it existed already
+        bool answered = false;  // false: no answer, or the broker has no CreateTopics
+        std::string error;      // the broker's reason when not created
+    };
+    Creation create_topic(const std::string& topic, int partitions, int replication, const Properties& topic_configs);
+    // One configuration value of a topic (DescribeConfigs); nullopt with `error` when the
+    // broker cannot say (no such API, no answer).
+    std::optional<std::string> topic_config(const std::string& topic, const std::string& key, std::string& error);
+
 private:
     Cluster() = default;
     rd_kafka_t* admin(std::string& error);
-    bool create_with_admin_api(const std::string& topic, int partitions, int replication,
-                               const Properties& topic_configs, std::string& error);
 
     config::WorkerConfig worker_;
     std::unique_ptr<MockCluster> mock_;

@@ -3,8 +3,9 @@
 
 namespace sluice::kafka {
 
-std::unique_ptr<MockCluster> MockCluster::start(int brokers, std::string& error) {
+std::unique_ptr<MockCluster> MockCluster::start(int brokers, int max_partitions, std::string& error) {
     std::unique_ptr<MockCluster> m(new MockCluster());
+    m->max_partitions_ = max_partitions;
     ClientConfig config("embedded-cluster");
     // The host client never connects anywhere; silence its "no bootstrap.servers" warning.
     config.set("log_level", "3");
@@ -23,13 +24,29 @@ MockCluster::~MockCluster() {
     if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
 }
 
-bool MockCluster::create_topic(const std::string& topic, int partitions, std::string& error) {
+std::optional<int> MockCluster::ensure_topic(const std::string& topic, int partitions, std::string& error) {
+    std::lock_guard lock(mutex_);
+    if (auto it = topics_.find(topic); it != topics_.end()) return it->second;
+    if (partitions_used_ + partitions > max_partitions_) {
+        error = "the embedded Kafka cluster is full: topic " + topic + " needs " + std::to_string(partitions) +
+                " partition(s) and " + std::to_string(partitions_used_) + " of its " + std::to_string(max_partitions_) +
+                " are taken (kafka.embedded.max.partitions; each keeps up to ~5 MiB in memory and the embedded cluster "
+                "cannot delete topics). Reuse an existing topic, raise the limit, or use a real Kafka cluster";
+        return std::nullopt;
+    }
     rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        error = rd_kafka_err2str(err);
-        return false;
+        error = "cannot create topic " + topic + " in the embedded cluster: " + rd_kafka_err2str(err);
+        return std::nullopt;
     }
-    return true;
+    topics_[topic] = partitions;
+    partitions_used_ += partitions;
+    return partitions;
+}
+
+int MockCluster::partitions_used() const {
+    std::lock_guard lock(mutex_);
+    return partitions_used_;
 }
 
 }  // namespace sluice::kafka

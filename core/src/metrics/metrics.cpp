@@ -27,6 +27,8 @@ const std::map<std::string, std::string, std::less<>> kCounterHelp = {
     {"bytes_produced", "Bytes of keys and values a source task wrote to Kafka."},
     {"offset_commits", "Successful offset commits (source offsets topic or sink consumer group)."},
     {"offset_commit_failures", "Failed offset commits."},
+    {"sink_records_skipped",
+     "Records a sink task never read: deleted from Kafka (retention, a recreated topic) before it got to them."},
 };
 
 const char* const kStates[] = {"UNASSIGNED", "RUNNING", "PAUSED", "FAILED", "RESTARTING", "STOPPED"};
@@ -121,9 +123,9 @@ public:
                 f.metric.push_back(metric({{"connector", t.connector}, {"task", task}}));
                 f.metric.back().counter.value = static_cast<double>(value);
             }
-            for (const auto& c : t.stage_counters) {
+            for (const auto& c : t.labelled_counters) {
                 auto& f = counter_family(counters, c.name);
-                f.metric.push_back(metric({{"connector", t.connector}, {"task", task}, {"stage", c.stage}}));
+                f.metric.push_back(metric({{"connector", t.connector}, {"task", task}, {c.label, c.value_label}}));
                 f.metric.back().counter.value = static_cast<double>(c.value);
             }
             for (const auto& l : t.lag) {

@@ -32,13 +32,15 @@ struct TaskSample {
     // counter name without the sluice_ prefix and _total suffix -> value,
     // e.g. {"records_polled", 12}; labels connector and task are added.
     std::vector<std::pair<std::string, uint64_t>> counters;
-    // Counters with a `stage` label too (error handling: records_skipped by TRANSFORMATION...).
-    struct StageCounter {
+    // Counters with one more label (error handling: records_skipped by stage=TRANSFORMATION;
+    // sink_records_skipped by reason=offset_out_of_range).
+    struct LabelledCounter {
         std::string name;
-        std::string stage;
+        std::string label;
+        std::string value_label;
         uint64_t value = 0;
     };
-    std::vector<StageCounter> stage_counters;
+    std::vector<LabelledCounter> labelled_counters;
     struct Lag {
         std::string topic;
         int32_t partition = 0;

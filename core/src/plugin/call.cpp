@@ -1,5 +1,9 @@
 #include "plugin/call.hpp"
 
+#include "common/log.hpp"
+
+#include <sluice/sdk.hpp>
+
 namespace sluice::plugin {
 
 std::string_view status_name(sluice_status status) {
@@ -11,5 +15,7 @@ std::string_view status_name(sluice_status status) {
     default: return "UNKNOWN";
     }
 }
+
+std::string shown_message(std::string_view message) { return log::mask_secrets(utf8::repair(message)); }
 
 }  // namespace sluice::plugin

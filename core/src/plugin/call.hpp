@@ -19,6 +19,10 @@ struct Outcome {
 
 std::string_view status_name(sluice_status status);
 
+// A plugin's message as the worker may show it anywhere (status traces, REST answers, log):
+// valid UTF-8, and without any secret or provider value the plugin may have echoed.
+std::string shown_message(std::string_view message);
+
 template <class F>
 Outcome call_plugin(const char* what, F&& fn) {
     char buffer[2048];
@@ -37,7 +41,7 @@ Outcome call_plugin(const char* what, F&& fn) {
         return out;
     }
     buffer[sizeof buffer - 1] = '\0';
-    out.message = buffer;
+    if (buffer[0] != '\0') out.message = shown_message(buffer);
     out.record_index = err.record_index;
     if (out.status < SLUICE_OK || out.status > SLUICE_FATAL) {
         out.message = std::string(what) + " returned unknown status " + std::to_string(out.status) +

@@ -1,6 +1,8 @@
 #include "plugin/loader.hpp"
 
 #include "common/text.hpp"
+#include "plugin/abi_config.hpp"
+#include "plugin/call.hpp"
 
 #include <boost/dll/shared_library.hpp>
 
@@ -81,6 +83,23 @@ std::optional<std::string> vtable_problem(const sluice_plugin_descriptor& d, Loa
     return "has unknown kind " + std::to_string(d.kind) + " (this worker runs sources, sinks, transforms and predicates)";
 }
 
+// The plugin's validate() as the configuration code calls it: the resolved values laid out
+// for the ABI, every problem collected, messages made safe to show.
+std::function<std::vector<config::ConfigProblem>(const config::Schema&, const config::Resolved&)> validator(
+    sluice_status (*validate)(const sluice_config*, const sluice_config_problems*)) {
+    return [validate](const config::Schema& schema, const config::Resolved& values) {
+        std::vector<config::ConfigProblem> found;
+        AbiConfig config(schema, values);
+        sluice_config_problems sink{&found, [](void* opaque, const char* key, const char* message) {
+                                        static_cast<std::vector<config::ConfigProblem>*>(opaque)->push_back(
+                                            {key ? key : "", shown_message(message ? message : "")});
+                                    }};
+        sluice_status status = validate(config.get(), &sink);
+        if (status != SLUICE_OK && found.empty()) found.push_back({"", "the plugin's validate() refused the configuration without saying why"});
+        return found;
+    };
+}
+
 }  // namespace
 
 std::variant<config::Schema, std::string> schema_from_abi(const sluice_plugin_descriptor& d) {
@@ -98,6 +117,7 @@ std::variant<config::Schema, std::string> schema_from_abi(const sluice_plugin_de
         k.type = *type;
         k.required = (def->flags & SLUICE_CONFIG_REQUIRED) != 0;
         k.secret = (def->flags & SLUICE_CONFIG_SECRET) != 0;
+        k.local_path = (def->flags & SLUICE_CONFIG_LOCAL_PATH) != 0;
         if (def->doc) k.doc = def->doc;
         if (SLUICE_HAS_FIELD(def, sluice_config_def, default_value) && def->default_value)
             k.default_text = def->default_value;
@@ -171,6 +191,8 @@ std::variant<std::vector<PluginPtr>, Refusal> load_plugin_file(const std::string
         if (auto* problem = std::get_if<std::string>(&schema)) return refuse("plugin '" + plugin->name + "': " + *problem);
         plugin->facts.schema = std::get<config::Schema>(std::move(schema));
         plugin->facts.max_tasks = d->max_tasks > 0 ? d->max_tasks : 0;
+        if (SLUICE_HAS_FIELD(d, sluice_plugin_descriptor, validate) && d->validate != nullptr)
+            plugin->facts.validate = validator(d->validate);
         plugin->version = d->version ? d->version : "unknown";
         plugin->description = d->description ? d->description : "";
         plugin->sdk_version = m->sdk_version ? m->sdk_version : "";

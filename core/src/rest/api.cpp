@@ -10,7 +10,7 @@
 namespace sluice::rest {
 
 Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options)
-    : worker_(worker), registry_(registry), options_(std::move(options)) {
+    : worker_(worker), registry_(registry), options_(std::move(options)), access_(config::rest_access_policy(worker.config())) {
     if (!options_.state_file.empty()) store_ = std::make_unique<StateStore>(options_.state_file);
     // Literal routes before parameter routes: the first match wins.
     add_root_routes(router_, *this);
@@ -19,6 +19,16 @@ Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options
     add_offset_routes(router_, *this);
     add_connector_routes(router_, *this);
 }
+
+namespace {
+// The method as a metrics label: any token is a method to HTTP, so a client sending made-up
+// ones would otherwise add a series (and /metrics text) per request without bound.
+std::string_view method_label(const std::string& method) {
+    for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+        if (method == known) return known;
+    return "other";
+}
+}  // namespace
 
 HttpResponse Api::handle(const HttpRequest& request) {
     const auto started = std::chrono::steady_clock::now();
@@ -31,10 +41,11 @@ HttpResponse Api::handle(const HttpRequest& request) {
     } else {
         response = router_.dispatch(request, route);
     }
-    if (options_.observe)
-        options_.observe(route, request.method, response.status,
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    log::debug("REST ", request.method, " ", request.target, " -> ", response.status);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (options_.observe) options_.observe(route, method_label(request.method), response.status, seconds);
+    // Every call should answer well within a second or two: a slow one is worth a line.
+    if (seconds >= 2.0) log::warn("REST ", request.method, " ", route, " -> ", response.status, " took ", seconds, " s");
+    else log::debug("REST ", request.method, " ", request.target, " -> ", response.status);
     return response;
 }
 
@@ -80,7 +91,7 @@ void Api::restore() {
     size_t restored = 0;
     for (const auto& c : state->connectors) {
         config::Diagnostics diags;
-        auto spec = spec_from_flat(c.name, c.config, registry_, diags);
+        auto spec = spec_from_flat(c.name, c.config, registry_, access_, diags);
         auto target = runtime::parse_target(c.state).value_or(runtime::TargetState::running);
         std::string message;
         if (spec && worker_.create({*spec, c.config, "", runtime::Origin::rest}, target, message) ==
@@ -95,6 +106,7 @@ void Api::restore() {
     for (const auto& p : state->pipelines) {
         config::Diagnostics diags;
         auto doc = config::load_yaml_text(p.yaml, "pipelines/" + p.name, diags);
+        if (doc) doc->access = &access_;
         auto spec = doc ? config::parse_pipeline(*doc, registry_, diags) : std::nullopt;
         if (!spec) {
             log::error("stored pipeline ", p.name, " is no longer valid and is dropped: ", describe(diags));

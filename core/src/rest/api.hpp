@@ -49,6 +49,7 @@ public:
     // For the handlers.
     runtime::Worker& worker() { return worker_; }
     plugin::Registry& registry() { return registry_; }
+    const config::AccessPolicy& access() const { return access_; }
     const ApiOptions& options() const { return options_; }
     void persist();  // writes the state file (no-op without one); logs failures
     void persist_locked_pipelines();  // the same, pipelines_mutex() already held
@@ -59,6 +60,7 @@ private:
     runtime::Worker& worker_;
     plugin::Registry& registry_;
     ApiOptions options_;
+    config::AccessPolicy access_;  // what configurations sent over REST may reach
     Router router_;
     std::unique_ptr<StateStore> store_;
     std::mutex persist_mutex_;

@@ -8,7 +8,7 @@ namespace sluice::rest {
 HttpResponse json_response(int status, const nlohmann::json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump();
+    r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // any bytes: never a 500
     return r;
 }
 
@@ -59,14 +59,15 @@ void check_name(const std::string& name, const std::string& what) {
 void not_found(const std::string& name) { throw ApiError(404, "Connector " + name + " not found"); }
 
 std::optional<config::ConnectorSpec> spec_from_flat(const std::string& name, const FlatConfig& flat,
-                                                    const config::PluginCatalog& plugins, config::Diagnostics& diags) {
+                                                    const config::PluginCatalog& plugins, const config::AccessPolicy& access,
+                                                    config::Diagnostics& diags) {
     // Converters are Kafka Connect's business: sluice moves bytes. Tools send them anyway.
     FlatConfig relevant;
     for (const auto& [k, v] : flat)
         if (!text::starts_with(k, "key.converter") && !text::starts_with(k, "value.converter") &&
             !text::starts_with(k, "header.converter"))
             relevant[k] = v;
-    return config::connector_from_flat(name, relevant, plugins, diags);
+    return config::connector_from_flat(name, relevant, plugins, &access, diags);
 }
 
 std::string describe(const config::Diagnostics& diags) {

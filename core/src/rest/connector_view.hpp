@@ -32,8 +32,10 @@ void check_name(const std::string& name, const std::string& what = "connector");
 [[noreturn]] void not_found(const std::string& name);
 
 // Kafka Connect's flat map -> the worker's model. The single place the conversion happens.
+// Everything sent over REST is bound under the worker's REST access policy.
 std::optional<config::ConnectorSpec> spec_from_flat(const std::string& name, const FlatConfig& flat,
-                                                    const config::PluginCatalog& plugins, config::Diagnostics& diags);
+                                                    const config::PluginCatalog& plugins, const config::AccessPolicy& access,
+                                                    config::Diagnostics& diags);
 // One line per problem, "key: message".
 std::string describe(const config::Diagnostics& diags);
 

@@ -25,7 +25,7 @@ runtime::ConnectorReport report_or_404(Api& api, const std::string& name) {
 // Flat map -> definition, or 400 with every problem.
 runtime::ConnectorDefinition definition_from(Api& api, const std::string& name, const FlatConfig& flat) {
     config::Diagnostics diags;
-    auto spec = spec_from_flat(name, flat, api.registry(), diags);
+    auto spec = spec_from_flat(name, flat, api.registry(), api.access(), diags);
     if (!spec) throw ApiError(400, "Connector configuration is invalid and contains the following " +
                                        std::to_string(diags.size()) + " error(s):\n" + describe(diags));
     return runtime::ConnectorDefinition{*spec, flat, "", runtime::Origin::rest};

@@ -71,6 +71,7 @@ void add_pipeline_routes(Router& router, Api& api) {
         config::Diagnostics diags;
         const std::string file = "pipelines/" + name;  // its stem is the default pipeline name
         auto doc = config::load_yaml_text(call.request.body, file, diags);
+        if (doc) doc->access = &api.access();
         auto spec = doc ? config::parse_pipeline(*doc, api.registry(), diags) : std::nullopt;
         if (spec && spec->name != name)
             diags.add(config::Location{file, 1, 1}, "name", "the pipeline is named '" + spec->name + "' but is given for '" + name + "'");

@@ -121,7 +121,7 @@ void add_plugin_routes(Router& router, Api& api) {
         flat["connector.class"] = name;
         std::string connector_name = flat.count("name") ? flat.at("name") : "validation";
         config::Diagnostics diags;
-        spec_from_flat(connector_name, flat, api.registry(), diags);
+        spec_from_flat(connector_name, flat, api.registry(), api.access(), diags);
         if (!flat.count("name")) diags.add({}, "name", "missing required key: the connector's name");
         std::map<std::string, std::vector<std::string>> errors;
         for (const auto& d : diags.items()) {
@@ -135,7 +135,9 @@ void add_plugin_routes(Router& router, Api& api) {
             auto value_it = flat.find(k.name);
             nlohmann::json value = {{"name", k.name},
                                     {"value", value_it == flat.end() ? (k.default_text ? nlohmann::json(*k.default_text) : nlohmann::json(nullptr))
-                                                                      : nlohmann::json(k.secret ? std::string(kMask) : value_it->second)},
+                                                                      : nlohmann::json(k.secret || value_it->second.find("${") != std::string::npos
+                                                                                         ? std::string(kMask)
+                                                                                         : value_it->second)},
                                     {"recommended_values", k.allowed},
                                     {"errors", errors.count(k.name) ? errors.at(k.name) : std::vector<std::string>{}},
                                     {"visible", true}};

@@ -202,6 +202,29 @@ private:
 
 }  // namespace
 
+std::optional<HttpRequest> parse_request(std::string_view bytes, size_t body_limit, std::string& error) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(body_limit);
+    parser.eager(true);
+    beast::error_code ec;
+    size_t used = 0;
+    while (!parser.is_done() && used < bytes.size()) {
+        size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+        used += n;
+        if (ec == http::error::need_more) ec = {};  // more than what is left: see put_eof below
+        if (ec || n == 0) break;
+    }
+    if (!ec && !parser.is_done()) {
+        if (parser.got_some()) parser.put_eof(ec);  // the connection ends here, as a client closing would end it
+        if (!ec && !parser.is_done()) ec = http::error::partial_message;
+    }
+    if (ec) {
+        error = ec.message();
+        return std::nullopt;
+    }
+    return to_request(parser.release());
+}
+
 struct HttpServer::Impl {
     Options options;
     Handler handler;

@@ -10,7 +10,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -63,6 +65,11 @@ private:
 
 // "host:port" -> (host, port); nullopt-like: false when malformed. IPv6 as [::1]:8083.
 bool parse_listener(const std::string& listener, std::string& host, uint16_t& port, std::string& error);
+
+// One request read from `bytes` as a connection reads it (the same parser, body limit and
+// conversion), for tests and fuzzing; nullopt with `error` when the bytes do not start with
+// one complete, well-formed request.
+std::optional<HttpRequest> parse_request(std::string_view bytes, size_t body_limit, std::string& error);
 
 // %XX and (in queries) '+' decoded; false on a malformed escape.
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);

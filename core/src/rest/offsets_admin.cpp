@@ -33,10 +33,10 @@ kafka::Client group_client(runtime::Worker& worker, const config::ConnectorSpec&
     // member of an earlier call that did not leave cleanly holds the next join up no longer.
     props["session.timeout.ms"] = "3000";
     props["heartbeat.interval.ms"] = "500";
-    if (auto e = config.set_all(props)) throw ApiError(500, "Kafka client for group " + group_of(spec) + ": " + *e);
+    if (auto e = config.set_all(props)) throw ApiError(503, "Kafka client for group " + group_of(spec) + ": " + *e);
     std::string error;
     kafka::Client client(RD_KAFKA_CONSUMER, config, error);
-    if (!client) throw ApiError(500, "Kafka client for group " + group_of(spec) + ": " + error);
+    if (!client) throw ApiError(503, "Kafka client for group " + group_of(spec) + ": " + error);
     return client;
 }
 
@@ -46,7 +46,7 @@ PartitionList all_partitions(runtime::Worker& worker, const config::ConnectorSpe
         std::string error;
         auto count = worker.cluster()->partition_count(topic, kTimeoutMs, error);
         if (!count) {
-            if (!error.empty()) throw ApiError(500, "topic " + topic + ": " + error);
+            if (!error.empty()) throw ApiError(503, "topic " + topic + ": " + error);
             continue;  // not created yet: nothing committed
         }
         for (int p = 0; p < *count; ++p) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
@@ -60,7 +60,7 @@ PartitionList committed(runtime::Worker& worker, const config::ConnectorSpec& sp
     if (list->cnt == 0) return list;
     auto client = group_client(worker, spec);
     rd_kafka_resp_err_t err = rd_kafka_committed(client.get(), list.get(), kTimeoutMs);
-    if (err) throw ApiError(500, "cannot read the committed offsets of group " + group_of(spec) + ": " + rd_kafka_err2str(err));
+    if (err) throw ApiError(503, "cannot read the committed offsets of group " + group_of(spec) + ": " + rd_kafka_err2str(err));
     return list;
 }
 
@@ -75,7 +75,7 @@ void commit_as_member(runtime::Worker& worker, const config::ConnectorSpec& spec
     auto topics = make_list(static_cast<int>(spec.topics.size()));
     for (const auto& t : spec.topics) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(rk, topics.get()))
-        throw ApiError(500, "cannot join group " + group_of(spec) + ": " + rd_kafka_err2str(err));
+        throw ApiError(503, "cannot join group " + group_of(spec) + ": " + rd_kafka_err2str(err));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     auto assigned = [&] {
         rd_kafka_topic_partition_list_t* a = nullptr;
@@ -89,13 +89,13 @@ void commit_as_member(runtime::Worker& worker, const config::ConnectorSpec& spec
     while (!assigned()) {
         if (std::chrono::steady_clock::now() > deadline) {
             rd_kafka_consumer_close(rk);
-            throw ApiError(500, "group " + group_of(spec) + " did not assign the partitions within 30 s (is a consumer of it still running?)");
+            throw ApiError(409, "group " + group_of(spec) + " did not assign the partitions within 30 s (is a consumer of it still running?)");
         }
         if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100)) rd_kafka_message_destroy(m);  // nothing is committed from these
     }
     rd_kafka_resp_err_t err = rd_kafka_commit(rk, offsets, 0);
     rd_kafka_consumer_close(rk);
-    if (err) throw ApiError(500, "cannot commit offsets for group " + group_of(spec) + ": " + rd_kafka_err2str(err));
+    if (err) throw ApiError(503, "cannot commit offsets for group " + group_of(spec) + ": " + rd_kafka_err2str(err));
 }
 
 // "Reset" for a sink: the committed offset becomes the partition's earliest one (what a
@@ -103,7 +103,7 @@ void commit_as_member(runtime::Worker& worker, const config::ConnectorSpec& spec
 void add_earliest(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* out, const std::string& topic, int32_t partition) {
     int64_t low = 0, high = 0;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, kTimeoutMs);
-    if (err) throw ApiError(500, "cannot read the earliest offset of " + topic + "[" + std::to_string(partition) + "]: " + rd_kafka_err2str(err));
+    if (err) throw ApiError(503, "cannot read the earliest offset of " + topic + "[" + std::to_string(partition) + "]: " + rd_kafka_err2str(err));
     rd_kafka_topic_partition_list_add(out, topic.c_str(), partition)->offset = low;
 }
 
@@ -125,11 +125,11 @@ void write_source_offsets(runtime::Worker& worker, const std::string& connector,
                           const std::vector<std::pair<std::string, std::optional<std::string>>>& records) {
     if (records.empty()) return;
     kafka::ClientConfig config("rest-offsets");
-    if (auto e = config.set_all(worker.cluster()->producer_properties())) throw ApiError(500, "offsets producer: " + *e);
+    if (auto e = config.set_all(worker.cluster()->producer_properties())) throw ApiError(503, "offsets producer: " + *e);
     rd_kafka_conf_set_dr_msg_cb(config.get(), &on_delivery);
     std::string error;
     kafka::Client producer(RD_KAFKA_PRODUCER, config, error);
-    if (!producer) throw ApiError(500, "offsets producer: " + error);
+    if (!producer) throw ApiError(503, "offsets producer: " + error);
     Delivery delivery;
     const std::string& topic = worker.offsets()->topic();
     for (const auto& [partition, offset] : records) {
@@ -141,12 +141,12 @@ void write_source_offsets(runtime::Worker& worker, const std::string& connector,
             RD_KAFKA_V_KEY(key.data(), key.size()),
             RD_KAFKA_V_VALUE(value, value_size),
             RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
-        if (err) throw ApiError(500, "cannot write to the offsets topic " + topic + ": " + rd_kafka_err2str(err));
+        if (err) throw ApiError(503, "cannot write to the offsets topic " + topic + ": " + rd_kafka_err2str(err));
     }
     if (rd_kafka_flush(producer.get(), kTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        throw ApiError(500, "the offsets topic " + topic + " did not acknowledge the new offsets in time");
+        throw ApiError(503, "the offsets topic " + topic + " did not acknowledge the new offsets in time");
     if (delivery.failed)
-        throw ApiError(500, std::to_string(delivery.failed) + " offset records were refused by the offsets topic " + topic + ": " + delivery.error);
+        throw ApiError(503, std::to_string(delivery.failed) + " offset records were refused by the offsets topic " + topic + ": " + delivery.error);
     for (const auto& [partition, offset] : records) {
         if (offset) worker.offsets()->put(connector, partition, *offset);
         else worker.offsets()->erase(connector, partition);

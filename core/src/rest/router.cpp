@@ -1,5 +1,6 @@
 #include "rest/router.hpp"
 
+#include "common/log.hpp"
 #include "common/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,7 +12,9 @@ namespace sluice::rest {
 HttpResponse error_response(int status, const std::string& message) {
     HttpResponse r;
     r.status = status;
-    r.body = nlohmann::json{{"error_code", status}, {"message", message}}.dump();
+    // Messages may quote what the client sent (any bytes): never a 500 for that, never a secret.
+    r.body = nlohmann::json{{"error_code", status}, {"message", log::mask_secrets(message)}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     return r;
 }
 
@@ -58,6 +61,10 @@ HttpResponse Router::dispatch(const HttpRequest& request, std::string& route) co
     for (const auto& s : raw) {
         std::string decoded;
         if (!percent_decode(s, decoded, false)) return error_response(400, "malformed percent-encoding in the path " + request.path);
+        // Names are UTF-8 text: %ff%fe is the client's mistake, not a name to look up.
+        if (text::invalid_utf8_at(decoded))
+            return error_response(400, "path segment " + text::shown(decoded) + " of " + text::shown(request.path, 200) +
+                                           " is not valid UTF-8 once percent-decoded");
         segments.push_back(decoded);
     }
     std::set<std::string> allowed;

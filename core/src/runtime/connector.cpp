@@ -1,10 +1,12 @@
 #include "runtime/connector.hpp"
 
 #include "common/log.hpp"
+#include "common/memory.hpp"
 #include "runtime/sink_task.hpp"
 #include "runtime/source_task.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace sluice::runtime {
 
@@ -25,12 +27,11 @@ std::optional<TargetState> parse_target(std::string_view name) {
 }
 
 Connector::Connector(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, TargetState target)
-    : env_(std::move(env)), spec_(std::move(spec)), plugin_(std::move(plugin)), target_(target) {}
+    : env_(std::move(env)), secrets_(config::masked_texts(spec)), spec_(std::move(spec)), plugin_(std::move(plugin)), target_(target) {}
 
 Connector::~Connector() {
     request_stop();
-    std::lock_guard lock(state_);
-    tasks_.clear();  // each task joins its thread
+    // Members go in reverse order: the lifecycle thread drains first, then each task joins.
 }
 
 std::shared_ptr<Task> Connector::make_task(int task_id) const {
@@ -38,11 +39,15 @@ std::shared_ptr<Task> Connector::make_task(int task_id) const {
     return std::make_shared<SinkTask>(env_, spec_, plugin_, task_id);
 }
 
-void Connector::start_tasks_locked() {
+std::chrono::steady_clock::time_point Connector::stop_deadline() const {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(env_.worker.shutdown_timeout_ms);
+}
+
+void Connector::start_tasks() {
     std::vector<std::shared_ptr<Task>> created;
     {
         std::lock_guard lock(state_);
-        if (target_ == TargetState::stopped) return;
+        if (target_ == TargetState::stopped || closing_) return;
         // A sink registers with the backpressure gate before it runs, so no source races ahead.
         if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
         for (int i = 0; i < spec_.tasks; ++i) {
@@ -55,27 +60,37 @@ void Connector::start_tasks_locked() {
     for (auto& t : created) t->start();
 }
 
-void Connector::start() {
-    std::lock_guard lifecycle(lifecycle_);
-    start_tasks_locked();
+Connector::Done Connector::start(Done after) {
+    return lifecycle_.post([this, after] {
+        if (after.valid()) after.wait();
+        start_tasks();
+    });
 }
 
-void Connector::end_tasks(std::vector<std::shared_ptr<Task>> tasks, std::chrono::steady_clock::time_point deadline) {
+void Connector::end_tasks(std::vector<std::shared_ptr<Task>> tasks) {
+    const auto deadline = stop_deadline();
     for (auto& t : tasks) t->request_stop();
     for (auto& t : tasks) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (!t->wait(std::max(left, std::chrono::milliseconds(0))))
-            log::warn("task ", t->id(), " did not stop in time; it ends in the background");
+            log::warn("task ", t->id(), " did not stop within shutdown.timeout.ms; waiting for it before this connector changes again");
     }
-    // A task still running is joined by its destructor, when the last reference goes.
+    tasks.clear();  // a task still running is joined by its destructor, here
+    release_free_memory();
 }
 
 void Connector::request_stop() {
     std::lock_guard lock(state_);
+    closing_ = true;
     for (auto& t : tasks_) t->request_stop();
 }
 
 bool Connector::wait(std::chrono::steady_clock::time_point deadline) {
+    // Queued changes first (they may be ending tasks), then the tasks themselves.
+    while (lifecycle_.busy()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::vector<std::shared_ptr<Task>> tasks;
     {
         std::lock_guard lock(state_);
@@ -89,110 +104,148 @@ bool Connector::wait(std::chrono::steady_clock::time_point deadline) {
     return all;
 }
 
-void Connector::pause() {
-    std::lock_guard lifecycle(lifecycle_);
-    bool was_stopped = false;
+Connector::Done Connector::pause() {
     {
-        std::lock_guard lock(state_);
-        was_stopped = target_ == TargetState::stopped;
-        target_ = TargetState::paused;
-        for (auto& t : tasks_) t->request_pause(true);
-    }
-    if (was_stopped) start_tasks_locked();  // as Connect does: a stopped connector paused gets paused tasks
-}
-
-void Connector::resume() {
-    std::lock_guard lifecycle(lifecycle_);
-    bool was_stopped = false;
-    {
-        std::lock_guard lock(state_);
-        was_stopped = target_ == TargetState::stopped;
-        target_ = TargetState::running;
-        for (auto& t : tasks_) t->request_pause(false);
-    }
-    if (was_stopped) start_tasks_locked();
-}
-
-void Connector::stop(std::chrono::steady_clock::time_point deadline) {
-    std::lock_guard lifecycle(lifecycle_);
-    std::vector<std::shared_ptr<Task>> tasks;
-    {
-        std::lock_guard lock(state_);
-        target_ = TargetState::stopped;
-        tasks.swap(tasks_);
-    }
-    end_tasks(std::move(tasks), deadline);
-}
-
-std::vector<int> Connector::restart(bool only_failed, std::chrono::steady_clock::time_point deadline) {
-    std::lock_guard lifecycle(lifecycle_);
-    std::vector<std::shared_ptr<Task>> old;
-    std::vector<int> ids;
-    {
-        std::lock_guard lock(state_);
-        if (target_ == TargetState::stopped) return ids;
-        for (auto& t : tasks_)
-            if (!only_failed || t->failed()) {
-                old.push_back(t);
-                ids.push_back(t->task_id());
-            }
-    }
-    if (ids.empty()) return ids;
-    end_tasks(old, deadline);
-    std::vector<std::shared_ptr<Task>> fresh;
-    {
-        std::lock_guard lock(state_);
-        if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
-        for (auto& t : tasks_) {
-            if (std::find(ids.begin(), ids.end(), t->task_id()) == ids.end()) continue;
-            t = make_task(t->task_id());
-            t->request_pause(target_ == TargetState::paused);
-            fresh.push_back(t);
+        std::lock_guard lock(state_);  // shown at once; the tasks halt at their next round
+        if (target_ != TargetState::stopped) {
+            target_ = TargetState::paused;
+            for (auto& t : tasks_) t->request_pause(true);
         }
     }
-    for (auto& t : fresh) t->start();
-    return ids;
+    return lifecycle_.post([this] {
+        bool was_stopped = false;
+        {
+            std::lock_guard lock(state_);
+            was_stopped = target_ == TargetState::stopped;
+            target_ = TargetState::paused;
+            for (auto& t : tasks_) t->request_pause(true);
+        }
+        if (was_stopped) start_tasks();  // as Connect does: a stopped connector paused gets paused tasks
+    });
 }
 
-bool Connector::restart_task(int task_id, std::chrono::steady_clock::time_point deadline) {
-    std::lock_guard lifecycle(lifecycle_);
-    std::shared_ptr<Task> old;
+Connector::Done Connector::resume() {
     {
         std::lock_guard lock(state_);
-        for (auto& t : tasks_)
-            if (t->task_id() == task_id) old = t;
+        if (target_ != TargetState::stopped) {
+            target_ = TargetState::running;
+            for (auto& t : tasks_) t->request_pause(false);
+        }
     }
-    if (!old) return false;
-    end_tasks({old}, deadline);
-    std::shared_ptr<Task> fresh;
+    return lifecycle_.post([this] {
+        bool was_stopped = false;
+        {
+            std::lock_guard lock(state_);
+            was_stopped = target_ == TargetState::stopped;
+            target_ = TargetState::running;
+            for (auto& t : tasks_) t->request_pause(false);
+        }
+        if (was_stopped) start_tasks();
+    });
+}
+
+Connector::Done Connector::stop() {
+    {
+        std::lock_guard lock(state_);  // STOPPED shows at once; the tasks end on the lifecycle thread
+        target_ = TargetState::stopped;
+    }
+    return lifecycle_.post([this] {
+        std::vector<std::shared_ptr<Task>> tasks;
+        {
+            std::lock_guard lock(state_);
+            target_ = TargetState::stopped;
+            tasks.swap(tasks_);
+        }
+        end_tasks(std::move(tasks));
+    });
+}
+
+Connector::Done Connector::restart(bool only_failed, std::vector<int>& ids) {
     {
         std::lock_guard lock(state_);
-        if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
-        for (auto& t : tasks_)
-            if (t->task_id() == task_id) {
-                t = fresh = make_task(task_id);
+        if (target_ != TargetState::stopped)
+            for (auto& t : tasks_)
+                if (!only_failed || t->failed()) ids.push_back(t->task_id());
+        restarting_.insert(ids.begin(), ids.end());
+    }
+    return lifecycle_.post([this, ids] {
+        std::vector<std::shared_ptr<Task>> old;
+        {
+            std::lock_guard lock(state_);
+            for (auto& t : tasks_)
+                if (std::find(ids.begin(), ids.end(), t->task_id()) != ids.end()) old.push_back(t);
+        }
+        end_tasks(old);
+        std::vector<std::shared_ptr<Task>> fresh;
+        {
+            std::lock_guard lock(state_);
+            for (int id : ids) restarting_.erase(id);
+            if (target_ == TargetState::stopped || closing_) return;
+            if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
+            for (auto& t : tasks_) {
+                if (std::find(old.begin(), old.end(), t) == old.end()) continue;
+                t = make_task(t->task_id());
                 t->request_pause(target_ == TargetState::paused);
+                fresh.push_back(t);
             }
-    }
-    if (fresh) fresh->start();
-    return true;
+        }
+        for (auto& t : fresh) t->start();
+    });
 }
 
-void Connector::reconfigure(config::ConnectorSpec spec, plugin::PluginPtr plugin, std::chrono::steady_clock::time_point deadline) {
-    std::lock_guard lifecycle(lifecycle_);
-    std::vector<std::shared_ptr<Task>> old;
+std::optional<Connector::Done> Connector::restart_task(int task_id) {
     {
         std::lock_guard lock(state_);
-        old.swap(tasks_);
+        if (std::none_of(tasks_.begin(), tasks_.end(), [&](const auto& t) { return t->task_id() == task_id; }))
+            return std::nullopt;
     }
-    end_tasks(std::move(old), deadline);
     {
         std::lock_guard lock(state_);
-        spec_ = std::move(spec);
-        plugin_ = std::move(plugin);
+        restarting_.insert(task_id);
     }
-    start_tasks_locked();
+    return lifecycle_.post([this, task_id] {
+        std::shared_ptr<Task> old;
+        {
+            std::lock_guard lock(state_);
+            for (auto& t : tasks_)
+                if (t->task_id() == task_id) old = t;
+        }
+        if (old) end_tasks({old});
+        std::shared_ptr<Task> fresh;
+        {
+            std::lock_guard lock(state_);
+            restarting_.erase(task_id);
+            if (!old || closing_) return;
+            if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
+            for (auto& t : tasks_)
+                if (t == old) {
+                    t = fresh = make_task(task_id);
+                    t->request_pause(target_ == TargetState::paused);
+                }
+        }
+        if (fresh) fresh->start();
+    });
 }
+
+Connector::Done Connector::reconfigure(config::ConnectorSpec spec, plugin::PluginPtr plugin) {
+    return lifecycle_.post([this, spec = std::move(spec), plugin = std::move(plugin)]() mutable {
+        std::vector<std::shared_ptr<Task>> old;
+        {
+            std::lock_guard lock(state_);
+            old.swap(tasks_);
+        }
+        end_tasks(std::move(old));
+        secrets_ = log::Secrets(config::masked_texts(spec));
+        {
+            std::lock_guard lock(state_);
+            spec_ = std::move(spec);
+            plugin_ = std::move(plugin);
+        }
+        start_tasks();
+    });
+}
+
+bool Connector::settling() const { return lifecycle_.busy(); }
 
 config::ConnectorSpec Connector::spec() const {
     std::lock_guard lock(state_);
@@ -207,6 +260,7 @@ TargetState Connector::target() const {
 ConnectorReport Connector::report() const {
     ConnectorReport r;
     std::vector<std::shared_ptr<Task>> tasks;
+    std::set<int> restarting;
     {
         std::lock_guard lock(state_);
         r.name = spec_.name;
@@ -214,6 +268,7 @@ ConnectorReport Connector::report() const {
         r.plugin = plugin_->name;
         r.target = target_;
         tasks = tasks_;
+        restarting = restarting_;
     }
     size_t failed = 0;
     for (const auto& t : tasks) {
@@ -221,12 +276,14 @@ ConnectorReport Connector::report() const {
         tr.id = t->id();
         tr.task_id = t->task_id();
         tr.status = t->status();
+        if (restarting.count(tr.task_id)) tr.status.state = TaskState::restarting;
         const auto& c = t->counters();
         tr.records_in = c.records_in.load();
         tr.records_out = c.records_out.load();
         tr.bytes_out = c.bytes_out.load();
         tr.commits = c.commits.load();
         tr.commit_failures = c.commit_failures.load();
+        tr.records_gap = c.records_gap.load();
         tr.errors = c.errors.snapshot();
         tr.lag = t->lag();
         if (tr.status.state == TaskState::failed) ++failed;

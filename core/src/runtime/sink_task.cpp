@@ -11,6 +11,12 @@ namespace sluice::runtime {
 
 namespace {
 constexpr int kFetchTimeoutMs = 100;
+constexpr int kCommittedTimeoutMs = 10000;
+
+struct ListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
 
 std::string list_partitions(const rd_kafka_topic_partition_list_t* parts) {
     std::string out;
@@ -85,7 +91,6 @@ void SinkTask::run() {
     messages_.clear();
     carried_.clear();
     env_.flow.remove_reader(spec_.name);
-    await_first_rebalance();
     // Closing leaves the group: the revoke callback flushes and commits a last time.
     rd_kafka_consumer_close(consumer_.get());
     consumer_.reset();
@@ -94,22 +99,6 @@ void SinkTask::run() {
     dlq_producer_.reset();
     instance_.reset();
     log::info("stopped: ", counters_.records_out.load(), " records written, ", counters_.commits.load(), " offset commits");
-}
-
-// librdkafka before 2.3 aborts the process when a cooperative-sticky consumer is closed
-// while its first group join is under way (the assignor's state does not exist yet:
-// librdkafka issue 4312, fixed by PR 4381). Debian 12 ships 2.0.2, and a connector deleted
-// or a worker stopped seconds after start hits that window, so the task waits (bounded)
-// for its first rebalance before leaving. Records fetched meanwhile are dropped unprocessed:
-// neither put nor committed, they are read again by the next owner.
-void SinkTask::await_first_rebalance() {
-    if (rebalanced_ || !consumer_) return;
-    const auto deadline = Clock::now() + kFirstRebalanceWait;
-    while (!rebalanced_ && Clock::now() < deadline) {
-        rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
-        if (m != nullptr) rd_kafka_message_destroy(m);
-    }
-    if (!rebalanced_) log::warn("left the group before its first rebalance completed");
 }
 
 // The watermarks librdkafka caches from fetch answers: no request to the broker here.
@@ -181,6 +170,84 @@ void SinkTask::fetch(int timeout_ms) {
         m = rd_kafka_consumer_poll(rk, 0);
     }
     counters_.records_in.fetch_add(messages_.size(), std::memory_order_relaxed);
+    if (!check_continuity()) {  // the task failed: nothing of this batch is put or committed
+        for (auto* msg : messages_) rd_kafka_message_destroy(msg);
+        messages_.clear();
+    }
+}
+
+// librdkafka moves a fetch position that is no longer on the broker (retention, a recreated
+// topic) to the partition's start with one WARN line: the records in between are lost to
+// the sink's user. Each batch is checked against where its partitions should continue: a
+// jump forward that the partition's start explains is such a loss (a jump within the log is
+// a transaction marker or compaction), a jump backward a recreated topic. One map lookup
+// per run of records of a partition; watermarks are librdkafka's cached ones.
+bool SinkTask::check_continuity() {
+    const rd_kafka_topic_t* run_rkt = nullptr;
+    int32_t run_partition = -1;
+    int64_t* expected = nullptr;
+    for (rd_kafka_message_t* m : messages_) {
+        if (m->rkt != run_rkt || m->partition != run_partition) {
+            auto it = expected_.find({rd_kafka_topic_name(m->rkt), m->partition});
+            expected = it == expected_.end() ? nullptr : &it->second;
+            run_rkt = m->rkt;
+            run_partition = m->partition;
+        }
+        if (expected == nullptr) continue;  // no committed offset: nothing to compare with
+        if (*expected >= 0 && m->offset != *expected && !gap(m, *expected)) return false;
+        *expected = m->offset + 1;
+    }
+    return true;
+}
+
+// `m` arrived where `expected` should have: false when the task must fail (errors.on.gap).
+bool SinkTask::gap(const rd_kafka_message_t* m, int64_t expected) {
+    const std::string topic = rd_kafka_topic_name(m->rkt);
+    const std::string where = topic + "[" + std::to_string(m->partition) + "]";
+    std::string what;
+    if (m->offset > expected) {
+        int64_t low = -1, high = -1;
+        rd_kafka_get_watermark_offsets(consumer_.get(), topic.c_str(), m->partition, &low, &high);
+        if (low <= expected) return true;  // still on the broker: a transaction marker or compaction
+        const int64_t last = std::min(m->offset, low) - 1;
+        const int64_t lost = last - expected + 1;
+        counters_.records_gap.fetch_add(static_cast<uint64_t>(lost), std::memory_order_relaxed);
+        what = where + ": offsets " + std::to_string(expected) + ".." + std::to_string(last) + " (" + std::to_string(lost) +
+               " records) were deleted from Kafka before this sink read them (retention, or a recreated topic)";
+    } else {
+        what = where + ": Kafka restarted the partition at offset " + std::to_string(m->offset) + " where " +
+               std::to_string(expected) + " was next (a recreated topic): the records this sink had not read are lost";
+    }
+    if (spec_.errors.fail_on_gap) {
+        fail(what + "; errors.on.gap is fail");
+        return false;
+    }
+    log::error(what, "; going on at offset ", m->offset, " (errors.on.gap: continue)");
+    return true;
+}
+
+// Where each partition the sink did not position itself continues: its committed offset,
+// read here so that check_continuity() knows what to expect; without one, the consumer
+// starts where auto.offset.reset says.
+void SinkTask::set_start_offsets(rd_kafka_topic_partition_list_t* partitions) {
+    PartitionList unset(rd_kafka_topic_partition_list_new(partitions->cnt));
+    for (int i = 0; i < partitions->cnt; ++i) {
+        const auto& p = partitions->elems[i];
+        if (p.offset == RD_KAFKA_OFFSET_INVALID) rd_kafka_topic_partition_list_add(unset.get(), p.topic, p.partition);
+        else expected_[{p.topic, p.partition}] = p.offset;
+    }
+    if (unset->cnt == 0) return;
+    if (rd_kafka_committed(consumer_.get(), unset.get(), kCommittedTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log::warn("cannot read the committed offsets of the assigned partitions: records deleted before they are read "
+                  "go undetected until they are");
+        return;
+    }
+    for (int i = 0; i < unset->cnt; ++i) {
+        const auto& u = unset->elems[i];
+        if (u.offset < 0) continue;
+        if (auto* p = rd_kafka_topic_partition_list_find(partitions, u.topic, u.partition)) p->offset = u.offset;
+        expected_[{u.topic, u.partition}] = u.offset;
+    }
 }
 
 void SinkTask::build_records() {
@@ -343,10 +410,7 @@ bool SinkTask::deliver() {
             run_rkt = m->rkt;
             run_partition = m->partition;
         }
-        if (*next > 0 && m->offset > *next)
-            log::warn("offsets ", *next, "..", m->offset - 1, " of ", rd_kafka_topic_name(m->rkt), "[", m->partition,
-                      "] were never received (deleted by retention before this sink read them, or compacted)");
-        *next = m->offset + 1;
+        *next = m->offset + 1;  // a jump here is a transaction marker or compaction; deletions come as resets
         bytes += m->len + m->key_len;
     }
     // Written: what put() accepted (dropped, skipped and dead-lettered records are not).
@@ -519,7 +583,6 @@ void SinkTask::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic
 
 void SinkTask::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
     rd_kafka_t* rk = consumer_.get();
-    rebalanced_ = true;
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         assigned(partitions);
@@ -567,6 +630,9 @@ void SinkTask::assigned(rd_kafka_topic_partition_list_t* partitions) {
                 }
         }
     }
+    set_start_offsets(partitions);
+    if (partitions->cnt == 0 && assignment_.empty())
+        log::info("no partitions assigned: this connector has more tasks than its topics have partitions (the task stays idle)");
     log::info("assigned ", list_partitions(partitions));
 }
 
@@ -580,6 +646,7 @@ void SinkTask::revoked(rd_kafka_topic_partition_list_t* partitions) {
         pointers.push_back(&parts[i]);
         TopicPartition tp{partitions->elems[i].topic, partitions->elems[i].partition};
         assignment_.erase(tp);
+        expected_.erase(tp);
         positions_.erase(tp);
         committed_.erase(tp);
     }

@@ -47,8 +47,9 @@ private:
     bool dead_letters_settled();
     static void on_dead_letter_delivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
     void update_lag();
-    void await_first_rebalance();
-    static constexpr std::chrono::seconds kFirstRebalanceWait{15};
+    bool check_continuity();
+    bool gap(const rd_kafka_message_t* m, int64_t expected);
+    void set_start_offsets(rd_kafka_topic_partition_list_t* partitions);
 
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                              void* opaque);
@@ -83,11 +84,11 @@ private:
     size_t dlq_pending_ = 0;      // dead-letter records not yet acknowledged
     std::string dlq_failure_;     // the first dead-letter write Kafka refused
 
+    std::map<TopicPartition, int64_t> expected_;   // where each partition's next record should be
     std::set<TopicPartition> assignment_;
     std::map<TopicPartition, int64_t> positions_;  // next offset after the last record put
     std::map<TopicPartition, int64_t> committed_;
     Clock::time_point last_flush_;
-    bool rebalanced_ = false;  // the group's first rebalance reached this consumer
     Clock::time_point lag_updated_{};
     mutable std::mutex lag_mutex_;
     std::vector<PartitionLag> lag_;

@@ -211,6 +211,11 @@ rd_kafka_topic_t* SourceTask::topic_handle(std::string_view topic, std::string& 
         error = *problem;
         return nullptr;
     }
+    // The embedded cluster creates no topic by itself (its partitions are counted): a record
+    // routed to a new topic creates it here, or fails when the cluster is full.
+    if (env_.cluster.embedded() &&
+        !env_.cluster.ensure_topic(name, env_.worker.topic_creation_partitions, env_.worker.topic_creation_replication, {}, error))
+        return nullptr;
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr);
     other_topics_.emplace(name, rkt);
     return rkt;

@@ -85,7 +85,8 @@ void Task::fail(const std::string& trace) {
         std::lock_guard lock(mutex_);
         if (status_.state == TaskState::failed) return;
         status_.state = TaskState::failed;
-        status_.trace = trace;
+        // Shown over REST: never a secret or a value from a config provider.
+        status_.trace = log::mask_secrets(trace);
     }
     log::error("task failed: ", trace);
 }

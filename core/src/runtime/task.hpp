@@ -37,6 +37,7 @@ struct TaskCounters {
     std::atomic<uint64_t> bytes_out{0};
     std::atomic<uint64_t> commits{0};      // offset commits that succeeded
     std::atomic<uint64_t> commit_failures{0};
+    std::atomic<uint64_t> records_gap{0};  // sinks: records deleted from Kafka before they were read
     ErrorCounters errors;  // what the error policy did, per stage (retried, skipped, dead-lettered, failed)
 };
 

@@ -1,6 +1,7 @@
 #include "runtime/worker.hpp"
 
 #include "common/log.hpp"
+#include "kafka/internal_topic.hpp"
 #include "plugin/instance.hpp"
 #include "runtime/task_host.hpp"
 #include "runtime/worker_metrics.hpp"
@@ -37,11 +38,14 @@ Worker::Worker(config::WorkerConfig config, plugin::Registry& registry)
 Worker::~Worker() {
     request_stop();
     std::map<std::string, Slot> connectors;
+    std::map<std::string, Retiring> retiring;
     {
         std::lock_guard lock(mutex_);
         connectors.swap(connectors_);
+        retiring.swap(retiring_);
     }
     connectors.clear();  // joins every task before the cluster goes
+    retiring.clear();
 }
 
 bool Worker::start(std::string& error) {
@@ -51,11 +55,11 @@ bool Worker::start(std::string& error) {
     int64_t lag = config_.backpressure_max_lag_bytes;
     if (lag < 0) lag = cluster_->embedded() ? kEmbeddedMaxLagBytes : 0;
     flow_ = std::make_unique<FlowControl>(lag);
-    if (config_.topic_creation_enable || cluster_->embedded()) {
-        std::string topic_error;
-        cluster_->ensure_topic(config_.offsets_topic, config_.offsets_topic_partitions, config_.offsets_topic_replication,
-                               {{"cleanup.policy", "compact"}}, topic_error);
-        if (!topic_error.empty()) log::warn("offsets topic ", config_.offsets_topic, ": ", topic_error);
+    const kafka::InternalTopic offsets_topic{config_.offsets_topic, "offsets", "offsets.topic.",
+                                             config_.offsets_topic_partitions, config_.offsets_topic_replication};
+    if (auto problem = kafka::ensure_internal_topic(*cluster_, offsets_topic)) {
+        error = *problem;
+        return false;
     }
     offsets_ = std::make_unique<offsets::OffsetStore>(config_.offsets_topic);
     if (!offsets_->load(*cluster_, error)) return false;
@@ -74,6 +78,7 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
                 failures.push_back(c.name + ": plugin " + c.plugin + " is not loaded");
                 continue;
             }
+            const log::Secrets masked(config::masked_texts(c));
             TaskHost host(id_, c.name, c.plugin, 0, c.tasks, nullptr, nullptr);
             plugin::Outcome out = plugin::Instance::test(*plugin, c.config, host.get());
             if (!out.ok()) failures.push_back(c.name + " (" + std::string(config::kind_name(c.kind)) + " plugin " + c.plugin + "): " + out.message);
@@ -83,16 +88,32 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
 
 Environment Worker::environment() { return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_}; }
 
-std::chrono::steady_clock::time_point Worker::stop_deadline() const {
-    return std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+void Worker::settle(const Connector::Done& done) const {
+    if (done.valid()) done.wait_for(std::chrono::milliseconds(config_.rest_lifecycle_wait_ms));
 }
 
+void Worker::prune_retired() {
+    for (auto it = retiring_.begin(); it != retiring_.end();) {
+        if (it->second.done.wait_for(std::chrono::seconds(0)) == std::future_status::ready) it = retiring_.erase(it);
+        else ++it;
+    }
+}
+
+// The connector's source and dead-letter topics. With the embedded cluster a missing one is
+// created or the connector refused (the cluster is full); with a real broker a failure is only
+// logged and the broker's auto-creation is left to do it.
 std::optional<std::string> Worker::prepare_topics(const config::ConnectorSpec& c) {
-    if (c.kind != config::ConnectorKind::source || c.topics.empty()) return std::nullopt;
     if (!(config_.topic_creation_enable || cluster_->embedded())) return std::nullopt;
-    std::string topic_error;
-    cluster_->ensure_topic(c.topics.front(), config_.topic_creation_partitions, config_.topic_creation_replication, {}, topic_error);
-    if (!topic_error.empty()) log::warn("topic ", c.topics.front(), ": ", topic_error);
+    std::vector<std::pair<std::string, std::pair<int, int>>> wanted;  // topic -> partitions, replication
+    if (c.kind == config::ConnectorKind::source && !c.topics.empty())
+        wanted.push_back({c.topics.front(), {config_.topic_creation_partitions, config_.topic_creation_replication}});
+    if (c.errors.has_dlq()) wanted.push_back({c.errors.dlq_topic, {1, c.errors.dlq_replication_factor}});
+    for (const auto& [topic, shape] : wanted) {
+        std::string topic_error;
+        auto count = cluster_->ensure_topic(topic, shape.first, shape.second, {}, topic_error);
+        if (!topic_error.empty() && cluster_->embedded() && !count) return c.name + ": " + topic_error;
+        if (!topic_error.empty()) log::warn("topic ", topic, ": ", topic_error);
+    }
     return std::nullopt;
 }
 
@@ -104,8 +125,11 @@ bool Worker::launch(const std::vector<config::PipelineSpec>& pipelines, std::str
                 error = c.name + ": plugin " + c.plugin + " is not loaded";
                 return false;
             }
-            if (c.kind == config::ConnectorKind::source) prepare_topics(c);
-            else flow_->add_reader(c.name, c.topics);  // before any source runs, so none races ahead
+            if (auto problem = prepare_topics(c)) {
+                error = *problem;
+                return false;
+            }
+            if (c.kind == config::ConnectorKind::sink) flow_->add_reader(c.name, c.topics);  // before any source runs
         }
     // Sinks first: their consumer groups start joining while the sources warm up.
     for (auto kind : {config::ConnectorKind::sink, config::ConnectorKind::source})
@@ -129,22 +153,32 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         message = "plugin " + definition.spec.plugin + " is not loaded";
         return Change::invalid;
     }
+    if (find(name)) {
+        message = "Connector " + name + " already exists";
+        return Change::conflict;
+    }
+    if (auto problem = config::internal_topic_problem(definition.spec, {config_.offsets_topic})) {
+        message = *problem;
+        return Change::invalid;
+    }
+    if (auto problem = prepare_topics(definition.spec)) {
+        message = *problem;
+        return Change::conflict;
+    }
     std::shared_ptr<Connector> connector;
+    Connector::Done predecessor;  // a deleted connector of this name whose tasks still end
     {
         std::lock_guard lock(mutex_);
         if (connectors_.count(name)) {
             message = "Connector " + name + " already exists";
             return Change::conflict;
         }
-        if (retiring_.count(name)) {
-            message = "Connector " + name + " is still stopping after its deletion; retry shortly";
-            return Change::conflict;
-        }
+        prune_retired();
+        if (auto it = retiring_.find(name); it != retiring_.end()) predecessor = it->second.done;
         connector = std::make_shared<Connector>(environment(), definition.spec, plugin, target);
         connectors_[name] = Slot{std::move(definition), connector};
     }
-    prepare_topics(connector->spec());
-    connector->start();
+    settle(connector->start(predecessor));
     log::info("connector ", name, " created (", target_name(target), ")");
     return Change::created;
 }
@@ -158,7 +192,14 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
         message = "plugin " + definition.spec.plugin + " is not loaded";
         return Change::invalid;
     }
-    prepare_topics(definition.spec);
+    if (auto problem = config::internal_topic_problem(definition.spec, {config_.offsets_topic})) {
+        message = *problem;
+        return Change::invalid;
+    }
+    if (auto problem = prepare_topics(definition.spec)) {
+        message = *problem;
+        return Change::conflict;
+    }
     {
         std::lock_guard lock(mutex_);
         auto it = connectors_.find(name);
@@ -168,40 +209,40 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
         }
         it->second.definition = definition;
     }
-    connector->reconfigure(definition.spec, plugin, stop_deadline());
+    settle(connector->reconfigure(definition.spec, plugin));
     log::info("connector ", name, " reconfigured");
     return Change::ok;
 }
 
 Worker::Change Worker::remove(const std::string& name) {
-    std::shared_ptr<Connector> connector;
+    Connector::Done done;
     {
         std::lock_guard lock(mutex_);
         auto it = connectors_.find(name);
         if (it == connectors_.end()) return Change::not_found;
-        connector = std::move(it->second.connector);
+        prune_retired();
+        auto connector = std::move(it->second.connector);
         connectors_.erase(it);
-        retiring_.insert(name);
-    }
-    connector->stop(stop_deadline());
-    connector.reset();
-    {
-        std::lock_guard lock(mutex_);
-        retiring_.erase(name);
+        // A predecessor of the same name still retiring ended before this one started.
+        done = connector->stop();
+        retiring_[name] = Retiring{std::move(connector), done};
     }
     log::info("connector ", name, " deleted (its offsets are kept)");
+    settle(done);
     return Change::ok;
 }
 
 Worker::Change Worker::set_target(const std::string& name, TargetState target) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
+    Connector::Done done;
     switch (target) {
-    case TargetState::running: connector->resume(); break;
-    case TargetState::paused: connector->pause(); break;
-    case TargetState::stopped: connector->stop(stop_deadline()); break;
+    case TargetState::running: done = connector->resume(); break;
+    case TargetState::paused: done = connector->pause(); break;
+    case TargetState::stopped: done = connector->stop(); break;
     }
     log::info("connector ", name, " target state ", target_name(target));
+    settle(done);
     return Change::ok;
 }
 
@@ -209,14 +250,17 @@ Worker::Change Worker::restart(const std::string& name, bool include_tasks, bool
     auto connector = find(name);
     if (!connector) return Change::not_found;
     // sluice connectors have no instance of their own: "restart the connector" is the tasks.
-    if (include_tasks) restarted = connector->restart(only_failed, stop_deadline());
+    if (include_tasks) settle(connector->restart(only_failed, restarted));
     return Change::ok;
 }
 
 Worker::Change Worker::restart_task(const std::string& name, int task_id) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
-    return connector->restart_task(task_id, stop_deadline()) ? Change::ok : Change::not_found;
+    auto done = connector->restart_task(task_id);
+    if (!done) return Change::not_found;
+    settle(*done);
+    return Change::ok;
 }
 
 std::shared_ptr<Connector> Worker::find(const std::string& name) const {
@@ -236,7 +280,7 @@ std::optional<ConnectorEntry> Worker::entry(const std::string& name) const {
     std::lock_guard lock(mutex_);
     auto it = connectors_.find(name);
     if (it == connectors_.end()) return std::nullopt;
-    return ConnectorEntry{it->second.definition, it->second.connector->target()};
+    return ConnectorEntry{it->second.definition, it->second.connector->target(), it->second.connector->settling()};
 }
 
 std::optional<ConnectorReport> Worker::report(const std::string& name) const {
@@ -248,13 +292,15 @@ std::optional<ConnectorReport> Worker::report(const std::string& name) const {
 std::vector<ConnectorEntry> Worker::snapshot() const {
     std::lock_guard lock(mutex_);
     std::vector<ConnectorEntry> out;
-    for (const auto& [name, slot] : connectors_) out.push_back({slot.definition, slot.connector->target()});
+    for (const auto& [name, slot] : connectors_)
+        out.push_back({slot.definition, slot.connector->target(), slot.connector->settling()});
     return out;
 }
 
 void Worker::request_stop() {
     std::lock_guard lock(mutex_);
     for (auto& [name, slot] : connectors_) slot.connector->request_stop();
+    for (auto& [name, r] : retiring_) r.connector->request_stop();
 }
 
 bool Worker::wait(std::chrono::steady_clock::time_point deadline) {
@@ -262,6 +308,7 @@ bool Worker::wait(std::chrono::steady_clock::time_point deadline) {
     {
         std::lock_guard lock(mutex_);
         for (auto& [name, slot] : connectors_) connectors.push_back(slot.connector);
+        for (auto& [name, r] : retiring_) connectors.push_back(r.connector);
     }
     bool all = true;
     for (auto& c : connectors) all = c->wait(deadline) && all;

@@ -38,12 +38,16 @@ struct ConnectorDefinition {
 struct ConnectorEntry {
     ConnectorDefinition definition;
     TargetState target = TargetState::running;
+    bool settling = false;  // a lifecycle change is still under way (e.g. stopped tasks ending)
 };
 
 class Worker {
 public:
     enum class Change { ok, created, not_found, conflict, invalid };
 
+    // Lifecycle changes (create, put, remove, set_target, restart) wait at most
+    // rest.lifecycle.wait.ms for the tasks to stop and start, then return while the change
+    // goes on in the background (reports show it: RESTARTING tasks, a name still retiring).
     Worker(config::WorkerConfig config, plugin::Registry& registry);
     ~Worker();
     Worker(const Worker&) = delete;
@@ -60,7 +64,8 @@ public:
     Change create(ConnectorDefinition definition, TargetState target, std::string& message);
     // Creates, or reconfigures (tasks restarted in the current target state).
     Change put(ConnectorDefinition definition, std::string& message);
-    // Stops the tasks (waiting for them) and forgets the connector; stored offsets stay.
+    // Stops the tasks and forgets the connector; stored offsets stay. A connector of the
+    // same name created meanwhile starts once these tasks have ended.
     Change remove(const std::string& name);
     Change set_target(const std::string& name, TargetState target);
     Change restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted);
@@ -90,7 +95,8 @@ private:
     Environment environment();
     std::shared_ptr<Connector> find(const std::string& name) const;
     std::optional<std::string> prepare_topics(const config::ConnectorSpec& spec);
-    std::chrono::steady_clock::time_point stop_deadline() const;
+    void settle(const Connector::Done& done) const;
+    void prune_retired();  // mutex_ held
 
     config::WorkerConfig config_;
     plugin::Registry& registry_;
@@ -107,7 +113,11 @@ private:
     };
     mutable std::mutex mutex_;
     std::map<std::string, Slot> connectors_;
-    std::set<std::string> retiring_;  // deleted, tasks still ending: the name is not free yet
+    struct Retiring {
+        std::shared_ptr<Connector> connector;
+        Connector::Done done;
+    };
+    std::map<std::string, Retiring> retiring_;  // deleted, tasks still ending
 };
 
 }  // namespace sluice::runtime

@@ -29,11 +29,12 @@ metrics::WorkerSample metrics_sample(const std::vector<ConnectorReport>& reports
             for (ErrorStage stage : stages) {
                 const auto& e = t.errors.at(stage);
                 const std::string name(stage_name(stage));
-                s.stage_counters.push_back({"records_errored", name, e.records_failed});
-                s.stage_counters.push_back({"records_skipped", name, e.records_skipped});
-                s.stage_counters.push_back({"records_retried", name, e.records_retried});
-                s.stage_counters.push_back({"records_dead_lettered", name, e.records_dead_lettered});
+                s.labelled_counters.push_back({"records_errored", "stage", name, e.records_failed});
+                s.labelled_counters.push_back({"records_skipped", "stage", name, e.records_skipped});
+                s.labelled_counters.push_back({"records_retried", "stage", name, e.records_retried});
+                s.labelled_counters.push_back({"records_dead_lettered", "stage", name, e.records_dead_lettered});
             }
+            if (!source) s.labelled_counters.push_back({"sink_records_skipped", "reason", "offset_out_of_range", t.records_gap});
             for (const auto& l : t.lag) s.lag.push_back({l.topic, l.partition, l.records});
             sample.tasks.push_back(std::move(s));
         }

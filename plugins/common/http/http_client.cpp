@@ -177,6 +177,14 @@ Response Client::send(const Request& request) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, request.basic_auth->first.c_str());
         curl_easy_setopt(curl, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
     }
+    std::string sigv4_provider;
+    if (request.aws_sigv4) {
+        const auto& aws = *request.aws_sigv4;
+        sigv4_provider = "aws:amz:" + aws.region + ":" + aws.service;
+        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4_provider.c_str());
+        curl_easy_setopt(curl, CURLOPT_USERNAME, aws.access_key.c_str());
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, aws.secret_key.c_str());
+    }
 
     const std::string method = request.method.empty() ? std::string("GET") : request.method;
     if (method == "GET") {
@@ -197,7 +205,9 @@ Response Client::send(const Request& request) {
         header_list = curl_slist_append(header_list, (h.name + ": " + h.value).c_str());
     if (request.gzip_body) header_list = curl_slist_append(header_list, "Content-Encoding: gzip");
     // No "Expect: 100-continue" round trip for large bodies: most APIs answer at once anyway.
-    header_list = curl_slist_append(header_list, "Expect:");
+    // Not with SigV4: libcurl 7.88 signs every header of the list, this empty one included,
+    // which it then does not send, so AWS would refuse the signature.
+    if (!request.aws_sigv4) header_list = curl_slist_append(header_list, "Expect:");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
 
     CURLcode rc = curl_easy_perform(curl);

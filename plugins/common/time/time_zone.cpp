@@ -256,4 +256,31 @@ std::int64_t TimeZone::local_to_utc(std::int64_t local_s) const {
     return local_s - before;  // in a gap
 }
 
+std::optional<std::int64_t> parse_instant_ms(std::string_view text, const TimeZone& zone) {
+    auto f = civil::read_iso_fields(text, "T ");
+    if (!f || f->month < 1 || f->month > 12 || f->day < 1 || f->day > civil::days_in_month(f->year, f->month) ||
+        f->hour > 23 || f->minute > 59 || f->second > 60)
+        return std::nullopt;
+    const std::int64_t wall = civil::days_from_civil(f->year, f->month, f->day) * civil::seconds_per_day +
+                              f->hour * 3600 + f->minute * 60 + f->second;
+    const std::string_view rest = text.substr(f->end);
+    std::int64_t utc_s = 0;
+    if (rest.empty()) {
+        utc_s = zone.local_to_utc(wall);
+    } else if (rest == "Z" || rest == "z") {
+        utc_s = wall;
+    } else if ((rest[0] == '+' || rest[0] == '-') && (rest.size() == 6 || rest.size() == 5 || rest.size() == 3)) {
+        const auto hh = civil::read_digits(rest, 1, 2);
+        std::optional<unsigned> mm = 0u;
+        if (rest.size() == 6) mm = rest[3] == ':' ? civil::read_digits(rest, 4, 2) : std::nullopt;
+        else if (rest.size() == 5) mm = civil::read_digits(rest, 3, 2);
+        if (!hh || !mm || *hh > 23 || *mm > 59) return std::nullopt;
+        const std::int64_t offset = std::int64_t{*hh} * 3600 + std::int64_t{*mm} * 60;
+        utc_s = rest[0] == '+' ? wall - offset : wall + offset;
+    } else {
+        return std::nullopt;
+    }
+    return utc_s * 1000 + f->millis;
+}
+
 }  // namespace sluice::tz

@@ -37,7 +37,7 @@ class FileSink : public Sink {
 public:
     static std::vector<ConfigKey> config_keys() {
         std::vector<ConfigKey> keys;
-        keys.push_back(ConfigKey::string("path", "File to append to, as the worker process sees it.").required());
+        keys.push_back(ConfigKey::string("path", "File to append to, as the worker process sees it.").required().local_path());
         keys.push_back(ConfigKey::string("format",
                                          "value: the value as one JSON line; envelope: a JSON object with topic, "
                                          "partition, offset, timestamp, key and value; raw: the value's bytes and LF.")
@@ -58,6 +58,10 @@ public:
     static void test(const Config& config, TaskContext&) {
         const SinkOptions options = SinkOptions::from(config);
         check_appendable(options.path, options.create_dirs);
+    }
+
+    static void validate(const Config& config, ConfigProblems& problems) {
+        if (config.string("path").empty()) problems.add("path", "must name the file to append to, got an empty value");
     }
 
     FileSink(const Config& config, TaskContext& context)

@@ -1,9 +1,13 @@
 #include "settings.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <sluice/files.hpp>
 
 namespace sluice::snowflake {
+
+namespace {
+// A PEM RSA key is a few KiB; anything much larger is not one.
+constexpr std::size_t kMaxKeyFileBytes = 1024 * 1024;
+}  // namespace
 
 std::vector<ConfigKey> Settings::keys() {
     std::vector<ConfigKey> k;
@@ -16,7 +20,8 @@ std::vector<ConfigKey> Settings::keys() {
     k.push_back(ConfigKey::string("url", "Base URL of the account; empty: https://<account>.snowflakecomputing.com.")
                     .default_value(""));
     k.push_back(ConfigKey::string("private_key_file", "PEM file with the user's RSA private key (PKCS#8, "
-                                                      "optionally encrypted). Give this or private_key."));
+                                                      "optionally encrypted). Give this or private_key.")
+                    .local_path());
     k.push_back(ConfigKey::string("private_key", "The PEM text of the private key itself (e.g. ${env:SNOWFLAKE_KEY}).")
                     .secret());
     k.push_back(ConfigKey::string("private_key_passphrase", "Passphrase of an encrypted private key.").secret());
@@ -113,6 +118,27 @@ Settings Settings::from(const Config& config) {
     return s;
 }
 
+void Settings::validate(const Config& config, ConfigProblems& problems) {
+    try {
+        (void)Settings::from(config);
+    } catch (const std::exception& e) {
+        problems.add("", e.what());
+    }
+    const bool from_file = config.has("private_key_file") && !config.string("private_key_file").empty();
+    const bool inline_key = config.has("private_key") && !config.string("private_key").empty();
+    if (from_file && inline_key) return problems.add("private_key", "set only one of private_key_file and private_key");
+    if (!from_file && !inline_key)
+        return problems.add("private_key", "no private key: set private_key_file (a PEM file) or private_key (the PEM text)");
+    // The inline key can be checked here; a key file is read by the pre-flight check.
+    if (inline_key) {
+        try {
+            (void)PrivateKey::from_pem(config.string("private_key"), config.string_or("private_key_passphrase", ""), "private_key");
+        } catch (const std::exception& e) {
+            problems.add("private_key", e.what());
+        }
+    }
+}
+
 PrivateKey Settings::load_key(const Config& config) {
     const bool from_file = config.has("private_key_file") && !config.string("private_key_file").empty();
     const bool inline_key = config.has("private_key") && !config.string("private_key").empty();
@@ -122,11 +148,10 @@ PrivateKey Settings::load_key(const Config& config) {
     std::string pem, origin;
     if (from_file) {
         origin = "private_key_file '" + config.string("private_key_file") + "'";
-        std::ifstream in(config.string("private_key_file"), std::ios::binary);
-        if (!in) throw FatalError(origin + ": cannot be read");
-        std::ostringstream text;
-        text << in.rdbuf();
-        pem = text.str();
+        std::string why;
+        auto text = files::read_regular_file(config.string("private_key_file"), kMaxKeyFileBytes, why);
+        if (!text) throw FatalError(origin + ": cannot be read: " + why);
+        pem = std::move(*text);
     } else {
         origin = "private_key";
         pem = config.string("private_key");

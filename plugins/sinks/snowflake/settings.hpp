@@ -34,6 +34,8 @@ struct Settings {
     // The private key from private_key_file or private_key, decrypted with
     // private_key_passphrase. Throws FatalError saying what is wrong (never the key).
     static PrivateKey load_key(const Config& config);
+    // What from() and load_key() would refuse that needs no I/O (the key file is read later).
+    static void validate(const Config& config, ConfigProblems& problems);
 
     // A statement request with the session fields (database, schema, warehouse, role, timeout).
     StatementRequest request(std::string statement, std::vector<Binding> bindings = {}) const;

@@ -52,6 +52,7 @@ sluice_record as_record(const Row& row) {
 class SnowflakeSink : public Sink {
 public:
     static std::vector<ConfigKey> config_keys() { return Settings::keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { Settings::validate(config, problems); }
 
     // Pre-flight: the key loads, Snowflake accepts the JWT, and the table has the layout.
     static void test(const Config& config, TaskContext& context) {

@@ -23,6 +23,13 @@ std::int64_t integer_in(const sluice::Config& config, const char* key, std::int6
     return value;
 }
 
+std::string start_time_problem(const std::string& start) {
+    // Quoted only when short: a pasted megabyte is described, not echoed.
+    const std::string got = start.size() <= 40 ? "'" + start + "'" : "a " + std::to_string(start.size()) + "-character value";
+    return "start.time must be a UTC time written YYYY-MM-DDTHH:MM:SSZ (e.g. 2026-01-01T00:00:00Z, year 1970 or later), "
+           "or empty for the current time, got " + got;
+}
+
 }  // namespace
 
 std::vector<sluice::ConfigKey> datagen_config_keys() {
@@ -39,8 +46,12 @@ std::vector<sluice::ConfigKey> datagen_config_keys() {
     keys.push_back(ConfigKey::integer("interval.ms", "Simulated measurement period of every sensor, in milliseconds.")
                        .default_value("60000")
                        .between(1000, max_interval_ms));
-    keys.push_back(ConfigKey::string("start.time", "Simulated time of the first measurement, UTC, as YYYY-MM-DDTHH:MM:SSZ.")
-                       .default_value("2026-01-01T00:00:00Z"));
+    keys.push_back(ConfigKey::string("start.time",
+                                     "Simulated time of the first measurement, UTC, as YYYY-MM-DDTHH:MM:SSZ. Empty: the wall clock "
+                                     "when the connector first starts (kept in its offsets, so a restart continues the same "
+                                     "simulation). A time in the past gives records a broker with time-based retention may "
+                                     "delete at once.")
+                       .default_value(""));
     keys.push_back(ConfigKey::integer("max.records", "Records a task emits before it goes idle; 0 means no limit.")
                        .default_value("0")
                        .at_least(0));
@@ -60,13 +71,22 @@ DatagenSettings read_datagen_settings(const sluice::Config& config) {
     settings.max_records = static_cast<std::uint64_t>(integer_in(config, "max.records", 0, unbounded));
     settings.batch_size = static_cast<std::uint64_t>(integer_in(config, "batch.size", 1, max_batch_size));
 
-    const std::string start = config.string("start.time");
+    const std::string start = config.string_or("start.time", "");
+    if (start.empty()) return settings;
     const auto start_ms = parse_utc_seconds(start);
-    if (!start_ms)
-        throw sluice::FatalError("datagen: start.time must be a UTC time written YYYY-MM-DDTHH:MM:SSZ "
-                                 "(e.g. 2026-01-01T00:00:00Z, year 1970 or later), got '" + start + "'");
+    if (!start_ms) throw sluice::FatalError("datagen: " + start_time_problem(start));
     settings.model.start_ms = *start_ms;
+    settings.start_given = true;
     return settings;
+}
+
+void validate_datagen_settings(const sluice::Config& config, sluice::ConfigProblems& problems) {
+    const std::string start = config.string_or("start.time", "");
+    if (!start.empty() && !parse_utc_seconds(start)) problems.add("start.time", start_time_problem(start));
+}
+
+std::int64_t wall_clock_start_ms(std::int64_t now_ms, std::int64_t interval_ms) {
+    return interval_ms > 0 ? now_ms - now_ms % interval_ms : now_ms;
 }
 
 }  // namespace sluice::datagen

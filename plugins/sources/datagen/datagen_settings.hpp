@@ -12,7 +12,8 @@
 namespace sluice::datagen {
 
 struct DatagenSettings {
-    ModelSettings model;
+    ModelSettings model;            // model.start_ms: start.time, when one is given
+    bool start_given = false;       // false: the simulation starts at the wall clock of the first start
     std::uint64_t rate = 100;       // records per second per task; 0 = unlimited
     std::uint64_t max_records = 0;  // per task; 0 = unlimited
     std::uint64_t batch_size = 1000;
@@ -22,5 +23,12 @@ std::vector<sluice::ConfigKey> datagen_config_keys();
 
 // Throws sluice::FatalError naming the key and what was expected.
 DatagenSettings read_datagen_settings(const sluice::Config& config);
+
+// What read_datagen_settings() would refuse, as problems per key (no I/O).
+void validate_datagen_settings(const sluice::Config& config, sluice::ConfigProblems& problems);
+
+// The start of a simulation that starts "now": the wall clock rounded down to a whole
+// measurement period, so every task of a connector started together agrees.
+std::int64_t wall_clock_start_ms(std::int64_t now_ms, std::int64_t interval_ms);
 
 }  // namespace sluice::datagen

@@ -24,25 +24,35 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t no_end = std::numeric_limits<std::uint64_t>::max();
 // Longest uninterrupted sleep: how late a stop request can be noticed.
 constexpr auto stop_check_period = std::chrono::milliseconds(10);
+// Kafka's default retention.ms: records older than this may be deleted at once.
+constexpr std::int64_t retention_warning_ms = 7LL * 86'400'000;
 
 class DatagenSource : public sluice::Source {
 public:
     static std::vector<sluice::ConfigKey> config_keys() { return datagen_config_keys(); }
 
     static void test(const sluice::Config& config, sluice::TaskContext&) { (void)read_datagen_settings(config); }
+    static void validate(const sluice::Config& config, sluice::ConfigProblems& problems) {
+        validate_datagen_settings(config, problems);
+    }
 
     DatagenSource(const sluice::Config& config, sluice::TaskContext& context)
         : context_(context),
           settings_(read_datagen_settings(config)),
-          generator_(settings_.model),
           task_id_(static_cast<std::uint64_t>(std::max(0, context.task_id()))),
           task_count_(static_cast<std::uint64_t>(std::max(1, context.task_count()))),
-          partition_(sluice::json::Object().add("task", static_cast<std::int64_t>(task_id_)).str()) {
+          partition_(sluice::json::Object().add("task", static_cast<std::int64_t>(task_id_)).str()),
+          resume_(read_stored_offset()),
+          model_(simulation_start()),
+          generator_(model_) {
         if (task_id_ >= task_count_)
             throw sluice::FatalError("datagen: task id " + std::to_string(task_id_) + " is not below the task count " +
                                      std::to_string(task_count_));
         next_seq_ = resume_point();
         end_seq_ = end_point();
+        // A start taken from the wall clock is kept in every offset; a configured one is in
+        // the configuration already.
+        if (!settings_.start_given) start_text_ = std::to_string(model_.start_ms);
         if (settings_.rate > 0) {
             const auto rate = static_cast<double>(settings_.rate);
             // Start with a single token so a fresh task does not burst; keep at most one
@@ -89,24 +99,66 @@ public:
     }
 
 private:
-    // Where this task starts: after its stored offset, or at its first record.
-    std::uint64_t resume_point() const {
+    // The stored offset: the last record emitted, and the simulation's start (offsets written
+    // before start.time could be empty have none).
+    struct Resume {
+        std::optional<std::uint64_t> last_seq;
+        std::optional<std::int64_t> start_ms;
+    };
+
+    Resume read_stored_offset() const {
         const auto stored = context_.stored_offset(partition_);
-        if (!stored) return task_id_;
+        if (!stored) return {};
         const auto fields = sluice::json::parse_flat(*stored);
         const auto bad = [&](const std::string& why) {
             return sluice::FatalError("datagen: stored offset " + std::string(*stored) + " for partition " + partition_ +
-                                      " is unusable: " + why + " (expected {\"seq\":<record number>})");
+                                      " is unusable: " + why +
+                                      " (expected {\"seq\":<record number>}, with \"start\":<epoch ms> when start.time is empty)");
         };
         if (!fields) throw bad("not a JSON object");
-        const auto seq_field = fields->find("seq");
-        if (seq_field == fields->end()) throw bad("no \"seq\"");
-        const std::string& text = seq_field->second;
-        std::uint64_t last = 0;
-        const auto parsed = std::from_chars(text.data(), text.data() + text.size(), last);
-        if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
-            throw bad("\"seq\" is not a non-negative integer");
-        if (last > no_end - 2 * task_count_) throw bad("\"seq\" is too large");
+        const auto number = [&](const char* key) -> std::optional<std::uint64_t> {
+            const auto field = fields->find(key);
+            if (field == fields->end()) return std::nullopt;
+            const std::string& text = field->second;
+            std::uint64_t value = 0;
+            const auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
+                throw bad("\"" + std::string(key) + "\" is not a non-negative integer");
+            return value;
+        };
+        Resume r;
+        r.last_seq = number("seq");
+        if (!r.last_seq) throw bad("no \"seq\"");
+        if (auto start = number("start")) r.start_ms = static_cast<std::int64_t>(*start);
+        return r;
+    }
+
+    // The model, starting where the stored offset says, else at start.time, else now. An
+    // offset from before start.time could be empty carries no start: its simulation began at
+    // the old default, 2026-01-01T00:00:00Z.
+    ModelSettings simulation_start() const {
+        ModelSettings model = settings_.model;
+        const std::int64_t now_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        if (resume_.start_ms) model.start_ms = *resume_.start_ms;
+        else if (settings_.start_given) model.start_ms = settings_.model.start_ms;
+        else if (resume_.last_seq) model.start_ms = ModelSettings{}.start_ms;
+        else model.start_ms = wall_clock_start_ms(now_ms, model.interval_ms);
+        if (settings_.start_given && !resume_.start_ms && now_ms - model.start_ms > retention_warning_ms)
+            context_.warn("datagen: start.time " + std::to_string((now_ms - model.start_ms) / 86'400'000) +
+                          " days in the past gives records timestamps that old: a broker with time-based retention "
+                          "(retention.ms, 7 days by default) may delete them as soon as they are written. Leave start.time "
+                          "empty to start at the current time.");
+        return model;
+    }
+
+    // Where this task starts: after its stored offset, or at its first record.
+    std::uint64_t resume_point() const {
+        if (!resume_.last_seq) return task_id_;
+        const std::uint64_t last = *resume_.last_seq;
+        if (last > no_end - 2 * task_count_)
+            throw sluice::FatalError("datagen: stored offset seq " + std::to_string(last) + " for partition " + partition_ +
+                                     " is too large (expected {\"seq\":<record number>} of a record this source emitted)");
         // The first record of this task after `last`.
         const std::uint64_t after = last + 1;
         const std::uint64_t next = after + (task_id_ + task_count_ - after % task_count_) % task_count_;
@@ -150,10 +202,17 @@ private:
         }
     }
 
+    // {"seq":N}, or {"seq":N,"start":MS} when the start came from the wall clock: it keeps a
+    // restarted task in the same simulation.
     std::string_view format_offset(std::uint64_t seq) {
         static constexpr std::string_view head = "{\"seq\":";
+        static constexpr std::string_view start = ",\"start\":";
         char* out = std::copy(head.begin(), head.end(), offset_text_.data());
         out = std::to_chars(out, offset_text_.data() + offset_text_.size() - 1, seq).ptr;
+        if (!start_text_.empty()) {
+            out = std::copy(start.begin(), start.end(), out);
+            out = std::copy(start_text_.begin(), start_text_.end(), out);
+        }
         *out++ = '}';
         return {offset_text_.data(), static_cast<std::size_t>(out - offset_text_.data())};
     }
@@ -170,14 +229,17 @@ private:
 
     sluice::TaskContext& context_;
     DatagenSettings settings_;
-    RecordGenerator generator_;
     std::uint64_t task_id_;
     std::uint64_t task_count_;
     std::string partition_;      // {"task":i}
+    Resume resume_;
+    ModelSettings model_;        // start_ms: where this simulation starts
+    RecordGenerator generator_;
+    std::string start_text_;     // a wall-clock start, epoch ms, as written in offsets; else empty
     std::uint64_t next_seq_ = 0; // next record number this task emits
     std::uint64_t end_seq_ = no_end;
     std::optional<TokenBucket> bucket_;
-    std::array<char, 32> offset_text_{};
+    std::array<char, 64> offset_text_{};
 };
 
 }  // namespace

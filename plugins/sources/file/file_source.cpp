@@ -10,6 +10,8 @@
 
 #include <sluice/sdk.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -36,6 +38,19 @@ public:
     static std::vector<ConfigKey> config_keys() { return source_config_keys(); }
     // Two tasks would read the same file twice.
     static constexpr int max_tasks = 1;
+
+    // What can be told without reading: a path that exists must be a regular file (a device
+    // like /dev/zero or a FIFO never ends). A path that does not exist yet is fine: the
+    // file may appear later.
+    static void validate(const Config& config, ConfigProblems& problems) {
+        const std::string path = config.string("path");
+        if (path.empty()) return problems.add("path", "must name the file to read, got an empty value");
+        struct stat info {};
+        if (::stat(path.c_str(), &info) != 0) return;
+        if (S_ISDIR(info.st_mode)) problems.add("path", "'" + path + "' is a directory, expected a regular file");
+        else if (!S_ISREG(info.st_mode))
+            problems.add("path", "'" + path + "' is not a regular file (a device, FIFO or socket): expected a file to read");
+    }
 
     static void test(const Config& config, TaskContext&) {
         const SourceOptions options = SourceOptions::from(config);

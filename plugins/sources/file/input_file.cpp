@@ -16,8 +16,9 @@ void throw_unreadable(const std::string& path, int error) {
 }
 
 InputFile::InputFile(std::string path) : path_(std::move(path)) {
+    // O_NONBLOCK: opening a FIFO without a writer would wait for one; it is refused below.
     do {
-        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     } while (fd_ < 0 && errno == EINTR);
     if (fd_ < 0) throw_unreadable(path_, errno);
     struct stat info {};
@@ -31,6 +32,7 @@ InputFile::InputFile(std::string path) : path_(std::move(path)) {
         if (S_ISDIR(info.st_mode)) throw_unreadable(path_, EISDIR);
         throw FatalError("cannot read '" + path_ + "': not a regular file");
     }
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
     device_ = info.st_dev;
     inode_ = info.st_ino;
 }

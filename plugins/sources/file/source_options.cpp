@@ -7,7 +7,8 @@ namespace sluice::file_source {
 std::vector<ConfigKey> source_config_keys() {
     std::vector<ConfigKey> keys;
     keys.push_back(ConfigKey::string("path", "File to read, as the worker process sees it; also the source partition.")
-                       .required());
+                       .required()
+                       .local_path());
     keys.push_back(ConfigKey::string("format", "lines: one record per line; csv: one JSON record per CSV row.")
                        .default_value("lines")
                        .one_of({"lines", "csv"}));

@@ -82,6 +82,9 @@ Json parse_json_body(const std::string& body, const std::string& where) {
         if (e.byte >= body.size())
             throw ResponseError(where + ": truncated JSON answer (" + std::to_string(body.size()) + " bytes, ends before the document does)", true);
         throw ResponseError(where + ": answer is not valid JSON at byte " + std::to_string(e.byte) + ": " + head(body), true);
+    } catch (const Json::out_of_range& e) {
+        // Valid JSON text nlohmann cannot hold (a number beyond a double): not transient.
+        throw ResponseError(where + ": answer holds a number out of range (" + e.what() + "): " + head(body), false);
     }
     throw ResponseError(where + ": answer is not valid JSON: " + head(body), true);
 }

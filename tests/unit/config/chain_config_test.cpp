@@ -39,7 +39,7 @@ public:
 
 private:
     void add(ConnectorKind kind, std::string name, std::vector<KeyDef> keys) {
-        plugins_[{kind, std::move(name)}] = {Schema(std::move(keys)), 0};
+        plugins_[{kind, std::move(name)}] = {Schema(std::move(keys)), 0, {}};
     }
     testing::FakeCatalog base_;
     std::map<std::pair<ConnectorKind, std::string>, PluginFacts> plugins_;

@@ -32,7 +32,7 @@ public:
     }
 
 private:
-    void add(ConnectorKind kind, std::string name, std::vector<KeyDef> keys) { plugins_[{kind, std::move(name)}] = {Schema(std::move(keys)), 0}; }
+    void add(ConnectorKind kind, std::string name, std::vector<KeyDef> keys) { plugins_[{kind, std::move(name)}] = {Schema(std::move(keys)), 0, {}}; }
     testing::FakeCatalog base_;
     std::map<std::pair<ConnectorKind, std::string>, PluginFacts> plugins_;
 };
@@ -50,7 +50,7 @@ struct Converted {
 Converted convert(const std::map<std::string, std::string>& flat, const std::string& name = "traffic-archive") {
     static FlatCatalog catalog;
     Converted c;
-    c.spec = connector_from_flat(name, flat, catalog, c.diags);
+    c.spec = connector_from_flat(name, flat, catalog, nullptr, c.diags);
     return c;
 }
 

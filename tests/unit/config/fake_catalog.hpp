@@ -48,7 +48,7 @@ public:
 
 private:
     void add(config::ConnectorKind kind, std::string name, std::vector<config::KeyDef> keys, int max_tasks = 0) {
-        plugins_[{kind, std::move(name)}] = {config::Schema(std::move(keys)), max_tasks};
+        plugins_[{kind, std::move(name)}] = {config::Schema(std::move(keys)), max_tasks, {}};
     }
     std::map<std::pair<config::ConnectorKind, std::string>, config::PluginFacts> plugins_;
 };

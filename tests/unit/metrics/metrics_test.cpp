@@ -28,7 +28,7 @@ WorkerSample one_sink() {
     t.state = "RUNNING";
     t.counters = {{"records_consumed", 42}, {"records_written", 40}, {"offset_commits", 3}};
     t.lag = {{"traffic", 2, 17}};
-    t.stage_counters = {{"records_dead_lettered", "TRANSFORMATION", 5}, {"records_dead_lettered", "TASK_PUT", 1}};
+    t.labelled_counters = {{"records_dead_lettered", "stage", "TRANSFORMATION", 5}, {"records_dead_lettered", "stage", "TASK_PUT", 1}};
     WorkerSample s;
     s.tasks.push_back(t);
     s.plugin_load_failures = 1;

@@ -170,3 +170,13 @@ TEST_CASE("plugin loader: transforms and predicates (ABI 1.1) load, broken ones 
     REQUIRE(std::holds_alternative<sluice::plugin::Outcome>(missing));
     CHECK(std::get<sluice::plugin::Outcome>(missing).message.find("create failed: text is not set") != std::string::npos);
 }
+
+TEST_CASE("plugin loader: a plugin built against ABI 1.0 still loads; it has no validate()") {
+    const std::string path = std::string(SLUICE_OLD_ABI_PLUGIN_DIR) + "/abi_1_0.so";
+    auto loaded = sluice::plugin::load_plugin_file(path);
+    auto* plugins = std::get_if<std::vector<sluice::plugin::PluginPtr>>(&loaded);
+    REQUIRE_MESSAGE(plugins != nullptr, std::get<sluice::plugin::Refusal>(loaded).reason);
+    REQUIRE(plugins->size() == 1);
+    CHECK(plugins->front()->name == "fixture_abi_1_0");
+    CHECK_FALSE(plugins->front()->facts.validate);
+}

@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SLUICE_EXPORT __attribute__((visibility("default")))
@@ -96,7 +96,11 @@ enum {
     SLUICE_CONFIG_REQUIRED = 1 << 0, /* validation fails when the key is absent */
     SLUICE_CONFIG_SECRET = 1 << 1,   /* value is masked in logs, listings and REST answers */
     SLUICE_CONFIG_HAS_MIN = 1 << 2,  /* min_value applies (INT, DOUBLE) */
-    SLUICE_CONFIG_HAS_MAX = 1 << 3   /* max_value applies (INT, DOUBLE) */
+    SLUICE_CONFIG_HAS_MAX = 1 << 3,  /* max_value applies (INT, DOUBLE) */
+    SLUICE_CONFIG_LOCAL_PATH = 1 << 4 /* names a file or directory on the worker's machine: a
+                                         configuration sent over REST may only name one under
+                                         the worker's rest.file.allowed.paths (ABI 1.2; older
+                                         workers ignore the bit) */
 };
 
 /* One declared configuration key. Plugin-allocated, static for the library's lifetime. */
@@ -334,6 +338,14 @@ typedef struct sluice_predicate_vtable {
 
 /* ---- the manifest ------------------------------------------------------------------ */
 
+/* ABI 1.2. Where validate() hands each problem it finds: `key` is the configuration key at
+ * fault (NULL: the configuration as a whole), `message` says what is wrong and what is
+ * expected. Both are copied before report() returns. */
+typedef struct sluice_config_problems {
+    void* opaque;
+    void (*report)(void* opaque, const char* key, const char* message);
+} sluice_config_problems;
+
 typedef struct sluice_plugin_descriptor {
     uint32_t struct_size;
     sluice_plugin_kind kind;
@@ -344,6 +356,13 @@ typedef struct sluice_plugin_descriptor {
     size_t config_count;
     int32_t max_tasks;       /* 0: no limit */
     const void* vtable;      /* sluice_{source,sink,transform,predicate}_vtable* by kind */
+    /* ABI 1.2, optional (NULL): checks a configuration that already matches the declared
+     * keys (types, ranges, allowed values) for what declarations cannot say: rules across
+     * keys ("a needs b"), the shape of a value (a date, a PEM key, a template). No network,
+     * no waiting: the worker calls it for `sluice validate`, the REST validate endpoint and
+     * before it creates a connector, on any thread. Hands every problem to `problems` and
+     * returns SLUICE_OK when there was none, SLUICE_ERROR otherwise. */
+    sluice_status (*validate)(const sluice_config* config, const sluice_config_problems* problems);
 } sluice_plugin_descriptor;
 
 typedef struct sluice_manifest {

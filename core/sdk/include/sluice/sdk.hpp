@@ -387,6 +387,8 @@ public:
 
     ConfigKey&& required() && { flags_ |= SLUICE_CONFIG_REQUIRED; return std::move(*this); }
     ConfigKey&& secret() && { flags_ |= SLUICE_CONFIG_SECRET; return std::move(*this); }
+    // The value names a local file or directory (see SLUICE_CONFIG_LOCAL_PATH).
+    ConfigKey&& local_path() && { flags_ |= SLUICE_CONFIG_LOCAL_PATH; return std::move(*this); }
     ConfigKey&& default_value(std::string value) && { default_ = std::move(value); return std::move(*this); }
     ConfigKey&& at_least(double min) && { flags_ |= SLUICE_CONFIG_HAS_MIN; min_ = min; return std::move(*this); }
     ConfigKey&& at_most(double max) && { flags_ |= SLUICE_CONFIG_HAS_MAX; max_ = max; return std::move(*this); }
@@ -492,6 +494,29 @@ private:
         return v->text;
     }
     const sluice_config* config_;
+};
+
+// Where a plugin's validate() puts what it finds wrong with a configuration (ABI 1.2):
+//     static void validate(const sluice::Config& config, sluice::ConfigProblems& problems) {
+//         if (config.boolean("exactly.once") && !config.has("key.fields"))
+//             problems.add("exactly.once", "needs key.fields: the columns that identify a row");
+//     }
+// No network, no waiting: it runs for `sluice validate` and before a connector is created.
+class ConfigProblems {
+public:
+    explicit ConfigProblems(const sluice_config_problems* sink) : sink_(sink) {}
+    // `key` at fault, or "" for the configuration as a whole.
+    void add(std::string_view key, std::string_view message) {
+        ++count_;
+        if (sink_ == nullptr || sink_->report == nullptr) return;
+        const std::string k(key), m(message);
+        sink_->report(sink_->opaque, k.empty() ? nullptr : k.c_str(), m.c_str());
+    }
+    std::size_t count() const { return count_; }
+
+private:
+    const sluice_config_problems* sink_;
+    std::size_t count_ = 0;
 };
 
 // ---- the worker as a task sees it ------------------------------------------------------
@@ -965,6 +990,24 @@ template <class T>
 constexpr bool has_test = requires(const Config& c, TaskContext& ctx) { T::test(c, ctx); };
 
 template <class T>
+constexpr bool has_validate = requires(const Config& c, ConfigProblems& p) { T::validate(c, p); };
+
+// An exception from validate() is a problem of its own, never a crash.
+template <class T>
+sluice_status validate_config(const sluice_config* config, const sluice_config_problems* problems) noexcept {
+    ConfigProblems found(problems);
+    try {
+        Config c(config);
+        T::validate(c, found);
+    } catch (const std::exception& e) {
+        found.add("", e.what());
+    } catch (...) {
+        found.add("", "validate() failed");
+    }
+    return found.count() == 0 ? SLUICE_OK : SLUICE_ERROR;
+}
+
+template <class T>
 constexpr int max_tasks() {
     if constexpr (requires { T::max_tasks; }) return T::max_tasks;
     else return 0;
@@ -1070,6 +1113,7 @@ DescriptorStorage* describe(sluice_plugin_kind kind, const char* name, const cha
     s->descriptor.config = s->defs.empty() ? nullptr : s->defs.data();
     s->descriptor.config_count = s->defs.size();
     s->descriptor.max_tasks = max_tasks<T>();
+    if constexpr (has_validate<T>) s->descriptor.validate = &validate_config<T>;
     return s;
 }
 

@@ -62,7 +62,7 @@ TEST_CASE("datagen declares its configuration") {
     };
     for (const Expected& e : {Expected{"sensors", SLUICE_CONFIG_INT, "20"}, Expected{"rate", SLUICE_CONFIG_INT, "100"},
                               Expected{"seed", SLUICE_CONFIG_INT, "42"}, Expected{"interval.ms", SLUICE_CONFIG_INT, "60000"},
-                              Expected{"start.time", SLUICE_CONFIG_STRING, "2026-01-01T00:00:00Z"},
+                              Expected{"start.time", SLUICE_CONFIG_STRING, ""},
                               Expected{"max.records", SLUICE_CONFIG_INT, "0"},
                               Expected{"batch.size", SLUICE_CONFIG_INT, "1000"}}) {
         CAPTURE(e.key);
@@ -84,7 +84,7 @@ TEST_CASE("datagen declares its configuration") {
 
 TEST_CASE("datagen emits traffic readings with partition and offset") {
     FakeHost host;
-    SourceUnderTest source("datagen", fast({{"sensors", "5"}}), host);
+    SourceUnderTest source("datagen", fast({{"sensors", "5"}, {"start.time", "2026-01-01T00:00:00Z"}}), host);
     REQUIRE(source.ok());
     CHECK(has_log(host, SLUICE_LOG_INFO, "starts at record 0"));
     const auto records = poll_records(source, 12);
@@ -137,7 +137,7 @@ TEST_CASE("datagen is deterministic: same seed same bytes, other seed other byte
 }
 
 TEST_CASE("a restarted task resumes with exactly the continuation") {
-    const Config config = fast({{"sensors", "7"}, {"seed", "1234"}});
+    const Config config = fast({{"sensors", "7"}, {"seed", "1234"}, {"start.time", "2026-01-01T00:00:00Z"}});
     FakeHost first_host;
     SourceUnderTest first("datagen", config, first_host);
     const auto uninterrupted = poll_records(first, 500);
@@ -302,7 +302,8 @@ TEST_CASE("poll returns promptly when the worker is stopping") {
 }
 
 TEST_CASE("an invalid start.time fails creation with a message naming the key and value") {
-    for (const char* bad : {"2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00+02:00", "tomorrow", ""}) {
+    // "" is no longer invalid: it is the default, the wall clock at the first start.
+    for (const char* bad : {"2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00+02:00", "tomorrow"}) {
         CAPTURE(bad);
         FakeHost host;
         SourceUnderTest source("datagen", {{"start.time", bad}}, host);
@@ -348,4 +349,66 @@ TEST_CASE("simulated time past the 64-bit range fails the task instead of wrappi
     const CallResult r = source.poll(writer, 10);
     CHECK(r.status == SLUICE_FATAL);
     CHECK(r.message.find("interval.ms") != std::string::npos);
+}
+
+TEST_CASE("start.time empty (the default): the simulation starts at the wall clock, kept in the offsets") {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const Config config = fast({{"sensors", "3"}, {"interval.ms", "60000"}});
+    FakeHost host;
+    SourceUnderTest first("datagen", config, host);
+    REQUIRE(first.ok());
+    const auto records = poll_records(first, 300);
+    REQUIRE(records.size() == 300);
+    // The first measurement is the current minute: records a broker keeps, not 2026-01-01.
+    const std::int64_t start = records.front().timestamp_ms;
+    CHECK(start % 60'000 == 0);
+    CHECK(start <= now_ms + 60'000);
+    CHECK(start > now_ms - 120'000);
+    const auto offset = sluice::json::parse_flat(records.front().source_offset);
+    REQUIRE(offset);
+    CHECK(offset->at("start") == std::to_string(start));
+    CHECK(!has_log(host, SLUICE_LOG_WARN, "days in the past"));
+
+    // A restart much later continues the same simulation, from the start kept in the offset.
+    FakeHost resumed_host;
+    resumed_host.offsets["{\"task\":0}"] = records[199].source_offset;
+    SourceUnderTest resumed("datagen", config, resumed_host);
+    REQUIRE(resumed.ok());
+    const auto continuation = poll_records(resumed, 100);
+    for (std::size_t i = 0; i < continuation.size(); ++i) {
+        REQUIRE(continuation[i].value == records[200 + i].value);
+        REQUIRE(continuation[i].source_offset == records[200 + i].source_offset);
+        REQUIRE(continuation[i].timestamp_ms == records[200 + i].timestamp_ms);
+    }
+}
+
+TEST_CASE("an offset written before start.time could be empty resumes in the old default simulation") {
+    FakeHost host;
+    host.offsets["{\"task\":0}"] = "{\"seq\":4}";
+    SourceUnderTest source("datagen", fast({{"sensors", "5"}}), host);
+    REQUIRE(source.ok());
+    const auto records = poll_records(source, 1);
+    CHECK(records.front().timestamp_ms == 1'767'225'600'000 + 60'000);  // record 5 of 2026-01-01T00:00:00Z
+}
+
+TEST_CASE("an explicit start.time in the past warns that retention may delete the records") {
+    FakeHost host;
+    SourceUnderTest source("datagen", fast({{"start.time", "2020-01-01T00:00:00Z"}}), host);
+    REQUIRE(source.ok());
+    CHECK(has_log(host, SLUICE_LOG_WARN, "days in the past"));
+    CHECK(has_log(host, SLUICE_LOG_WARN, "retention.ms"));
+}
+
+TEST_CASE("validate: a bad start.time is a problem of that key, a long one is described, not echoed") {
+    const std::string huge(1 << 20, 'x');
+    for (const std::string& bad : {std::string("tomorrow"), huge}) {
+        const auto problems = validate_config("datagen", {{"start.time", bad}});
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].first == "start.time");
+        CHECK(problems[0].second.find("YYYY-MM-DDTHH:MM:SSZ") != std::string::npos);
+        CHECK(problems[0].second.size() < 300);
+    }
+    CHECK(validate_config("datagen", {{"start.time", ""}}).empty());
+    CHECK(validate_config("datagen", {{"start.time", "2026-01-01T00:00:00Z"}}).empty());
 }

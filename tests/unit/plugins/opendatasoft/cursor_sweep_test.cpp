@@ -143,6 +143,8 @@ TEST_CASE("answers: envelopes, error bodies, HTML pages and truncated JSON") {
     check_error(R"({"total_count":2,"results":[{"a":1}]} trailing)", "not valid JSON", true);
     check_error(R"({"error_code":"ODSQLError","message":"Unknown field: x"})", "Unknown field: x", false);
     check_error(R"({"records":[]})", "no \"results\" array", false);
+    // Valid JSON nlohmann cannot hold (found by tests/fuzz opendatasoft): refused, not thrown past.
+    check_error(R"({"total_count":1,"results":[{"v":31e3086508}]})", "number out of range", false);
     CHECK(error_summary(R"({"error_code":"NotFound","message":"Unknown dataset"})") == "NotFound: Unknown dataset");
 }
 

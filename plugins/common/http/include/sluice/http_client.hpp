@@ -32,6 +32,17 @@ struct Request {
     bool gzip_body = false;
     // user, password for HTTP basic authentication.
     std::optional<std::pair<std::string, std::string>> basic_auth{};
+    // AWS Signature Version 4, computed by libcurl (CURLOPT_AWS_SIGV4): the request is signed
+    // with these credentials for `region` and `service`. libcurl signs the method, path and
+    // query as sent, the headers host, x-amz-date, content-type and every x-amz-* header, and
+    // the SHA-256 of the body; callers send paths and queries already in canonical form.
+    struct AwsSigV4 {
+        std::string access_key;
+        std::string secret_key;
+        std::string region;
+        std::string service;  // "s3", "dynamodb", ...
+    };
+    std::optional<AwsSigV4> aws_sigv4{};
     // Whole transfer, connect included. Zero means no limit.
     std::chrono::milliseconds timeout{30000};
     // When set, the body of a 2xx answer is handed here chunk by chunk (already decoded) instead

@@ -63,4 +63,9 @@ private:
     std::optional<PosixRule> rule_;          // after the last transition
 };
 
+// An ISO 8601 date-time as epoch milliseconds: "2025-03-01T10:00:00Z", with an offset
+// ("+01:00", "+0100", "+01"), or without one (then read in `zone`); 'T' or ' ' between date
+// and time. nullopt for anything else or an invalid field.
+std::optional<std::int64_t> parse_instant_ms(std::string_view text, const TimeZone& zone);
+
 }  // namespace sluice::tz

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# A private DynamoDB stand-in (dynalite behind a SigV4-verifying front) for tests and
+# benchmarks; see scripts/aws-store.sh for the commands and the variables it prints.
+exec "$(dirname "$0")/aws-store.sh" dynamodb "$@"
