@@ -560,6 +560,38 @@ TEST_CASE("postgres: the SQL example pipelines validate as shipped") {
     }
 }
 
+// What the plugins can tell without a database (ABI 1.2 validate): each broken rule at its
+// key's line and column, exit 1, before any connection is tried.
+TEST_CASE("postgres: sluice validate places the SQL plugins' key rules at their lines") {
+    TempDir dir;
+    const std::string file = write_pipeline(dir, "bad.yaml",
+                                            "name: bad\n"
+                                            "source:\n"
+                                            "  plugin: mysql\n"
+                                            "  topic: rows\n"
+                                            "  config:\n"
+                                            "    connection.url: mysql://127.0.0.1/db\n"
+                                            "    mode: incrementing\n"
+                                            "    table.whitelist: [t]\n"
+                                            "sinks:\n"
+                                            "  - plugin: postgres\n"
+                                            "    topics: [rows]\n"
+                                            "    config:\n"
+                                            "      connection.url: postgresql://u:hunter2@127.0.0.1/db\n"
+                                            "      insert.mode: upsert\n");
+    auto r = run_sluice(dir, {"validate", "--plugin-dir", plugin_dir(), file});
+    CHECK(r.status == exited(1));
+    CHECK_MESSAGE(r.err.find(file + ":7:5: source.config.mode: mode incrementing needs incrementing.column.name") !=
+                      std::string::npos,
+                  r.err);
+    CHECK_MESSAGE(r.err.find(file + ":13:7: sinks[0].config.connection.url: put the user and password in connection.user") !=
+                      std::string::npos,
+                  r.err);
+    CHECK_MESSAGE(r.err.find(file + ":14:7: sinks[0].config.insert.mode: insert.mode upsert needs a key") != std::string::npos,
+                  r.err);
+    CHECK(r.err.find("hunter2") == std::string::npos);
+}
+
 // The example pipeline as shipped, its portal replaced by the replay of the stored Rennes
 // snapshot (2 859 segments, one shared datetime) and its connection by the fixture's.
 TEST_CASE("postgres: configs/pipelines/rennes-to-postgres.yaml as shipped: one row per segment, typed") {

@@ -132,6 +132,27 @@ ConnectionSettings ConnectionSettings::from(const Config& config, Dialect d) {
     return s;
 }
 
+std::vector<SettingsProblem> ConnectionSettings::problems(const Config& config, Dialect d) {
+    try {
+        parse_url(config.string("connection.url"), d);
+    } catch (const FatalError& e) {
+        return {{"connection.url", e.what()}};
+    }
+    return {};
+}
+
+void throw_first(const std::vector<SettingsProblem>& problems) {
+    if (!problems.empty()) throw FatalError(problems.front().message);
+}
+
+void report(const std::vector<SettingsProblem>& problems, ConfigProblems& out) {
+    for (const auto& p : problems) {
+        std::string_view message = p.message;
+        if (!p.key.empty() && message.starts_with(p.key + ": ")) message.remove_prefix(p.key.size() + 2);
+        out.add(p.key, message);
+    }
+}
+
 std::string ConnectionSettings::where() const {
     const bool v6 = host.find(':') != std::string::npos;
     return std::string(dialect == Dialect::postgres ? "postgresql://" : "mysql://") + (v6 ? "[" + host + "]" : host) + ":" +

@@ -47,9 +47,11 @@ std::vector<ConfigKey> SinkSettings::keys(Dialect d) {
     return k;
 }
 
-SinkSettings SinkSettings::from(const Config& config, Dialect d) {
+namespace {
+
+// Every key but the connection's (whose URL may be unusable while the rest is checked).
+SinkSettings parse(const Config& config) {
     SinkSettings s;
-    s.connection = ConnectionSettings::from(config, d);
     s.table_format = config.string("table.name.format");
     s.insert_mode = config.string("insert.mode") == "upsert" ? InsertMode::upsert : InsertMode::insert;
     const std::string pk = config.string("pk.mode");
@@ -64,30 +66,53 @@ SinkSettings SinkSettings::from(const Config& config, Dialect d) {
     s.batch_max_age = std::chrono::milliseconds(config.integer("batch.max.ms"));
     s.exactly_once = config.boolean("exactly.once");
     s.offsets_table = TableName::parse(config.string("offsets.table.name"));
+    return s;
+}
+
+}  // namespace
+
+SinkSettings SinkSettings::from(const Config& config, Dialect d) {
+    SinkSettings s = parse(config);
+    s.connection = ConnectionSettings::from(config, d);
     s.validate();
     return s;
 }
 
-void SinkSettings::validate() const {
-    if (table_format.empty()) throw FatalError("table.name.format must not be empty");
-    if (TableName::parse(table_format).name.empty()) throw FatalError("table.name.format '" + table_format + "' names no table");
-    if (offsets_table.name.empty()) throw FatalError("offsets.table.name must not be empty");
+void SinkSettings::validate(const Config& config, Dialect d, ConfigProblems& out) {
+    auto found = ConnectionSettings::problems(config, d);
+    for (auto& p : parse(config).problems()) found.push_back(std::move(p));
+    report(found, out);
+}
+
+void SinkSettings::validate() const { throw_first(problems()); }
+
+std::vector<SettingsProblem> SinkSettings::problems() const {
+    std::vector<SettingsProblem> out;
+    auto add = [&](const char* key, std::string message) { out.push_back({key, std::move(message)}); };
+    if (table_format.empty()) add("table.name.format", "table.name.format must not be empty");
+    else if (TableName::parse(table_format).name.empty())
+        add("table.name.format", "table.name.format '" + table_format + "' names no table");
+    if (offsets_table.name.empty()) add("offsets.table.name", "offsets.table.name must not be empty");
     if (insert_mode == InsertMode::upsert && pk_mode == PkMode::none)
-        throw FatalError("insert.mode upsert needs a key: set pk.mode to record_key or record_value (and pk.fields)");
+        add("insert.mode", "insert.mode upsert needs a key: set pk.mode to record_key or record_value (and pk.fields)");
     if (pk_mode == PkMode::record_value && pk_fields.empty())
-        throw FatalError("pk.mode record_value needs pk.fields: the value fields forming the primary key, e.g. [segment_id]");
+        add("pk.mode", "pk.mode record_value needs pk.fields: the value fields forming the primary key, e.g. [segment_id]");
     if (pk_mode == PkMode::none && !pk_fields.empty())
-        throw FatalError("pk.fields is set but pk.mode is none: set pk.mode to record_key or record_value");
+        add("pk.fields", "pk.fields is set but pk.mode is none: set pk.mode to record_key or record_value");
     if (delete_enabled && pk_mode != PkMode::record_key)
-        throw FatalError("delete.enabled needs pk.mode record_key: a tombstone carries only its key");
+        add("delete.enabled", "delete.enabled needs pk.mode record_key: a tombstone carries only its key");
     for (const auto& f : pk_fields)
-        if (f.empty()) throw FatalError("pk.fields: an empty field name");
+        if (f.empty()) {
+            add("pk.fields", "pk.fields: an empty field name");
+            break;
+        }
     std::set<std::string> columns;
     for (const auto& [field, column] : renames) {
-        if (column.empty()) throw FatalError("fields.rename: field '" + field + "' renamed to an empty name");
-        if (!columns.insert(column).second)
-            throw FatalError("fields.rename: two fields renamed to the same column '" + column + "'");
+        if (column.empty()) add("fields.rename", "fields.rename: field '" + field + "' renamed to an empty name");
+        else if (!columns.insert(column).second)
+            add("fields.rename", "fields.rename: two fields renamed to the same column '" + column + "'");
     }
+    return out;
 }
 
 TableName SinkSettings::table_for(std::string_view topic) const {

@@ -44,9 +44,11 @@ std::vector<ConfigKey> SourceSettings::keys(Dialect d) {
     return k;
 }
 
-SourceSettings SourceSettings::from(const Config& config, Dialect d) {
+namespace {
+
+// Every key but the connection's (whose URL may be unusable while the rest is checked).
+SourceSettings parse(const Config& config) {
     SourceSettings s;
-    s.connection = ConnectionSettings::from(config, d);
     const std::string mode = config.string("mode");
     s.mode = mode == "incrementing"             ? SourceMode::incrementing
              : mode == "timestamp"              ? SourceMode::timestamp
@@ -61,36 +63,57 @@ SourceSettings SourceSettings::from(const Config& config, Dialect d) {
     s.batch_max_rows = static_cast<std::size_t>(config.integer("batch.max.rows"));
     s.key_fields = config.list("key.fields");
     s.topic_prefix = config.string_or("topic.prefix", "");
+    return s;
+}
+
+}  // namespace
+
+SourceSettings SourceSettings::from(const Config& config, Dialect d) {
+    SourceSettings s = parse(config);
+    s.connection = ConnectionSettings::from(config, d);
     s.validate();
     return s;
 }
 
-void SourceSettings::validate() const {
-    if (tables.empty() == query.empty())
-        throw FatalError(tables.empty() ? "give the tables to read (table.whitelist) or one query"
-                                        : "table.whitelist and query exclude each other: give one of them");
+void SourceSettings::validate(const Config& config, Dialect d, ConfigProblems& out) {
+    auto found = ConnectionSettings::problems(config, d);
+    for (auto& p : parse(config).problems()) found.push_back(std::move(p));
+    report(found, out);
+}
+
+void SourceSettings::validate() const { throw_first(problems()); }
+
+std::vector<SettingsProblem> SourceSettings::problems() const {
+    std::vector<SettingsProblem> out;
+    auto add = [&](const char* key, std::string message) { out.push_back({key, std::move(message)}); };
+    const std::string m = std::string("mode ") + mode_name(mode);
+    if (tables.empty() && query.empty()) add("", "give the tables to read (table.whitelist) or one query");
+    if (!tables.empty() && !query.empty()) add("query", "table.whitelist and query exclude each other: give one of them");
     for (const auto& t : tables)
-        if (t.name.empty()) throw FatalError("table.whitelist: an empty table name");
-    if (uses_incrementing() && incrementing_column.empty())
-        throw FatalError(std::string("mode ") + mode_name(mode) + " needs incrementing.column.name (e.g. id)");
-    if (uses_timestamp() && timestamp_column.empty())
-        throw FatalError(std::string("mode ") + mode_name(mode) + " needs timestamp.column.name (e.g. updated_at)");
+        if (t.name.empty()) {
+            add("table.whitelist", "table.whitelist: an empty table name");
+            break;
+        }
+    if (uses_incrementing() && incrementing_column.empty()) add("mode", m + " needs incrementing.column.name (e.g. id)");
+    if (uses_timestamp() && timestamp_column.empty()) add("mode", m + " needs timestamp.column.name (e.g. updated_at)");
     if (!uses_incrementing() && !incrementing_column.empty())
-        throw FatalError(std::string("incrementing.column.name is set but mode ") + mode_name(mode) + " does not use it");
+        add("incrementing.column.name", "incrementing.column.name is set but " + m + " does not use it");
     if (!uses_timestamp() && !timestamp_column.empty())
-        throw FatalError(std::string("timestamp.column.name is set but mode ") + mode_name(mode) + " does not use it");
+        add("timestamp.column.name", "timestamp.column.name is set but " + m + " does not use it");
     if (!uses_timestamp() && delay.count() > 0)
-        throw FatalError(std::string("timestamp.delay.interval.ms applies to the timestamp modes, not ") + mode_name(mode));
+        add("timestamp.delay.interval.ms", std::string("timestamp.delay.interval.ms applies to the timestamp modes, not ") + mode_name(mode));
     if (mode == SourceMode::timestamp && !query.empty() && key_fields.empty())
-        throw FatalError("mode timestamp over a query needs key.fields: the columns telling rows of one timestamp apart");
+        add("key.fields", "mode timestamp over a query needs key.fields: the columns telling rows of one timestamp apart");
     if (!query.empty()) {
         std::string head;
         for (char c : query.substr(0, 10)) head.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
         const auto start = head.find_first_not_of(" \t\n(");
         if (start == std::string::npos || (head.compare(start, 6, "select") != 0 && head.compare(start, 4, "with") != 0))
-            throw FatalError("query: expected a SELECT statement");
-        if (query.find(';') != std::string::npos) throw FatalError("query: one statement, without ';'");
+            add("query", "query: expected a SELECT statement");
+        else if (query.find(';') != std::string::npos)
+            add("query", "query: one statement, without ';'");
     }
+    return out;
 }
 
 }  // namespace sluice::sql

@@ -9,6 +9,9 @@ namespace {
 class MysqlSink : public sluice::sql::SqlSink {
 public:
     static std::vector<sluice::ConfigKey> config_keys() { return sluice::sql::SinkSettings::keys(sluice::sql::Dialect::mysql); }
+    static void validate(const sluice::Config& config, sluice::ConfigProblems& problems) {
+        sluice::sql::SinkSettings::validate(config, sluice::sql::Dialect::mysql, problems);
+    }
     static void test(const sluice::Config& config, sluice::TaskContext&) {
         check(config, sluice::sql::Dialect::mysql, &sluice::sql::make_mysql);
     }

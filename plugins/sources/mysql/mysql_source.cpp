@@ -9,6 +9,9 @@ namespace {
 class MysqlSource : public sluice::sql::SqlSource {
 public:
     static std::vector<sluice::ConfigKey> config_keys() { return sluice::sql::SourceSettings::keys(sluice::sql::Dialect::mysql); }
+    static void validate(const sluice::Config& config, sluice::ConfigProblems& problems) {
+        sluice::sql::SourceSettings::validate(config, sluice::sql::Dialect::mysql, problems);
+    }
     static void test(const sluice::Config& config, sluice::TaskContext&) {
         check(config, sluice::sql::Dialect::mysql, &sluice::sql::make_mysql);
     }

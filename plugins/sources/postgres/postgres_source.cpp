@@ -9,6 +9,9 @@ namespace {
 class PostgresSource : public sluice::sql::SqlSource {
 public:
     static std::vector<sluice::ConfigKey> config_keys() { return sluice::sql::SourceSettings::keys(sluice::sql::Dialect::postgres); }
+    static void validate(const sluice::Config& config, sluice::ConfigProblems& problems) {
+        sluice::sql::SourceSettings::validate(config, sluice::sql::Dialect::postgres, problems);
+    }
     static void test(const sluice::Config& config, sluice::TaskContext&) {
         check(config, sluice::sql::Dialect::postgres, &sluice::sql::make_postgres);
     }

@@ -83,6 +83,40 @@ TEST_CASE("sink keys: the rules between them, each refusal naming the keys") {
               .starts_with("fields.rename: two fields renamed to the same column 'x'"));
 }
 
+TEST_CASE("validate (ABI 1.2): every broken rule reported at its key, the connection URL's too, none for a good config") {
+    using sluice::testing::validate_config;
+    using Found = std::vector<std::pair<std::string, std::string>>;
+    CHECK(validate_config("postgres", {{"connection.url", kPg}}, SLUICE_KIND_SINK).empty());
+    CHECK(validate_config("mysql", {{"connection.url", "mysql://h/db"}, {"insert.mode", "upsert"}, {"pk.mode", "record_key"}},
+                          SLUICE_KIND_SINK)
+              .empty());
+    const Found sink = validate_config("postgres",
+                                       {{"connection.url", "mysql://h/db"}, {"insert.mode", "upsert"}, {"delete.enabled", "true"},
+                                        {"fields.rename", "a=x,b=x"}},
+                                       SLUICE_KIND_SINK);
+    REQUIRE(sink.size() == 4);
+    CHECK(sink[0].first == "connection.url");
+    CHECK(sink[0].second.starts_with("expected postgresql://host[:port]/database"));  // the key is not repeated
+    CHECK(sink[1] == Found::value_type{"insert.mode", "insert.mode upsert needs a key: set pk.mode to record_key or "
+                                                      "record_value (and pk.fields)"});
+    CHECK(sink[2].first == "delete.enabled");
+    CHECK(sink[3] == Found::value_type{"fields.rename", "two fields renamed to the same column 'x'"});
+    // The password never shows, even from a URL that carries one.
+    const Found secret = validate_config("mysql", {{"connection.url", "mysql://u:hunter2@h/db"}}, SLUICE_KIND_SINK);
+    REQUIRE(secret.size() == 1);
+    CHECK(secret[0].second.find("hunter2") == std::string::npos);
+
+    CHECK(validate_config("postgres", {{"connection.url", kPg}, {"mode", "bulk"}, {"table.whitelist", "t"}}).empty());
+    const Found source = validate_config("mysql", {{"connection.url", "mysql://h/db"}, {"mode", "timestamp+incrementing"},
+                                                   {"query", "UPDATE t SET x = 1"}, {"timestamp.column.name", "ts"}});
+    REQUIRE(source.size() == 2);
+    CHECK(source[0] == Found::value_type{"mode", "mode timestamp+incrementing needs incrementing.column.name (e.g. id)"});
+    CHECK(source[1] == Found::value_type{"query", "expected a SELECT statement"});
+    const Found neither = validate_config("postgres", {{"connection.url", kPg}, {"mode", "bulk"}});
+    REQUIRE(neither.size() == 1);
+    CHECK(neither[0].first == "");
+}
+
 TEST_CASE("table.name.format: ${topic} made a safe identifier, schema allowed") {
     ConfigFixture c(descriptor(SLUICE_KIND_SINK, "postgres"), {{"connection.url", kPg}, {"table.name.format", "raw.${topic}_v1"}});
     const SinkSettings s = SinkSettings::from(sluice::Config(c.get()), Dialect::postgres);

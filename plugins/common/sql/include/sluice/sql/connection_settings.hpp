@@ -16,6 +16,18 @@ enum class Dialect { postgres, mysql };
 
 const char* dialect_name(Dialect d);  // "PostgreSQL", "MariaDB"
 
+// A rule a configuration breaks: the key to blame ("" for the whole) and what is expected.
+struct SettingsProblem {
+    std::string key;
+    std::string message;
+};
+
+// The two faces of a settings check: the first problem as a FatalError (a task refusing its
+// configuration), every problem to the worker (ABI 1.2 validate, which places each at its
+// key's line; a leading "<key>: " of the message is dropped there).
+void throw_first(const std::vector<SettingsProblem>& problems);
+void report(const std::vector<SettingsProblem>& problems, ConfigProblems& out);
+
 struct ConnectionSettings {
     Dialect dialect = Dialect::postgres;
     std::string host;
@@ -32,6 +44,8 @@ struct ConnectionSettings {
     static void declare(std::vector<ConfigKey>& keys, Dialect dialect, bool request_timeout = true);
     // Throws FatalError naming the key when a value is unusable.
     static ConnectionSettings from(const Config& config, Dialect dialect);
+    // What from() would refuse, without throwing (connection.url's form).
+    static std::vector<SettingsProblem> problems(const Config& config, Dialect dialect);
     // Parses connection.url alone (tests, messages). Throws FatalError.
     static ConnectionSettings parse_url(std::string_view url, Dialect dialect);
     // "postgresql://127.0.0.1:5432/sluice" (never credentials).

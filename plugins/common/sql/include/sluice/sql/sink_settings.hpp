@@ -36,8 +36,11 @@ struct SinkSettings {
 
     static std::vector<ConfigKey> keys(Dialect dialect);
     static SinkSettings from(const Config& config, Dialect dialect);
-    // The rules between keys; throws FatalError naming them. No I/O.
+    // The rules between keys (no I/O): every broken one, the first as a FatalError, or all
+    // of them (with the connection URL's) for the worker's validate (ABI 1.2).
+    std::vector<SettingsProblem> problems() const;
     void validate() const;
+    static void validate(const Config& config, Dialect dialect, ConfigProblems& out);
 
     // The table a topic's records go to: table.name.format with ${topic} replaced by the
     // topic, every character other than letters, digits and _ turned into _.

@@ -32,7 +32,11 @@ struct SourceSettings {
 
     static std::vector<ConfigKey> keys(Dialect dialect);
     static SourceSettings from(const Config& config, Dialect dialect);
+    // The rules between keys (no I/O): every broken one, the first as a FatalError, or all
+    // of them (with the connection URL's) for the worker's validate (ABI 1.2).
+    std::vector<SettingsProblem> problems() const;
     void validate() const;
+    static void validate(const Config& config, Dialect dialect, ConfigProblems& out);
 
     bool uses_timestamp() const { return mode == SourceMode::timestamp || mode == SourceMode::timestamp_incrementing; }
     bool uses_incrementing() const { return mode == SourceMode::incrementing || mode == SourceMode::timestamp_incrementing; }
