@@ -417,18 +417,7 @@ public:
         return stream;
     }
 
-    std::string quote_identifier(std::string_view name) const override {
-        std::string out = "\"";
-        for (char c : name) {
-            if (c == '"') out.push_back('"');
-            out.push_back(c);
-        }
-        return out + "\"";
-    }
-
-    std::string quote_table(const TableName& t) const override {
-        return t.schema.empty() ? quote_identifier(t.name) : quote_identifier(t.schema) + "." + quote_identifier(t.name);
-    }
+    char identifier_quote() const override { return '"'; }
 
     std::string literal(std::string_view canonical, ColumnKind kind) override {
         if (kind == ColumnKind::binary) return literal_text("\\x" + hex_encode(canonical)) + "::bytea";

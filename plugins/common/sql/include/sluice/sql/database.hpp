@@ -163,8 +163,21 @@ public:
     // `streamed`: rows read as they arrive (an unbounded read); else the whole answer at once
     // (bounded pages: faster than a round of the client library per row).
     virtual std::unique_ptr<RowStream> query(const std::string& sql, bool streamed = true) = 0;
-    virtual std::string quote_identifier(std::string_view name) const = 0;
-    virtual std::string quote_table(const TableName& table) const = 0;
+    // The name between the dialect's identifier quotes ("..." or `...`), a quote inside doubled.
+    std::string quote_identifier(std::string_view name) const {
+        const char q = identifier_quote();
+        std::string out(1, q);
+        for (char c : name) {
+            if (c == q) out.push_back(q);
+            out.push_back(c);
+        }
+        return out + q;
+    }
+    std::string quote_table(const TableName& table) const {
+        return table.schema.empty() ? quote_identifier(table.name)
+                                    : quote_identifier(table.schema) + "." + quote_identifier(table.name);
+    }
+    virtual char identifier_quote() const = 0;
     // A string literal of canonical text for a column of `kind` (timestamps: ISO 8601).
     virtual std::string literal(std::string_view canonical, ColumnKind kind) = 0;
     // The database clock minus `ms` milliseconds, as an SQL expression.
