@@ -15,7 +15,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF -DS
 FROM debian:bookworm-slim
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
       ca-certificates librdkafka1 libyaml-cpp0.7 libboost-filesystem1.74.0 libprometheus-cpp-core1.0 \
-      libcurl4 libssl3 zlib1g libsimdjson14 curl \
+      libcurl4 libssl3 zlib1g libsimdjson14 libpq5 libmariadb3 curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /var/lib/sluice --create-home sluice
 COPY --from=build /opt/sluice /opt/sluice

@@ -61,7 +61,7 @@ TEST_CASE("bad input: an unknown plugin lists the available ones and suggests th
     auto file = pipeline_file(dir, "plugin.yaml", "name: plugin\nsource:\n  plugin: datagem\n  topic: t\n");
     auto r = both_refuse(dir, file);
     CHECK_MESSAGE(has(r.err, file + ":3:11: source.plugin: unknown source plugin 'datagem' (did you mean 'datagen'?); "
-                                    "available: datagen, datagouv, file, http, opendatasoft, weather"),
+                                    "available: datagen, datagouv, file, http, mysql, opendatasoft, postgres, weather"),
                   r.err);
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("bad input: several errors in one file are all reported, in one run, i
     const std::vector<std::string> expected = {
         file + ":6:5: source.config.rate: expected an integer",
         file + ":7:5: source.config.sensor: unknown key (did you mean 'sensors'?)",
-        file + ":9:13: sinks[0].plugin: unknown sink plugin 'fiel' (did you mean 'file'?); available: blackhole, clickhouse, dynamodb, file, redis, s3, snowflake",
+        file + ":9:13: sinks[0].plugin: unknown sink plugin 'fiel' (did you mean 'file'?); available: blackhole, clickhouse, dynamodb, file, mysql, postgres, redis, s3, snowflake",
         file + ":13:14: sinks[1].config.format: expected one of value, envelope, raw, got xml",
         file + ":13:13: sinks[1].config.path: missing required key",
         file + ":14:5: sinks[1].colour: unknown key; valid keys: name, plugin, topics, tasks, config",

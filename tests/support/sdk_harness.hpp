@@ -299,6 +299,31 @@ struct SinkInput {
     int64_t timestamp_ms = SLUICE_NO_TIMESTAMP;
 };
 
+// SinkInputs as the records a sink's put receives (pointing into the inputs).
+class AbiRecords {
+public:
+    explicit AbiRecords(const std::vector<SinkInput>& inputs) : records_(inputs.size()) {
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const SinkInput& in = inputs[i];
+            sluice_record& r = records_[i];
+            r.struct_size = sizeof r;
+            r.key = in.key ? sluice_bytes{in.key->data(), in.key->size()} : sluice_bytes{nullptr, 0};
+            r.value = in.value ? sluice_bytes{in.value->data(), in.value->size()} : sluice_bytes{nullptr, 0};
+            r.topic = {in.topic.data(), in.topic.size()};
+            r.partition = in.partition;
+            r.offset = in.offset;
+            r.timestamp_ms = in.timestamp_ms;
+            pointers_.push_back(&r);
+        }
+    }
+    const sluice_record* const* data() const { return pointers_.data(); }
+    size_t size() const { return pointers_.size(); }
+
+private:
+    std::vector<sluice_record> records_;
+    std::vector<const sluice_record*> pointers_;
+};
+
 class SinkUnderTest {
 public:
     SinkUnderTest(const std::string& plugin, std::map<std::string, std::string> config, FakeHost& host)
@@ -315,21 +340,8 @@ public:
 
     bool ok() const { return created.status == SLUICE_OK; }
     CallResult put(const std::vector<SinkInput>& inputs) {
-        std::vector<sluice_record> recs(inputs.size());
-        std::vector<const sluice_record*> ptrs;
-        for (size_t i = 0; i < inputs.size(); ++i) {
-            const SinkInput& in = inputs[i];
-            sluice_record& r = recs[i];
-            r.struct_size = sizeof r;
-            r.key = in.key ? sluice_bytes{in.key->data(), in.key->size()} : sluice_bytes{nullptr, 0};
-            r.value = in.value ? sluice_bytes{in.value->data(), in.value->size()} : sluice_bytes{nullptr, 0};
-            r.topic = {in.topic.data(), in.topic.size()};
-            r.partition = in.partition;
-            r.offset = in.offset;
-            r.timestamp_ms = in.timestamp_ms;
-            ptrs.push_back(&r);
-        }
-        return call([&](sluice_error* e) { return vt_->put(instance_, ptrs.data(), ptrs.size(), e); });
+        const AbiRecords records(inputs);
+        return call([&](sluice_error* e) { return vt_->put(instance_, records.data(), records.size(), e); });
     }
     // positions: (topic, partition, next offset); returns them as the sink left them.
     CallResult flush(std::vector<sluice_topic_partition>& positions) {
