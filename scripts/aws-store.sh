@@ -50,7 +50,7 @@ prepare() {
   command -v node >/dev/null || die "node not found: run scripts/install-deps.sh"
   "$here/install-npm.sh" >&2
   mkdir -p "$dir/data" "$dir/log"
-  if [[ ! -f $dir/ports ]] || { port_in_use "$(port_of "$dir")" && ! answers "$(port_of "$dir")"; }; then
+  if [[ ! -f $dir/ports ]] || { port_in_use "$(port_of "$dir")" listening && ! answers "$(port_of "$dir")"; }; then
     {
       echo "${prefix}_ENDPOINT_URL=http://127.0.0.1:$(free_port)"
       echo "${prefix}_REGION=$REGION"

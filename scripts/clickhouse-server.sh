@@ -25,22 +25,8 @@ READY_TIMEOUT_S=${CLICKHOUSE_READY_TIMEOUT_S:-60}
 
 die() { echo "clickhouse-server.sh: $*" >&2; exit 1; }
 
-# True when some socket listens on 127.0.0.1/0.0.0.0/:: at this port (read from /proc, no tools needed).
-port_in_use() {
-  local hex
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-
-free_port() {
-  local port tries=0
-  while ((tries++ < 200)); do
-    port=$((20000 + RANDOM % 40000))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  die "no free port found"
-}
+# shellcheck source=lib/local-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-server.sh"
 
 # Answers SELECT 1 over HTTP (bash's /dev/tcp: no curl needed).
 answers() {
@@ -133,7 +119,7 @@ prepare() {
   mkdir -p "$dir"
   [[ -f $dir/config.xml && -f $dir/ports ]] || write_config "$dir"
   # The same ports again after a stop, unless someone else took them meanwhile.
-  if port_in_use "$(http_port_of "$dir")"; then
+  if port_in_use "$(http_port_of "$dir")" listening; then
     answers "$(http_port_of "$dir")" && [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null &&
       die "a server already runs for $dir"
     rm -f "$dir/config.xml"

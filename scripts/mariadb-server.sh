@@ -160,7 +160,7 @@ cmd_start() {
         >>"$dir/log/stdout.log" 2>&1 </dev/null) &
     pid=$!
     echo "$pid" >"$dir/pid"
-    wait_ready "$pid" "$(home_of "$dir")/log/error.log" socket_answers "$dir" && break
+    await_server "$pid" "$(home_of "$dir")/log/error.log" socket_answers "$dir" && break
     port_was_taken "$(home_of "$dir")/log/error.log"
     ((attempt < 3)) || die "no free port after 3 attempts"
     new_port "$dir"

@@ -147,7 +147,7 @@ cmd_start() {
         >>"$dir/log/server.log" 2>&1 </dev/null) &
     pid=$!
     echo "$pid" >"$dir/pid"
-    wait_ready "$pid" "$dir/log/server.log" answers "$port" && break
+    await_server "$pid" "$dir/log/server.log" answers "$port" && break
     port_was_taken "$dir/log/server.log"
     ((attempt < 3)) || die "no free port after 3 attempts"
     new_port "$dir"

@@ -84,7 +84,7 @@ prepare() {
   mkdir -p "$dir/data" "$dir/log"
   make_certificates "$dir"
   [[ -f $dir/ports && -f $dir/redis.conf ]] || write_config "$dir"
-  if port_in_use "$(port_of "$dir" REDIS_URL)" || port_in_use "$(port_of "$dir" REDIS_TLS_URL)"; then
+  if port_in_use "$(port_of "$dir" REDIS_URL)" listening || port_in_use "$(port_of "$dir" REDIS_TLS_URL)" listening; then
     [[ -f $dir/pid ]] && kill -0 "$(cat "$dir/pid")" 2>/dev/null && die "a server already runs for $dir"
     write_config "$dir"
   fi

@@ -1,18 +1,26 @@
 # Helpers the scripts that start private test servers share (source it): free ports on
 # 127.0.0.1 read from /proc (no tools needed), and a bounded wait for readiness.
 
-# True when some socket listens on 127.0.0.1/0.0.0.0/:: at this port.
+# True when some TCP socket of this machine has this local port (read from /proc): any
+# socket by default (a port to choose must be untouched), or with `listening` only a
+# listening one (a restarted server takes its port back: its clients' connections in
+# TIME_WAIT do not stop it).
 port_in_use() {
-  local hex
+  local hex state=${2:-any}
   hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+  awk -v p=":$hex" -v s="$state" '(s == "any" || $4 == "0A") && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
     /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
+# A port no socket uses, below the kernel's ephemeral range: an outgoing connection of any
+# process may take a port in that range at any moment, and a store stopped for an outage
+# test could not get its port back (EADDRINUSE).
 free_port() {
-  local port tries=0
+  local low=32768 port tries=0
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((low > 11000)) || low=32768
   while ((tries++ < 200)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     port_in_use "$port" || { echo "$port"; return 0; }
   done
   echo "no free port found" >&2

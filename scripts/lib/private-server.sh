@@ -5,29 +5,8 @@
 
 die() { echo "$SERVER_SCRIPT: $*" >&2; exit 1; }
 
-# True when some TCP socket of this machine has this local port (read from /proc, no tools
-# needed): any socket (a port to choose must be untouched), or with `listening` only a
-# listening one (a restarted server takes its port back: its clients' connections in
-# TIME_WAIT do not stop it).
-port_in_use() {
-  local hex state=${2:-any}
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" -v s="$state" '(s == "any" || $4 == "0A") && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-
-# A port no socket uses, below the kernel's ephemeral range (an outgoing connection of any
-# process may take a port in that range at any moment).
-free_port() {
-  local low=32768 port tries=0
-  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
-  ((low > 11000)) || low=32768
-  while ((tries++ < 200)); do
-    port=$((10000 + RANDOM % (low - 10000)))
-    port_in_use "$port" || { echo "$port"; return 0; }
-  done
-  die "no free port found"
-}
+# shellcheck source=local-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
 
 # The account the server runs as: the caller, or when the caller is root (database servers
 # refuse to run as root) $SERVER_OS_USER, else the package's account, else nobody.
@@ -59,7 +38,7 @@ absolute_dir() {
 
 # Waits for `answers ARGS...` (a function), giving up after READY_TIMEOUT_S (LOG is shown).
 # Returns 1 when PID exited during start-up (its log tells why), 0 once it answers.
-wait_ready() {
+await_server() {
   local pid=$1 log=$2 waited=0
   shift 2
   until "$@"; do
