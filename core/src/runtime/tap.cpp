@@ -59,7 +59,7 @@ TapWatcher::TapWatcher(Options options)
 bool TapWatcher::admit() {
     std::lock_guard lock(mutex_);
     sampled_ += options_.sample;
-    if (sampled_ < 1.0) return false;  // sampled out: not a loss, what was asked for
+    if (sampled_ + 1e-9 < 1.0) return false;  // sampled out: not a loss, what was asked for
     sampled_ -= 1.0;
     const auto now = std::chrono::steady_clock::now();
     const double burst = std::max(1.0, options_.max_rate);
