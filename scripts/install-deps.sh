@@ -17,6 +17,8 @@ packages=(
   # S3, DynamoDB, Redis and HTTP connectors: hiredis, a Redis server for tests; node and npm
   # run the local S3 and DynamoDB stores (scripts/install-npm.sh installs their packages)
   libhiredis-dev redis-server redis-tools
+  # the web console's browser test: Debian's chromium, driven by playwright-core (npm)
+  chromium
 )
 # A machine may already have Node.js from elsewhere (with its own npm): keep it.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi

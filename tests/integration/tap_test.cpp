@@ -114,7 +114,8 @@ TEST_CASE("tap: a client that never reads neither slows the pipeline nor grows t
     const std::string out = dir.file("out.jsonl");
     REQUIRE(w.call("POST", "/connectors", connector_body("gen", {{"connector.class", "datagen"}, {"topic", "slow.t"}, {"rate", "0"}})).status == 201);
     REQUIRE(w.call("POST", "/connectors", connector_body("archive", {{"connector.class", "file"}, {"topics", "slow.t"}, {"path", out}})).status == 201);
-    REQUIRE(wait_until([&] { return sluice::testing::count_lines(out) > 1000; }, 30s, 50ms));
+    REQUIRE_MESSAGE(wait_until([&] { return sluice::testing::count_lines(out) > 1000; }, 60s, 50ms),
+                    sluice::testing::count_lines(out), " lines; log:\n", w.sluice().log());
     const size_t rss_before = rss_kib(w.sluice().process().pid());
 
     // The stalled client: asks for everything, reads nothing.

@@ -29,12 +29,20 @@ std::unique_ptr<RestService> RestService::bind(const std::string& listener, cons
         security_error = true;
         return nullptr;
     }
+    service->console_ = std::make_unique<rest::ConsoleAssets>(security.console_dir.empty() ? rest::default_console_dir()
+                                                                                          : security.console_dir);
     if (auto tls = service->tls_) options.tls = [tls] { return tls->current(); };
     try {
         service->server_ = std::make_unique<rest::HttpServer>(options, [self](const rest::HttpRequest& request) {
             auto decision = self->auth_->check(request);
             if (decision.refusal) return *decision.refusal;
-            if (rest::Api* api = self->current_.load()) return api->handle(request);
+            if (auto file = self->console_->serve(request)) return *file;
+            if (rest::Api* api = self->current_.load()) {
+                auto response = api->handle(request);
+                // Who the caller is, for the console (which hides what the role may not do).
+                response.headers.emplace_back("X-Sluice-Role", rest::role_name(decision.role));
+                return response;
+            }
             if (request.path == "/health")
                 return rest::HttpResponse{503, "application/json", R"({"status":"starting","message":"Worker is still starting up."})", {}};
             return rest::error_response(503, "the worker is still starting; retry in a moment");

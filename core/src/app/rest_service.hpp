@@ -9,6 +9,7 @@
 #include "plugin/registry.hpp"
 #include "rest/api.hpp"
 #include "rest/auth.hpp"
+#include "rest/console_assets.hpp"
 #include "rest/http_server.hpp"
 #include "rest/tls.hpp"
 #include "runtime/worker.hpp"
@@ -45,6 +46,7 @@ private:
     std::string host_;
     std::unique_ptr<rest::Authenticator> auth_;
     std::shared_ptr<rest::TlsContext> tls_;
+    std::unique_ptr<rest::ConsoleAssets> console_;
     std::unique_ptr<rest::Api> api_;
     std::atomic<rest::Api*> current_{nullptr};
     std::unique_ptr<rest::HttpServer> server_;

@@ -65,6 +65,8 @@ void add_rest_security_keys(std::vector<KeyDef>& keys) {
     max.min = 1;
     max.max = 1000000;
     keys.push_back(max);
+    keys.push_back(file_key("rest.console.dir",
+                            "Directory of the web console's files served at /ui (its node_modules hold the map and chart libraries); empty: the console directory next to the sluice binary"));
     KeyDef window = key("rest.auth.failures.window.ms", T::integer, "The window of rest.auth.failures.max", "60000");
     window.min = 1000;
     window.max = 86400000;
@@ -82,6 +84,7 @@ RestSecurityConfig rest_security_from(const Resolved& r, const std::string& base
     s.allow_insecure = text_of(r, "rest.auth.allow.insecure") == "true";
     s.health_open = text_of(r, "rest.auth.health.open") != "false";
     s.metrics_open = text_of(r, "rest.auth.metrics.open") == "true";
+    s.console_dir = absolute(text_of(r, "rest.console.dir"), base_dir);
     if (auto v = text_of(r, "rest.auth.failures.max"); !v.empty()) s.failures_max = std::stoi(v);
     if (auto v = text_of(r, "rest.auth.failures.window.ms"); !v.empty()) s.failures_window_ms = std::stoll(v);
     return s;

@@ -24,6 +24,7 @@ struct RestSecurityConfig {
     bool metrics_open = false;
     int failures_max = 10;
     int64_t failures_window_ms = 60000;
+    std::string console_dir;  // the web console's files; empty: `console` next to the binary
 
     bool tls() const { return !tls_cert_file.empty(); }
 };

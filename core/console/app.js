@@ -1,0 +1,191 @@
+// The sluice console: a page per hash route, everything through the worker's REST API
+// (same origin, the browser's credentials). No build step, no CDN: Leaflet is served from
+// the console's node_modules (/ui/vendor/leaflet/).
+'use strict';
+
+const state = { role: 'viewer', timer: null, source: null };
+
+async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  const r = await fetch(path, init);
+  const role = r.headers.get('X-Sluice-Role');
+  if (role) state.role = role;
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  if (!r.ok) throw new Error((json && json.message) || (r.status + ' ' + text));
+  return json;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function stop() {
+  if (state.timer) clearInterval(state.timer);
+  if (state.source) state.source.close();
+  state.timer = null; state.source = null;
+}
+
+// ---- Connectors -------------------------------------------------------------------------
+const actions = [
+  ['Pause', 'PUT', n => `/connectors/${n}/pause`],
+  ['Resume', 'PUT', n => `/connectors/${n}/resume`],
+  ['Stop', 'PUT', n => `/connectors/${n}/stop`],
+  ['Restart', 'POST', n => `/connectors/${n}/restart?includeTasks=true&onlyFailed=true`],
+  ['Delete', 'DELETE', n => `/connectors/${n}`],
+];
+
+async function connectorsPage(page) {
+  const table = el('table', { id: 'connectors' });
+  const message = el('p', { id: 'message' });
+  page.append(message, table);
+  async function refresh() {
+    let all;
+    try { all = await api('GET', '/connectors?expand=status&expand=info'); } catch (e) { message.textContent = e.message; message.className = 'error'; return; }
+    document.getElementById('who').textContent = 'role: ' + state.role;
+    const rows = [el('tr', {}, el('th', {}, 'Connector'), el('th', {}, 'Type'), el('th', {}, 'State'), el('th', {}, 'Tasks'), el('th', {}, 'Worker'), el('th', {}, ''))];
+    for (const [name, c] of Object.entries(all || {}).sort()) {
+      const s = c.status || {};
+      const conn = s.connector || {};
+      const tasks = (s.tasks || []).map(t => el('div', {}, el('span', { class: 'state ' + t.state }, `${t.id}: ${t.state}`), t.trace ? el('pre', { class: 'trace' }, t.trace) : ''));
+      const buttons = el('td', {});
+      if (state.role === 'admin') {
+        for (const [label, method, path] of actions) {
+          buttons.append(el('button', { 'data-action': label.toLowerCase(), onclick: async () => {
+            if (!confirm(`${label} connector ${name}?`)) return;
+            try { await api(method, path(encodeURIComponent(name))); message.textContent = `${label}: ${name}`; message.className = ''; } catch (e) { message.textContent = e.message; message.className = 'error'; }
+            refresh();
+          } }, label));
+        }
+      }
+      buttons.append(el('a', { href: `#/tap/${encodeURIComponent(name)}` }, 'records'));
+      rows.push(el('tr', { 'data-connector': name },
+        el('td', {}, name), el('td', {}, s.type || ''), el('td', {}, el('span', { class: 'state ' + conn.state }, conn.state || '')),
+        el('td', {}, ...tasks), el('td', {}, conn.worker_id || ''), buttons));
+    }
+    table.replaceChildren(...rows);
+  }
+  await refresh();
+  state.timer = setInterval(refresh, 1000);
+}
+
+// ---- Live records -----------------------------------------------------------------------
+function tapPage(page, name) {
+  const input = el('input', { id: 'tap-connector', placeholder: 'connector', value: name || '' });
+  const filter = el('input', { id: 'tap-filter', placeholder: 'filter (text)' });
+  const pause = el('button', { id: 'tap-pause' }, 'Pause');
+  const info = el('span', { id: 'tap-info' });
+  const list = el('div', { id: 'records' });
+  let paused = false, count = 0, lost = 0;
+  pause.addEventListener('click', () => { paused = !paused; pause.textContent = paused ? 'Resume' : 'Pause'; });
+  page.append(el('div', { class: 'controls' }, input, el('button', { onclick: () => { location.hash = '#/tap/' + encodeURIComponent(input.value); } }, 'Watch'), filter, pause, info), list);
+  if (!name) return;
+  state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=50`);
+  const onEvent = ev => {
+    const r = JSON.parse(ev.data);
+    lost += (r.dropped || 0) + (r.rate_limited || 0);
+    if (ev.type !== 'record') return;
+    count++;
+    info.textContent = `${count} records, ${lost} not shown (client behind or over the rate)`;
+    if (paused) return;
+    const text = `${r.topic}[${r.partition}]@${r.offset} ${new Date(r.timestamp).toISOString()} key=${JSON.stringify(r.key)} ${JSON.stringify(r.value)}`;
+    if (filter.value && !text.includes(filter.value)) return;
+    list.prepend(el('div', { class: 'record' }, text));
+    while (list.childElementCount > 200) list.lastChild.remove();
+  };
+  state.source.addEventListener('record', onEvent);
+  state.source.addEventListener('dropped', onEvent);
+}
+
+// ---- Map --------------------------------------------------------------------------------
+const palette = ['#1a9850', '#fdae61', '#d73027', '#4575b4', '#984ea3', '#999999', '#a6761d', '#e7298a'];
+
+// A record's geometry as GeoJSON: geo_shape (a geometry or a Feature), geo_point_2d
+// {lat, lon}, or latitude/longitude fields.
+function geometryOf(v, latField, lonField) {
+  if (!v || typeof v !== 'object') return null;
+  const shape = v.geo_shape;
+  if (shape && typeof shape === 'object') return shape.type === 'Feature' ? shape.geometry : shape;
+  const p = v.geo_point_2d;
+  if (p && typeof p === 'object' && isFinite(p.lat) && isFinite(p.lon)) return { type: 'Point', coordinates: [p.lon, p.lat] };
+  const lat = v[latField], lon = v[lonField];
+  if (isFinite(lat) && isFinite(lon) && lat !== null && lon !== null) return { type: 'Point', coordinates: [Number(lon), Number(lat)] };
+  return null;
+}
+
+function mapPage(page, name) {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const input = el('input', { id: 'map-connector', placeholder: 'connector', value: name || '' });
+  const colour = el('input', { id: 'map-colour', placeholder: 'colour by field', value: params.get('colour') || '' });
+  const lat = el('input', { id: 'map-lat', placeholder: 'latitude field', value: params.get('lat') || 'lat' });
+  const lon = el('input', { id: 'map-lon', placeholder: 'longitude field', value: params.get('lon') || 'lon' });
+  const tiles = el('input', { id: 'map-tiles', placeholder: 'tile URL (optional)', value: params.get('tiles') || '' });
+  const info = el('span', { id: 'map-info' });
+  const go = () => { location.hash = `#/map/${encodeURIComponent(input.value)}?colour=${encodeURIComponent(colour.value)}&lat=${encodeURIComponent(lat.value)}&lon=${encodeURIComponent(lon.value)}&tiles=${encodeURIComponent(tiles.value)}`; };
+  page.append(el('div', { class: 'controls' }, input, colour, lat, lon, tiles, el('button', { onclick: go }, 'Show'), info), el('div', { id: 'map' }));
+  const map = L.map('map', { preferCanvas: true }).setView([44.84, -0.58], 11);
+  if (tiles.value) L.tileLayer(tiles.value, { maxZoom: 19 }).addTo(map);
+  if (!name) return;
+  const layers = new Map();  // key -> layer
+  const colours = new Map(); // category -> colour
+  let range = [Infinity, -Infinity], fitted = false;
+  const legend = L.control({ position: 'bottomright' });
+  legend.onAdd = () => L.DomUtil.create('div', 'legend');
+  legend.addTo(map);
+  const colourOf = value => {
+    if (typeof value === 'number') {
+      range = [Math.min(range[0], value), Math.max(range[1], value)];
+      const t = range[1] > range[0] ? (value - range[0]) / (range[1] - range[0]) : 0.5;
+      return `hsl(${Math.round(120 * t)}, 80%, 40%)`;
+    }
+    const k = String(value);
+    if (!colours.has(k)) colours.set(k, palette[colours.size % palette.length]);
+    return colours.get(k);
+  };
+  const drawLegend = () => {
+    const div = legend.getContainer();
+    div.replaceChildren(el('strong', {}, colour.value || 'records'), el('br'));
+    for (const [k, c] of colours) div.append(el('i', { style: `background:${c}` }), k, el('br'));
+    if (range[0] <= range[1]) div.append(`${range[0]} (red) … ${range[1]} (green)`);
+  };
+  state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=2000&buffer=4096`);
+  state.source.addEventListener('record', ev => {
+    const r = JSON.parse(ev.data);
+    const geometry = geometryOf(r.value, lat.value, lon.value);
+    if (!geometry) return;
+    const c = colour.value ? colourOf(r.value[colour.value]) : '#3366cc';
+    const old = layers.get(JSON.stringify(r.key));
+    if (old) map.removeLayer(old);
+    const layer = L.geoJSON({ type: 'Feature', geometry, properties: r.value }, {
+      style: { color: c, weight: 4 },
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: c, fillColor: c, fillOpacity: 0.8 }),
+    }).bindPopup(() => el('pre', {}, JSON.stringify(r.value, null, 1)));
+    layer.addTo(map);
+    layers.set(JSON.stringify(r.key), layer);
+    info.textContent = `${layers.size} keys drawn`;
+    drawLegend();
+    if (!fitted) { try { map.fitBounds(layer.getBounds(), { maxZoom: 13 }); fitted = true; } catch (e) { /* empty bounds */ } }
+  });
+}
+
+// ---- Routing ----------------------------------------------------------------------------
+function route() {
+  stop();
+  const page = document.getElementById('page');
+  page.replaceChildren();
+  const [path] = location.hash.slice(1).split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', a.id === 'nav-' + (parts[0] || 'connectors'));
+  if (parts[0] === 'tap') return tapPage(page, parts[1]);
+  if (parts[0] === 'map') return mapPage(page, parts[1]);
+  return connectorsPage(page);
+}
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,65 @@
+// The web console in a real browser: Debian's chromium, headless, driven by playwright-core
+// (its own browser download is not used). Run by tests/integration/console_test.cpp against
+// a worker it started:
+//   node console-browser.js BASE_URL ADMIN:PASSWORD VIEWER:PASSWORD SCREENSHOT_DIR CONNECTOR
+// Prints one line per step; exits 1 with the failing step's message.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const [base, adminCred, viewerCred, shots, connector] = process.argv.slice(2);
+const cred = s => ({ username: s.slice(0, s.indexOf(':')), password: s.slice(s.indexOf(':') + 1) });
+const row = `tr[data-connector="${connector}"]`;
+const step = m => console.log('step: ' + m);
+
+(async () => {
+  const browser = await chromium.launch({ executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    // No credentials: the console's own files answer 401 too.
+    const stranger = await browser.newContext();
+    const denied = await stranger.request.get(base + '/ui/');
+    if (denied.status() !== 401) throw new Error('without credentials /ui/ answered ' + denied.status());
+    step('401 without credentials');
+
+    // The admin logs in, sees the connector RUNNING, pauses it (confirming), resumes it.
+    const admin = await browser.newContext({ httpCredentials: cred(adminCred) });
+    const page = await admin.newPage();
+    page.on('dialog', d => d.accept());
+    await page.goto(base + '/ui/#/connectors');
+    await page.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
+    await page.screenshot({ path: `${shots}/connectors.png`, fullPage: true });
+    step('admin sees RUNNING');
+    await page.click(`${row} button[data-action="pause"]`);
+    await page.waitForSelector(`${row} td:nth-child(3) .state.PAUSED`, { timeout: 30000 });
+    await page.screenshot({ path: `${shots}/paused.png`, fullPage: true });
+    step('admin paused: PAUSED');
+    await page.click(`${row} button[data-action="resume"]`);
+    await page.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
+    step('admin resumed: RUNNING');
+
+    // Live records arrive on the tap page.
+    await page.goto(base + `/ui/#/tap/${connector}`);
+    await page.waitForFunction(() => document.querySelectorAll('#records .record').length >= 3, null, { timeout: 30000 });
+    const first = await page.textContent('#records .record');
+    if (!/@\d+ /.test(first)) throw new Error('a tapped record without its offset: ' + first);
+    await page.screenshot({ path: `${shots}/tap.png`, fullPage: true });
+    step('tap shows records');
+
+    // The map page loads Leaflet from the worker (no internet) and draws its canvas.
+    await page.goto(base + `/ui/#/map/${connector}`);
+    await page.waitForSelector('#map.leaflet-container', { timeout: 30000 });
+    step('map page loads Leaflet');
+
+    // A viewer sees the connector but no action, and the API refuses its pause.
+    const viewer = await browser.newContext({ httpCredentials: cred(viewerCred) });
+    const vpage = await viewer.newPage();
+    await vpage.goto(base + '/ui/#/connectors');
+    await vpage.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
+    if (await vpage.locator('button[data-action="pause"]').count() !== 0) throw new Error('the viewer has a pause button');
+    const status = await vpage.evaluate(async n => (await fetch(`/connectors/${n}/pause`, { method: 'PUT' })).status, connector);
+    if (status !== 403) throw new Error('the viewer\'s pause answered ' + status);
+    await vpage.screenshot({ path: `${shots}/viewer.png`, fullPage: true });
+    step('viewer: no pause button, API 403');
+  } finally {
+    await browser.close();
+  }
+})().catch(e => { console.error('console test failed: ' + e.message); process.exit(1); });
