@@ -135,7 +135,8 @@ function mapPage(page, name) {
   if (!name) return;
   const layers = new Map();  // key -> layer
   const colours = new Map(); // category -> colour
-  let range = [Infinity, -Infinity], fitted = false;
+  let range = [Infinity, -Infinity];
+  const group = L.featureGroup().addTo(map);
   const legend = L.control({ position: 'bottomright' });
   legend.onAdd = () => L.DomUtil.create('div', 'legend');
   legend.addTo(map);
@@ -162,16 +163,17 @@ function mapPage(page, name) {
     if (!geometry) return;
     const c = colour.value ? colourOf(r.value[colour.value]) : '#3366cc';
     const old = layers.get(JSON.stringify(r.key));
-    if (old) map.removeLayer(old);
+    if (old) group.removeLayer(old);
     const layer = L.geoJSON({ type: 'Feature', geometry, properties: r.value }, {
       style: { color: c, weight: 4 },
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: c, fillColor: c, fillOpacity: 0.8 }),
     }).bindPopup(() => el('pre', {}, JSON.stringify(r.value, null, 1)));
-    layer.addTo(map);
+    group.addLayer(layer);
     layers.set(JSON.stringify(r.key), layer);
     info.textContent = `${layers.size} keys drawn`;
     drawLegend();
-    if (!fitted) { try { map.fitBounds(layer.getBounds(), { maxZoom: 13 }); fitted = true; } catch (e) { /* empty bounds */ } }
+    // Frame the data while new keys appear (not later: the user may have moved the map).
+    if (!old && layers.size <= 1000) { try { map.fitBounds(group.getBounds(), { maxZoom: 14, padding: [20, 20] }); } catch (e) { /* empty bounds */ } }
   });
 }
 

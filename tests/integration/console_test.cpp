@@ -22,7 +22,7 @@ void add_user(const TempDir& dir, const std::string& name, const std::string& ro
 }
 }  // namespace
 
-TEST_CASE("console: log in, see RUNNING, pause and resume, live records, a viewer without actions") {
+TEST_CASE("console: log in, see RUNNING, pause and resume, live records, the map, a viewer without actions") {
     const char* chromium = std::getenv("SLUICE_CHROMIUM") ? std::getenv("SLUICE_CHROMIUM") : "/usr/bin/chromium";
     if (!std::filesystem::exists(chromium)) {
         MESSAGE("skipped: no chromium at ", chromium, " (scripts/install-deps.sh installs it)");
@@ -54,6 +54,10 @@ TEST_CASE("console: log in, see RUNNING, pause and resume, live records, a viewe
                                 connector_body("gen", {{"connector.class", "datagen"}, {"topic", "console.t"}, {"rate", "20"}}),
                                 "application/json", admin);
     REQUIRE_MESSAGE(created.status == 201, created.describe());
+    auto ring = curl_request(dir, "POST", base + "/connectors",
+                             connector_body("ring", {{"connector.class", "datagen"}, {"topic", "ring.t"}, {"rate", "40"}, {"geo", "bordeaux-ring"}}),
+                             "application/json", admin);
+    REQUIRE_MESSAGE(ring.status == 201, ring.describe());
 
     const std::string shots = std::string(SLUICE_TEST_ARTIFACTS) + "/console-screenshots";
     std::filesystem::create_directories(shots);

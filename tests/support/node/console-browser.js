@@ -44,10 +44,16 @@ const step = m => console.log('step: ' + m);
     await page.screenshot({ path: `${shots}/tap.png`, fullPage: true });
     step('tap shows records');
 
-    // The map page loads Leaflet from the worker (no internet) and draws its canvas.
-    await page.goto(base + `/ui/#/map/${connector}`);
+    // The map: Leaflet from the worker (no internet, no tiles), the latest record of each of
+    // the 20 sensors of `ring` (datagen geo: bordeaux-ring), coloured by lane, with a legend.
+    await page.goto(base + '/ui/#/map/ring?colour=lane');
     await page.waitForSelector('#map.leaflet-container', { timeout: 30000 });
-    step('map page loads Leaflet');
+    await page.waitForFunction(() => document.getElementById('map-info').textContent === '20 keys drawn', null, { timeout: 30000 });
+    const legend = await page.textContent('.legend');
+    if (!legend.startsWith('lane')) throw new Error('map legend: ' + legend);
+    await page.waitForTimeout(500);  // let Leaflet finish the canvas before the picture (not a check)
+    await page.screenshot({ path: `${shots}/map.png`, fullPage: true });
+    step('map draws 20 sensors with a legend');
 
     // A viewer sees the connector but no action, and the API refuses its pause.
     const viewer = await browser.newContext({ httpCredentials: cred(viewerCred) });
