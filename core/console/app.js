@@ -76,6 +76,69 @@ async function connectorsPage(page) {
   state.timer = setInterval(refresh, 1000);
 }
 
+// ---- Create: a form per plugin from its config definitions ------------------------------
+async function createPage(page) {
+  const select = el('select', { id: 'create-plugin' }, el('option', { value: '' }, 'plugin…'));
+  const form = el('form', { id: 'create-form' });
+  const message = el('p', { id: 'create-message' });
+  page.append(el('div', { class: 'controls' }, select), form, message);
+  const plugins = await api('GET', '/connector-plugins?connectorsOnly=true');
+  for (const p of plugins) select.append(el('option', { value: p.class }, `${p.class} (${p.type})`));
+  select.addEventListener('change', async () => {
+    form.replaceChildren();
+    message.textContent = '';
+    if (!select.value) return;
+    const plugin = plugins.find(p => p.class === select.value);
+    // The plugin's own keys, after those every connector has (validate knows them all).
+    const common = [
+      { name: 'name', type: 'STRING', required: true, default_value: null, documentation: 'Globally unique name of the connector' },
+      plugin.type === 'source'
+        ? { name: 'topic', type: 'STRING', required: true, default_value: null, documentation: 'The topic the source writes' }
+        : { name: 'topics', type: 'LIST', required: true, default_value: null, documentation: 'The topics the sink reads (comma-separated)' },
+      { name: 'tasks.max', type: 'LONG', required: false, default_value: '1', documentation: 'Maximum number of tasks' },
+    ];
+    const defs = common.concat(await api('GET', `/connector-plugins/${encodeURIComponent(select.value)}/config`));
+    const rows = [];
+    for (const d of defs) {
+      if (d.name === 'connector.class') continue;
+      const input = el('input', { name: d.name, id: 'key-' + d.name, type: d.type === 'PASSWORD' ? 'password' : 'text',
+                                  placeholder: d.default_value === null ? (d.required ? 'required' : '') : String(d.default_value), title: d.documentation });
+      rows.push(el('tr', {}, el('th', {}, el('label', { for: 'key-' + d.name }, d.name)), el('td', {}, input),
+                   el('td', {}, el('span', { class: 'error', 'data-error-for': d.name })), el('td', {}, el('small', {}, d.documentation))));
+    }
+    const config = () => {
+      const c = { 'connector.class': select.value };
+      for (const i of form.querySelectorAll('input')) if (i.value !== '') c[i.name] = i.value;
+      return c;
+    };
+    // The validate endpoint's errors, each beside its key.
+    const showErrors = async () => {
+      for (const e of form.querySelectorAll('[data-error-for]')) e.textContent = '';
+      const v = await api('PUT', `/connector-plugins/${encodeURIComponent(select.value)}/config/validate`, config());
+      for (const c of v.configs || []) {
+        const span = form.querySelector(`[data-error-for="${CSS.escape(c.value.name)}"]`);
+        if (span && c.value.errors.length) span.textContent = c.value.errors.join('; ');
+      }
+      return v.error_count;
+    };
+    form.append(el('table', {}, ...rows),
+      el('button', { type: 'button', id: 'create-validate', onclick: () => showErrors().catch(e => { message.textContent = e.message; }) }, 'Validate'),
+      el('button', { type: 'submit', id: 'create-submit' }, 'Create'));
+    form.onsubmit = async ev => {
+      ev.preventDefault();
+      const c = config();
+      try {
+        await api('POST', '/connectors', { name: c.name, config: c });
+        location.hash = '#/connectors';
+      } catch (e) {
+        message.textContent = e.message;
+        message.className = 'error';
+        await showErrors().catch(() => {});
+      }
+    };
+  });
+}
+
 // ---- Live records -----------------------------------------------------------------------
 function tapPage(page, name) {
   const input = el('input', { id: 'tap-connector', placeholder: 'connector', value: name || '' });
@@ -187,6 +250,7 @@ function route() {
   for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', a.id === 'nav-' + (parts[0] || 'connectors'));
   if (parts[0] === 'tap') return tapPage(page, parts[1]);
   if (parts[0] === 'map') return mapPage(page, parts[1]);
+  if (parts[0] === 'create') return createPage(page);
   return connectorsPage(page);
 }
 window.addEventListener('hashchange', route);

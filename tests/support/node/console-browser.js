@@ -36,6 +36,25 @@ const step = m => console.log('step: ' + m);
     await page.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
     step('admin resumed: RUNNING');
 
+    // Create a datagen connector through its form: a bad rate is shown beside its key, then fixed.
+    await page.goto(base + '/ui/#/create');
+    await page.waitForSelector('#create-plugin option[value="datagen"]', { state: 'attached', timeout: 30000 });
+    await page.selectOption('#create-plugin', 'datagen');
+    await page.waitForSelector('#key-rate', { timeout: 30000 });
+    await page.fill('#key-name', 'formgen');
+    await page.fill('#key-topic', 'form.t');
+    await page.fill('#key-rate', 'fast');
+    await page.click('#create-submit');
+    await page.waitForFunction(() => (document.querySelector('[data-error-for="rate"]') || {}).textContent, null, { timeout: 30000 });
+    const rateError = await page.textContent('[data-error-for="rate"]');
+    if (!/fast/.test(rateError)) throw new Error('the error beside rate: ' + rateError);
+    await page.screenshot({ path: `${shots}/create-error.png`, fullPage: true });
+    step('form shows the validation error beside rate');
+    await page.fill('#key-rate', '10');
+    await page.click('#create-submit');
+    await page.waitForSelector('tr[data-connector="formgen"] td:nth-child(3) .state.RUNNING', { timeout: 30000 });
+    step('form-created connector RUNNING');
+
     // Live records arrive on the tap page.
     await page.goto(base + `/ui/#/tap/${connector}`);
     await page.waitForFunction(() => document.querySelectorAll('#records .record').length >= 3, null, { timeout: 30000 });
