@@ -112,7 +112,7 @@ TEST_CASE("tap: a client that never reads neither slows the pipeline nor grows t
     TempDir dir;
     RestWorker w(dir, write_rest_worker_file(dir, "", "rest.file.allowed.paths: [\"" + dir.path().string() + "\"]\n"));
     const std::string out = dir.file("out.jsonl");
-    REQUIRE(w.call("POST", "/connectors", connector_body("gen", {{"connector.class", "datagen"}, {"topic", "slow.t"}, {"rate", "0"}})).status == 201);
+    REQUIRE(w.call("POST", "/connectors", connector_body("gen", {{"connector.class", "datagen"}, {"topic", "slow.t"}, {"rate", "20000"}})).status == 201);
     REQUIRE(w.call("POST", "/connectors", connector_body("archive", {{"connector.class", "file"}, {"topics", "slow.t"}, {"path", out}})).status == 201);
     REQUIRE_MESSAGE(wait_until([&] { return sluice::testing::count_lines(out) > 1000; }, 60s, 50ms),
                     sluice::testing::count_lines(out), " lines; log:\n", w.sluice().log());
