@@ -168,7 +168,14 @@ function tapPage(page, name) {
 }
 
 // ---- Map --------------------------------------------------------------------------------
-const palette = ['#1a9850', '#fdae61', '#d73027', '#4575b4', '#984ea3', '#999999', '#a6761d', '#e7298a'];
+const palette = ['#4575b4', '#984ea3', '#a6761d', '#e7298a', '#66c2a5', '#fc8d62', '#8da0cb', '#999999'];
+// Traffic states of the portals we serve (Bordeaux etat, Rennes trafficstatus) keep the
+// colours people expect; other values take the palette in order of arrival.
+const known = {
+  FLUIDE: '#1a9850', freeFlow: '#1a9850', DENSE: '#fdae61', heavy: '#fdae61',
+  EMBOUTEILLE: '#d73027', SATURE: '#d73027', congested: '#d73027', impossible: '#7f0000',
+  INCONNU: '#aaaaaa', unknown: '#aaaaaa',
+};
 
 // A record's geometry as GeoJSON: geo_shape (a geometry or a Feature), geo_point_2d
 // {lat, lon}, or latitude/longitude fields.
@@ -210,7 +217,7 @@ function mapPage(page, name) {
       return `hsl(${Math.round(120 * t)}, 80%, 40%)`;
     }
     const k = String(value);
-    if (!colours.has(k)) colours.set(k, palette[colours.size % palette.length]);
+    if (!colours.has(k)) colours.set(k, known[k] || palette[[...colours.keys()].filter(c => !known[c]).length % palette.length]);
     return colours.get(k);
   };
   const drawLegend = () => {
@@ -220,6 +227,7 @@ function mapPage(page, name) {
     if (range[0] <= range[1]) div.append(`${range[0]} (red) … ${range[1]} (green)`);
   };
   state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=2000&buffer=4096`);
+  state.source.addEventListener('open', () => { info.dataset.open = '1'; });
   state.source.addEventListener('record', ev => {
     const r = JSON.parse(ev.data);
     const geometry = geometryOf(r.value, lat.value, lon.value);

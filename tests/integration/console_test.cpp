@@ -2,6 +2,7 @@
 // tests/support/node): a real worker with basic auth, an admin and a viewer made with
 // `sluice passwd`, a datagen connector; the browser steps are tests/support/node/console-browser.js.
 // Screenshots go to <build>/tests/console-screenshots. Skipped only when chromium is missing.
+#include "ods_replay_server.hpp"
 #include "rest_client.hpp"
 
 #include <doctest/doctest.h>
@@ -58,6 +59,25 @@ TEST_CASE("console: log in, see RUNNING, pause and resume, live records, the map
                              connector_body("ring", {{"connector.class", "datagen"}, {"topic", "ring.t"}, {"rate", "40"}, {"geo", "bordeaux-ring"}}),
                              "application/json", admin);
     REQUIRE_MESSAGE(ring.status == 201, ring.describe());
+
+    // Bordeaux's ci_trafi_l snapshot through the Opendatasoft replay server, created PAUSED:
+    // the browser opens its map first, then resumes it and counts the drawn segments.
+    namespace replay = sluice::testing::ods_replay;
+    replay::ReplayServer portal;
+    portal.put(replay::load_csv_export(std::string(SLUICE_FIXTURES_DIR) + "/bordeaux/ci_trafi_l/ci_trafi_l_snapshot_2025-12-18T085050Z.csv",
+                                       "ci_trafi_l",
+                                       {{"gid", "int"}, {"cdate", "datetime"}, {"mdate", "datetime"}, {"geo_point_2d", "geo_point_2d"},
+                                        {"geo_shape", "geo_shape"}}));
+    auto bordeaux = curl_request(dir, "POST", base + "/connectors",
+                                 nlohmann::json{{"name", "bordeaux"},
+                                                {"initial_state", "PAUSED"},
+                                                {"config", {{"connector.class", "opendatasoft"}, {"topic", "bordeaux.traffic"},
+                                                            {"base_url", portal.url()}, {"dataset", "ci_trafi_l"},
+                                                            {"timestamp_field", "mdate"}, {"key_fields", "gid"},
+                                                            {"timezone", "Europe/Paris"}}}}
+                                     .dump(),
+                                 "application/json", admin);
+    REQUIRE_MESSAGE(bordeaux.status == 201, bordeaux.describe());
 
     const std::string shots = std::string(SLUICE_TEST_ARTIFACTS) + "/console-screenshots";
     std::filesystem::create_directories(shots);

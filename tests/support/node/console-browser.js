@@ -74,6 +74,21 @@ const step = m => console.log('step: ' + m);
     await page.screenshot({ path: `${shots}/map.png`, fullPage: true });
     step('map draws 20 sensors with a legend');
 
+    // Bordeaux's traffic segments (geo_shape) coloured by etat: the map listens, then the
+    // paused connector is resumed and its one sweep draws every segment.
+    await page.goto(base + '/ui/#/map/bordeaux?colour=etat');
+    await page.waitForSelector('#map.leaflet-container', { timeout: 30000 });
+    await page.waitForSelector('#map-info[data-open="1"]', { state: 'attached', timeout: 30000 });  // the tap is subscribed
+    const resumed = await page.evaluate(async () => (await fetch('/connectors/bordeaux/resume', { method: 'PUT' })).status);
+    if (resumed !== 202) throw new Error('resume answered ' + resumed);
+    await page.waitForFunction(() => document.getElementById('map-info').textContent === '694 keys drawn', null, { timeout: 60000 });
+    const etats = await page.$$eval('.legend i', is => is.length);
+    const legendText = await page.textContent('.legend');
+    if (etats < 2 || !/FLUIDE/.test(legendText)) throw new Error('legend by etat: ' + legendText);
+    const drawn = await page.$$eval('#map path.leaflet-interactive', ps => ps.length);
+    await page.screenshot({ path: `${shots}/bordeaux.png`, fullPage: true });
+    step(`bordeaux map: 694 segments, ${etats} colours by etat (${legendText.replace(/\s+/g, ' ')}), ${drawn} svg paths`);
+
     // A viewer sees the connector but no action, and the API refuses its pause.
     const viewer = await browser.newContext({ httpCredentials: cred(viewerCred) });
     const vpage = await viewer.newPage();
