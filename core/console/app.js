@@ -42,15 +42,57 @@ const actions = [
   ['Delete', 'DELETE', n => `/connectors/${n}`],
 ];
 
+// Records per second and errors per connector, from the worker's own /metrics
+// (sluice_records_produced_total for sources, sluice_records_written_total for sinks).
+const history = new Map();  // connector -> {t: [], rate: [], last, errors}
+async function sampleMetrics() {
+  let text;
+  try { text = await (await fetch('/metrics')).text(); } catch (e) { return; }
+  const totals = new Map(), errors = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^sluice_(records_produced_total|records_written_total|records_errored_total)\{([^}]*)\}\s+([0-9.e+]+)/.exec(line);
+    if (!m) continue;
+    const c = /connector="([^"]*)"/.exec(m[2]);
+    if (!c) continue;
+    const into = m[1] === 'records_errored_total' ? errors : totals;
+    into.set(c[1], (into.get(c[1]) || 0) + Number(m[3]));
+  }
+  const now = Date.now() / 1000;
+  for (const [name, total] of totals) {
+    const h = history.get(name) || { t: [], rate: [], last: null, errors: 0 };
+    if (h.last) {
+      h.t.push(now);
+      h.rate.push(Math.max(0, (total - h.last.total) / (now - h.last.time)));
+      while (h.t.length && h.t[0] < now - 300) { h.t.shift(); h.rate.shift(); }  // the last 5 minutes
+    }
+    h.last = { total, time: now };
+    h.errors = errors.get(name) || 0;
+    history.set(name, h);
+  }
+}
+
+function chart(name) {
+  const h = history.get(name);
+  const box = el('div', { class: 'chart', 'data-chart': name });
+  if (!h || h.t.length < 2 || typeof uPlot === 'undefined') return box;
+  const rate = h.rate[h.rate.length - 1];
+  box.append(el('div', {}, `${rate.toFixed(0)} records/s` + (h.errors ? `, ${h.errors} errors` : '')));
+  new uPlot({ width: 220, height: 60, legend: { show: false }, cursor: { show: false },
+              axes: [{ show: false }, { show: false }], series: [{}, { stroke: '#176b2c', width: 1 }] },
+            [h.t, h.rate], box);
+  return box;
+}
+
 async function connectorsPage(page) {
   const table = el('table', { id: 'connectors' });
   const message = el('p', { id: 'message' });
   page.append(message, table);
   async function refresh() {
+    await sampleMetrics();
     let all;
     try { all = await api('GET', '/connectors?expand=status&expand=info'); } catch (e) { message.textContent = e.message; message.className = 'error'; return; }
     document.getElementById('who').textContent = 'role: ' + state.role;
-    const rows = [el('tr', {}, el('th', {}, 'Connector'), el('th', {}, 'Type'), el('th', {}, 'State'), el('th', {}, 'Tasks'), el('th', {}, 'Worker'), el('th', {}, ''))];
+    const rows = [el('tr', {}, el('th', {}, 'Connector'), el('th', {}, 'Type'), el('th', {}, 'State'), el('th', {}, 'Tasks'), el('th', {}, 'Worker'), el('th', {}, ''), el('th', {}, 'Records/s (5 min)'))];
     for (const [name, c] of Object.entries(all || {}).sort()) {
       const s = c.status || {};
       const conn = s.connector || {};
@@ -65,10 +107,11 @@ async function connectorsPage(page) {
           } }, label));
         }
       }
-      buttons.append(el('a', { href: `#/tap/${encodeURIComponent(name)}` }, 'records'));
+      buttons.append(el('a', { href: `#/tap/${encodeURIComponent(name)}` }, 'records'), ' ',
+                     el('a', { href: `#/offsets/${encodeURIComponent(name)}` }, 'offsets'));
       rows.push(el('tr', { 'data-connector': name },
         el('td', {}, name), el('td', {}, s.type || ''), el('td', {}, el('span', { class: 'state ' + conn.state }, conn.state || '')),
-        el('td', {}, ...tasks), el('td', {}, conn.worker_id || ''), buttons));
+        el('td', {}, ...tasks), el('td', {}, conn.worker_id || ''), buttons, el('td', {}, chart(name))));
     }
     table.replaceChildren(...rows);
   }
@@ -137,6 +180,34 @@ async function createPage(page) {
       }
     };
   });
+}
+
+// ---- Plugins and offsets ----------------------------------------------------------------
+async function pluginsPage(page) {
+  const list = el('div', { id: 'plugins' });
+  page.append(list);
+  for (const p of await api('GET', '/connector-plugins?connectorsOnly=false')) {
+    const details = el('details', { 'data-plugin': p.class }, el('summary', {}, `${p.class} (${p.type} ${p.version})`));
+    details.addEventListener('toggle', async () => {
+      if (!details.open || details.querySelector('table')) return;
+      const defs = await api('GET', `/connector-plugins/${encodeURIComponent(p.class)}/config`);
+      details.append(el('table', {}, el('tr', {}, el('th', {}, 'key'), el('th', {}, 'type'), el('th', {}, 'default'), el('th', {}, 'documentation')),
+        ...defs.map(d => el('tr', { 'data-key': d.name }, el('td', {}, d.name), el('td', {}, d.type + (d.required ? ', required' : '')),
+                                el('td', {}, d.default_value === null ? '' : String(d.default_value)), el('td', {}, d.documentation)))));
+    });
+    list.append(details);
+  }
+}
+
+async function offsetsPage(page, name) {
+  page.append(el('h3', {}, `Offsets of ${name}`));
+  try {
+    const o = await api('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
+    page.append(el('table', { id: 'offsets' }, el('tr', {}, el('th', {}, 'partition'), el('th', {}, 'offset')),
+      ...(o.offsets || []).map(x => el('tr', {}, el('td', {}, JSON.stringify(x.partition)), el('td', {}, JSON.stringify(x.offset))))));
+  } catch (e) {
+    page.append(el('p', { class: 'error' }, e.message));
+  }
 }
 
 // ---- Live records -----------------------------------------------------------------------
@@ -259,6 +330,8 @@ function route() {
   if (parts[0] === 'tap') return tapPage(page, parts[1]);
   if (parts[0] === 'map') return mapPage(page, parts[1]);
   if (parts[0] === 'create') return createPage(page);
+  if (parts[0] === 'plugins') return pluginsPage(page);
+  if (parts[0] === 'offsets') return offsetsPage(page, parts[1]);
   return connectorsPage(page);
 }
 window.addEventListener('hashchange', route);

@@ -26,8 +26,11 @@ const step = m => console.log('step: ' + m);
     page.on('dialog', d => d.accept());
     await page.goto(base + '/ui/#/connectors');
     await page.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
-    await page.screenshot({ path: `${shots}/connectors.png`, fullPage: true });
     step('admin sees RUNNING');
+    // Its records per second from the worker's metrics, drawn by uPlot.
+    await page.waitForSelector(`${row} .chart .uplot`, { timeout: 30000 });
+    await page.screenshot({ path: `${shots}/connectors.png`, fullPage: true });
+    step('records/s chart drawn');
     await page.click(`${row} button[data-action="pause"]`);
     await page.waitForSelector(`${row} td:nth-child(3) .state.PAUSED`, { timeout: 30000 });
     await page.screenshot({ path: `${shots}/paused.png`, fullPage: true });
@@ -35,6 +38,14 @@ const step = m => console.log('step: ' + m);
     await page.click(`${row} button[data-action="resume"]`);
     await page.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
     step('admin resumed: RUNNING');
+
+    // The plugins with their config docs, and a connector's offsets.
+    await page.goto(base + '/ui/#/plugins');
+    await page.click('details[data-plugin="datagen"] summary');
+    await page.waitForSelector('details[data-plugin="datagen"] tr[data-key="rate"]', { timeout: 30000 });
+    await page.goto(base + `/ui/#/offsets/${connector}`);
+    await page.waitForFunction(() => document.querySelectorAll('#offsets tr').length >= 2, null, { timeout: 30000 });
+    step('plugins and offsets pages');
 
     // Create a datagen connector through its form: a bad rate is shown beside its key, then fixed.
     await page.goto(base + '/ui/#/create');
