@@ -19,6 +19,8 @@ packages=(
   libhiredis-dev redis-server redis-tools
   # SQL connectors: libpq and MariaDB Connector/C, servers for tests
   libpq-dev postgresql libmariadb-dev mariadb-server mariadb-client
+  # the web console's browser test: Debian's chromium, driven by playwright-core (npm)
+  chromium
 )
 # A machine may already have Node.js from elsewhere (with its own npm): keep it.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi

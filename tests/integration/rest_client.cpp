@@ -14,7 +14,7 @@ std::atomic<int> request_counter{0};
 }
 
 Reply curl_request(const TempDir& dir, const std::string& method, const std::string& url, const std::string& body,
-                   const std::string& content_type) {
+                   const std::string& content_type, const std::vector<std::string>& extra) {
     const std::string tag = "curl-" + std::to_string(request_counter.fetch_add(1));
     const std::string body_out = dir.file(tag + ".body"), headers_out = dir.file(tag + ".headers");
     std::vector<std::string> argv = {"curl", "-sS", "--max-time", "60", "-X", method, "-o", body_out, "-D", headers_out,
@@ -27,6 +27,7 @@ Reply curl_request(const TempDir& dir, const std::string& method, const std::str
         if (!content_type.empty()) argv.push_back("-H"), argv.push_back("Content-Type: " + content_type);
         else argv.push_back("-H"), argv.push_back("Content-Type:");
     }
+    argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(url);
     auto result = testing::run(argv, dir.path().string(), 70s);
     Reply r;

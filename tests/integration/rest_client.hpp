@@ -24,8 +24,9 @@ struct Reply {
 };
 
 // curl one request. `content_type` empty: no body header beyond what curl adds.
+// `extra`: more curl arguments (credentials, certificates).
 Reply curl_request(const TempDir& dir, const std::string& method, const std::string& url, const std::string& body = "",
-                   const std::string& content_type = "application/json");
+                   const std::string& content_type = "application/json", const std::vector<std::string>& extra = {});
 
 // The worker file for REST tests: embedded Kafka unless `bootstrap` is given, REST on port 0.
 std::string write_rest_worker_file(const TempDir& dir, const std::string& bootstrap = "", const std::string& extra = "",

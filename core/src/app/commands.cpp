@@ -2,6 +2,7 @@
 
 #include "app/plugin_path.hpp"
 #include "app/rest_service.hpp"
+#include "app/hangup.hpp"
 #include "app/signals.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
@@ -272,7 +273,12 @@ int run_command(const Options& o) {
     std::unique_ptr<RestService> rest;
     if (!s.worker.rest_listener.empty()) {
         std::string error;
-        rest = RestService::bind(s.worker.rest_listener, error);
+        bool security_error = false;
+        rest = RestService::bind(s.worker.rest_listener, s.worker.rest_security, error, security_error);
+        if (!rest && security_error) {
+            log::error("REST API: ", error);
+            return kInvalidConfig;  // never serve, nor run, with the listener's protection undone
+        }
         if (!rest) {
             log::error("REST API: ", error);
             if (s.pipelines.empty()) return kRuntimeFailure;  // nothing else to do without it
@@ -292,6 +298,10 @@ int run_command(const Options& o) {
         }
     }
 
+    HangupWatcher hangup([&rest] {
+        if (rest) rest->reload();
+        else log::info("SIGHUP: nothing to reload");
+    });
     auto worker = std::make_unique<runtime::Worker>(s.worker, s.registry);
     if (auto code = run_preflight(*worker, s.pipelines)) return *code;
     if (rest) {

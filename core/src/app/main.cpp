@@ -1,5 +1,7 @@
 #include "app/commands.hpp"
 #include "app/options.hpp"
+#include "app/passwd.hpp"
+#include "app/tap_command.hpp"
 
 #include <librdkafka/rdkafka.h>
 #include <sluice/abi.h>
@@ -9,6 +11,8 @@
 int main(int argc, char** argv) {
     using namespace sluice::app;
     std::string error;
+    if (argc > 1 && std::string(argv[1]) == "passwd") return passwd_command(std::vector<std::string>(argv + 2, argv + argc));
+    if (argc > 1 && std::string(argv[1]) == "tap") return tap_command(std::vector<std::string>(argv + 2, argv + argc));
     auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), error);
     if (!options) {
         std::cerr << "sluice: " << error << "\n";

@@ -18,7 +18,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
         o.command = Command::version;
         return o;
     } else {
-        error = "unknown command '" + first + "' (commands: run, validate, check, plugins; see sluice --help)";
+        error = "unknown command '" + first + "' (commands: run, validate, check, plugins, passwd, tap; see sluice --help)";
         return std::nullopt;
     }
     for (i = 1; i < args.size(); ++i) {
@@ -97,6 +97,12 @@ Usage:
       Every plugin found (kind, name, version, config keys) and every refused file
       with the reason. --markdown prints the configuration reference (worker keys and
       every plugin's keys), as in docs/config-reference.md.
+  sluice passwd [--role viewer|admin] [--file USERS_FILE] USER
+      Reads USER's password from standard input and writes its line of the users
+      file of rest.auth basic (salted PBKDF2-SHA256 hash); see docs/security.md.
+  sluice tap CONNECTOR [--url URL] [--sample S] [--max-rate N] [--limit N] [--cacert F]
+      The connector's live records from a running worker, one JSON object per line
+      (credentials from SLUICE_REST_TOKEN, or SLUICE_REST_USER and SLUICE_REST_PASSWORD).
   sluice --version | --help
 
 Options:

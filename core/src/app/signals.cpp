@@ -20,6 +20,7 @@ sigset_t stop_set() {
 
 StopSignals::StopSignals() {
     sigset_t set = stop_set();
+    sigaddset(&set, SIGHUP);  // taken by HangupWatcher (app/hangup.hpp), never a default exit
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
 }

@@ -63,6 +63,7 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
     w.rest_file_dirs = absolute_dirs(list("rest.file.allowed.paths"), base_dir);
     w.rest_listener = str("rest.listener");
     w.rest_lifecycle_wait_ms = num("rest.lifecycle.wait.ms");
+    w.rest_security = rest_security_from(r, base_dir);
     w.offsets_topic = str("offsets.topic");
     w.offsets_topic_partitions = static_cast<int>(num("offsets.topic.partitions"));
     w.offsets_topic_replication = static_cast<int>(num("offsets.topic.replication.factor"));
@@ -106,6 +107,7 @@ const Schema& worker_schema() {
                            "Environment variables ${env:NAME} in a configuration sent over REST may read. Empty: none (pipeline files given on the command line may read any)"));
         keys.push_back(ranged(key("rest.lifecycle.wait.ms", T::integer,
                                   "How long a REST call that restarts, stops, deletes or reconfigures a connector waits for its tasks before it answers; the change then goes on in the background (tasks show RESTARTING)", "5000"), 0, 60000));
+        add_rest_security_keys(keys);
         keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
         keys.push_back(ranged(key("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
         keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer,
@@ -140,6 +142,7 @@ std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnost
     for (const char* k : {"offsets.topic.replication.factor", "topic.creation.replication.factor"})
         if (auto it = r.find(k); it != r.end() && it->second.text == "0")
             diags.add(it->second.where, k, "expected -1 (the broker's default, Kafka 2.4+) or at least 1, got 0");
+    if (diags.size() == before) check_rest_security(r, diags);
     if (diags.size() != before) return std::nullopt;
     return from_resolved(std::move(r), path, doc->base_dir);
 }

@@ -3,6 +3,7 @@
 
 #include "config/access_policy.hpp"
 #include "config/diagnostics.hpp"
+#include "config/rest_security.hpp"
 #include "config/schema.hpp"
 
 #include <cstdint>
@@ -29,6 +30,7 @@ struct WorkerConfig {
     std::vector<std::string> rest_file_dirs;
     std::string rest_listener = "127.0.0.1:8083";
     int64_t rest_lifecycle_wait_ms = 5000;
+    RestSecurityConfig rest_security;  // rest.tls.*, rest.auth*
     std::string offsets_topic = "sluice-offsets";
     int offsets_topic_partitions = 25;
     int offsets_topic_replication = 3;

@@ -4,6 +4,7 @@
 #include "config/pipeline_config.hpp"
 #include "config/yaml_file.hpp"
 #include "rest/connector_view.hpp"
+#include "rest/tap.hpp"
 
 #include <chrono>
 
@@ -17,6 +18,7 @@ Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options
     add_plugin_routes(router_, *this);
     add_pipeline_routes(router_, *this);
     add_offset_routes(router_, *this);
+    add_tap_routes(router_, *this);
     add_connector_routes(router_, *this);
 }
 

@@ -3,9 +3,11 @@
 #include "common/log.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 
 #include <algorithm>
@@ -102,21 +104,56 @@ HttpRequest to_request(const http::request<http::string_body>& r) {
     return out;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection; Stream is beast::tcp_stream, or beast::ssl_stream over one (TLS: the
+// handshake first, under the read timeout).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
 public:
     Session(tcp::socket socket, const HttpServer::Options& options, const HttpServer::Handler& handler)
-        : stream_(std::move(socket)), options_(options), handler_(handler) {}
+        requires std::is_same_v<Stream, beast::tcp_stream>
+        : stream_(std::move(socket)), options_(options), handler_(handler) {
+        remember_peer();
+    }
+    Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, const HttpServer::Options& options,
+            const HttpServer::Handler& handler)
+        requires(!std::is_same_v<Stream, beast::tcp_stream>)
+        : tls_(std::move(tls)), stream_(std::move(socket), *tls_), options_(options), handler_(handler) {
+        remember_peer();
+    }
 
     void run() {
-        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
     }
 
 private:
+    static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+    using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
+    auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+    void remember_peer() {
+        beast::error_code ec;
+        auto peer = lowest().socket().remote_endpoint(ec);
+        if (!ec) remote_address_ = peer.address().to_string();
+    }
+
+    void start() {
+        if constexpr (kTls) {
+            lowest().expires_after(options_.read_timeout);
+            stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+                if (ec) return self->close();  // not TLS, no acceptable certificate...: nothing to answer
+                self->read();
+            });
+        } else {
+            read();
+        }
+    }
+
     void read() {
         parser_.emplace();
         parser_->body_limit(options_.body_limit);
-        stream_.expires_after(options_.read_timeout);
-        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+        lowest().expires_after(options_.read_timeout);
+        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session<Stream>::on_read, shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t) {
@@ -139,7 +176,9 @@ private:
         auto request = parser_->release();
         HttpResponse response;
         try {
-            response = handler_(to_request(request));
+            HttpRequest converted = to_request(request);
+            converted.remote_address = remote_address_;
+            response = handler_(converted);
         } catch (const std::exception& e) {
             response.status = 500;
             response.body = R"({"error_code":500,"message":"internal error"})";
@@ -148,7 +187,47 @@ private:
         send(response, request.keep_alive(), request.version());
     }
 
+    // A streamed body: the header, then whatever the stream has ready, polled every
+    // kStreamPoll; a client that does not read within the read timeout is dropped (what
+    // the stream buffers meanwhile is its own business: it must stay bounded).
+    static constexpr auto kStreamPoll = std::chrono::milliseconds(100);
+
+    void send_stream(const HttpResponse& r, unsigned version) {
+        auto res = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(r.status), version);
+        res->set(http::field::server, "sluice");
+        res->set(http::field::content_type, r.content_type);
+        for (const auto& [name, value] : r.headers) res->set(name, value);
+        res->keep_alive(false);
+        stream_body_ = r.stream;
+        response_ = res;
+        lowest().expires_after(options_.read_timeout);
+        http::async_write(stream_, *res, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->response_.reset();
+            if (ec) return self->close();
+            self->pump();
+        });
+    }
+
+    void pump() {
+        chunk_.clear();
+        if (!stream_body_->pull(chunk_)) return close();
+        if (chunk_.empty()) {
+            if (!timer_) timer_.emplace(stream_.get_executor());
+            timer_->expires_after(kStreamPoll);
+            timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+                if (!ec) self->pump();
+            });
+            return;
+        }
+        lowest().expires_after(options_.read_timeout);
+        asio::async_write(stream_, asio::buffer(chunk_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->close();
+            self->pump();
+        });
+    }
+
     void send(const HttpResponse& r, bool keep_alive, unsigned version) {
+        if (r.stream) return send_stream(r, version);
         auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
         res->set(http::field::server, "sluice");
         if (!r.body.empty() || r.status != 204) res->set(http::field::content_type, r.content_type);
@@ -157,7 +236,7 @@ private:
         res->body() = r.body;
         res->prepare_payload();
         response_ = res;
-        http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, shared_from_this(), !keep_alive));
+        http::async_write(stream_, *res, beast::bind_front_handler(&Session<Stream>::on_write, shared_from_this(), !keep_alive));
     }
 
     void on_write(bool close_after, beast::error_code ec, std::size_t) {
@@ -172,30 +251,35 @@ private:
     // connection before the client has read the answer.
     void linger() {
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream_.expires_after(std::chrono::seconds(2));
+        lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        lowest().expires_after(std::chrono::seconds(2));
         drain_.resize(64 * 1024);
-        stream_.async_read_some(asio::buffer(drain_), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+        stream_.async_read_some(asio::buffer(drain_), beast::bind_front_handler(&Session<Stream>::on_drain, shared_from_this()));
     }
 
     void on_drain(beast::error_code ec, std::size_t n) {
         drained_ += n;
         if (ec || drained_ > 64 * options_.body_limit) return close();
-        stream_.async_read_some(asio::buffer(drain_), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+        stream_.async_read_some(asio::buffer(drain_), beast::bind_front_handler(&Session<Stream>::on_drain, shared_from_this()));
     }
 
     void close() {
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.socket().close(ignored);
+        lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        lowest().socket().close(ignored);
     }
 
-    beast::tcp_stream stream_;
+    std::shared_ptr<asio::ssl::context> tls_;  // kept for the life of the connection
+    Stream stream_;
+    std::string remote_address_;
     const HttpServer::Options& options_;
     const HttpServer::Handler& handler_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<void> response_;
+    std::shared_ptr<ResponseStream> stream_body_;
+    std::string chunk_;
+    std::optional<asio::steady_timer> timer_;
     std::vector<char> drain_;
     size_t drained_ = 0;
 };
@@ -235,7 +319,13 @@ struct HttpServer::Impl {
     void accept() {
         acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted) return;
-            if (!ec) std::make_shared<Session>(std::move(socket), options, handler)->run();
+            if (!ec && options.tls) {
+                if (auto context = options.tls())
+                    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), std::move(context), options, handler)
+                        ->run();
+            } else if (!ec) {
+                std::make_shared<Session<beast::tcp_stream>>(std::move(socket), options, handler)->run();
+            }
             if (acceptor.is_open()) accept();
         });
     }
@@ -293,5 +383,7 @@ void HttpServer::stop() {
 }
 
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+bool HttpServer::loopback() const { return impl_->acceptor.local_endpoint().address().is_loopback(); }
 
 }  // namespace sluice::rest

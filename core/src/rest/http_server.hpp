@@ -16,6 +16,10 @@
 #include <utility>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace sluice::rest {
 
 struct HttpRequest {
@@ -25,8 +29,18 @@ struct HttpRequest {
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in order (keys may repeat)
     std::map<std::string, std::string> headers;               // lower-case names
     std::string body;
+    std::string remote_address;  // the client's IP address ("" when unknown)
 
     std::string header(const std::string& lower_name) const;
+};
+
+// A response body produced while the connection stays open (server-sent events): pulled
+// on the connection's strand, so pull() must not block.
+struct ResponseStream {
+    virtual ~ResponseStream() = default;
+    // Appends what is ready to `out` (nothing is fine: asked again shortly); false ends the
+    // response (the connection is closed).
+    virtual bool pull(std::string& out) = 0;
 };
 
 struct HttpResponse {
@@ -34,6 +48,9 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // Set: the body is this stream instead, sent until it ends or the client goes; the
+    // response has no length and the connection closes after it.
+    std::shared_ptr<ResponseStream> stream = nullptr;
 };
 
 class HttpServer {
@@ -46,6 +63,8 @@ public:
         int threads = 8;  // a DELETE or stop holds one while its tasks end (~100 ms)
         size_t body_limit = 1024 * 1024;
         std::chrono::milliseconds read_timeout{30000};  // one request, and an idle keep-alive connection
+        // Set: every connection is TLS, with the context this returns when it is accepted.
+        std::function<std::shared_ptr<boost::asio::ssl::context>()> tls;
     };
 
     // Binds and listens; throws std::runtime_error naming the address on failure.
@@ -57,6 +76,7 @@ public:
     void start();  // the pool threads begin accepting
     void stop();   // closes the listener and every connection, joins the threads
     uint16_t port() const;  // the bound port
+    bool loopback() const;  // bound to a loopback address
 
 private:
     struct Impl;

@@ -8,6 +8,7 @@
 #include "plugin/instance.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/error_handler.hpp"
+#include "runtime/tap.hpp"
 #include "runtime/task.hpp"
 #include "runtime/task_host.hpp"
 #include "runtime/transform_chain.hpp"
@@ -51,6 +52,8 @@ protected:
     Retrier chain_retrier_;                  // transforms: errors.retry.timeout 0 = no retry
     Retrier call_retrier_;                   // poll, put: errors.retry.timeout 0 = retry without end
     ChainOutput chain_out_;
+    // The live record tap (GET /connectors/{name}/tap): one atomic load per record unless watched.
+    TapPoint tap_{spec_.name, task_id(), spec_.kind == config::ConnectorKind::source ? "source" : "sink"};
 };
 
 }  // namespace sluice::runtime

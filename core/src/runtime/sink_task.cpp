@@ -339,6 +339,8 @@ bool SinkTask::prepare_put() {
 bool SinkTask::deliver() {
     build_records();
     if (!prepare_put()) return false;
+    if (tap_.active())
+        for (const sluice_record* record : put_pointers_) tap_.offer([record](TapRecord& r) { fill_tap_record(r, *record); });
     bool paused = false;
     size_t start = 0;  // put() accepted every entry before this one
     size_t refused = 0;  // entries put() failed (given to the error policy)

@@ -58,6 +58,7 @@ void SourceTask::delivered(const rd_kafka_message_t* m) {
         AckTracker::delivered(batch, error.c_str());
         return;
     }
+    if (tap_.active()) tap_.offer([m](TapRecord& r) { fill_tap_record(r, m); });
     AckTracker::delivered(batch, nullptr);
     ++acked_records_;  // published to the shared counters once per serve(), not per record
     acked_bytes_ += bytes;

@@ -58,6 +58,11 @@ std::vector<sluice::ConfigKey> datagen_config_keys() {
     keys.push_back(ConfigKey::integer("batch.size", "Most records returned by one poll.")
                        .default_value("1000")
                        .between(1, max_batch_size));
+    keys.push_back(ConfigKey::string("geo",
+                                     "Sensor coordinates for maps: bordeaux-ring places the sensors along the Bordeaux ring road "
+                                     "and adds a geo_point_2d {lat, lon} field to every record; none adds nothing.")
+                       .default_value("none")
+                       .one_of({"none", "bordeaux-ring"}));
     return keys;
 }
 
@@ -70,6 +75,7 @@ DatagenSettings read_datagen_settings(const sluice::Config& config) {
     settings.model.interval_ms = integer_in(config, "interval.ms", 1000, max_interval_ms);
     settings.max_records = static_cast<std::uint64_t>(integer_in(config, "max.records", 0, unbounded));
     settings.batch_size = static_cast<std::uint64_t>(integer_in(config, "batch.size", 1, max_batch_size));
+    settings.model.geo = config.string_or("geo", "none");
 
     const std::string start = config.string_or("start.time", "");
     if (start.empty()) return settings;

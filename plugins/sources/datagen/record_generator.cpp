@@ -1,8 +1,10 @@
 #include "record_generator.hpp"
 
 #include "civil_time.hpp"
+#include "geo_route.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace sluice::datagen {
@@ -60,8 +62,14 @@ RecordGenerator::RecordGenerator(const ModelSettings& settings)
     heads_.reserve(settings.sensors);
     for (std::uint32_t s = 0; s < settings.sensors; ++s) {
         const SensorProfile& p = model_.sensor(s);
+        std::string geo;
+        if (auto at = sensor_position(settings.geo, s, settings.sensors)) {
+            char text[96];
+            std::snprintf(text, sizeof text, ",\"geo_point_2d\":{\"lat\":%.5f,\"lon\":%.5f}", at->lat, at->lon);
+            geo = text;
+        }
         heads_.push_back("{\"sensor_id\":\"" + p.id + "\",\"road\":\"" + p.road + "\",\"lane\":" +
-                         std::to_string(p.lane) + ",\"ts\":\"");
+                         std::to_string(p.lane) + geo + ",\"ts\":\"");
     }
 }
 

@@ -15,6 +15,7 @@ struct ModelSettings {
     std::uint32_t sensors = 20;
     std::int64_t interval_ms = 60'000;
     std::int64_t start_ms = 1'767'225'600'000; // 2026-01-01T00:00:00Z
+    std::string geo = "none";                  // sensor coordinates: "none" or a route of geo_route.hpp
 };
 
 enum class RoadType : std::uint8_t { motorway, expressway, urban };

@@ -64,7 +64,8 @@ TEST_CASE("datagen declares its configuration") {
                               Expected{"seed", SLUICE_CONFIG_INT, "42"}, Expected{"interval.ms", SLUICE_CONFIG_INT, "60000"},
                               Expected{"start.time", SLUICE_CONFIG_STRING, ""},
                               Expected{"max.records", SLUICE_CONFIG_INT, "0"},
-                              Expected{"batch.size", SLUICE_CONFIG_INT, "1000"}}) {
+                              Expected{"batch.size", SLUICE_CONFIG_INT, "1000"},
+                              Expected{"geo", SLUICE_CONFIG_STRING, "none"}}) {
         CAPTURE(e.key);
         const sluice_config_def* def = config_def(d, e.key);
         REQUIRE(def != nullptr);
@@ -72,7 +73,7 @@ TEST_CASE("datagen declares its configuration") {
         CHECK(std::string(def->default_value) == e.default_value);
         CHECK(std::string(def->doc).size() > 10);
     }
-    CHECK(d.config_count == 7);
+    CHECK(d.config_count == 8);
     const sluice_config_def* sensors = config_def(d, "sensors");
     CHECK((sensors->flags & SLUICE_CONFIG_HAS_MIN) != 0);
     CHECK(sensors->min_value == 1);

@@ -5,8 +5,10 @@
 #include <sluice/sdk.hpp>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -152,4 +154,32 @@ TEST_CASE("values are formatted with one decimal and no exponent") {
             REQUIRE(text.find_first_not_of("0123456789.") == std::string::npos);
         }
     }
+}
+
+TEST_CASE("geo bordeaux-ring: every sensor on the ring road, as geo_point_2d after lane; none adds nothing") {
+    ModelSettings plain = settings_from("2026-03-02T08:00:00Z", 60'000, 4);
+    RecordGenerator without(plain);
+    CHECK(std::string(without.generate(0).value).find("geo_point_2d") == std::string::npos);
+
+    ModelSettings geo = plain;
+    geo.geo = "bordeaux-ring";
+    RecordGenerator with(geo);
+    std::set<std::string> points;
+    for (std::uint64_t n = 0; n < 4; ++n) {
+        const std::string value(with.generate(n).value);
+        auto json = nlohmann::json::parse(value);
+        REQUIRE(json.contains("geo_point_2d"));
+        const double lat = json["geo_point_2d"]["lat"], lon = json["geo_point_2d"]["lon"];
+        CHECK(lat > 44.77);  // the ring road's bounding box
+        CHECK(lat < 44.90);
+        CHECK(lon > -0.67);
+        CHECK(lon < -0.49);
+        points.insert(json["geo_point_2d"].dump());
+        CHECK(value.find("\"lane\":") < value.find("\"geo_point_2d\""));
+        CHECK(value.find("\"geo_point_2d\"") < value.find("\"ts\""));
+    }
+    CHECK(points.size() == 4);  // one place per sensor
+    // The same sensor stays in place.
+    CHECK(nlohmann::json::parse(std::string(with.generate(4).value))["geo_point_2d"] ==
+          nlohmann::json::parse(std::string(with.generate(0).value))["geo_point_2d"]);
 }

@@ -1,0 +1,338 @@
+// The sluice console: a page per hash route, everything through the worker's REST API
+// (same origin, the browser's credentials). No build step, no CDN: Leaflet is served from
+// the console's node_modules (/ui/vendor/leaflet/).
+'use strict';
+
+const state = { role: 'viewer', timer: null, source: null };
+
+async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  const r = await fetch(path, init);
+  const role = r.headers.get('X-Sluice-Role');
+  if (role) state.role = role;
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  if (!r.ok) throw new Error((json && json.message) || (r.status + ' ' + text));
+  return json;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function stop() {
+  if (state.timer) clearInterval(state.timer);
+  if (state.source) state.source.close();
+  state.timer = null; state.source = null;
+}
+
+// ---- Connectors -------------------------------------------------------------------------
+const actions = [
+  ['Pause', 'PUT', n => `/connectors/${n}/pause`],
+  ['Resume', 'PUT', n => `/connectors/${n}/resume`],
+  ['Stop', 'PUT', n => `/connectors/${n}/stop`],
+  ['Restart', 'POST', n => `/connectors/${n}/restart?includeTasks=true&onlyFailed=true`],
+  ['Delete', 'DELETE', n => `/connectors/${n}`],
+];
+
+// Records per second and errors per connector, from the worker's own /metrics
+// (sluice_records_produced_total for sources, sluice_records_written_total for sinks).
+const history = new Map();  // connector -> {t: [], rate: [], last, errors}
+async function sampleMetrics() {
+  let text;
+  try { text = await (await fetch('/metrics')).text(); } catch (e) { return; }
+  const totals = new Map(), errors = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^sluice_(records_produced_total|records_written_total|records_errored_total)\{([^}]*)\}\s+([0-9.e+]+)/.exec(line);
+    if (!m) continue;
+    const c = /connector="([^"]*)"/.exec(m[2]);
+    if (!c) continue;
+    const into = m[1] === 'records_errored_total' ? errors : totals;
+    into.set(c[1], (into.get(c[1]) || 0) + Number(m[3]));
+  }
+  const now = Date.now() / 1000;
+  for (const [name, total] of totals) {
+    const h = history.get(name) || { t: [], rate: [], last: null, errors: 0 };
+    if (h.last) {
+      h.t.push(now);
+      h.rate.push(Math.max(0, (total - h.last.total) / (now - h.last.time)));
+      while (h.t.length && h.t[0] < now - 300) { h.t.shift(); h.rate.shift(); }  // the last 5 minutes
+    }
+    h.last = { total, time: now };
+    h.errors = errors.get(name) || 0;
+    history.set(name, h);
+  }
+}
+
+function chart(name) {
+  const h = history.get(name);
+  const box = el('div', { class: 'chart', 'data-chart': name });
+  if (!h || h.t.length < 2 || typeof uPlot === 'undefined') return box;
+  const rate = h.rate[h.rate.length - 1];
+  box.append(el('div', {}, `${rate.toFixed(0)} records/s` + (h.errors ? `, ${h.errors} errors` : '')));
+  new uPlot({ width: 220, height: 60, legend: { show: false }, cursor: { show: false },
+              axes: [{ show: false }, { show: false }], series: [{}, { stroke: '#176b2c', width: 1 }] },
+            [h.t, h.rate], box);
+  return box;
+}
+
+async function connectorsPage(page) {
+  const table = el('table', { id: 'connectors' });
+  const message = el('p', { id: 'message' });
+  page.append(message, table);
+  async function refresh() {
+    await sampleMetrics();
+    let all;
+    try { all = await api('GET', '/connectors?expand=status&expand=info'); } catch (e) { message.textContent = e.message; message.className = 'error'; return; }
+    document.getElementById('who').textContent = 'role: ' + state.role;
+    const rows = [el('tr', {}, el('th', {}, 'Connector'), el('th', {}, 'Type'), el('th', {}, 'State'), el('th', {}, 'Tasks'), el('th', {}, 'Worker'), el('th', {}, ''), el('th', {}, 'Records/s (5 min)'))];
+    for (const [name, c] of Object.entries(all || {}).sort()) {
+      const s = c.status || {};
+      const conn = s.connector || {};
+      const tasks = (s.tasks || []).map(t => el('div', {}, el('span', { class: 'state ' + t.state }, `${t.id}: ${t.state}`), t.trace ? el('pre', { class: 'trace' }, t.trace) : ''));
+      const buttons = el('td', {});
+      if (state.role === 'admin') {
+        for (const [label, method, path] of actions) {
+          buttons.append(el('button', { 'data-action': label.toLowerCase(), onclick: async () => {
+            if (!confirm(`${label} connector ${name}?`)) return;
+            try { await api(method, path(encodeURIComponent(name))); message.textContent = `${label}: ${name}`; message.className = ''; } catch (e) { message.textContent = e.message; message.className = 'error'; }
+            refresh();
+          } }, label));
+        }
+      }
+      buttons.append(el('a', { href: `#/tap/${encodeURIComponent(name)}` }, 'records'), ' ',
+                     el('a', { href: `#/offsets/${encodeURIComponent(name)}` }, 'offsets'));
+      rows.push(el('tr', { 'data-connector': name },
+        el('td', {}, name), el('td', {}, s.type || ''), el('td', {}, el('span', { class: 'state ' + conn.state }, conn.state || '')),
+        el('td', {}, ...tasks), el('td', {}, conn.worker_id || ''), buttons, el('td', {}, chart(name))));
+    }
+    table.replaceChildren(...rows);
+  }
+  await refresh();
+  state.timer = setInterval(refresh, 1000);
+}
+
+// ---- Create: a form per plugin from its config definitions ------------------------------
+async function createPage(page) {
+  const select = el('select', { id: 'create-plugin' }, el('option', { value: '' }, 'plugin…'));
+  const form = el('form', { id: 'create-form' });
+  const message = el('p', { id: 'create-message' });
+  page.append(el('div', { class: 'controls' }, select), form, message);
+  const plugins = await api('GET', '/connector-plugins?connectorsOnly=true');
+  for (const p of plugins) select.append(el('option', { value: p.class }, `${p.class} (${p.type})`));
+  select.addEventListener('change', async () => {
+    form.replaceChildren();
+    message.textContent = '';
+    if (!select.value) return;
+    const plugin = plugins.find(p => p.class === select.value);
+    // The plugin's own keys, after those every connector has (validate knows them all).
+    const common = [
+      { name: 'name', type: 'STRING', required: true, default_value: null, documentation: 'Globally unique name of the connector' },
+      plugin.type === 'source'
+        ? { name: 'topic', type: 'STRING', required: true, default_value: null, documentation: 'The topic the source writes' }
+        : { name: 'topics', type: 'LIST', required: true, default_value: null, documentation: 'The topics the sink reads (comma-separated)' },
+      { name: 'tasks.max', type: 'LONG', required: false, default_value: '1', documentation: 'Maximum number of tasks' },
+    ];
+    const defs = common.concat(await api('GET', `/connector-plugins/${encodeURIComponent(select.value)}/config`));
+    const rows = [];
+    for (const d of defs) {
+      if (d.name === 'connector.class') continue;
+      const input = el('input', { name: d.name, id: 'key-' + d.name, type: d.type === 'PASSWORD' ? 'password' : 'text',
+                                  placeholder: d.default_value === null ? (d.required ? 'required' : '') : String(d.default_value), title: d.documentation });
+      rows.push(el('tr', {}, el('th', {}, el('label', { for: 'key-' + d.name }, d.name)), el('td', {}, input),
+                   el('td', {}, el('span', { class: 'error', 'data-error-for': d.name })), el('td', {}, el('small', {}, d.documentation))));
+    }
+    const config = () => {
+      const c = { 'connector.class': select.value };
+      for (const i of form.querySelectorAll('input')) if (i.value !== '') c[i.name] = i.value;
+      return c;
+    };
+    // The validate endpoint's errors, each beside its key.
+    const showErrors = async () => {
+      for (const e of form.querySelectorAll('[data-error-for]')) e.textContent = '';
+      const v = await api('PUT', `/connector-plugins/${encodeURIComponent(select.value)}/config/validate`, config());
+      for (const c of v.configs || []) {
+        const span = form.querySelector(`[data-error-for="${CSS.escape(c.value.name)}"]`);
+        if (span && c.value.errors.length) span.textContent = c.value.errors.join('; ');
+      }
+      return v.error_count;
+    };
+    form.append(el('table', {}, ...rows),
+      el('button', { type: 'button', id: 'create-validate', onclick: () => showErrors().catch(e => { message.textContent = e.message; }) }, 'Validate'),
+      el('button', { type: 'submit', id: 'create-submit' }, 'Create'));
+    form.onsubmit = async ev => {
+      ev.preventDefault();
+      const c = config();
+      try {
+        await api('POST', '/connectors', { name: c.name, config: c });
+        location.hash = '#/connectors';
+      } catch (e) {
+        message.textContent = e.message;
+        message.className = 'error';
+        await showErrors().catch(() => {});
+      }
+    };
+  });
+}
+
+// ---- Plugins and offsets ----------------------------------------------------------------
+async function pluginsPage(page) {
+  const list = el('div', { id: 'plugins' });
+  page.append(list);
+  for (const p of await api('GET', '/connector-plugins?connectorsOnly=false')) {
+    const details = el('details', { 'data-plugin': p.class }, el('summary', {}, `${p.class} (${p.type} ${p.version})`));
+    details.addEventListener('toggle', async () => {
+      if (!details.open || details.querySelector('table')) return;
+      const defs = await api('GET', `/connector-plugins/${encodeURIComponent(p.class)}/config`);
+      details.append(el('table', {}, el('tr', {}, el('th', {}, 'key'), el('th', {}, 'type'), el('th', {}, 'default'), el('th', {}, 'documentation')),
+        ...defs.map(d => el('tr', { 'data-key': d.name }, el('td', {}, d.name), el('td', {}, d.type + (d.required ? ', required' : '')),
+                                el('td', {}, d.default_value === null ? '' : String(d.default_value)), el('td', {}, d.documentation)))));
+    });
+    list.append(details);
+  }
+}
+
+async function offsetsPage(page, name) {
+  page.append(el('h3', {}, `Offsets of ${name}`));
+  try {
+    const o = await api('GET', `/connectors/${encodeURIComponent(name)}/offsets`);
+    page.append(el('table', { id: 'offsets' }, el('tr', {}, el('th', {}, 'partition'), el('th', {}, 'offset')),
+      ...(o.offsets || []).map(x => el('tr', {}, el('td', {}, JSON.stringify(x.partition)), el('td', {}, JSON.stringify(x.offset))))));
+  } catch (e) {
+    page.append(el('p', { class: 'error' }, e.message));
+  }
+}
+
+// ---- Live records -----------------------------------------------------------------------
+function tapPage(page, name) {
+  const input = el('input', { id: 'tap-connector', placeholder: 'connector', value: name || '' });
+  const filter = el('input', { id: 'tap-filter', placeholder: 'filter (text)' });
+  const pause = el('button', { id: 'tap-pause' }, 'Pause');
+  const info = el('span', { id: 'tap-info' });
+  const list = el('div', { id: 'records' });
+  let paused = false, count = 0, lost = 0;
+  pause.addEventListener('click', () => { paused = !paused; pause.textContent = paused ? 'Resume' : 'Pause'; });
+  page.append(el('div', { class: 'controls' }, input, el('button', { onclick: () => { location.hash = '#/tap/' + encodeURIComponent(input.value); } }, 'Watch'), filter, pause, info), list);
+  if (!name) return;
+  state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=50`);
+  const onEvent = ev => {
+    const r = JSON.parse(ev.data);
+    lost += (r.dropped || 0) + (r.rate_limited || 0);
+    if (ev.type !== 'record') return;
+    count++;
+    info.textContent = `${count} records, ${lost} not shown (client behind or over the rate)`;
+    if (paused) return;
+    const text = `${r.topic}[${r.partition}]@${r.offset} ${new Date(r.timestamp).toISOString()} key=${JSON.stringify(r.key)} ${JSON.stringify(r.value)}`;
+    if (filter.value && !text.includes(filter.value)) return;
+    list.prepend(el('div', { class: 'record' }, text));
+    while (list.childElementCount > 200) list.lastChild.remove();
+  };
+  state.source.addEventListener('record', onEvent);
+  state.source.addEventListener('dropped', onEvent);
+}
+
+// ---- Map --------------------------------------------------------------------------------
+const palette = ['#4575b4', '#984ea3', '#a6761d', '#e7298a', '#66c2a5', '#fc8d62', '#8da0cb', '#999999'];
+// Traffic states of the portals we serve (Bordeaux etat, Rennes trafficstatus) keep the
+// colours people expect; other values take the palette in order of arrival.
+const known = {
+  FLUIDE: '#1a9850', freeFlow: '#1a9850', DENSE: '#fdae61', heavy: '#fdae61',
+  EMBOUTEILLE: '#d73027', SATURE: '#d73027', congested: '#d73027', impossible: '#7f0000',
+  INCONNU: '#aaaaaa', unknown: '#aaaaaa',
+};
+
+// A record's geometry as GeoJSON: geo_shape (a geometry or a Feature), geo_point_2d
+// {lat, lon}, or latitude/longitude fields.
+function geometryOf(v, latField, lonField) {
+  if (!v || typeof v !== 'object') return null;
+  const shape = v.geo_shape;
+  if (shape && typeof shape === 'object') return shape.type === 'Feature' ? shape.geometry : shape;
+  const p = v.geo_point_2d;
+  if (p && typeof p === 'object' && isFinite(p.lat) && isFinite(p.lon)) return { type: 'Point', coordinates: [p.lon, p.lat] };
+  const lat = v[latField], lon = v[lonField];
+  if (isFinite(lat) && isFinite(lon) && lat !== null && lon !== null) return { type: 'Point', coordinates: [Number(lon), Number(lat)] };
+  return null;
+}
+
+function mapPage(page, name) {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const input = el('input', { id: 'map-connector', placeholder: 'connector', value: name || '' });
+  const colour = el('input', { id: 'map-colour', placeholder: 'colour by field', value: params.get('colour') || '' });
+  const lat = el('input', { id: 'map-lat', placeholder: 'latitude field', value: params.get('lat') || 'lat' });
+  const lon = el('input', { id: 'map-lon', placeholder: 'longitude field', value: params.get('lon') || 'lon' });
+  const tiles = el('input', { id: 'map-tiles', placeholder: 'tile URL (optional)', value: params.get('tiles') || '' });
+  const info = el('span', { id: 'map-info' });
+  const go = () => { location.hash = `#/map/${encodeURIComponent(input.value)}?colour=${encodeURIComponent(colour.value)}&lat=${encodeURIComponent(lat.value)}&lon=${encodeURIComponent(lon.value)}&tiles=${encodeURIComponent(tiles.value)}`; };
+  page.append(el('div', { class: 'controls' }, input, colour, lat, lon, tiles, el('button', { onclick: go }, 'Show'), info), el('div', { id: 'map' }));
+  const map = L.map('map', { preferCanvas: true }).setView([44.84, -0.58], 11);
+  if (tiles.value) L.tileLayer(tiles.value, { maxZoom: 19 }).addTo(map);
+  if (!name) return;
+  const layers = new Map();  // key -> layer
+  const colours = new Map(); // category -> colour
+  let range = [Infinity, -Infinity];
+  const group = L.featureGroup().addTo(map);
+  const legend = L.control({ position: 'bottomright' });
+  legend.onAdd = () => L.DomUtil.create('div', 'legend');
+  legend.addTo(map);
+  const colourOf = value => {
+    if (typeof value === 'number') {
+      range = [Math.min(range[0], value), Math.max(range[1], value)];
+      const t = range[1] > range[0] ? (value - range[0]) / (range[1] - range[0]) : 0.5;
+      return `hsl(${Math.round(120 * t)}, 80%, 40%)`;
+    }
+    const k = String(value);
+    if (!colours.has(k)) colours.set(k, known[k] || palette[[...colours.keys()].filter(c => !known[c]).length % palette.length]);
+    return colours.get(k);
+  };
+  const drawLegend = () => {
+    const div = legend.getContainer();
+    div.replaceChildren(el('strong', {}, colour.value || 'records'), el('br'));
+    for (const [k, c] of colours) div.append(el('i', { style: `background:${c}` }), k, el('br'));
+    if (range[0] <= range[1]) div.append(`${range[0]} (red) … ${range[1]} (green)`);
+  };
+  state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=2000&buffer=4096`);
+  state.source.addEventListener('open', () => { info.dataset.open = '1'; });
+  state.source.addEventListener('record', ev => {
+    const r = JSON.parse(ev.data);
+    const geometry = geometryOf(r.value, lat.value, lon.value);
+    if (!geometry) return;
+    const c = colour.value ? colourOf(r.value[colour.value]) : '#3366cc';
+    const old = layers.get(JSON.stringify(r.key));
+    if (old) group.removeLayer(old);
+    const layer = L.geoJSON({ type: 'Feature', geometry, properties: r.value }, {
+      style: { color: c, weight: 4 },
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: c, fillColor: c, fillOpacity: 0.8 }),
+    }).bindPopup(() => el('pre', {}, JSON.stringify(r.value, null, 1)));
+    group.addLayer(layer);
+    layers.set(JSON.stringify(r.key), layer);
+    info.textContent = `${layers.size} keys drawn`;
+    drawLegend();
+    // Frame the data while new keys appear (not later: the user may have moved the map).
+    if (!old && layers.size <= 1000) { try { map.fitBounds(group.getBounds(), { maxZoom: 14, padding: [20, 20] }); } catch (e) { /* empty bounds */ } }
+  });
+}
+
+// ---- Routing ----------------------------------------------------------------------------
+function route() {
+  stop();
+  const page = document.getElementById('page');
+  page.replaceChildren();
+  const [path] = location.hash.slice(1).split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', a.id === 'nav-' + (parts[0] || 'connectors'));
+  if (parts[0] === 'tap') return tapPage(page, parts[1]);
+  if (parts[0] === 'map') return mapPage(page, parts[1]);
+  if (parts[0] === 'create') return createPage(page);
+  if (parts[0] === 'plugins') return pluginsPage(page);
+  if (parts[0] === 'offsets') return offsetsPage(page, parts[1]);
+  return connectorsPage(page);
+}
+window.addEventListener('hashchange', route);
+route();
