@@ -17,8 +17,9 @@ namespace {
 constexpr size_t kMaxYamlFileBytes = 4 * 1024 * 1024;
 
 // Where the second document of a stream starts: its first node, else its "---" line (or
-// the first content after a "..." end marker).
-Location second_document(const std::string& text, const std::string& name, std::optional<YAML::Mark> first_node) {
+// the first content after a "..." end marker), else where the parser started it.
+Location second_document(const std::string& text, const std::string& name, std::optional<YAML::Mark> first_node,
+                         const YAML::Mark& start) {
     if (first_node) return {name, first_node->line + 1, 1};
     bool started = false, ended = false;
     int line = 1;
@@ -37,7 +38,7 @@ Location second_document(const std::string& text, const std::string& name, std::
             started = true;
         }
     }
-    return {name, 0, 0};
+    return {name, std::max(start.line, 0) + 1, std::max(start.column, 0) + 1};
 }
 
 // Counts the documents of a stream, reading at most two. yaml-cpp 0.7's LoadAll never ends
@@ -94,7 +95,7 @@ std::optional<YamlDocument> parse(const std::string& text, const std::string& na
             return std::nullopt;
         }
         if (counter.starts.size() > 1) {
-            diags.add(second_document(text, name, counter.second_node), "",
+            diags.add(second_document(text, name, counter.second_node, counter.starts[1]), "",
                       "a second YAML document starts here; a pipeline or worker file holds exactly one (remove the '---' and what follows, or put it in its own file)");
             return std::nullopt;
         }

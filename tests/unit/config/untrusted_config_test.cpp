@@ -132,7 +132,9 @@ TEST_CASE("yaml text: invalid UTF-8 (even in a comment), control characters and 
                           Case{"name: x\n---\n", 2, 1, "a second YAML document starts here"},
                           // yaml-cpp's LoadAll loops for ever on these (found by the fuzzer)
                           Case{",", 1, 1, "invalid YAML: unexpected ','"},
-                          Case{"name: x\n---\n,\n", 2, 1, "a second YAML document starts here"}}) {
+                          Case{"name: x\n---\n,\n", 2, 1, "a second YAML document starts here"},
+                          // no '---': a tagged scalar, then a map (yaml-cpp reads two documents)
+                          Case{"!t x\n# c\nsinks:\n  - a\n", 3, 1, "a second YAML document starts here"}}) {
         CAPTURE(c.text);
         Diagnostics d;
         CHECK_FALSE(load_yaml_text(c.text, "p.yaml", d));
