@@ -606,9 +606,9 @@ TEST_CASE("postgres: configs/pipelines/rennes-to-postgres.yaml as shipped: one r
     replay::ReplayServer portal;
     portal.put(snapshot);
     std::string pipeline = sluice::testing::read_file(source_dir() + "/configs/pipelines/rennes-to-postgres.yaml");
-    const std::string shipped_url = "base_url: https://data.rennesmetropole.fr";
+    const std::string shipped_url = "base.url: https://data.rennesmetropole.fr";
     REQUIRE(pipeline.find(shipped_url) != std::string::npos);
-    pipeline.replace(pipeline.find(shipped_url), shipped_url.size(), "base_url: " + portal.url());
+    pipeline.replace(pipeline.find(shipped_url), shipped_url.size(), "base.url: " + portal.url());
     SqlClient c(s, false);
     c.exec("DROP TABLE IF EXISTS rennes_traffic");
     MockKafka kafka(dir, {"sluice-offsets:1", "rennes.traffic:3"});
