@@ -182,6 +182,69 @@ async function createPage(page) {
   });
 }
 
+// ---- Pipelines: the YAML editor ----------------------------------------------------------
+// PUT /pipelines/{name} with the text as it is; a refused file comes back with every error's
+// line and column, listed under the editor and marked in its line-number gutter.
+async function pipelinesPage(page, name) {
+  const list = el('ul', { id: 'pipelines' });
+  const nameInput = el('input', { id: 'pipeline-name', placeholder: 'pipeline name', value: name || '' });
+  const gutter = el('pre', { class: 'gutter', id: 'pipeline-gutter' });
+  const editor = el('textarea', { id: 'pipeline-yaml', spellcheck: 'false', rows: '22',
+                                  placeholder: 'name: traffic\nsource:\n  name: gen\n  plugin: datagen\n  topic: traffic.readings\n  config: {rate: 10}' });
+  const errors = el('ul', { id: 'pipeline-errors', class: 'error' });
+  const message = el('p', { id: 'pipeline-message' });
+  const marked = new Set();
+  const drawGutter = () => {
+    const n = editor.value.split('\n').length;
+    gutter.replaceChildren(...Array.from({ length: n }, (_, i) =>
+      el('span', { class: marked.has(i + 1) ? 'bad' : '', 'data-line': String(i + 1) }, String(i + 1) + '\n')));
+    gutter.scrollTop = editor.scrollTop;
+  };
+  editor.addEventListener('input', () => { marked.clear(); drawGutter(); });
+  editor.addEventListener('scroll', () => { gutter.scrollTop = editor.scrollTop; });
+  const goTo = (line, column) => {
+    const lines = editor.value.split('\n');
+    let at = 0;
+    for (let i = 0; i < line - 1 && i < lines.length; ++i) at += lines[i].length + 1;
+    at += Math.max(0, column - 1);
+    editor.focus();
+    editor.setSelectionRange(at, at);
+  };
+  const save = async () => {
+    errors.replaceChildren(); message.textContent = ''; marked.clear();
+    const target = nameInput.value.trim();
+    if (!target) { message.textContent = 'give the pipeline a name'; return; }
+    const r = await fetch('/pipelines/' + encodeURIComponent(target),
+                          { method: 'PUT', headers: { 'Content-Type': 'application/yaml' }, body: editor.value });
+    const json = await r.json().catch(() => null);
+    if (r.ok) {
+      message.textContent = `pipeline ${target} ${r.status === 201 ? 'created' : 'replaced'}: ` +
+        ((json && json.connectors) || []).map(c => c.name).join(', ');
+      list.replaceChildren(); loadList();
+    } else {
+      message.textContent = (json && json.message ? json.message.split('\n')[0] : r.status + '');
+      for (const e of (json && json.errors) || []) {
+        if (e.line > 0) marked.add(e.line);
+        const where = e.line > 0 ? `line ${e.line}, column ${e.column}` : 'file';
+        errors.append(el('li', { 'data-line': String(e.line), onclick: () => goTo(e.line, e.column) },
+                         `${where}: ${e.key ? e.key + ': ' : ''}${e.message}`));
+      }
+    }
+    drawGutter();
+  };
+  const loadList = async () => {
+    for (const p of await api('GET', '/pipelines'))
+      list.append(el('li', {}, el('a', { href: '#/pipelines/' + encodeURIComponent(p) }, p)));
+  };
+  await loadList();  // also tells the role (X-Sluice-Role): only an admin gets the button
+  const actions = state.role === 'admin'
+    ? [el('button', { type: 'button', id: 'pipeline-save', onclick: () => save().catch(e => { message.textContent = e.message; }) }, 'Save (PUT)')]
+    : [];
+  page.append(el('div', { class: 'controls' }, nameInput, ...actions),
+              el('div', { class: 'editor' }, gutter, editor), errors, message, el('h3', {}, 'Pipelines'), list);
+  drawGutter();
+}
+
 // ---- Plugins and offsets ----------------------------------------------------------------
 async function pluginsPage(page) {
   const list = el('div', { id: 'plugins' });
@@ -330,6 +393,7 @@ function route() {
   if (parts[0] === 'tap') return tapPage(page, parts[1]);
   if (parts[0] === 'map') return mapPage(page, parts[1]);
   if (parts[0] === 'create') return createPage(page);
+  if (parts[0] === 'pipelines') return pipelinesPage(page, parts[1]);
   if (parts[0] === 'plugins') return pluginsPage(page);
   if (parts[0] === 'offsets') return offsetsPage(page, parts[1]);
   return connectorsPage(page);

@@ -66,6 +66,27 @@ const step = m => console.log('step: ' + m);
     await page.waitForSelector('tr[data-connector="formgen"] td:nth-child(3) .state.RUNNING', { timeout: 30000 });
     step('form-created connector RUNNING');
 
+    // The YAML pipeline editor: a refused file lists each error at its line and column and
+    // marks the line; the corrected file creates the pipeline's connector.
+    await page.goto(base + '/ui/#/pipelines');
+    await page.waitForSelector('#pipeline-save', { timeout: 30000 });
+    const yaml = rate => `name: edited\nsource:\n  name: gen\n  plugin: datagen\n  topic: edited.t\n  config:\n    rate: ${rate}\n`;
+    await page.fill('#pipeline-name', 'edited');
+    await page.fill('#pipeline-yaml', yaml('fast'));
+    await page.click('#pipeline-save');
+    await page.waitForSelector('#pipeline-errors li[data-line="7"]', { timeout: 30000 });
+    const yamlError = await page.textContent('#pipeline-errors li[data-line="7"]');
+    if (!/^line 7, column 5: source\.config\.rate: .*fast/.test(yamlError)) throw new Error('the editor\'s error: ' + yamlError);
+    if (await page.locator('#pipeline-gutter span.bad[data-line="7"]').count() !== 1) throw new Error('line 7 not marked in the gutter');
+    await page.screenshot({ path: `${shots}/pipeline-error.png`, fullPage: true });
+    step('pipeline editor: error at line 7, column 5, marked');
+    await page.fill('#pipeline-yaml', yaml('10'));
+    await page.click('#pipeline-save');
+    await page.waitForFunction(() => /created: edited\.gen/.test(document.getElementById('pipeline-message').textContent), null, { timeout: 30000 });
+    await page.goto(base + '/ui/#/connectors');
+    await page.waitForSelector('tr[data-connector="edited.gen"] td:nth-child(3) .state.RUNNING', { timeout: 30000 });
+    step('pipeline saved from the editor: edited.gen RUNNING');
+
     // Live records arrive on the tap page.
     await page.goto(base + `/ui/#/tap/${connector}`);
     await page.waitForFunction(() => document.querySelectorAll('#records .record').length >= 3, null, { timeout: 30000 });
