@@ -139,8 +139,7 @@ TEST_CASE("dynamodb: the store stopped for 10 s mid-stream: the sink waits, then
     REQUIRE_MESSAGE(wait_until([&] { return table_is(db, "outage", kBefore, kKeys); }, 60s, 200ms), run.log());
     store.stop();
     kcat_produce_lines(dir, kafka.bootstrap(), "ddb.outage", records(kBefore, kRecords, kKeys));
-    std::this_thread::sleep_for(10s);
-    CHECK(run.process().running());
+    CHECK_MESSAGE(lake::lives_through(run, 10s), run.log());  // the store is down meanwhile: the sink waits
     CHECK_MESSAGE(run.log().find("put asked to retry") != std::string::npos, run.log());
     store.start();
     REQUIRE_MESSAGE(wait_until([&] { return table_is(db, "outage", kRecords, kKeys); }, 90s, 300ms), run.log());

@@ -48,10 +48,13 @@ TEST_CASE("http: parking availability through sluice run, kill -9 mid-sweep, res
     MockKafka kafka(dir, {"sluice-offsets:1", "paris.parking:3"});
     const auto records = availability();
     replay::ApiReplay api(replay::Shape::opendatasoft, records);
+    // A slow API (100 ms a page) until the first run is killed, so that the kill lands
+    // mid-sweep; then it answers at once.
     std::atomic<int> pages{0};
+    std::atomic<bool> killed{false};
     api.set_fault([&](const HttpRequest&) -> std::optional<HttpResponse> {
         ++pages;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // so that the kill lands mid-sweep
+        wait_until([&] { return killed.load(); }, std::chrono::milliseconds(100), std::chrono::milliseconds(10));
         return std::nullopt;
     });
     const std::string pipeline = dir.file("parking.yaml");
@@ -81,6 +84,7 @@ TEST_CASE("http: parking availability through sluice run, kill -9 mid-sweep, res
         REQUIRE_MESSAGE(mid, run.log());
         REQUIRE_MESSAGE(run.process().running(), run.log());
         CHECK(run.process().kill().signal == SIGKILL);
+        killed = true;
         const auto last = stored_offsets(dir, kafka.bootstrap()).back();
         REQUIRE_MESSAGE(last.contains("next"), last.dump());
         covered_at_kill = std::stoi(last.at("next").get<std::string>());

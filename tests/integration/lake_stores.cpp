@@ -61,6 +61,10 @@ void PrivateStore::stop() {
     REQUIRE_MESSAGE(process_.wait(30s).has_value(), name_ << " did not stop within 30 s");
 }
 
+bool lives_through(Sluice& run, std::chrono::milliseconds length) {
+    return !testing::wait_until([&] { return !run.process().running(); }, length, std::chrono::milliseconds(100));
+}
+
 std::string unique_name(const std::string& stem) {
     static std::atomic<int> counter{0};
     std::random_device rd;

@@ -45,6 +45,10 @@ private:
     StoreEnv env_;
 };
 
+// The outage tests' store downtime: `length` of checking, every 100 ms, that the worker
+// lives (a sink must wait for its store, not fail). True when it lived through all of it.
+bool lives_through(Sluice& run, std::chrono::milliseconds length);
+
 // A name no other test (or earlier run) uses: lower-case letters, digits and '-'.
 std::string unique_name(const std::string& stem);
 

@@ -155,7 +155,8 @@ void hold_connections(const Target& t, const std::atomic<bool>& stop) {
                 ++sent[i];
             }
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the pace of a slowloris client, not a wait for a condition
+        // A slowloris client's pace: a byte per connection every 500 ms, until told to stop.
+        sluice::testing::wait_until([&] { return stop.load(); }, std::chrono::milliseconds(500), std::chrono::milliseconds(50));
     }
 }
 

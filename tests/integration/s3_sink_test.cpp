@@ -186,8 +186,7 @@ TEST_CASE("s3: the store stopped for 10 s mid-stream: the sink waits, then no lo
                      pipeline(dir, store.env(), bucket, "s3.outage", kRecords, 400)});
     REQUIRE_MESSAGE(wait_until([&] { return lines_in_bucket(s3, bucket) >= 1000; }, 60s, 100ms), run.log());
     store.stop();
-    std::this_thread::sleep_for(10s);
-    CHECK(run.process().running());  // waiting, not failed
+    CHECK_MESSAGE(lake::lives_through(run, 10s), run.log());  // the store is down meanwhile: the sink waits
     const std::string log = run.log();
     const bool told = log.find("Couldn't connect") != std::string::npos || log.find("Failed to connect") != std::string::npos;
     CHECK_MESSAGE(told, log);

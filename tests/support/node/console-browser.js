@@ -102,7 +102,6 @@ const step = m => console.log('step: ' + m);
     await page.waitForFunction(() => document.getElementById('map-info').textContent === '20 keys drawn', null, { timeout: 30000 });
     const legend = await page.textContent('.legend');
     if (!legend.startsWith('lane')) throw new Error('map legend: ' + legend);
-    await page.waitForTimeout(500);  // let Leaflet finish the canvas before the picture (not a check)
     await page.screenshot({ path: `${shots}/map.png`, fullPage: true });
     step('map draws 20 sensors with a legend');
 

@@ -10,6 +10,7 @@
 #include <map>
 
 using namespace snowflake_test;
+using sluice::testing::AbiRecords;
 using sluice::testing::CallResult;
 using sluice::testing::ConfigFixture;
 using sluice::testing::FakeHost;
@@ -57,21 +58,8 @@ public:
         if (instance_) vt_->destroy(instance_);
     }
     CallResult put(const std::vector<SinkInput>& inputs) {
-        std::vector<sluice_record> recs(inputs.size());
-        std::vector<const sluice_record*> ptrs;
-        for (size_t i = 0; i < inputs.size(); ++i) {
-            const SinkInput& in = inputs[i];
-            sluice_record& r = recs[i];
-            r.struct_size = sizeof r;
-            r.key = in.key ? sluice_bytes{in.key->data(), in.key->size()} : sluice_bytes{nullptr, 0};
-            r.value = in.value ? sluice_bytes{in.value->data(), in.value->size()} : sluice_bytes{nullptr, 0};
-            r.topic = {in.topic.data(), in.topic.size()};
-            r.partition = in.partition;
-            r.offset = in.offset;
-            r.timestamp_ms = in.timestamp_ms;
-            ptrs.push_back(&r);
-        }
-        return sluice::testing::call([&](sluice_error* e) { return vt_->put(instance_, ptrs.data(), ptrs.size(), e); });
+        const AbiRecords records(inputs);
+        return sluice::testing::call([&](sluice_error* e) { return vt_->put(instance_, records.data(), records.size(), e); });
     }
     CallResult flush() {
         sluice_topic_partition p{"traffic", 0, 1000};
