@@ -33,12 +33,20 @@ done
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages already installed"
 else
-  sudo_cmd=()
-  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
+  # sudo resets the environment: the non-interactive front end is passed through env.
+  sudo_cmd=(env DEBIAN_FRONTEND=noninteractive)
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo "${sudo_cmd[@]}"); fi
   echo "install-deps: installing ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -q
-  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # A package run cut short earlier (a machine image built while dpkg ran, a killed job)
+  # leaves dpkg "interrupted", and apt then refuses every install until it is finished.
+  # Finishing it is what apt itself asks for, and a no-op on a healthy machine. Another
+  # apt run holding the lock (unattended upgrades on a fresh machine) is waited for.
+  apt_opts=(-q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  "${sudo_cmd[@]}" dpkg --force-confdef --force-confold --configure -a
+  "${sudo_cmd[@]}" apt-get "${apt_opts[@]}" update
+  "${sudo_cmd[@]}" apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" ||
+    { "${sudo_cmd[@]}" dpkg --force-confdef --force-confold --configure -a &&
+      "${sudo_cmd[@]}" apt-get "${apt_opts[@]}" install -y --no-install-recommends -f "${missing[@]}"; }
 fi
 
 # The Node.js packages of the local S3 and DynamoDB stores, pinned by their lockfile: now,
