@@ -3,7 +3,7 @@
 #include "app/passwd.hpp"
 #include "app/tap_command.hpp"
 
-#include <librdkafka/rdkafka.h>
+#include "kafka/client.hpp"
 #include <sluice/abi.h>
 
 #include <iostream>
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     case Command::plugins: return plugins_command(*options);
     case Command::version:
         std::cout << "sluice " << SLUICE_VERSION << " (plugin ABI " << SLUICE_ABI_MAJOR << "." << SLUICE_ABI_MINOR
-                  << ", librdkafka " << rd_kafka_version_str() << ")\n";
+                  << ", librdkafka " << sluice::kafka::library_version() << ")\n";
         return kOk;
     case Command::help: std::cout << help_text(); return kOk;
     }

@@ -14,6 +14,9 @@ namespace sluice::kafka {
 
 using Properties = std::map<std::string, std::string>;
 
+// The librdkafka version the worker runs with (for --version).
+inline const char* library_version() { return rd_kafka_version_str(); }
+
 // What librdkafka's callbacks get as their opaque: the client's name for log lines and
 // the object that handles its events (delivery reports, rebalances).
 struct ClientContext {

@@ -63,19 +63,19 @@ void ConnectorTask::ensure_dead_letter_topic() {
     if (!error.empty()) log::warn("dead-letter topic ", spec_.errors.dlq_topic, ": ", error);
 }
 
-kafka::Client ConnectorTask::open_client(rd_kafka_type_t type, const kafka::Properties& properties,
-                                         const std::function<void(rd_kafka_conf_t*)>& configure) {
-    kafka::ClientConfig config(id());
-    if (auto e = config.set_all(properties)) {
-        fail(*e);
-        return {};
-    }
-    config.context().owner = this;
-    configure(config.get());
+std::unique_ptr<kafka::Producer> ConnectorTask::open_producer(kafka::Producer::DeliveryHandler on_delivery) {
     std::string error;
-    kafka::Client client(type, config, error);
-    if (!client) fail(error);
-    return client;
+    auto producer = env_.kafka_clients().producer(id(), env_.cluster.producer_properties(), std::move(on_delivery), error);
+    if (!producer) fail(error);
+    return producer;
+}
+
+std::unique_ptr<kafka::Consumer> ConnectorTask::open_consumer(const kafka::Properties& properties,
+                                                              kafka::Consumer::Listener& listener) {
+    std::string error;
+    auto consumer = env_.kafka_clients().consumer(id(), properties, listener, error);
+    if (!consumer) fail(error);
+    return consumer;
 }
 
 }  // namespace sluice::runtime

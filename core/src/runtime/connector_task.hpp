@@ -4,7 +4,6 @@
 #pragma once
 
 #include "config/pipeline_config.hpp"
-#include "kafka/client.hpp"
 #include "plugin/instance.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/error_handler.hpp"
@@ -25,10 +24,10 @@ protected:
     // Creates the plugin instance and the transform chain; on failure the task is FAILED
     // with the plugin's message.
     bool create_instance(const offsets::OffsetStore* stored_offsets);
-    // A Kafka client of this task, its callbacks routed to `this`; `configure` adds them.
-    // On failure the task is FAILED and the client is empty.
-    kafka::Client open_client(rd_kafka_type_t type, const kafka::Properties& properties,
-                              const std::function<void(rd_kafka_conf_t*)>& configure);
+    // This task's Kafka clients (named after the task); on failure the task is FAILED and
+    // the client null.
+    std::unique_ptr<kafka::Producer> open_producer(kafka::Producer::DeliveryHandler on_delivery);
+    std::unique_ptr<kafka::Consumer> open_consumer(const kafka::Properties& properties, kafka::Consumer::Listener& listener);
 
     // A record the plugin reported through report_errant (ABI 1.1): OK when the policy
     // tolerated it, FATAL once the task is FAILED.

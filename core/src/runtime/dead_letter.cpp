@@ -1,31 +1,36 @@
 #include "runtime/dead_letter.hpp"
 
-#include "kafka/produce.hpp"
-
 #include <chrono>
 
 namespace sluice::runtime {
 
-rd_kafka_resp_err_t produce_dead_letter(rd_kafka_t* rk, rd_kafka_topic_t* topic, const ErrantRecord& record,
-                                        const std::vector<std::pair<std::string, std::string>>& context, void* opaque) {
-    rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size() + context.size());
-    for (const auto& h : record.headers)
-        rd_kafka_header_add(headers, h.key.data, static_cast<ssize_t>(h.key.size), h.value.data,
-                            h.value.data ? static_cast<ssize_t>(h.value.size) : 0);
-    for (const auto& [name, value] : context)
-        rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
-                            static_cast<ssize_t>(value.size()));
-    kafka::OutgoingRecord out;
-    out.topic = topic;
-    out.key = record.key.data;
-    out.key_size = record.key.data ? record.key.size : 0;
-    out.value = record.value.data;
-    out.value_size = record.value.data ? record.value.size : 0;
-    out.timestamp_ms = record.timestamp_ms >= 0 ? record.timestamp_ms : 0;
-    out.headers = headers;
-    out.opaque = opaque;
+bool DeadLetterWriter::write(kafka::Producer& producer, const ErrantRecord& record, const ErrantCause& cause, void* token,
+                             std::string& error) {
+    auto context = policy_.dlq_context_headers ? errors_.context_headers(record, cause)
+                                               : std::vector<std::pair<std::string, std::string>>{};
+    headers_.assign(record.headers.begin(), record.headers.end());
+    for (const auto& [name, value] : context) headers_.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
+    pointers_.clear();
+    for (const auto& h : headers_) pointers_.push_back(&h);
+
+    sluice_record out{};
+    out.struct_size = sizeof(sluice_record);
+    out.topic = {policy_.dlq_topic.data(), policy_.dlq_topic.size()};
+    out.partition = SLUICE_ANY_PARTITION;
+    out.key = record.key;
+    out.value = record.value;
+    out.timestamp_ms = record.timestamp_ms;
+    out.headers = pointers_.data();
+    out.header_count = pointers_.size();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    return kafka::produce(rk, out, [&] { return std::chrono::steady_clock::now() > deadline; });
+    kafka::Sent sent = producer.send(out, token, [&] { return std::chrono::steady_clock::now() > deadline; });
+    if (sent.ok()) {
+        errors_.dead_lettered(cause.stage);
+        return true;
+    }
+    error = "cannot write the failed record (" + record.where() + ") to the dead-letter topic " + policy_.dlq_topic + ": " +
+            sent.error + "; the failure was: " + cause.message;
+    return false;
 }
 
 }  // namespace sluice::runtime

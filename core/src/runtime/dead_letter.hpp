@@ -1,20 +1,29 @@
-// Writing a failed record to the dead-letter topic: unchanged key, value, timestamp and
-// headers, plus the context headers when errors.deadletterqueue.context.headers.enable.
+// Writing a failed record to the connector's dead-letter topic, for both kinds of task:
+// unchanged key, value, timestamp and headers, plus the context headers when
+// errors.deadletterqueue.context.headers.enable.
 #pragma once
 
+#include "kafka/producer.hpp"
 #include "runtime/error_handler.hpp"
 
-#include <librdkafka/rdkafka.h>
-
 #include <string>
-#include <utility>
-#include <vector>
 
 namespace sluice::runtime {
 
-// Hands the record to the producer (waiting while its queue is full, up to 30 s). The
-// delivery report carries `opaque`. NO_ERROR when handed over.
-rd_kafka_resp_err_t produce_dead_letter(rd_kafka_t* rk, rd_kafka_topic_t* topic, const ErrantRecord& record,
-                                        const std::vector<std::pair<std::string, std::string>>& context, void* opaque);
+class DeadLetterWriter {
+public:
+    DeadLetterWriter(const config::ErrorPolicy& policy, ErrorHandler& errors) : policy_(policy), errors_(errors) {}
+
+    // Hands the record to `producer` (waiting while its queue is full, up to 30 s); its
+    // delivery report carries `token`. False with `error` set when it was not handed over.
+    bool write(kafka::Producer& producer, const ErrantRecord& record, const ErrantCause& cause, void* token, std::string& error);
+    const std::string& topic() const { return policy_.dlq_topic; }
+
+private:
+    const config::ErrorPolicy& policy_;
+    ErrorHandler& errors_;
+    std::vector<sluice_header> headers_;
+    std::vector<const sluice_header*> pointers_;
+};
 
 }  // namespace sluice::runtime

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/worker_config.hpp"
+#include "kafka/clients.hpp"
 #include "kafka/cluster.hpp"
 #include "metrics/metrics.hpp"
 #include "offsets/offset_store.hpp"
@@ -24,6 +25,9 @@ struct Environment {
     std::string worker_id;
     metrics::Metrics* metrics = nullptr;  // none in tools and tests that do not scrape
     const plugin::Registry* plugins = nullptr;  // where connector chains find their transforms and predicates
+    kafka::ClientFactory* clients = nullptr;    // where tasks get Kafka clients; null: librdkafka's
+
+    kafka::ClientFactory& kafka_clients() const { return clients ? *clients : kafka::librdkafka_clients(); }
 };
 
 }  // namespace sluice::runtime

@@ -1,7 +1,12 @@
 #include "runtime/source_batch.hpp"
 
+#include "common/text.hpp"
+#include "offsets/offset_codec.hpp"
+
+#include <algorithm>
 #include <cstring>
 #include <limits>
+#include <unordered_map>
 
 namespace sluice::runtime {
 
@@ -90,6 +95,82 @@ sluice_status SourceBatch::append(void* self, const sluice_record* r, sluice_err
     if (!ok) return SLUICE_ERROR;
     batch->records_.push_back(rec);
     return SLUICE_OK;
+}
+
+
+sluice_record SourceBatch::record(size_t i, std::string_view default_topic, std::vector<sluice_header>& headers,
+                                  std::vector<const sluice_header*>& pointers) const {
+    const Record& r = records_[i];
+    headers.resize(r.header_count);
+    pointers.resize(r.header_count);
+    for (uint32_t h = 0; h < r.header_count; ++h) {
+        const Header& hdr = headers_[r.header_begin + h];
+        headers[h] = {{data(hdr.key), hdr.key.size}, {data(hdr.value), hdr.value.null ? 0 : hdr.value.size}};
+        pointers[h] = &headers[h];
+    }
+    sluice_record rec{};
+    rec.struct_size = sizeof(sluice_record);
+    rec.key = {data(r.key), r.key.size};
+    rec.value = {data(r.value), r.value.size};
+    rec.timestamp_ms = r.timestamp_ms;
+    rec.headers = pointers.data();
+    rec.header_count = r.header_count;
+    rec.topic = r.topic.null ? sluice_bytes{default_topic.data(), default_topic.size()} : sluice_bytes{data(r.topic), r.topic.size};
+    rec.partition = r.partition;
+    rec.offset = -1;
+    rec.source_partition = {data(r.source_partition), r.source_partition.size};
+    rec.source_offset = {data(r.source_offset), r.source_offset.size};
+    return rec;
+}
+
+bool SourceBatch::last_offsets(std::vector<std::pair<std::string, std::string>>& out, std::string& error) const {
+    struct Last {
+        std::string_view partition, offset;
+        size_t index;
+    };
+    std::vector<Last> last;
+    std::unordered_map<std::string_view, size_t> index;  // used once partitions are many
+    for (size_t i = 0; i < records_.size(); ++i) {
+        const Record& r = records_[i];
+        if (r.source_partition.null) continue;
+        std::string_view p = view(r.source_partition), o = view(r.source_offset);
+        if (!last.empty() && last.back().partition == p) {
+            last.back().offset = o;
+            last.back().index = i;
+            continue;
+        }
+        if (last.size() < 8) {
+            auto it = std::find_if(last.begin(), last.end(), [&](const Last& l) { return l.partition == p; });
+            if (it != last.end()) {
+                it->offset = o;
+                it->index = i;
+                continue;
+            }
+            last.push_back({p, o, i});
+            if (last.size() == 8)
+                for (size_t j = 0; j < last.size(); ++j) index.emplace(last[j].partition, j);
+            continue;
+        }
+        auto [it, inserted] = index.emplace(p, last.size());
+        if (inserted) last.push_back({p, o, i});
+        else last[it->second] = {p, o, i};
+    }
+    for (const auto& l : last) {
+        auto partition = offsets::canonical_object(l.partition);
+        if (!partition) {
+            error = "record " + std::to_string(l.index) + " of the batch has a source_partition that is not a JSON object: " +
+                    text::shown(l.partition, 120);
+            return false;
+        }
+        auto offset = offsets::canonical_object(l.offset);
+        if (!offset) {
+            error = "record " + std::to_string(l.index) + " of the batch has a source_offset that is not a JSON object: " +
+                    text::shown(l.offset, 120);
+            return false;
+        }
+        out.emplace_back(std::move(*partition), std::move(*offset));
+    }
+    return true;
 }
 
 }  // namespace sluice::runtime

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::runtime {
@@ -42,6 +43,15 @@ public:
     // Pointer to a span's bytes (nullptr for null); valid until the next append or clear.
     const char* data(const Span& s) const { return s.null ? nullptr : arena_.data() + s.offset; }
     std::string_view view(const Span& s) const { return s.null ? std::string_view() : std::string_view(arena_.data() + s.offset, s.size); }
+
+    // Record i as the ABI's view (topic: `default_topic` when the plugin named none), its
+    // headers in `headers`/`pointers`; valid until they or the batch change.
+    sluice_record record(size_t i, std::string_view default_topic, std::vector<sluice_header>& headers,
+                         std::vector<const sluice_header*>& pointers) const;
+    // The last offset of each source partition in the batch, checked and in canonical form
+    // (before a single record is produced: a malformed offset must not reach Kafka
+    // half-way). False with `error` naming the record when one is not a JSON object.
+    bool last_offsets(std::vector<std::pair<std::string, std::string>>& out, std::string& error) const;
 
 private:
     static sluice_status append(void* self, const sluice_record* record, sluice_error* err);

@@ -18,26 +18,6 @@ std::optional<std::string> copy_cut(const char* data, size_t size, bool& truncat
 void TapRecord::set_key(const char* data, size_t size) { key = copy_cut(data, size, truncated); }
 void TapRecord::set_value(const char* data, size_t size) { value = copy_cut(data, size, truncated); }
 
-void fill_tap_record(TapRecord& r, const rd_kafka_message_t* m) {
-    r.topic = rd_kafka_topic_name(m->rkt);
-    r.partition = m->partition;
-    r.offset = m->offset;
-    rd_kafka_timestamp_type_t type;
-    r.timestamp_ms = rd_kafka_message_timestamp(m, &type);
-    r.set_key(static_cast<const char*>(m->key), m->key_len);
-    r.set_value(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_headers_t* headers = nullptr;
-    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
-        const char* name;
-        const void* value;
-        size_t size;
-        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
-            r.headers.emplace_back(name, value ? std::optional<std::string>(std::string(static_cast<const char*>(value),
-                                                                                        std::min(size, TapRecord::kMaxBytes)))
-                                               : std::nullopt);
-    }
-}
-
 void fill_tap_record(TapRecord& r, const sluice_record& rec) {
     r.topic.assign(rec.topic.data ? rec.topic.data : "", rec.topic.data ? rec.topic.size : 0);
     r.partition = rec.partition;

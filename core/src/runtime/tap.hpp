@@ -9,7 +9,6 @@
 // and is told how many. Copies are cut to kMaxBytes per key and value.
 #pragma once
 
-#include <librdkafka/rdkafka.h>
 #include <sluice/abi.h>
 
 #include <atomic>
@@ -47,7 +46,6 @@ struct TapRecord {
 
 // A record from a source's delivery report (Kafka's partition and offset), or as a sink's
 // put receives it.
-void fill_tap_record(TapRecord& r, const rd_kafka_message_t* delivered);
 void fill_tap_record(TapRecord& r, const sluice_record& record);
 
 class TapWatcher {

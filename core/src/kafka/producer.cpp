@@ -1,0 +1,126 @@
+#include "kafka/producer.hpp"
+
+#include "kafka/produce.hpp"
+
+#include <cstring>
+#include <map>
+
+namespace sluice::kafka {
+namespace {
+
+void decode_message_headers(const Delivery& d, std::vector<sluice_header>& storage, std::vector<const sluice_header*>& pointers) {
+    auto* m = static_cast<rd_kafka_message_t*>(const_cast<void*>(d.native));
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr) return;
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+        storage.push_back({{name, std::strlen(name)}, {static_cast<const char*>(value), value ? size : 0}});
+    for (const auto& h : storage) pointers.push_back(&h);
+}
+
+// Errors of producev() that concern the record, not the producer or the cluster.
+bool record_refused(rd_kafka_resp_err_t err) {
+    return err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+           err == RD_KAFKA_RESP_ERR__INVALID_ARG;
+}
+
+class KafkaProducer final : public Producer {
+public:
+    KafkaProducer(DeliveryHandler on_delivery) : on_delivery_(std::move(on_delivery)) {}
+    ~KafkaProducer() override {
+        for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
+        topics_.clear();
+        client_.reset();
+    }
+
+    bool open(const std::string& name, const Properties& properties, std::string& error) {
+        ClientConfig config(name);
+        if (auto e = config.set_all(properties)) {
+            error = *e;
+            return false;
+        }
+        config.context().owner = this;
+        rd_kafka_conf_set_dr_msg_cb(config.get(), &KafkaProducer::delivered);
+        client_ = Client(RD_KAFKA_PRODUCER, config, error);
+        return static_cast<bool>(client_);
+    }
+
+    Sent send(const sluice_record& r, void* token, const std::function<bool()>& give_up) override {
+        OutgoingRecord out;
+        out.topic = topic(std::string_view(r.topic.data, r.topic.size));
+        out.partition = r.partition;
+        out.key = r.key.data;
+        out.key_size = r.key.data ? r.key.size : 0;
+        out.value = r.value.data;
+        out.value_size = r.value.data ? r.value.size : 0;
+        out.timestamp_ms = r.timestamp_ms >= 0 ? r.timestamp_ms : 0;
+        out.opaque = token;
+        if (r.header_count > 0) {
+            out.headers = rd_kafka_headers_new(r.header_count);
+            for (size_t h = 0; h < r.header_count; ++h) {
+                const sluice_header* hdr = r.headers[h];
+                rd_kafka_header_add(out.headers, hdr->key.data, static_cast<ssize_t>(hdr->key.size), hdr->value.data,
+                                    hdr->value.data ? static_cast<ssize_t>(hdr->value.size) : 0);
+            }
+        }
+        const rd_kafka_resp_err_t err = produce(client_.get(), out, give_up);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return {Sent::Result::stopped, rd_kafka_err2str(err)};
+        return {record_refused(err) ? Sent::Result::refused : Sent::Result::failed, rd_kafka_err2str(err)};
+    }
+
+    void serve(int timeout_ms) override { rd_kafka_poll(client_.get(), timeout_ms); }
+    size_t queued() const override { return static_cast<size_t>(rd_kafka_outq_len(client_.get())); }
+
+private:
+    // A handle per topic, looked up by name; a run of records to one topic hits the cache.
+    rd_kafka_topic_t* topic(std::string_view name) {
+        if (last_ != nullptr && last_name_ == name) return last_;
+        auto it = topics_.find(name);
+        if (it == topics_.end()) {
+            std::string n(name);
+            it = topics_.emplace(n, rd_kafka_topic_new(client_.get(), n.c_str(), nullptr)).first;
+        }
+        last_name_ = it->first;
+        last_ = it->second;
+        return last_;
+    }
+
+    static void delivered(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+        auto* self = static_cast<KafkaProducer*>(static_cast<ClientContext*>(opaque)->owner);
+        Delivery d;
+        d.token = m->_private;
+        const char* topic = rd_kafka_topic_name(m->rkt);
+        d.record.struct_size = sizeof(sluice_record);
+        d.record.topic = {topic, std::strlen(topic)};
+        d.record.partition = m->partition;
+        d.record.offset = m->offset;
+        d.record.key = {static_cast<const char*>(m->key), m->key ? m->key_len : 0};
+        d.record.value = {static_cast<const char*>(m->payload), m->payload ? m->len : 0};
+        rd_kafka_timestamp_type_t type;
+        d.record.timestamp_ms = rd_kafka_message_timestamp(m, &type);
+        if (m->err) d.error = rd_kafka_err2str(m->err);
+        d.native = m;
+        d.decode_headers = &decode_message_headers;
+        self->on_delivery_(d);
+    }
+
+    DeliveryHandler on_delivery_;
+    Client client_;
+    std::map<std::string, rd_kafka_topic_t*, std::less<>> topics_;
+    std::string_view last_name_;  // a key of topics_
+    rd_kafka_topic_t* last_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Producer> open_producer(const std::string& name, const Properties& properties,
+                                        Producer::DeliveryHandler on_delivery, std::string& error) {
+    auto producer = std::make_unique<KafkaProducer>(std::move(on_delivery));
+    if (!producer->open(name, properties, error)) return nullptr;
+    return producer;
+}
+
+}  // namespace sluice::kafka
