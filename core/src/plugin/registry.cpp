@@ -65,6 +65,11 @@ void Registry::add_locked(const std::string& path, ScanReport& report) {
     }
 }
 
+bool Registry::add(PluginPtr plugin) {
+    std::lock_guard lock(mutex_);
+    return plugins_.emplace(std::make_pair(plugin->kind, plugin->name), plugin).second;
+}
+
 PluginPtr Registry::get(config::ConnectorKind kind, std::string_view name) const {
     std::lock_guard lock(mutex_);
     auto it = plugins_.find(std::make_pair(kind, std::string(name)));

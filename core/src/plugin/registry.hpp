@@ -25,6 +25,9 @@ public:
     ScanReport scan(const std::vector<std::string>& directories);
     // Adds one file (tests, and single-file plugin paths).
     ScanReport add_file(const std::string& path);
+    // Adds a plugin that lives in the process (the tasks' and worker's unit tests): false
+    // when one of that kind and name is known already.
+    bool add(PluginPtr plugin);
 
     PluginPtr get(config::ConnectorKind kind, std::string_view name) const;
     std::vector<PluginPtr> all() const;

@@ -21,9 +21,7 @@ SourceTask::SourceTask(Environment env, config::ConnectorSpec spec, plugin::Plug
     : ConnectorTask(std::move(env), std::move(spec), std::move(plugin), task_id),
       topic_(spec_.topics.front()),
       dead_letters_(spec_.errors, errors_),
-      batch_(static_cast<size_t>(env_.worker.source_batch_max_records)) {
-    routed_.insert(topic_);
-}
+      batch_(static_cast<size_t>(env_.worker.source_batch_max_records)) {}
 
 SourceTask::~SourceTask() {
     request_stop();
@@ -136,7 +134,7 @@ void SourceTask::committed(const offsets::OffsetWriter::Settled& round) {
 // A topic a record is routed to: a valid name, and on the embedded cluster (which creates
 // no topic by itself: its partitions are counted) created here, or an error.
 bool SourceTask::route(std::string_view topic, std::string& error) {
-    if (routed_.find(topic) != routed_.end()) return true;
+    if (topic == topic_ || routed_.find(topic) != routed_.end()) return true;
     std::string name(topic);
     if (auto problem = config::topic_name_problem(name)) {
         error = *problem;

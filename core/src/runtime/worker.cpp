@@ -86,7 +86,9 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
     return failures;
 }
 
-Environment Worker::environment() { return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_}; }
+Environment Worker::environment() {
+    return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_, clients_};
+}
 
 std::chrono::steady_clock::time_point Worker::lifecycle_deadline() const {
     return std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.rest_lifecycle_wait_ms);

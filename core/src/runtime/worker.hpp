@@ -95,6 +95,8 @@ public:
     offsets::OffsetStore* offsets() { return offsets_.get(); }
     const offsets::OffsetStore* offsets() const { return offsets_.get(); }
     metrics::Metrics& metrics() { return *metrics_; }
+    // Where tasks get their Kafka clients (unit tests give an in-memory Kafka); before launch.
+    void use_kafka_clients(kafka::ClientFactory* clients) { clients_ = clients; }
 
 private:
     Environment environment();
@@ -110,6 +112,7 @@ private:
     std::unique_ptr<offsets::OffsetStore> offsets_;
     std::unique_ptr<FlowControl> flow_;
     std::unique_ptr<metrics::Metrics> metrics_;
+    kafka::ClientFactory* clients_ = nullptr;  // null: librdkafka's
     std::atomic<bool> ready_{false};
 
     struct Slot {
