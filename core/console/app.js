@@ -440,15 +440,21 @@ function mapPage(page, name) {
     newKeys = false;
   };
   const schedule = () => { if (!scheduled) scheduled = setTimeout(render, 150); };
-  // Another colour field recolours what is drawn, in place (the hash follows, without a reload).
-  colour.addEventListener('change', () => {
-    history.replaceState(null, '', `#/map/${encodeURIComponent(name)}?${query()}`);
+  // Another colour field (Enter, or leaving the input) recolours what is drawn, in place;
+  // the hash follows, without a reload.
+  let applied = colour.value;
+  const recolour = () => {
+    if (colour.value === applied) return;
+    applied = colour.value;
+    window.history.replaceState(null, '', `#/map/${encodeURIComponent(name)}?${query()}`);
     colours = new Map();
     range = [Infinity, -Infinity];
     for (const d of drawn.values()) widen(fieldOf(d.value, field()));
     restyle = true;
     schedule();
-  });
+  };
+  colour.addEventListener('change', recolour);
+  colour.addEventListener('keydown', ev => { if (ev.key === 'Enter') recolour(); });
   state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=10000&buffer=4096`);
   state.source.addEventListener('open', () => { info.dataset.open = '1'; });
   state.source.addEventListener('record', ev => {

@@ -61,7 +61,10 @@ async function checkMap(page, m) {
   const lo = Math.min(...values), hi = Math.max(...values);
   await page.fill('#map-colour', m.number.field);
   await page.press('#map-colour', 'Enter');
-  await page.waitForSelector(`.legend .scale[data-min="${lo}"][data-max="${hi}"][data-count="${values.length}"]`, { state: 'attached', timeout: 30000 });
+  const scale = `.legend .scale[data-min="${lo}"][data-max="${hi}"][data-count="${values.length}"]`;
+  await page.waitForSelector(scale, { state: 'attached', timeout: 30000 }).catch(async () => {
+    throw new Error(`${m.connector} legend by ${m.number.field}: '${await page.textContent('.legend')}', expected ${lo} … ${hi} over ${values.length} records`);
+  });
   const want2 = histogram(values.map(v => `hsl(${Math.round(120 * (v - lo) / (hi - lo))}, 80%, 40%)`));
   const got2 = histogram(await strokes(page));
   if (!same(got2, want2)) throw new Error(`${m.connector} paths by ${m.number.field}: ${show(got2)}, expected ${show(want2)}`);
@@ -82,6 +85,7 @@ async function checkMap(page, m) {
     const admin = await browser.newContext({ httpCredentials: cred(adminCred) });
     const page = await admin.newPage();
     page.on('dialog', d => d.accept());
+    page.on('pageerror', e => console.log('page error: ' + e.message));
     await page.goto(base + '/ui/#/connectors');
     await page.waitForSelector(`${row} td:nth-child(3) .state.RUNNING`, { timeout: 30000 });
     step('admin sees RUNNING');
