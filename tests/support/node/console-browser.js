@@ -167,6 +167,29 @@ async function checkMap(page, m) {
     await page.screenshot({ path: `${shots}/map.png`, fullPage: true });
     step('map draws 20 sensors with a legend');
 
+    // Every geometry spelling the portals use reads as GeoJSON (the console's own functions).
+    const kinds = await page.evaluate(() => [
+      geometryOf({ geo_shape: { type: 'Feature', geometry: { type: 'MultiLineString', coordinates: [[[-1.6, 48.1], [-1.7, 48.1]], [[-1.6, 48.2], [-1.7, 48.2]]] } } }),
+      geometryOf({ geo_shape: '{"type": "LineString", "coordinates": [[2.30, 48.87], [2.31, 48.87]]}' }),
+      geometryOf({ geo_shape: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] } }),
+      geometryOf({ geometry: { type: 'Point', coordinates: [2.29, 48.87] } }),
+      geometryOf({ geo_point_2d: { lat: 44.84, lon: -0.58 } }),
+      geometryOf({ geo_point_2d: [48.87, 2.29] }),
+      geometryOf({ 'Geo Point': 'x', geo_point_2d: '48.04, -1.65' }),
+      geometryOf({ Latitude: '44.8', Longitude: -0.5 }, 'latitude', 'longitude'),
+      geometryOf({ geo_shape: { type: 'LineString' }, lat: 91, lon: 0 }, 'lat', 'lon'),
+      geometryOf({ geo_shape: 'not json', geo_point_2d: null }, 'lat', 'lon'),
+    ].map(g => g && `${g.type} ${JSON.stringify(g.coordinates)}`));
+    const wantKinds = ['MultiLineString [[[-1.6,48.1],[-1.7,48.1]],[[-1.6,48.2],[-1.7,48.2]]]', 'LineString [[2.3,48.87],[2.31,48.87]]',
+                       'Polygon [[[0,0],[1,0],[1,1],[0,0]]]',
+                       'Point [2.29,48.87]', 'Point [-0.58,44.84]', 'Point [2.29,48.87]', 'Point [-1.65,48.04]', 'Point [-0.5,44.8]', null, null];
+    if (JSON.stringify(kinds) !== JSON.stringify(wantKinds)) throw new Error('geometries read: ' + JSON.stringify(kinds));
+    const spelled = await page.evaluate(() => [fieldOf({ trafficStatus: 'heavy' }, 'trafficstatus'), fieldOf({ etat: 'DENSE', ETAT: 'x' }, 'etat'),
+                                               scaleColour(50, [0, 50], false), scaleColour(50, [0, 50], true), scaleColour(7, [7, 7], false)]);
+    const wantSpelled = ['heavy', 'DENSE', 'hsl(120, 80%, 40%)', 'hsl(0, 80%, 40%)', 'hsl(60, 80%, 40%)'];
+    if (JSON.stringify(spelled) !== JSON.stringify(wantSpelled)) throw new Error('fields ignoring case, number scale: ' + JSON.stringify(spelled));
+    step('geometries: (Multi)LineString, Polygon, Point in every portal spelling; fields ignoring case; the scale and its reverse');
+
     // The portals' traffic records (Bordeaux, Rennes, Paris; expectations derived from the
     // fixtures by the C++ test): for each, the map listens, then the paused connector is
     // resumed and its one sweep draws the latest record of every key.
