@@ -1,6 +1,8 @@
 // The web console at /ui in Debian's chromium (headless, driven by playwright-core from
 // tests/support/node): a real worker with basic auth, an admin and a viewer made with
-// `sluice passwd`, a datagen connector; the browser steps are tests/support/node/console-browser.js.
+// `sluice passwd`, datagen connectors, and opendatasoft connectors reading the Bordeaux, Rennes
+// and Paris fixtures from the replay server, whose maps the browser checks against counts this
+// test derives from the fixtures; the browser steps are tests/support/node/console-browser.js.
 // Screenshots go to <build>/tests/console-screenshots. Skipped only when chromium is missing.
 #include "ods_replay_server.hpp"
 #include "rest_client.hpp"
@@ -135,6 +137,10 @@ TEST_CASE("console: log in, see RUNNING, pause and resume, live records, the map
         map_expectation(rennes, "rennes", "predefinedlocationreference", "datetime", "trafficstatus", "averagevehiclespeed"),
         map_expectation(paris, "paris", "iu_ac", "t_1h", "etat_trafic"),
     };
+    // The fixtures as API_NOTES.md describes them (a loader that lost rows would lower the bar).
+    CHECK(maps[0]["drawn"] == 694);
+    CHECK(maps[1]["drawn"] == 2859);
+    CHECK(maps[2]["drawn"] == 400);  // 399 arcs with a geometry of the 400, and the Champs-Élysées
     const std::vector<std::array<std::string, 5>> portals = {  // connector, topic, dataset, timestamp, key
         {"bordeaux", "bordeaux.traffic", "ci_trafi_l", "mdate", "gid"},
         {"rennes", "rennes.traffic", "etat-du-trafic-en-temps-reel", "datetime", "predefinedLocationReference"},
