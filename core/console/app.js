@@ -303,82 +303,185 @@ function tapPage(page, name) {
 
 // ---- Map --------------------------------------------------------------------------------
 const palette = ['#4575b4', '#984ea3', '#a6761d', '#e7298a', '#66c2a5', '#fc8d62', '#8da0cb', '#999999'];
-// Traffic states of the portals we serve (Bordeaux etat, Rennes trafficstatus) keep the
-// colours people expect; other values take the palette in order of arrival.
+const noValue = '#cccccc';
+// Traffic states of the portals we serve keep the colours people expect (Bordeaux etat,
+// Rennes trafficstatus, Paris etat_trafic); other values take the palette in order of arrival.
 const known = {
-  FLUIDE: '#1a9850', freeFlow: '#1a9850', DENSE: '#fdae61', heavy: '#fdae61',
-  EMBOUTEILLE: '#d73027', SATURE: '#d73027', congested: '#d73027', impossible: '#7f0000',
-  INCONNU: '#aaaaaa', unknown: '#aaaaaa',
+  FLUIDE: '#1a9850', freeFlow: '#1a9850', Fluide: '#1a9850',
+  DENSE: '#fdae61', heavy: '#fdae61', 'Pré-saturé': '#fdae61',
+  EMBOUTEILLE: '#d73027', SATURE: '#d73027', congested: '#d73027', 'Saturé': '#d73027',
+  PARALYSE: '#7f0000', impossible: '#7f0000', 'Bloqué': '#7f0000',
+  INCONNU: '#aaaaaa', unknown: '#aaaaaa', Inconnu: '#aaaaaa',
 };
 
-// A record's geometry as GeoJSON: geo_shape (a geometry or a Feature), geo_point_2d
-// {lat, lon}, or latitude/longitude fields.
+// A field of a record, its name matched ignoring case when the exact spelling is absent
+// (portals and their CSV exports spell trafficStatus / trafficstatus both ways).
+function fieldOf(v, name) {
+  if (!v || typeof v !== 'object' || !name) return undefined;
+  if (name in v) return v[name];
+  const lower = name.toLowerCase();
+  const k = Object.keys(v).find(x => x.toLowerCase() === lower);
+  return k === undefined ? undefined : v[k];
+}
+
+const geometryTypes = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection']);
+// GeoJSON geometry out of a geo_shape value: a geometry, a Feature, or either as JSON text.
+function shapeOf(s) {
+  if (typeof s === 'string') { try { s = JSON.parse(s); } catch (e) { return null; } }
+  if (s && typeof s === 'object' && s.type === 'Feature') s = s.geometry;
+  if (!s || typeof s !== 'object' || !geometryTypes.has(s.type)) return null;
+  return s.type === 'GeometryCollection' ? (Array.isArray(s.geometries) ? s : null) : (Array.isArray(s.coordinates) ? s : null);
+}
+// A point out of geo_point_2d: {lat, lon} (Explore v2.1), [lat, lon] (Search v1) or "lat, lon" (CSV).
+function pointOf(p) {
+  let lat, lon;
+  if (Array.isArray(p)) [lat, lon] = p;
+  else if (typeof p === 'string') [lat, lon] = p.split(',');
+  else if (p && typeof p === 'object') ({ lat, lon } = p);
+  return point(lat, lon);
+}
+function point(lat, lon) {
+  if (lat === null || lon === null || lat === undefined || lon === undefined || lat === '' || lon === '') return null;
+  lat = Number(lat); lon = Number(lon);
+  if (!isFinite(lat) || !isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
+  return { type: 'Point', coordinates: [lon, lat] };
+}
+
+// A record's geometry as GeoJSON: geo_shape, else geometry (Search v1 records), else
+// geo_point_2d, else the latitude/longitude fields.
 function geometryOf(v, latField, lonField) {
   if (!v || typeof v !== 'object') return null;
-  const shape = v.geo_shape;
-  if (shape && typeof shape === 'object') return shape.type === 'Feature' ? shape.geometry : shape;
-  const p = v.geo_point_2d;
-  if (p && typeof p === 'object' && isFinite(p.lat) && isFinite(p.lon)) return { type: 'Point', coordinates: [p.lon, p.lat] };
-  const lat = v[latField], lon = v[lonField];
-  if (isFinite(lat) && isFinite(lon) && lat !== null && lon !== null) return { type: 'Point', coordinates: [Number(lon), Number(lat)] };
-  return null;
+  return shapeOf(fieldOf(v, 'geo_shape')) || shapeOf(fieldOf(v, 'geometry')) ||
+         pointOf(fieldOf(v, 'geo_point_2d')) || point(fieldOf(v, latField), fieldOf(v, lonField));
+}
+
+// Numbers on a red (low) to green (high) scale over the values drawn; a field written
+// "-name" reverses it (occupancy, where high is bad).
+function scaleColour(value, [lo, hi], reversed) {
+  let t = hi > lo ? (value - lo) / (hi - lo) : 0.5;
+  if (reversed) t = 1 - t;
+  return `hsl(${Math.round(120 * t)}, 80%, 40%)`;
 }
 
 function mapPage(page, name) {
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const input = el('input', { id: 'map-connector', placeholder: 'connector', value: name || '' });
-  const colour = el('input', { id: 'map-colour', placeholder: 'colour by field', value: params.get('colour') || '' });
+  const colour = el('input', { id: 'map-colour', placeholder: 'colour by field', title: 'a field; -field reverses a number scale', value: params.get('colour') || '' });
   const lat = el('input', { id: 'map-lat', placeholder: 'latitude field', value: params.get('lat') || 'lat' });
   const lon = el('input', { id: 'map-lon', placeholder: 'longitude field', value: params.get('lon') || 'lon' });
   const tiles = el('input', { id: 'map-tiles', placeholder: 'tile URL (optional)', value: params.get('tiles') || '' });
   const info = el('span', { id: 'map-info' });
-  const go = () => { location.hash = `#/map/${encodeURIComponent(input.value)}?colour=${encodeURIComponent(colour.value)}&lat=${encodeURIComponent(lat.value)}&lon=${encodeURIComponent(lon.value)}&tiles=${encodeURIComponent(tiles.value)}`; };
-  page.append(el('div', { class: 'controls' }, input, colour, lat, lon, tiles, el('button', { onclick: go }, 'Show'), info), el('div', { id: 'map' }));
-  const map = L.map('map', { preferCanvas: true }).setView([44.84, -0.58], 11);
+  const lost = el('span', { id: 'map-lost' });
+  const query = () => `colour=${encodeURIComponent(colour.value)}&lat=${encodeURIComponent(lat.value)}&lon=${encodeURIComponent(lon.value)}&tiles=${encodeURIComponent(tiles.value)}`;
+  const go = () => { location.hash = `#/map/${encodeURIComponent(input.value)}?${query()}`; };
+  page.append(el('div', { class: 'controls' }, input, colour, lat, lon, tiles, el('button', { onclick: go }, 'Show'), info, lost), el('div', { id: 'map' }));
+  // SVG paths (not a canvas): each drawn record is an element, its colour an attribute.
+  const map = L.map('map').setView([44.84, -0.58], 11);
   if (tiles.value) L.tileLayer(tiles.value, { maxZoom: 19 }).addTo(map);
   if (!name) return;
-  const layers = new Map();  // key -> layer
-  const colours = new Map(); // category -> colour
+  const drawn = new Map();    // JSON of the key -> {layer, value}
+  let colours = new Map();    // category -> colour
   let range = [Infinity, -Infinity];
+  let newKeys = false, restyle = false, scheduled = null, missed = 0;
   const group = L.featureGroup().addTo(map);
   const legend = L.control({ position: 'bottomright' });
   legend.onAdd = () => L.DomUtil.create('div', 'legend');
   legend.addTo(map);
+  const field = () => colour.value.replace(/^-/, '');
   const colourOf = value => {
-    if (typeof value === 'number') {
-      range = [Math.min(range[0], value), Math.max(range[1], value)];
-      const t = range[1] > range[0] ? (value - range[0]) / (range[1] - range[0]) : 0.5;
-      return `hsl(${Math.round(120 * t)}, 80%, 40%)`;
-    }
-    const k = String(value);
+    if (!field()) return '#3366cc';
+    if (value === undefined || value === null || value === '') return noValue;
+    if (typeof value === 'number') return scaleColour(value, range, colour.value.startsWith('-'));
+    const k = typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (!colours.has(k)) colours.set(k, known[k] || palette[[...colours.keys()].filter(c => !known[c]).length % palette.length]);
     return colours.get(k);
   };
-  const drawLegend = () => {
-    const div = legend.getContainer();
-    div.replaceChildren(el('strong', {}, colour.value || 'records'), el('br'));
-    for (const [k, c] of colours) div.append(el('i', { style: `background:${c}` }), k, el('br'));
-    if (range[0] <= range[1]) div.append(`${range[0]} (red) … ${range[1]} (green)`);
+  // Widens the number range to a value; the drawn records are recoloured when it moved.
+  const widen = value => {
+    if (typeof value !== 'number' || !isFinite(value)) return;
+    if (value < range[0]) { range[0] = value; restyle = true; }
+    if (value > range[1]) { range[1] = value; restyle = true; }
   };
-  state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=2000&buffer=4096`);
+  const styleOf = c => ({ color: c, fillColor: c });
+  const drawLegend = () => {
+    const counts = new Map();
+    let numbers = 0, none = 0;
+    for (const d of drawn.values()) {
+      const v = fieldOf(d.value, field());
+      if (typeof v === 'number') numbers++;
+      else if (v === undefined || v === null || v === '') none++;
+      else { const k = typeof v === 'object' ? JSON.stringify(v) : String(v); counts.set(k, (counts.get(k) || 0) + 1); }
+    }
+    const div = legend.getContainer();
+    div.replaceChildren(el('strong', {}, colour.value || 'records'));
+    if (!field()) return;
+    for (const [k, c] of colours) {
+      if (!counts.get(k)) continue;
+      div.append(el('div', { 'data-category': k, 'data-count': String(counts.get(k)), 'data-colour': c }, el('i', { style: `background:${c}` }), `${k} (${counts.get(k)})`));
+    }
+    if (numbers) {
+      const [a, b] = colour.value.startsWith('-') ? ['green', 'red'] : ['red', 'green'];
+      div.append(el('div', { class: 'scale', 'data-min': String(range[0]), 'data-max': String(range[1]), 'data-count': String(numbers) },
+                    el('i', { class: 'ramp' }), `${range[0]} (${a}) … ${range[1]} (${b}), ${numbers} records`));
+    }
+    if (none) div.append(el('div', { 'data-category': '', 'data-count': String(none), 'data-colour': noValue }, el('i', { style: `background:${noValue}` }), `no value (${none})`));
+  };
+  // Drawing waits for a pause in the stream (at most 150 ms): one legend, one recolouring
+  // and one framing per burst of records, not one per record.
+  const render = () => {
+    scheduled = null;
+    if (restyle) for (const d of drawn.values()) d.layer.setStyle(styleOf(colourOf(fieldOf(d.value, field()))));
+    restyle = false;
+    info.textContent = `${drawn.size} keys drawn`;
+    lost.textContent = missed ? `, ${missed} records not received (over the tap's rate or buffer)` : '';
+    drawLegend();
+    // Frame the data while new keys appear (not later: the user may have moved the map).
+    if (newKeys) { try { map.fitBounds(group.getBounds(), { maxZoom: 14, padding: [20, 20] }); } catch (e) { /* empty bounds */ } }
+    newKeys = false;
+  };
+  const schedule = () => { if (!scheduled) scheduled = setTimeout(render, 150); };
+  // Another colour field (Enter, or leaving the input) recolours what is drawn, in place;
+  // the hash follows, without a reload.
+  let applied = colour.value;
+  const recolour = () => {
+    if (colour.value === applied) return;
+    applied = colour.value;
+    window.history.replaceState(null, '', `#/map/${encodeURIComponent(name)}?${query()}`);
+    colours = new Map();
+    range = [Infinity, -Infinity];
+    for (const d of drawn.values()) widen(fieldOf(d.value, field()));
+    restyle = true;
+    schedule();
+  };
+  colour.addEventListener('change', recolour);
+  colour.addEventListener('keydown', ev => { if (ev.key === 'Enter') recolour(); });
+  state.source = new EventSource(`/connectors/${encodeURIComponent(name)}/tap?max_rate=10000&buffer=4096`);
   state.source.addEventListener('open', () => { info.dataset.open = '1'; });
   state.source.addEventListener('record', ev => {
     const r = JSON.parse(ev.data);
+    missed += (r.dropped || 0) + (r.rate_limited || 0);
     const geometry = geometryOf(r.value, lat.value, lon.value);
     if (!geometry) return;
-    const c = colour.value ? colourOf(r.value[colour.value]) : '#3366cc';
-    const old = layers.get(JSON.stringify(r.key));
-    if (old) group.removeLayer(old);
-    const layer = L.geoJSON({ type: 'Feature', geometry, properties: r.value }, {
-      style: { color: c, weight: 4 },
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: c, fillColor: c, fillOpacity: 0.8 }),
-    }).bindPopup(() => el('pre', {}, JSON.stringify(r.value, null, 1)));
-    group.addLayer(layer);
-    layers.set(JSON.stringify(r.key), layer);
-    info.textContent = `${layers.size} keys drawn`;
-    drawLegend();
-    // Frame the data while new keys appear (not later: the user may have moved the map).
-    if (!old && layers.size <= 1000) { try { map.fitBounds(group.getBounds(), { maxZoom: 14, padding: [20, 20] }); } catch (e) { /* empty bounds */ } }
+    const key = JSON.stringify(r.key);
+    const value = fieldOf(r.value, field());
+    widen(value);
+    const c = colourOf(value);
+    const old = drawn.get(key);
+    if (old) group.removeLayer(old.layer);
+    const entry = { value: r.value };
+    try {
+      entry.layer = L.geoJSON({ type: 'Feature', geometry, properties: {} }, {
+        style: { color: c, weight: 4 },
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 6, color: c, fillColor: c, fillOpacity: 0.8 }),
+      }).bindPopup(() => el('pre', {}, JSON.stringify(entry.value, null, 1)));
+    } catch (e) {
+      if (old) drawn.delete(key);
+      return;  // coordinates Leaflet cannot read
+    }
+    group.addLayer(entry.layer);
+    drawn.set(key, entry);
+    if (!old) newKeys = true;
+    schedule();
   });
 }
 
