@@ -27,10 +27,10 @@ RecordSet RecordSet::generate(const std::string& plugin_dir, const std::string& 
 
     std::atomic<bool> stop{false};
     runtime::TaskHost host("bench", source->name, source->plugin, 0, source->tasks, nullptr, &stop);
-    auto created = plugin::Instance::create(loaded, source->config, host.get());
+    auto created = plugin::SourceInstance::create(loaded, source->config, host.get());
     if (auto* outcome = std::get_if<plugin::Outcome>(&created))
         throw std::runtime_error("cannot create " + source->plugin + ": " + outcome->message);
-    auto instance = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
+    auto instance = std::get<std::unique_ptr<plugin::SourceInstance>>(std::move(created));
 
     RecordSet set;
     set.records_.reserve(count);

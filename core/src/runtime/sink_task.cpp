@@ -23,9 +23,18 @@ std::string describe(const sluice_record& r) {
 }  // namespace
 
 SinkTask::SinkTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
-    : ConnectorTask(std::move(env), std::move(spec), std::move(plugin), task_id),
-      dead_letter_writer_(spec_.errors, errors_),
-      dead_letters_(dead_letter_writer_, [this](kafka::Producer::DeliveryHandler h) { return open_producer(std::move(h)); }) {}
+    : Task(spec.name, task_id),
+      c_(std::move(env), std::move(spec), std::move(plugin), *this, counters_.errors,
+         [this](std::chrono::milliseconds d) { return sleep_for(d); }),
+      dead_letter_writer_(c_.spec.errors, c_.errors),
+      dead_letters_(dead_letter_writer_,
+                    [this](kafka::Producer::DeliveryHandler h) {
+                        std::string error;
+                        auto producer = c_.open_producer(std::move(h), error);
+                        if (!producer) fail(error);
+                        return producer;
+                    }),
+      commit_(positions_, dead_letters_, counters_, std::chrono::milliseconds(c_.env.worker.shutdown_timeout_ms)) {}
 
 SinkTask::~SinkTask() {
     request_stop();
@@ -33,14 +42,22 @@ SinkTask::~SinkTask() {
 }
 
 bool SinkTask::setup() {
-    if (!create_instance(nullptr)) return false;
-    ensure_dead_letter_topic();
-    kafka::Properties props = env_.cluster.consumer_properties();
-    props["group.id"] = spec_.consumer_group();
-    consumer_ = open_consumer(props, *this);
-    if (!consumer_) return false;
     std::string error;
-    if (!consumer_->subscribe(spec_.topics, error)) {
+    instance_ = c_.create<plugin::SinkInstance>(
+        nullptr, [this](const sluice_record& r, std::string_view m) { return errant(r, m); }, error);
+    if (!instance_) {
+        fail(error);
+        return false;
+    }
+    c_.ensure_dead_letter_topic();
+    kafka::Properties props = c_.env.cluster.consumer_properties();
+    props["group.id"] = c_.spec.consumer_group();
+    consumer_ = c_.open_consumer(props, *this, error);
+    if (!consumer_) {
+        fail(error);
+        return false;
+    }
+    if (!consumer_->subscribe(c_.spec.topics, error)) {
         fail("cannot subscribe to " + error);
         return false;
     }
@@ -49,18 +66,18 @@ bool SinkTask::setup() {
 
 void SinkTask::run() {
     if (!setup()) {
-        env_.flow.remove_reader(spec_.name);  // a sink that never ran must not hold its source back
+        c_.env.flow.remove_reader(c_.spec.name);  // a sink that never ran must not hold its source back
         consumer_.reset();
         instance_.reset();
         return;
     }
     set_state(TaskState::running);
     std::string topics;
-    for (const auto& t : spec_.topics) topics += (topics.empty() ? "" : ", ") + t;
-    log::info("started ", plugin_->name, " sink reading ", spec_.topics.size() == 1 ? "topic " : "topics ", topics,
-              " as consumer group ", spec_.consumer_group());
+    for (const auto& t : c_.spec.topics) topics += (topics.empty() ? "" : ", ") + t;
+    log::info("started ", c_.plugin->name, " sink reading ", c_.spec.topics.size() == 1 ? "topic " : "topics ", topics,
+              " as consumer group ", c_.spec.consumer_group());
     last_flush_ = Clock::now();
-    const auto flush_interval = std::chrono::milliseconds(env_.worker.offset_flush_interval_ms);
+    const auto flush_interval = std::chrono::milliseconds(c_.env.worker.offset_flush_interval_ms);
 
     while (!stopping() && !failed()) {
         if (Clock::now() - last_flush_ >= flush_interval) {
@@ -75,7 +92,7 @@ void SinkTask::run() {
     }
 
     batch_.release_all(*consumer_);
-    env_.flow.remove_reader(spec_.name);
+    c_.env.flow.remove_reader(c_.spec.name);
     // Closing leaves the group: the revoke callback flushes and commits a last time.
     consumer_->close();
     consumer_.reset();
@@ -114,7 +131,7 @@ bool SinkTask::hold_while_paused() {
 
 void SinkTask::fetch(int timeout_ms) {
     std::string fatal;
-    batch_.fetch(*consumer_, static_cast<size_t>(env_.worker.sink_batch_max_records), timeout_ms, fatal);
+    batch_.fetch(*consumer_, static_cast<size_t>(c_.env.worker.sink_batch_max_records), timeout_ms, fatal);
     if (!fatal.empty()) fail(fatal);
     counters_.records_in.fetch_add(batch_.messages().size(), std::memory_order_relaxed);
     // The task failed on a gap: nothing of this batch is put or committed.
@@ -125,7 +142,7 @@ void SinkTask::fetch(int timeout_ms) {
 // Records deleted before the sink read them: false when the task must fail (errors.on.gap).
 bool SinkTask::gap(const SinkPositions::Gap& gap) {
     counters_.records_gap.fetch_add(static_cast<uint64_t>(gap.lost), std::memory_order_relaxed);
-    if (spec_.errors.fail_on_gap) {
+    if (c_.spec.errors.fail_on_gap) {
         fail(gap.what + "; errors.on.gap is fail");
         return false;
     }
@@ -136,9 +153,9 @@ bool SinkTask::gap(const SinkPositions::Gap& gap) {
 bool SinkTask::deliver() {
     batch_.prepare(*consumer_);
     if (!prepare_put()) return false;
-    if (tap_.active())
+    if (c_.tap.active())
         for (size_t i = 0; i < batch_.put_size(); ++i)
-            tap_.offer([record = batch_.put_pointers()[i]](TapRecord& r) { fill_tap_record(r, *record); });
+            c_.tap.offer([record = batch_.put_pointers()[i]](TapRecord& r) { fill_tap_record(r, *record); });
     return put_all();
 }
 
@@ -147,13 +164,13 @@ bool SinkTask::deliver() {
 bool SinkTask::prepare_put() {
     const auto& records = batch_.records();
     for (size_t i = 0; i < records.size(); ++i) {
-        if (!chain_) {
+        if (!c_.chain) {
             batch_.put_record(i);
             continue;
         }
         sluice_transform_record rec = transform_input(records[i], false);
         ErrantCause cause;
-        switch (chain_->run(rec, batch_.new_output(), cause, chain_retrier_, errors_, sleeper())) {
+        switch (c_.chain->run(rec, batch_.new_output(), cause, c_.chain_retrier, c_.errors, c_.sleep)) {
         case TransformChain::Result::keep: batch_.put_output(i); break;
         case TransformChain::Result::drop: batch_.drop_output(); break;
         case TransformChain::Result::failed:
@@ -172,19 +189,19 @@ bool SinkTask::put_all() {
     size_t start = 0;    // put() accepted every entry before this one
     size_t refused = 0;  // entries put() failed (given to the error policy)
     bool paused = false;
-    call_retrier_.reset();
+    c_.call_retrier.reset();
     while (start < batch_.put_size()) {
         const size_t count = batch_.put_size() - start;
         const auto put_at = Clock::now();
         plugin::Outcome out = instance_->put(batch_.put_pointers() + start, count);
-        batch_metrics_.observe(count, std::chrono::duration<double>(Clock::now() - put_at).count());
+        c_.batch_metrics.observe(count, std::chrono::duration<double>(Clock::now() - put_at).count());
         if (out.ok()) break;
         if (out.status == SLUICE_RETRY) {
-            errors_.retried(ErrorStage::task_put);
-            if (auto delay = call_retrier_.next_delay()) {
+            c_.errors.retried(ErrorStage::task_put);
+            if (auto delay = c_.call_retrier.next_delay()) {
                 if (!paused) consumer_->pause(true);
                 paused = true;
-                log::warn("put asked to retry ", count, " records (attempt ", call_retrier_.attempts(), ", next in ",
+                log::warn("put asked to retry ", count, " records (attempt ", c_.call_retrier.attempts(), ", next in ",
                           delay->count(), " ms): ", out.message);
                 if (!sleep_for(*delay)) return false;  // not put, not committed: read again after a restart
                 // Keep the group membership alive and learn about rebalances while waiting.
@@ -195,8 +212,8 @@ bool SinkTask::put_all() {
             }
             out.status = SLUICE_ERROR;  // out of time: the records go to the error policy
             out.record_index = -1;
-            out.message = "put still asked to retry after " + std::to_string(call_retrier_.attempts()) +
-                          " retries (errors.retry.timeout=" + std::to_string(spec_.errors.retry_timeout_ms) + " ms): " + out.message;
+            out.message = "put still asked to retry after " + std::to_string(c_.call_retrier.attempts()) +
+                          " retries (errors.retry.timeout=" + std::to_string(c_.spec.errors.retry_timeout_ms) + " ms): " + out.message;
         }
         const bool one = out.record_index >= 0 && static_cast<size_t>(out.record_index) < count;
         if (out.status == SLUICE_FATAL) {
@@ -207,7 +224,7 @@ bool SinkTask::put_all() {
         }
         // ERROR: record_index = i: the records before i were accepted, record i failed, the
         // rest is offered again. -1 (or nonsense): every record of the call failed.
-        ErrantCause cause{ErrorStage::task_put, plugin_->name, "sluice.PutError", out.message};
+        ErrantCause cause{ErrorStage::task_put, c_.plugin->name, "sluice.PutError", out.message};
         const size_t end = one ? start + static_cast<size_t>(out.record_index) + 1 : batch_.put_size();
         for (size_t i = one ? end - 1 : start; i < end; ++i)
             if (!tolerate(batch_.origin(i), cause)) return false;
@@ -228,8 +245,8 @@ void SinkTask::put_done(size_t refused) {
     counters_.records_out.fetch_add(batch_.put_size() - refused, std::memory_order_relaxed);
     counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     batch_.done(*consumer_);
-    if (env_.flow.enabled())
-        for (const auto& [tp, pos] : positions_.positions()) env_.flow.reader_position(spec_.name, tp.topic, tp.partition, pos);
+    if (c_.env.flow.enabled())
+        for (const auto& [tp, pos] : positions_.positions()) c_.env.flow.reader_position(c_.spec.name, tp.topic, tp.partition, pos);
 }
 
 // A failed record (record `index` of the batch, as read from Kafka): skipped, written to the dead-letter
@@ -240,12 +257,12 @@ bool SinkTask::tolerate(size_t index, const ErrantCause& cause) {
 
 // report_errant from put() or flush(): the record as the sink received it.
 sluice_status SinkTask::errant(const sluice_record& record, std::string_view message) {
-    return errant(record, ErrantCause{ErrorStage::task_put, plugin_->name, "sluice.ErrantRecord", std::string(message)});
+    return errant(record, ErrantCause{ErrorStage::task_put, c_.plugin->name, "sluice.ErrantRecord", std::string(message)});
 }
 
 sluice_status SinkTask::errant(const sluice_record& original, const ErrantCause& cause) {
     ErrantRecord record = ErrantRecord::from(original);
-    auto decision = errors_.decide(record, cause);
+    auto decision = c_.errors.decide(record, cause);
     if (!decision.tolerated) {
         fail(decision.trace);
         return SLUICE_FATAL;
@@ -257,49 +274,13 @@ sluice_status SinkTask::errant(const sluice_record& original, const ErrantCause&
     return SLUICE_FATAL;
 }
 
-// Offsets may pass a dead-lettered record only once Kafka has it: wait (bounded) for every
-// dead-letter write; false when one failed (nothing is committed) or is still pending.
-bool SinkTask::dead_letters_settled() {
-    std::string failure;
-    switch (dead_letters_.settle(std::chrono::milliseconds(env_.worker.shutdown_timeout_ms), failure)) {
-    case SinkDeadLetters::State::settled: return true;
-    case SinkDeadLetters::State::failed:
-        fail(failure + " (offsets are committed up to the records before it)");
-        fatal_ = true;
-        return false;
-    case SinkDeadLetters::State::pending: break;
-    }
-    log::warn(dead_letters_.pending(), " dead-letter records are not acknowledged yet; offsets stay uncommitted until they are");
-    return false;
-}
-
 bool SinkTask::flush_and_commit() {
-    if (positions_.empty() || instance_ == nullptr || fatal_) return true;
-    if (!dead_letters_settled()) return !fatal_;
-    std::vector<sluice_topic_partition> parts = positions_.flush_positions();
-    std::vector<sluice_topic_partition*> pointers;
-    for (auto& p : parts) pointers.push_back(&p);
-    plugin::Outcome out = instance_->flush(pointers.data(), pointers.size());
-    if (out.status == SLUICE_RETRY) {
-        log::warn("flush asked to retry; offsets stay uncommitted until it succeeds: ", out.message);
-        return true;
-    }
-    if (!out.ok()) {
-        if (out.status == SLUICE_FATAL) fatal_ = true;
-        fail("flush failed (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
-        return false;
-    }
-    const std::vector<kafka::PartitionOffset> commit = positions_.to_commit(parts);
-    if (commit.empty()) return true;
-    std::string error;
-    if (consumer_->commit(commit, error)) {
-        counters_.commits.fetch_add(1, std::memory_order_relaxed);
-        positions_.committed(commit);
-    } else {
-        counters_.commit_failures.fetch_add(1, std::memory_order_relaxed);
-        log::warn("offset commit failed (retried at the next flush): ", error);
-    }
-    return true;
+    if (instance_ == nullptr || fatal_) return true;
+    SinkCommit::Result result = commit_.run(*instance_, *consumer_);
+    if (result.ok()) return true;
+    fatal_ = fatal_ || result.fatal;
+    fail(result.failure);
+    return false;
 }
 
 void SinkTask::assigned(std::vector<kafka::PartitionOffset>& partitions) {

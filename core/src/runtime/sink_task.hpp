@@ -3,13 +3,15 @@
 // durable, and only up to what flush returned. Revoked partitions are flushed and
 // committed before they go; a RETRY from put pauses consumption instead of buffering.
 // Composed of a Kafka consumer, the batch being delivered (SinkBatch), the partition
-// positions (SinkPositions) and the dead-letter writer (SinkDeadLetters).
+// positions (SinkPositions), the dead-letter writer (SinkDeadLetters) and the flush and
+// commit (SinkCommit).
 #pragma once
 
 #include "kafka/consumer.hpp"
-#include "runtime/connector_task.hpp"
+#include "runtime/connector_parts.hpp"
 #include "runtime/dead_letter.hpp"
 #include "runtime/sink_batch.hpp"
+#include "runtime/sink_commit.hpp"
 #include "runtime/sink_dead_letters.hpp"
 #include "runtime/sink_positions.hpp"
 
@@ -21,7 +23,7 @@
 
 namespace sluice::runtime {
 
-class SinkTask : public ConnectorTask, private kafka::Consumer::Listener {
+class SinkTask : public Task, private kafka::Consumer::Listener {
 public:
     SinkTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
     ~SinkTask() override;
@@ -29,6 +31,10 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+
+    ConnectorParts c_;  // first: the members below use it
+    std::unique_ptr<plugin::SinkInstance> instance_;
+
 
     void run() override;
     bool setup();
@@ -41,12 +47,12 @@ private:
     bool gap(const SinkPositions::Gap& gap);
     void update_lag();
 
-    // Transform chain and error policy (see ConnectorTask).
+    // Transform chain and error policy (ConnectorParts).
     bool prepare_put();
     bool tolerate(size_t index, const ErrantCause& cause);
-    sluice_status errant(const sluice_record& record, std::string_view message) override;
+    // report_errant (ABI 1.1): OK when the policy tolerated the record, FATAL once the task is FAILED.
+    sluice_status errant(const sluice_record& record, std::string_view message);
     sluice_status errant(const sluice_record& record, const ErrantCause& cause);
-    bool dead_letters_settled();
 
     // Rebalances (kafka::Consumer::Listener).
     void assigned(std::vector<kafka::PartitionOffset>& partitions) override;
@@ -61,6 +67,7 @@ private:
     DeadLetterWriter dead_letter_writer_;
     SinkDeadLetters dead_letters_;
     SinkPositions positions_;
+    SinkCommit commit_;
     Clock::time_point last_flush_;
     Clock::time_point lag_updated_{};
     mutable std::mutex lag_mutex_;

@@ -14,14 +14,16 @@ std::string_view view(const sluice_bytes& b) { return {b.data ? b.data : "", b.d
 }  // namespace
 
 std::chrono::milliseconds SourceTask::flush_interval() const {
-    return std::chrono::milliseconds(env_.worker.offset_flush_interval_ms);
+    return std::chrono::milliseconds(c_.env.worker.offset_flush_interval_ms);
 }
 
 SourceTask::SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id)
-    : ConnectorTask(std::move(env), std::move(spec), std::move(plugin), task_id),
-      topic_(spec_.topics.front()),
-      dead_letters_(spec_.errors, errors_),
-      batch_(static_cast<size_t>(env_.worker.source_batch_max_records)) {}
+    : Task(spec.name, task_id),
+      c_(std::move(env), std::move(spec), std::move(plugin), *this, counters_.errors,
+         [this](std::chrono::milliseconds d) { return sleep_for(d); }),
+      topic_(c_.spec.topics.front()),
+      dead_letters_(c_.spec.errors, c_.errors),
+      batch_(static_cast<size_t>(c_.env.worker.source_batch_max_records)) {}
 
 SourceTask::~SourceTask() {
     request_stop();
@@ -29,18 +31,27 @@ SourceTask::~SourceTask() {
 }
 
 bool SourceTask::setup() {
-    producer_ = open_producer([this](const kafka::Delivery& d) { acks_->delivered(d); });
-    if (!producer_) return false;
-    acks_ = std::make_unique<SourceAcks>(*producer_, env_.offsets, spec_, env_.flow, tap_, counters_);
-    if (!create_instance(&env_.offsets)) return false;
-    ensure_dead_letter_topic();
+    std::string error;
+    producer_ = c_.open_producer([this](const kafka::Delivery& d) { acks_->delivered(d); }, error);
+    if (!producer_) {
+        fail(error);
+        return false;
+    }
+    acks_ = std::make_unique<SourceAcks>(*producer_, c_.env.offsets, c_.spec, c_.env.flow, c_.tap, counters_);
+    instance_ = c_.create<plugin::SourceInstance>(
+        &c_.env.offsets, [this](const sluice_record& r, std::string_view m) { return errant(r, m); }, error);
+    if (!instance_) {
+        fail(error);
+        return false;
+    }
+    c_.ensure_dead_letter_topic();
     return true;
 }
 
 void SourceTask::run() {
     if (setup()) {
         set_state(TaskState::running);
-        log::info("started ", plugin_->name, " source writing to topic ", topic_);
+        log::info("started ", c_.plugin->name, " source writing to topic ", topic_);
         while (!stopping() && poll_once()) {
         }
     }
@@ -58,7 +69,7 @@ bool SourceTask::poll_once() {
     const auto polled_at = Clock::now();
     plugin::Outcome out = instance_->poll(batch_.writer(), kPollTimeoutMs);
     counters_.records_in.fetch_add(batch_.size(), std::memory_order_relaxed);
-    if (!batch_.empty()) batch_metrics_.observe(batch_.size(), std::chrono::duration<double>(Clock::now() - polled_at).count());
+    if (!batch_.empty()) c_.batch_metrics.observe(batch_.size(), std::chrono::duration<double>(Clock::now() - polled_at).count());
     // A plugin that answers "nothing" at once instead of waiting would spin a core.
     empty_fast_polls_ =
         out.ok() && batch_.empty() && Clock::now() - polled_at < std::chrono::milliseconds(1) ? empty_fast_polls_ + 1 : 0;
@@ -75,21 +86,21 @@ bool SourceTask::poll_once() {
 // After a poll: OK and ERROR go on, RETRY waits (errors.retry.*), FATAL fails the task.
 bool SourceTask::retry_poll(const plugin::Outcome& out) {
     if (out.status == SLUICE_OK || out.status == SLUICE_ERROR) {
-        call_retrier_.reset();
+        c_.call_retrier.reset();
         return true;
     }
     if (out.status != SLUICE_RETRY) {
         fail("poll failed (" + std::string(plugin::status_name(out.status)) + "): " + out.message);
         return false;
     }
-    errors_.retried(ErrorStage::task_poll);
-    auto delay = call_retrier_.next_delay();
+    c_.errors.retried(ErrorStage::task_poll);
+    auto delay = c_.call_retrier.next_delay();
     if (!delay) {
-        fail("poll still asked to retry after " + std::to_string(call_retrier_.attempts()) +
-             " retries (errors.retry.timeout=" + std::to_string(spec_.errors.retry_timeout_ms) + " ms): " + out.message);
+        fail("poll still asked to retry after " + std::to_string(c_.call_retrier.attempts()) +
+             " retries (errors.retry.timeout=" + std::to_string(c_.spec.errors.retry_timeout_ms) + " ms): " + out.message);
         return false;
     }
-    log::warn("poll asked to retry (attempt ", call_retrier_.attempts(), ", next in ", delay->count(), " ms): ", out.message);
+    log::warn("poll asked to retry (attempt ", c_.call_retrier.attempts(), ", next in ", delay->count(), " ms): ", out.message);
     return sleep_for(*delay);
 }
 
@@ -140,8 +151,8 @@ bool SourceTask::route(std::string_view topic, std::string& error) {
         error = *problem;
         return false;
     }
-    if (env_.cluster.embedded() &&
-        !env_.cluster.ensure_topic(name, env_.worker.topic_creation_partitions, env_.worker.topic_creation_replication, {}, error))
+    if (c_.env.cluster.embedded() &&
+        !c_.env.cluster.ensure_topic(name, c_.env.worker.topic_creation_partitions, c_.env.worker.topic_creation_replication, {}, error))
         return false;
     routed_.insert(std::move(name));
     return true;
@@ -176,7 +187,7 @@ bool SourceTask::send_batch() {
 // Polled record i, through the transform chain when there is one, to Kafka.
 SourceTask::Sent SourceTask::send_record(AckTracker::Batch* b, size_t i) {
     const sluice_record original = batch_.record(i, topic_, headers_, header_pointers_);
-    if (chain_) return send_transformed(b, i, original);
+    if (c_.chain) return send_transformed(b, i, original);
     std::string error;
     if (!route(view(original.topic), error)) {
         abandon(b, "record " + std::to_string(i) + " of the batch names an invalid topic: " + error);
@@ -191,7 +202,7 @@ SourceTask::Sent SourceTask::send_transformed(AckTracker::Batch* b, size_t i, co
     if (batch_[i].topic.null) rec.topic = {nullptr, 0};  // the connector's topic unless a transform routes it
     ErrantCause cause;
     std::string error;
-    switch (chain_->run(rec, chain_out_, cause, chain_retrier_, errors_, sleeper())) {
+    switch (c_.chain->run(rec, c_.chain_out, cause, c_.chain_retrier, c_.errors, c_.sleep)) {
     case TransformChain::Result::drop: return Sent::ok;
     case TransformChain::Result::fatal:
         abandon(b, describe(i) + ": transform chain: " + cause.message);
@@ -202,10 +213,10 @@ SourceTask::Sent SourceTask::send_transformed(AckTracker::Batch* b, size_t i, co
         return Sent::failed;
     case TransformChain::Result::keep: break;
     }
-    sluice_record out = chain_out_.record();
+    sluice_record out = c_.chain_out.record();
     if (!out.topic.data) out.topic = {topic_.data(), topic_.size()};
     if (!route(view(out.topic), error)) {
-        cause = {ErrorStage::transformation, chain_->size() ? spec_.transforms.back().type : "", "sluice.InvalidTopic",
+        cause = {ErrorStage::transformation, c_.chain->size() ? c_.spec.transforms.back().type : "", "sluice.InvalidTopic",
                  "the transformed record names an invalid topic: " + error};
         if (tolerate(b, original, cause, error)) return Sent::ok;
         abandon(b, error);
@@ -245,7 +256,7 @@ std::string SourceTask::describe(size_t i) const {
 bool SourceTask::tolerate(AckTracker::Batch* b, const sluice_record& original, const ErrantCause& cause, std::string& error) {
     ErrantRecord record = ErrantRecord::from(original);
     record.offset = -1;
-    auto decision = errors_.decide(record, cause);
+    auto decision = c_.errors.decide(record, cause);
     if (!decision.tolerated) {
         error = decision.trace;
         return false;
@@ -264,7 +275,7 @@ bool SourceTask::tolerate(AckTracker::Batch* b, const sluice_record& original, c
 // report_errant from inside poll(): the record joins the batch this poll is filling.
 sluice_status SourceTask::errant(const sluice_record& record, std::string_view message) {
     if (open_batch_ == nullptr) open_batch_ = acks_->tracker().open();
-    ErrantCause cause{ErrorStage::task_poll, plugin_->name, "sluice.ErrantRecord", std::string(message)};
+    ErrantCause cause{ErrorStage::task_poll, c_.plugin->name, "sluice.ErrantRecord", std::string(message)};
     std::string error;
     if (tolerate(open_batch_, record, cause, error)) return SLUICE_OK;
     fail(error);
@@ -275,7 +286,7 @@ sluice_status SourceTask::errant(const sluice_record& record, std::string_view m
 // (the records appended before the error are sent).
 bool SourceTask::poll_failed(const std::string& message) {
     ErrantRecord nothing;
-    auto decision = errors_.decide(nothing, {ErrorStage::task_poll, plugin_->name, "sluice.PollError", message});
+    auto decision = c_.errors.decide(nothing, {ErrorStage::task_poll, c_.plugin->name, "sluice.PollError", message});
     if (decision.tolerated) return true;
     fail(decision.trace);
     return false;
@@ -293,7 +304,7 @@ void SourceTask::abandon(AckTracker::Batch* b, const std::string& reason) {
 // acknowledged, then write the offsets of what was acknowledged.
 void SourceTask::drain() {
     if (producer_ && acks_) {
-        const auto deadline = Clock::now() + std::chrono::milliseconds(env_.worker.shutdown_timeout_ms);
+        const auto deadline = Clock::now() + std::chrono::milliseconds(c_.env.worker.shutdown_timeout_ms);
         while (producer_->queued() > 0 && Clock::now() < deadline) {
             producer_->serve(50);
             if (acks_->tracker().advance()) break;  // a failed delivery: nothing after it is committable

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "kafka/producer.hpp"
-#include "runtime/connector_task.hpp"
+#include "runtime/connector_parts.hpp"
 #include "runtime/dead_letter.hpp"
 #include "runtime/source_acks.hpp"
 #include "runtime/source_batch.hpp"
@@ -18,13 +18,17 @@
 
 namespace sluice::runtime {
 
-class SourceTask : public ConnectorTask {
+class SourceTask : public Task {
 public:
     SourceTask(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, int task_id);
     ~SourceTask() override;
 
 private:
     using Clock = std::chrono::steady_clock;
+
+    ConnectorParts c_;  // first: the members below use it
+    std::unique_ptr<plugin::SourceInstance> instance_;
+
     enum class Sent { ok, stopping, failed /* the task FAILED */ };
 
     void run() override;
@@ -37,7 +41,8 @@ private:
     std::string describe(size_t index) const;
     bool route(std::string_view topic, std::string& error);
     bool tolerate(AckTracker::Batch* b, const sluice_record& original, const ErrantCause& cause, std::string& error);
-    sluice_status errant(const sluice_record& record, std::string_view message) override;
+    // report_errant (ABI 1.1): OK when the policy tolerated the record, FATAL once the task is FAILED.
+    sluice_status errant(const sluice_record& record, std::string_view message);
     bool poll_failed(const std::string& message);
     bool retry_poll(const plugin::Outcome& out);
     void abandon(AckTracker::Batch* b, const std::string& reason);

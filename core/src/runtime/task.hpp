@@ -62,6 +62,8 @@ public:
     TaskStatus status() const;
     bool failed() const { return status().state == TaskState::failed; }
     const TaskCounters& counters() const { return counters_; }
+    // Set once the task is asked to stop (plugins see it through their host).
+    const std::atomic<bool>& stop_flag() const { return stop_; }
     // Consumer lag per assigned partition (sinks; empty for sources).
     virtual std::vector<PartitionLag> lag() const { return {}; }
 
@@ -72,7 +74,6 @@ protected:
     // Called by the task loop once per round: true while a pause is requested (state
     // PAUSED), false otherwise (state back to RUNNING after a pause).
     bool holding();
-    const std::atomic<bool>& stop_flag() const { return stop_; }
     void set_state(TaskState state);
     void fail(const std::string& trace);
     // Sleeps unless asked to stop first; false when stopping.

@@ -91,12 +91,12 @@ std::unique_ptr<TransformChain> TransformChain::create(const config::ConnectorSp
         Predicate pred;
         pred.name = p.name;
         pred.host = std::make_unique<TaskHost>(worker_id, spec.name, p.type, task_id, spec.tasks, nullptr, stop_flag);
-        auto created = plugin::Instance::create(plugins.predicates[i], p.config, pred.host->get());
+        auto created = plugin::PredicateInstance::create(plugins.predicates[i], p.config, pred.host->get());
         if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
             error = "predicate '" + p.name + "': " + outcome->message;
             return nullptr;
         }
-        pred.instance = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
+        pred.instance = std::get<std::unique_ptr<plugin::PredicateInstance>>(std::move(created));
         chain->predicates_.push_back(std::move(pred));
     }
     for (size_t i = 0; i < spec.transforms.size(); ++i) {
@@ -112,12 +112,12 @@ std::unique_ptr<TransformChain> TransformChain::create(const config::ConnectorSp
             return nullptr;
         }
         step.host = std::make_unique<TaskHost>(worker_id, spec.name, t.type, task_id, spec.tasks, nullptr, stop_flag);
-        auto created = plugin::Instance::create(plugins.transforms[i], t.config, step.host->get());
+        auto created = plugin::TransformInstance::create(plugins.transforms[i], t.config, step.host->get());
         if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
             error = "transform '" + t.name + "': " + outcome->message;
             return nullptr;
         }
-        step.instance = std::get<std::unique_ptr<plugin::Instance>>(std::move(created));
+        step.instance = std::get<std::unique_ptr<plugin::TransformInstance>>(std::move(created));
         chain->steps_.push_back(std::move(step));
     }
     return chain;
@@ -176,7 +176,7 @@ TransformChain::Result TransformChain::run(sluice_transform_record& record, Chai
             // changed what it looks at (Kafka Connect does the same).
             Predicate& p = predicates_[static_cast<size_t>(step.predicate)];
             int32_t result = 0;
-            auto failed = call("test", p.instance->plugin().name, [&] { return p.instance->test_record(&record, &result); });
+            auto failed = call("test", p.instance->plugin().name, [&] { return p.instance->test(&record, &result); });
             if (failed) {
                 cause.message = "predicate '" + p.name + "': " + cause.message;
                 return finish(*failed);

@@ -72,12 +72,12 @@ private:
     struct Predicate {
         std::string name;
         std::unique_ptr<TaskHost> host;
-        std::unique_ptr<plugin::Instance> instance;
+        std::unique_ptr<plugin::PredicateInstance> instance;
     };
     struct Step {
         std::string name, type;
         std::unique_ptr<TaskHost> host;
-        std::unique_ptr<plugin::Instance> instance;
+        std::unique_ptr<plugin::TransformInstance> instance;
         int predicate = -1;  // index in predicates_
         bool negate = false;
     };

@@ -80,7 +80,7 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
             }
             const log::Secrets masked(config::masked_texts(c));
             TaskHost host(id_, c.name, c.plugin, 0, c.tasks, nullptr, nullptr);
-            plugin::Outcome out = plugin::Instance::test(*plugin, c.config, host.get());
+            plugin::Outcome out = plugin::preflight(*plugin, c.config, host.get());
             if (!out.ok()) failures.push_back(c.name + " (" + std::string(config::kind_name(c.kind)) + " plugin " + c.plugin + "): " + out.message);
         }
     return failures;

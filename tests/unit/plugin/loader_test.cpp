@@ -101,7 +101,7 @@ TEST_CASE("plugin loader: create that throws gives a failed outcome with the exc
     SUBCASE("SDK plugin: the constructor's exception becomes FATAL") {
         auto plugin = registry.get(ConnectorKind::source, "fixture_throws_sdk");
         REQUIRE(plugin != nullptr);
-        auto created = sluice::plugin::Instance::create(plugin, {}, host.get());
+        auto created = sluice::plugin::SourceInstance::create(plugin, {}, host.get());
         auto* outcome = std::get_if<sluice::plugin::Outcome>(&created);
         REQUIRE(outcome != nullptr);
         CHECK(outcome->status == SLUICE_FATAL);
@@ -111,7 +111,7 @@ TEST_CASE("plugin loader: create that throws gives a failed outcome with the exc
     SUBCASE("raw C ABI plugin: an exception thrown across the ABI is caught by the worker") {
         auto plugin = registry.get(ConnectorKind::source, "fixture_throws_raw");
         REQUIRE(plugin != nullptr);
-        auto created = sluice::plugin::Instance::create(plugin, {}, host.get());
+        auto created = sluice::plugin::SourceInstance::create(plugin, {}, host.get());
         auto* outcome = std::get_if<sluice::plugin::Outcome>(&created);
         REQUIRE(outcome != nullptr);
         CHECK(outcome->status == SLUICE_FATAL);
@@ -127,8 +127,8 @@ TEST_CASE("plugin loader: create that throws gives a failed outcome with the exc
         count.text = "3";
         count.json = "3";
         config.emplace("count", count);
-        auto created = sluice::plugin::Instance::create(plugin, config, host.get());
-        CHECK(std::holds_alternative<std::unique_ptr<sluice::plugin::Instance>>(created));
+        auto created = sluice::plugin::SourceInstance::create(plugin, config, host.get());
+        CHECK(std::holds_alternative<std::unique_ptr<sluice::plugin::SourceInstance>>(created));
     }
 }
 
@@ -164,9 +164,9 @@ TEST_CASE("plugin loader: transforms and predicates (ABI 1.1) load, broken ones 
     text.text = "x";
     text.json = "\"x\"";
     config.emplace("text", text);
-    auto created = sluice::plugin::Instance::create(contains, config, host.get());
-    REQUIRE(std::holds_alternative<std::unique_ptr<sluice::plugin::Instance>>(created));
-    auto missing = sluice::plugin::Instance::create(contains, {}, host.get());
+    auto created = sluice::plugin::PredicateInstance::create(contains, config, host.get());
+    REQUIRE(std::holds_alternative<std::unique_ptr<sluice::plugin::PredicateInstance>>(created));
+    auto missing = sluice::plugin::PredicateInstance::create(contains, {}, host.get());
     REQUIRE(std::holds_alternative<sluice::plugin::Outcome>(missing));
     CHECK(std::get<sluice::plugin::Outcome>(missing).message.find("create failed: text is not set") != std::string::npos);
 }
