@@ -1,5 +1,6 @@
 #include "runtime/sink_positions.hpp"
 
+#include "common/log.hpp"
 #include "runtime/task.hpp"
 
 #include <algorithm>
@@ -7,6 +8,8 @@
 namespace sluice::runtime {
 
 namespace {
+constexpr int kCommittedTimeoutMs = 10000;
+
 // Records of one partition come in runs: a lookup per run, not per record.
 template <typename Map, typename Fn>
 void for_each_run(Map& map, const std::vector<kafka::Consumed>& records, bool create, Fn&& fn) {
@@ -31,7 +34,17 @@ void for_each_run(Map& map, const std::vector<kafka::Consumed>& records, bool cr
 }
 }  // namespace
 
-void SinkPositions::assign(const std::vector<kafka::PartitionOffset>& partitions) {
+void SinkPositions::start(std::vector<kafka::PartitionOffset>& partitions, kafka::Consumer& consumer) {
+    std::vector<kafka::PartitionOffset> unset;
+    for (const auto& p : partitions)
+        if (p.offset < 0) unset.push_back(p);
+    if (!unset.empty() && !consumer.committed(unset, kCommittedTimeoutMs))
+        log::warn("cannot read the committed offsets of the assigned partitions: records deleted before they are read "
+                  "go undetected until they are");
+    else
+        for (const auto& u : unset)
+            for (auto& p : partitions)
+                if (u.offset >= 0 && p.topic == u.topic && p.partition == u.partition) p.offset = u.offset;
     for (const auto& p : partitions) {
         assignment_.insert({p.topic, p.partition});
         if (p.offset >= 0) expected_[{p.topic, p.partition}] = p.offset;

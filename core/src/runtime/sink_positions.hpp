@@ -24,7 +24,10 @@ class SinkPositions {
 public:
     using TopicPartition = kafka::TopicPartition;
 
-    void assign(const std::vector<kafka::PartitionOffset>& partitions);  // offset >= 0: where it starts
+    // Newly assigned partitions: those without a start (offset < 0; the sink's open() may
+    // have set one) continue at the group's committed offset, read here so that gaps can be
+    // told; without one, the consumer starts where auto.offset.reset says.
+    void start(std::vector<kafka::PartitionOffset>& partitions, kafka::Consumer& consumer);
     void revoke(const std::vector<kafka::PartitionOffset>& partitions);
     bool assigned(const TopicPartition& tp) const { return assignment_.count(tp) > 0; }
     bool assigned(const sluice_record& r) const;

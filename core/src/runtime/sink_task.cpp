@@ -9,7 +9,6 @@ namespace sluice::runtime {
 
 namespace {
 constexpr int kFetchTimeoutMs = 100;
-constexpr int kCommittedTimeoutMs = 10000;
 
 std::string list_partitions(const std::vector<kafka::PartitionOffset>& parts) {
     std::string out;
@@ -284,7 +283,6 @@ bool SinkTask::flush_and_commit() {
 }
 
 void SinkTask::assigned(std::vector<kafka::PartitionOffset>& partitions) {
-    positions_.assign(partitions);
     std::vector<sluice_topic_partition> parts;
     std::vector<sluice_topic_partition*> pointers;
     for (const auto& p : partitions) parts.push_back({p.topic.c_str(), p.partition, SLUICE_OFFSET_UNSET});
@@ -304,19 +302,7 @@ void SinkTask::assigned(std::vector<kafka::PartitionOffset>& partitions) {
                 }
         }
     }
-    // Where the others continue: their committed offset, read here so that gaps can be
-    // told; without one, the consumer starts where auto.offset.reset says.
-    std::vector<kafka::PartitionOffset> unset;
-    for (const auto& p : partitions)
-        if (p.offset < 0) unset.push_back(p);
-    if (!unset.empty() && !consumer_->committed(unset, kCommittedTimeoutMs))
-        log::warn("cannot read the committed offsets of the assigned partitions: records deleted before they are read "
-                  "go undetected until they are");
-    else
-        for (const auto& u : unset)
-            for (auto& p : partitions)
-                if (u.offset >= 0 && p.topic == u.topic && p.partition == u.partition) p.offset = u.offset;
-    positions_.assign(partitions);
+    positions_.start(partitions, *consumer_);
     if (partitions.empty() && positions_.assignment_size() == 0)
         log::info("no partitions assigned: this connector has more tasks than its topics have partitions (the task stays idle)");
     log::info("assigned ", list_partitions(partitions));
