@@ -53,6 +53,18 @@ std::optional<std::string> ClientConfig::set_all(const Properties& properties) {
     return std::nullopt;
 }
 
+Client open_client(rd_kafka_type_t type, const std::string& name, const Properties& properties, void* owner,
+                   const std::function<void(rd_kafka_conf_t*)>& configure, std::string& error) {
+    ClientConfig config(name);
+    if (auto e = config.set_all(properties)) {
+        error = *e;
+        return {};
+    }
+    config.context().owner = owner;
+    if (configure) configure(config.get());
+    return Client(type, config, error);
+}
+
 Client::Client(rd_kafka_type_t type, ClientConfig& config, std::string& error) {
     char err[512];
     rk_ = rd_kafka_new(type, config.conf_, err, sizeof err);

@@ -5,6 +5,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,5 +65,10 @@ private:
     rd_kafka_t* rk_ = nullptr;
     std::unique_ptr<ClientContext> context_;
 };
+
+// A client named `name` with `properties`; its callbacks get `owner` through their
+// ClientContext, and `configure` adds them. Empty with `error` set on failure.
+Client open_client(rd_kafka_type_t type, const std::string& name, const Properties& properties, void* owner,
+                   const std::function<void(rd_kafka_conf_t*)>& configure, std::string& error);
 
 }  // namespace sluice::kafka

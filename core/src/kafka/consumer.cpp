@@ -34,14 +34,8 @@ public:
     ~KafkaConsumer() override { client_.reset(); }
 
     bool open(const std::string& name, const Properties& properties, std::string& error) {
-        ClientConfig config(name);
-        if (auto e = config.set_all(properties)) {
-            error = *e;
-            return false;
-        }
-        config.context().owner = this;
-        rd_kafka_conf_set_rebalance_cb(config.get(), &KafkaConsumer::on_rebalance);
-        client_ = Client(RD_KAFKA_CONSUMER, config, error);
+        client_ = open_client(RD_KAFKA_CONSUMER, name, properties, this,
+                              [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &KafkaConsumer::on_rebalance); }, error);
         if (!client_) return false;
         rd_kafka_poll_set_consumer(client_.get());
         return true;

@@ -36,14 +36,8 @@ public:
     }
 
     bool open(const std::string& name, const Properties& properties, std::string& error) {
-        ClientConfig config(name);
-        if (auto e = config.set_all(properties)) {
-            error = *e;
-            return false;
-        }
-        config.context().owner = this;
-        rd_kafka_conf_set_dr_msg_cb(config.get(), &KafkaProducer::delivered);
-        client_ = Client(RD_KAFKA_PRODUCER, config, error);
+        client_ = open_client(RD_KAFKA_PRODUCER, name, properties, this,
+                              [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::delivered); }, error);
         return static_cast<bool>(client_);
     }
 

@@ -9,16 +9,11 @@ namespace sluice::kafka {
 
 bool read_to_end(Cluster& cluster, const std::string& topic, int32_t partitions, const std::function<void(const sluice_record&)>& each,
                  std::chrono::milliseconds timeout, std::string& error) {
-    ClientConfig config("offsets-reader");
     Properties props = cluster.consumer_properties();
     props.erase("partition.assignment.strategy");
     props["group.id"] = "sluice-offsets-reader";  // never joins: partitions are assigned by hand
     props["enable.partition.eof"] = "true";
-    if (auto e = config.set_all(props)) {
-        error = *e;
-        return false;
-    }
-    Client consumer(RD_KAFKA_CONSUMER, config, error);
+    Client consumer = open_client(RD_KAFKA_CONSUMER, "offsets-reader", props, nullptr, nullptr, error);
     if (!consumer) return false;
     rd_kafka_t* rk = consumer.get();
 
