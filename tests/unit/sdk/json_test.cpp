@@ -71,6 +71,13 @@ std::string decoded(std::string_view body) {
     if (!json::unescape(body, out, &error)) return "ERROR: " + error;
     return out;
 }
+// Every body is refused with a message that starts with `what`.
+void check_refused(std::initializer_list<const char*> bodies, const std::string& what) {
+    for (const char* body : bodies) {
+        const std::string got = decoded(body);
+        CHECK_MESSAGE(got.rfind("ERROR: " + what, 0) == 0, body, " -> ", got);
+    }
+}
 }  // namespace
 
 TEST_CASE("unescape: every simple escape and plain bytes") {
@@ -99,14 +106,8 @@ TEST_CASE("unescape: a surrogate pair is one code point of four bytes") {
 
 TEST_CASE("unescape: a lone surrogate is refused, naming it and where") {
     // high surrogate at the end, before plain text, before another escape, before a second high one
-    for (const char* body : {R"(\ud800)", R"(\ud800x)", R"(\ud800\n)", R"(\ud800\ud800)", R"(\udbff\u0041)", R"(\uD83D\\uDE00)"}) {
-        const std::string got = decoded(body);
-        CHECK_MESSAGE(got.rfind("ERROR: lone high surrogate", 0) == 0, body, " -> ", got);
-    }
-    for (const char* body : {R"(\udc00)", R"(\uDFFF)", R"(a\ude00\ud83d)"}) {
-        const std::string got = decoded(body);
-        CHECK_MESSAGE(got.rfind("ERROR: lone low surrogate", 0) == 0, body, " -> ", got);
-    }
+    check_refused({R"(\ud800)", R"(\ud800x)", R"(\ud800\n)", R"(\ud800\ud800)", R"(\udbff\u0041)", R"(\uD83D\\uDE00)"}, "lone high surrogate");
+    check_refused({R"(\udc00)", R"(\uDFFF)", R"(a\ude00\ud83d)"}, "lone low surrogate");
     CHECK(decoded(R"(abc\ud800)") == "ERROR: lone high surrogate (\\uD800-\\uDBFF not followed by a low surrogate "
                                      "\\uDC00-\\uDFFF) at byte 3");
     CHECK(decoded(R"(ab\udc00)").ends_with(" at byte 2"));
@@ -114,23 +115,11 @@ TEST_CASE("unescape: a lone surrogate is refused, naming it and where") {
 
 TEST_CASE("unescape: truncated escapes and bad hex are refused") {
     CHECK(decoded("\\") == "ERROR: truncated escape at the end of the string at byte 0");
-    for (const char* body : {R"(\u)", R"(\u1)", R"(\u12)", R"(\u123)", R"(x\u00e)"}) {
-        const std::string got = decoded(body);
-        CHECK_MESSAGE(got.rfind("ERROR: expected 4 hex digits after \\u", 0) == 0, body, " -> ", got);
-    }
-    for (const char* body : {R"(\u00g0)", R"(\u-001)", R"(\u+001)", R"(\u 001)", R"(\u0x41)", R"(\uZZZZ)"}) {
-        const std::string got = decoded(body);
-        CHECK_MESSAGE(got.rfind("ERROR: expected 4 hex digits after \\u", 0) == 0, body, " -> ", got);
-    }
+    check_refused({R"(\u)", R"(\u1)", R"(\u12)", R"(\u123)", R"(x\u00e)"}, "expected 4 hex digits after \\u");
+    check_refused({R"(\u00g0)", R"(\u-001)", R"(\u+001)", R"(\u 001)", R"(\u0x41)", R"(\uZZZZ)"}, "expected 4 hex digits after \\u");
     // a high surrogate whose partner is truncated or not hex is a lone one
-    for (const char* body : {R"(\ud83d\u)", R"(\ud83d\ude0)", R"(\ud83d\udeXY)"}) {
-        const std::string got = decoded(body);
-        CHECK_MESSAGE(got.rfind("ERROR: lone high surrogate", 0) == 0, body, " -> ", got);
-    }
-    for (const char* body : {R"(\x41)", R"(\a)", R"(\U0041)", R"(\')", R"(\0)"}) {
-        const std::string got = decoded(body);
-        CHECK_MESSAGE(got.rfind("ERROR: invalid escape", 0) == 0, body, " -> ", got);
-    }
+    check_refused({R"(\ud83d\u)", R"(\ud83d\ude0)", R"(\ud83d\udeXY)"}, "lone high surrogate");
+    check_refused({R"(\x41)", R"(\a)", R"(\U0041)", R"(\')", R"(\0)"}, "invalid escape");
 }
 
 TEST_CASE("decode_escape: checks without writing and moves past the escape only when valid") {
