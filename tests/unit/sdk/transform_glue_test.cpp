@@ -9,6 +9,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -69,7 +70,9 @@ Applied run(const char* kind_name, const std::string& value) {
         return transform ? tv->create(host.get(), config.get(), &instance, e) : pv->create(host.get(), config.get(), &instance, e);
     });
     REQUIRE_MESSAGE(created.status == SLUICE_OK, created.message);
-    ChainRecord record(ChainInput{.value = value});
+    ChainInput in;
+    in.value = value;
+    ChainRecord record(std::move(in));
     Applied a{{}, 77, std::nullopt};
     a.result = call([&](sluice_error* e) {
         return transform ? tv->apply(instance, record.get(), &a.verdict, e) : pv->test(instance, record.get(), &a.verdict, e);
