@@ -1,6 +1,6 @@
 #include "json_document.hpp"
 
-#include <sluice/sdk.hpp>
+#include <sluice/sdk/json.hpp>
 
 #include <array>
 #include <charconv>
@@ -29,7 +29,6 @@ inline void skip_ws(const char*& p, const char* end) {
     while (p < end && is_ws(*p)) ++p;
 }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 bool fail(std::string& error, const char* what, const char* at, const char* begin) {
     error = std::string(what) + " at byte " + std::to_string(at - begin);
@@ -51,16 +50,12 @@ bool scan_string(const char*& p, const char* end, bool& escaped, const char* beg
         if (c == '\\') {
             escaped = true;
             if (q + 1 >= end) return fail(error, "unterminated string", p, begin);
-            char e = q[1];
-            if (e == 'u') {
-                if (q + 6 > end || !is_hex(q[2]) || !is_hex(q[3]) || !is_hex(q[4]) || !is_hex(q[5]))
-                    return fail(error, "expected 4 hex digits after \\u", q, begin);
-                q += 6;
-            } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
-                q += 2;
-            } else {
-                return fail(error, "invalid escape in string", q, begin);
-            }
+            // Checked by the SDK's one escape decoder, so that unescape() below cannot fail
+            // on a document that parsed (lone surrogates are refused: see sluice/sdk/json.hpp).
+            std::size_t after = 0;
+            if (const char* what = json::decode_escape(std::string_view(q, static_cast<std::size_t>(end - q)), after, nullptr))
+                return fail(error, what, q, begin);
+            q += after;
             continue;
         }
         if (c < 0x20) return fail(error, "control character in string (must be escaped)", q, begin);
@@ -212,68 +207,6 @@ const char* kind_name(Kind kind) {
     return "?";
 }
 
-bool unescape(std::string_view body, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        char c = body[i];
-        if (c != '\\') {
-            out.push_back(c);
-            continue;
-        }
-        if (++i >= body.size()) return false;
-        switch (body[i]) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'u': {
-            auto hex4 = [&](std::size_t at, unsigned& v) {
-                if (at + 4 > body.size()) return false;
-                auto r = std::from_chars(body.data() + at, body.data() + at + 4, v, 16);
-                return r.ptr == body.data() + at + 4;
-            };
-            unsigned cp = 0;
-            if (!hex4(i + 1, cp)) return false;
-            i += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                unsigned lo = 0;
-                if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' && hex4(i + 3, lo) && lo >= 0xDC00 &&
-                    lo <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    i += 6;
-                } else {
-                    cp = 0xFFFD;  // lone surrogate: not representable in UTF-8
-                }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
-            if (cp < 0x80) {
-                out.push_back(static_cast<char>(cp));
-            } else if (cp < 0x800) {
-                out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-                out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            } else if (cp < 0x10000) {
-                out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-                out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            } else {
-                out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-                out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-                out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            }
-            break;
-        }
-        default: return false;
-        }
-    }
-    return true;
-}
-
 std::vector<std::string> split_path(std::string_view dotted) {
     std::vector<std::string> out;
     std::string current;
@@ -347,7 +280,7 @@ bool Document::parse_object_members(Node& node, const char*& p, const char* end,
         if (!scan_string(p, end, escaped, begin, error)) return false;
         std::string_view key(key_start, static_cast<std::size_t>(p - 1 - key_start));
         if (escaped) {
-            if (!unescape(key, scratch_)) return fail(error, "invalid escape in key", key_start, begin);
+            if (!json::unescape(key, scratch_)) return fail(error, "invalid escape in key", key_start, begin);
             key = keep(scratch_);
         }
         skip_ws(p, end);
@@ -531,7 +464,7 @@ std::string_view Document::string_value(const Node& node) {
     std::string_view body = node.text.substr(1, node.text.size() - 2);
     if (body.find('\\') == std::string_view::npos) return body;
     std::string out;
-    unescape(body, out);
+    json::unescape(body, out);  // cannot fail: parse() checked every escape
     return keep(out);
 }
 

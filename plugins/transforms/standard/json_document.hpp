@@ -1,11 +1,12 @@
 // A mutable JSON document built for transform chains: parsed once when the first transform
 // needs it, edited in place by every transform of this library, serialised once at the end.
 //
-// Parsing validates the whole text (RFC 8259 grammar, UTF-8, escapes, depth) but only splits
-// the top level into members: each member keeps the raw text span of its value. A nested
-// object or array is split into its own members only when a transform goes inside it
-// (expand()). Serialisation concatenates spans, so untouched values come out byte for byte
-// as written (numbers keep their spelling; only whitespace between members is dropped).
+// Parsing validates the whole text (RFC 8259 grammar, UTF-8, depth, and escapes by the SDK's
+// one decoder, which refuses lone surrogates: see sluice/sdk/json.hpp) but only splits the
+// top level into members: each member keeps the raw text span of its value. A nested object
+// or array is split into its own members only when a transform goes inside it (expand()).
+// Serialisation concatenates spans, so untouched values come out byte for byte as written
+// (numbers keep their spelling; only whitespace between members is dropped).
 //
 // Duplicate keys: the last one wins (as in Kafka Connect's JSON converter, a map); the member
 // keeps the position of its last occurrence. The check is a linear scan over the members
@@ -124,8 +125,5 @@ private:
 
 // Splits "a.b.c" into segments; a segment in backticks may hold dots: "`a.b`.c".
 std::vector<std::string> split_path(std::string_view dotted);
-
-// Unescapes a JSON string literal body (between the quotes). False on a bad escape.
-bool unescape(std::string_view body, std::string& out);
 
 }  // namespace sluice::transforms

@@ -61,3 +61,81 @@ TEST_CASE("integers of every width, and reading them back") {
     CHECK_FALSE(json::to_int("4x"));
     CHECK_FALSE(json::to_int("\"4\""));
 }
+
+// ---- the one decoder of string escapes (json::unescape, json::decode_escape) -------------
+
+namespace {
+// The decoded text, or "ERROR: <message>".
+std::string decoded(std::string_view body) {
+    std::string out, error;
+    if (!json::unescape(body, out, &error)) return "ERROR: " + error;
+    return out;
+}
+// Every body is refused with a message that starts with `what`.
+void check_refused(std::initializer_list<const char*> bodies, const std::string& what) {
+    for (const char* body : bodies) {
+        const std::string got = decoded(body);
+        CHECK_MESSAGE(got.rfind("ERROR: " + what, 0) == 0, body, " -> ", got);
+    }
+}
+}  // namespace
+
+TEST_CASE("unescape: every simple escape and plain bytes") {
+    CHECK(decoded("") == "");
+    CHECK(decoded("plain \xC3\xA9") == "plain \xC3\xA9");  // raw UTF-8 copied as it is
+    CHECK(decoded(R"(\"\\\/\b\f\n\r\t)") == "\"\\/\b\f\n\r\t");
+    CHECK(decoded(R"(a\nb)") == "a\nb");
+}
+
+TEST_CASE("unescape: \\u escapes of one, two and three UTF-8 bytes, in either case") {
+    CHECK(decoded(R"(\u0041)") == "A");
+    CHECK(decoded(R"(\u0000)") == std::string("\0", 1));
+    CHECK(decoded(R"(\u00e9\u00E9)") == "\xC3\xA9\xC3\xA9");
+    CHECK(decoded(R"(\u20ac)") == "\xE2\x82\xAC");
+    CHECK(decoded(R"(\uffff)") == "\xEF\xBF\xBF");
+    CHECK(decoded(R"(\uFFFD)") == "\xEF\xBF\xBD");  // written on purpose: kept
+}
+
+TEST_CASE("unescape: a surrogate pair is one code point of four bytes") {
+    CHECK(decoded(R"(\ud83d\ude97)") == "\xF0\x9F\x9A\x97");     // U+1F697
+    CHECK(decoded(R"(\uD800\uDC00)") == "\xF0\x90\x80\x80");     // U+10000, the first
+    CHECK(decoded(R"(\uDBFF\uDFFF)") == "\xF4\x8F\xBF\xBF");     // U+10FFFF, the last
+    CHECK(decoded(R"(x\ud83d\ude00y)") == "x\xF0\x9F\x98\x80y");
+    CHECK(utf8::is_valid(decoded(R"(\ud83d\ude00)")));
+}
+
+TEST_CASE("unescape: a lone surrogate is refused, naming it and where") {
+    // high surrogate at the end, before plain text, before another escape, before a second high one
+    check_refused({R"(\ud800)", R"(\ud800x)", R"(\ud800\n)", R"(\ud800\ud800)", R"(\udbff\u0041)", R"(\uD83D\\uDE00)"}, "lone high surrogate");
+    check_refused({R"(\udc00)", R"(\uDFFF)", R"(a\ude00\ud83d)"}, "lone low surrogate");
+    CHECK(decoded(R"(abc\ud800)") == "ERROR: lone high surrogate (\\uD800-\\uDBFF not followed by a low surrogate "
+                                     "\\uDC00-\\uDFFF) at byte 3");
+    CHECK(decoded(R"(ab\udc00)").ends_with(" at byte 2"));
+}
+
+TEST_CASE("unescape: truncated escapes and bad hex are refused") {
+    CHECK(decoded("\\") == "ERROR: truncated escape at the end of the string at byte 0");
+    check_refused({R"(\u)", R"(\u1)", R"(\u12)", R"(\u123)", R"(x\u00e)"}, "expected 4 hex digits after \\u");
+    check_refused({R"(\u00g0)", R"(\u-001)", R"(\u+001)", R"(\u 001)", R"(\u0x41)", R"(\uZZZZ)"}, "expected 4 hex digits after \\u");
+    // a high surrogate whose partner is truncated or not hex is a lone one
+    check_refused({R"(\ud83d\u)", R"(\ud83d\ude0)", R"(\ud83d\udeXY)"}, "lone high surrogate");
+    check_refused({R"(\x41)", R"(\a)", R"(\U0041)", R"(\')", R"(\0)"}, "invalid escape");
+}
+
+TEST_CASE("decode_escape: checks without writing and moves past the escape only when valid") {
+    std::size_t i = 1;
+    CHECK(json::decode_escape(R"(a\ud83d\ude00b)", i, nullptr) == nullptr);
+    CHECK(i == 13);
+    i = 0;
+    std::string out = "kept";
+    CHECK(json::decode_escape(R"(\ud800b)", i, &out) != nullptr);
+    CHECK(i == 0);
+    CHECK(out == "kept");
+}
+
+TEST_CASE("parse_flat uses the same decoder: lone surrogates and bad escapes make no object") {
+    CHECK(json::parse_flat(R"({"k":"\ud83d\ude97"})")->at("k") == "\xF0\x9F\x9A\x97");
+    for (const char* bad : {R"({"k":"\ud800"})", R"({"k":"\udc00"})", R"({"\ud800":1})", R"({"k":"\u12"})",
+                            R"({"k":"\x"})", R"({"k":{"n":"\ud800"}})", "{\"k\":\"\\"})
+        CHECK_MESSAGE(!json::parse_flat(bad), bad);
+}

@@ -128,3 +128,35 @@ TEST_CASE("document: strings with escapes are unescaped for transforms and re-es
     d.set(d.root(), "t", d.make_string("a\"b\\c\x01"));
     CHECK(d.serialize() == R"({"s":"line\nbreak \"quoted\" \u00e9","t":"a\"b\\c\u0001"})");
 }
+
+TEST_CASE("document: escapes follow the SDK's one decoder, lone surrogates refused where they are") {
+    // pairs decode to one code point; untouched they come back as written
+    {
+        Document d;
+        std::string error;
+        REQUIRE(d.parse(R"({"\ud83d\ude97":"\uD83D\uDE00"})", error));
+        CHECK(d.root().members.front().key == "\xF0\x9F\x9A\x97");
+        CHECK(d.string_value(*d.root().members.front().value) == "\xF0\x9F\x98\x80");
+        CHECK(d.serialize() == R"({"\ud83d\ude97":"\uD83D\uDE00"})");
+    }
+    struct Case {
+        const char* in;
+        const char* expected;
+    } cases[] = {
+        {R"({"a":"\ud800"})", "lone high surrogate (\\uD800-\\uDBFF not followed by a low surrogate \\uDC00-\\uDFFF) at byte 6"},
+        {R"({"a":"x\ud83dy"})", "lone high surrogate (\\uD800-\\uDBFF not followed by a low surrogate \\uDC00-\\uDFFF) at byte 7"},
+        {R"({"a":"\ud83d\ud83d\ude00"})", "lone high surrogate"},
+        {R"({"a":"\ude00"})", "lone low surrogate (\\uDC00-\\uDFFF without a high surrogate before it) at byte 6"},
+        {R"({"\udc00":1})", "lone low surrogate"},
+        {R"({"a":{"b":["\ud800"]}})", "lone high surrogate"},  // nested: checked at parse too
+        {R"({"a":"\u12"})", "expected 4 hex digits after \\u at byte 6"},
+        {R"({"a":"\ud83d\u12"})", "lone high surrogate"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.in);
+        Document d;
+        std::string error;
+        CHECK_FALSE(d.parse(c.in, error));
+        CHECK_MESSAGE(error.find(c.expected) != std::string::npos, error);
+    }
+}
