@@ -4,6 +4,8 @@
 #include "control/control_plane.hpp"
 
 #include "config/access_policy.hpp"
+#include "config/pipeline_config.hpp"
+#include "config/yaml_file.hpp"
 
 #include <doctest/doctest.h>
 
@@ -87,7 +89,7 @@ TEST_CASE("control: a connector created, paused, stopped, restarted and deleted;
     CHECK(p.control->put_connector("other", datagen("c.t")));
     p.control->delete_connector("src");
     p.control->delete_connector("other");
-    CHECK(p.changes == 6);
+    CHECK(p.changes == 7);
     CHECK(p.control->connector_names().empty());
 }
 
@@ -118,10 +120,22 @@ TEST_CASE("control: a pipeline put, replaced and removed; its connectors change 
     CHECK(refusal_of([&] { p.control->delete_connector("demo.blackhole-sink"); }) == Refusal::conflict);
     CHECK(refusal_of([&] { p.control->put_connector("demo.blackhole-sink", {{"connector.class", "blackhole"}, {"topics", "p.t"}}); }) ==
           Refusal::conflict);
-    // A connector of the same name outside the pipeline: refused before anything changes.
-    p.control->create_connector("solo.datagen-source", datagen("s.t"), TargetState::paused);
-    CHECK(refusal_of([&] { p.control->put_pipeline("solo", "source:\n  plugin: datagen\n  topic: s.t\n"); }) == Refusal::conflict);
+    // A connector of the same name outside the pipeline (a pipeline file the worker was
+    // started with): refused before anything changes.
+    const std::string solo = "source:\n  plugin: datagen\n  topic: s.t\n";
+    config::Diagnostics diags;
+    auto doc = config::load_yaml_text(solo, "solo.yaml", diags);
+    REQUIRE(doc);
+    auto file = config::parse_pipeline(*doc, p.registry, diags);
+    REQUIRE(file);
+    std::string error;
+    REQUIRE_MESSAGE(p.worker->launch({*file}, error), error);
+    const int before = p.changes;
+    CHECK(refusal_of([&] { p.control->put_pipeline("solo", solo); }) == Refusal::conflict);
+    CHECK(refusal_of([&] { p.control->delete_pipeline("solo"); }) == Refusal::not_found);
+    CHECK(p.control->entry("solo.datagen-source").definition.origin == runtime::Origin::command_line);
     CHECK(p.control->pipeline_names() == std::vector<std::string>{"demo"});
+    CHECK(p.changes == before);
 
     auto replaced = p.control->put_pipeline("demo", "source:\n  plugin: datagen\n  topic: p.t\n");
     CHECK(replaced.replaced);
@@ -190,7 +204,8 @@ TEST_CASE("control: source offsets altered and reset only while the connector is
           Refusal::invalid);
     p.control->alter_offsets("src", request);
     bool found = false;
-    for (const auto& o : p.control->offsets("src")["offsets"])
+    const auto shown = p.control->offsets("src");
+    for (const auto& o : shown["offsets"])
         if (o["partition"] == request["offsets"][0]["partition"]) found = o["offset"] == request["offsets"][0]["offset"];
     CHECK(found);
     p.control->reset_offsets("src");
