@@ -38,7 +38,8 @@ struct StoredPipeline {
 class ControlPlane {
 public:
     // `changed` runs after every change worth keeping across a restart (not restarts), with
-    // no lock of this class held; it returns once the change is stored (the REST state file).
+    // no lock held that a read takes (a pipeline change still holds its one-at-a-time lock);
+    // it returns once the change is stored (the REST state file).
     ControlPlane(runtime::Worker& worker, plugin::Registry& registry, config::AccessPolicy access,
                  std::function<void()> changed = {});
 
