@@ -137,8 +137,9 @@ nlohmann::json ControlPlane::offsets(const std::string& name) const { return rea
 config::ConnectorSpec ControlPlane::stopped_spec(const std::string& name) const {
     auto e = entry(name);
     if (e.target != runtime::TargetState::stopped)
-        throw Error(Refusal::invalid, "Connectors must be in the STOPPED state before their offsets can be modified. This can be done "
-                                      "for the specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint");
+        throw Error(Refusal::invalid,
+                    "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
+                    "specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint");
     if (e.settling)
         throw Error(Refusal::conflict,
                     "Connector " + name + " is STOPPED but its tasks are still ending (writing their last offsets); retry in a moment");

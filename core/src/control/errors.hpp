@@ -29,6 +29,8 @@ struct InvalidPipeline : Error {
 };
 
 // 404 "Connector <name> not found".
-[[noreturn]] inline void connector_not_found(const std::string& name) { throw Error(Refusal::not_found, "Connector " + name + " not found"); }
+[[noreturn]] inline void connector_not_found(const std::string& name) {
+    throw Error(Refusal::not_found, "Connector " + name + " not found");
+}
 
 }  // namespace sluice::control

@@ -33,7 +33,7 @@ void write_source_offsets(runtime::Worker& worker, const std::string& connector,
     for (const auto& [partition, offset] : offsets) records.push_back({offsets::encode_key(connector, partition), offset});
     const std::string& topic = worker.offsets()->topic();
     if (auto error = kafka::write_and_wait(*worker.cluster(), topic, records, kTimeoutMs))
-        throw Error(Refusal::unavailable, "cannot write to the offsets topic: " + *error);
+        throw Error(Refusal::unavailable, "offsets topic: " + *error);
     for (const auto& [partition, offset] : offsets) {
         if (offset) worker.offsets()->put(connector, partition, *offset);
         else worker.offsets()->erase(connector, partition);
@@ -46,7 +46,8 @@ SourceOffsets source_offsets_from(const config::ConnectorSpec& spec, const nlohm
         if (!e.is_object() || !e.contains("partition") || !e["partition"].is_object())
             throw Error(Refusal::invalid, "every entry needs a 'partition' object (as GET /connectors/" + spec.name + "/offsets shows it)");
         const auto offset = e.value("offset", nlohmann::json());
-        if (!offset.is_null() && !offset.is_object()) throw Error(Refusal::invalid, "'offset' must be an object, or null to reset the partition");
+        if (!offset.is_null() && !offset.is_object())
+            throw Error(Refusal::invalid, "'offset' must be an object, or null to reset the partition");
         out.emplace_back(*offsets::canonical_object(e["partition"].dump()),
                          offset.is_null() ? std::nullopt : std::optional<std::string>(offset.dump()));
     }
@@ -90,7 +91,8 @@ nlohmann::json read_offsets(runtime::Worker& worker, const config::ConnectorSpec
     }
     for (const auto& c : on_group(worker, spec, [&](kafka::GroupOffsets& g) { return g.committed(spec.topics); })) {
         if (c.offset < 0) continue;  // nothing committed
-        list.push_back({{"partition", {{"kafka_topic", c.topic}, {"kafka_partition", c.partition}}}, {"offset", {{"kafka_offset", c.offset}}}});
+        list.push_back({{"partition", {{"kafka_topic", c.topic}, {"kafka_partition", c.partition}}},
+                        {"offset", {{"kafka_offset", c.offset}}}});
     }
     return {{"offsets", list}};
 }

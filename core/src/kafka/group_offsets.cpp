@@ -69,7 +69,8 @@ int64_t GroupOffsets::earliest(const std::string& topic, int32_t partition) {
     if (!watermarks_) watermarks_ = client("rest-offsets");
     int64_t low = 0, high = 0;
     if (rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(watermarks_.get(), topic.c_str(), partition, &low, &high, timeout_ms_))
-        throw GroupOffsetsError("cannot read the earliest offset of " + topic + "[" + std::to_string(partition) + "]: " + rd_kafka_err2str(err));
+        throw GroupOffsetsError("cannot read the earliest offset of " + topic + "[" + std::to_string(partition) +
+                                "]: " + rd_kafka_err2str(err));
     return low;
 }
 

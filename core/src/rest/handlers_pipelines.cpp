@@ -22,7 +22,8 @@ void check_yaml_body(const Call& call) {
                                 (type.empty() ? std::string("no Content-Type") : "Content-Type " + type));
 }
 
-HttpResponse pipeline_json(control::ControlPlane& control, int status, const std::string& name, const std::vector<std::string>& connectors) {
+HttpResponse pipeline_json(control::ControlPlane& control, int status, const std::string& name,
+                           const std::vector<std::string>& connectors) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& connector : connectors) {
         auto c = control.find(connector);

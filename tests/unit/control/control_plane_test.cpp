@@ -218,13 +218,13 @@ TEST_CASE("control: sink offsets (the consumer group's) altered and reset only w
     p.control->create_connector("sink", {{"connector.class", "blackhole"}, {"topics", "k.t"}}, TargetState::stopped);
     REQUIRE(p.settled("sink"));
     CHECK(p.control->offsets("sink")["offsets"].empty());
-    const auto request = nlohmann::json::parse(R"({"offsets":[{"partition":{"kafka_topic":"k.t","kafka_partition":0},"offset":{"kafka_offset":0}}]})");
-    CHECK(refusal_of([&] { p.control->alter_offsets("sink", nlohmann::json::parse(
-                                                              R"({"offsets":[{"partition":{"kafka_topic":"other","kafka_partition":0},"offset":{"kafka_offset":1}}]})")); }) ==
-          Refusal::invalid);
-    CHECK(refusal_of([&] { p.control->alter_offsets("sink", nlohmann::json::parse(
-                                                              R"({"offsets":[{"partition":{"kafka_topic":"k.t","kafka_partition":0},"offset":{"kafka_offset":-1}}]})")); }) ==
-          Refusal::invalid);
+    auto entry = [](const std::string& topic, int64_t offset) {
+        return nlohmann::json::parse(R"({"offsets":[{"partition":{"kafka_topic":")" + topic +
+                                     R"(","kafka_partition":0},"offset":{"kafka_offset":)" + std::to_string(offset) + "}}]}");
+    };
+    const auto request = entry("k.t", 3);
+    CHECK(refusal_of([&] { p.control->alter_offsets("sink", entry("other", 1)); }) == Refusal::invalid);  // not its topic
+    CHECK(refusal_of([&] { p.control->alter_offsets("sink", entry("k.t", -1)); }) == Refusal::invalid);
     p.control->alter_offsets("sink", request);
     auto shown = p.control->offsets("sink")["offsets"];
     REQUIRE(shown.size() == 1);
