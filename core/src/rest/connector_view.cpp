@@ -1,7 +1,6 @@
 #include "rest/connector_view.hpp"
 
 #include "common/text.hpp"
-#include "config/connect_flat_config.hpp"
 
 namespace sluice::rest {
 

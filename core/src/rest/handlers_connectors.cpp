@@ -3,8 +3,6 @@
 #include "rest/api.hpp"
 #include "rest/connector_view.hpp"
 
-#include "common/text.hpp"
-
 #include <algorithm>
 
 namespace sluice::rest {
