@@ -6,10 +6,10 @@
 #pragma once
 
 #include "kafka/client.hpp"
+#include "kafka/partition.hpp"
 
 #include <sluice/abi.h>
 
-#include <compare>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,19 +18,6 @@
 #include <vector>
 
 namespace sluice::kafka {
-
-struct TopicPartition {
-    std::string topic;
-    int32_t partition = 0;
-    auto operator<=>(const TopicPartition&) const = default;
-};
-
-// A partition and an offset (negative: none).
-struct PartitionOffset {
-    std::string topic;
-    int32_t partition = 0;
-    int64_t offset = -1;
-};
 
 // One polled record: `record` points into `native` (topic, key, value; no headers until
 // decode_headers), valid until the consumer releases it.

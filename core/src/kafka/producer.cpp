@@ -1,12 +1,51 @@
 #include "kafka/producer.hpp"
 
-#include "kafka/produce.hpp"
-
 #include <cstring>
+#include <functional>
 #include <map>
 
 namespace sluice::kafka {
 namespace {
+
+// Views into the caller's memory (librdkafka copies them). A null key: no key; a null
+// value: a tombstone.
+struct OutgoingRecord {
+    rd_kafka_topic_t* topic = nullptr;
+    int32_t partition = RD_KAFKA_PARTITION_UA;
+    const void* key = nullptr;
+    size_t key_size = 0;
+    const void* value = nullptr;
+    size_t value_size = 0;
+    int64_t timestamp_ms = 0;               // 0: the producer's clock
+    rd_kafka_headers_t* headers = nullptr;  // owned: Kafka's on success, destroyed otherwise
+    void* opaque = nullptr;                 // the delivery report's
+};
+
+rd_kafka_resp_err_t produce_once(rd_kafka_t* rk, const OutgoingRecord& r) {
+    // RD_KAFKA_V_HEADERS takes ownership and must not be given NULL: hence two spellings.
+    auto* value = const_cast<void*>(r.value);
+    if (r.headers != nullptr)
+        return rd_kafka_producev(rk, RD_KAFKA_V_RKT(r.topic), RD_KAFKA_V_PARTITION(r.partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value, r.value_size),
+                                 RD_KAFKA_V_KEY(r.key, r.key_size), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
+                                 RD_KAFKA_V_HEADERS(r.headers), RD_KAFKA_V_OPAQUE(r.opaque), RD_KAFKA_V_END);
+    return rd_kafka_producev(rk, RD_KAFKA_V_RKT(r.topic), RD_KAFKA_V_PARTITION(r.partition),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value, r.value_size),
+                             RD_KAFKA_V_KEY(r.key, r.key_size), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
+                             RD_KAFKA_V_OPAQUE(r.opaque), RD_KAFKA_V_END);
+}
+
+// Produces the record. While the producer's queue is full (Kafka is slower than the
+// caller) it serves delivery reports and tries again, until `give_up` answers true: then
+// RD_KAFKA_RESP_ERR__QUEUE_FULL. The headers are Kafka's on success, destroyed otherwise.
+rd_kafka_resp_err_t produce(rd_kafka_t* producer, OutgoingRecord record, const std::function<bool()>& give_up) {
+    rd_kafka_resp_err_t err;
+    while ((err = produce_once(producer, record)) == RD_KAFKA_RESP_ERR__QUEUE_FULL && !give_up())
+        rd_kafka_poll(producer, 10);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && record.headers != nullptr)
+        rd_kafka_headers_destroy(record.headers);  // ownership passes only on success
+    return err;
+}
 
 void decode_message_headers(const Delivery& d, std::vector<sluice_header>& storage, std::vector<const sluice_header*>& pointers) {
     auto* m = static_cast<rd_kafka_message_t*>(const_cast<void*>(d.native));

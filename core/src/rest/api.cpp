@@ -1,9 +1,6 @@
 #include "rest/api.hpp"
 
 #include "common/log.hpp"
-#include "config/pipeline_config.hpp"
-#include "config/yaml_file.hpp"
-#include "rest/connector_view.hpp"
 #include "rest/tap.hpp"
 
 #include <chrono>
@@ -11,7 +8,10 @@
 namespace sluice::rest {
 
 Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options)
-    : worker_(worker), registry_(registry), options_(std::move(options)), access_(config::rest_access_policy(worker.config())) {
+    : worker_(worker),
+      registry_(registry),
+      options_(std::move(options)),
+      control_(worker, registry, config::rest_access_policy(worker.config()), [this] { persist(); }) {
     if (!options_.state_file.empty()) store_ = std::make_unique<StateStore>(options_.state_file);
     // Literal routes before parameter routes: the first match wins.
     add_root_routes(router_, *this);
@@ -75,10 +75,9 @@ void Api::persist() {
 }
 
 StoredState Api::snapshot() {
-    std::lock_guard lock(pipelines_mutex_);
     StoredState state;
-    for (const auto& [name, pipeline] : pipelines_) state.pipelines.push_back({name, pipeline.yaml, {}});
-    for (const auto& e : worker_.snapshot()) {
+    for (const auto& [name, pipeline] : control_.pipelines()) state.pipelines.push_back({name, pipeline.yaml, {}});
+    for (const auto& e : control_.connectors()) {
         const auto& d = e.definition;
         const std::string target(runtime::target_name(e.target));
         if (d.origin != runtime::Origin::rest) continue;
@@ -108,42 +107,20 @@ void Api::restore() {
     }
     size_t restored = 0;
     for (const auto& c : state->connectors) {
-        config::Diagnostics diags;
-        auto spec = spec_from_flat(c.name, c.config, registry_, access_, diags);
         auto target = runtime::parse_target(c.state).value_or(runtime::TargetState::running);
         std::string message;
-        if (spec && worker_.create({*spec, c.config, "", runtime::Origin::rest}, target, message) ==
-                        runtime::Worker::Change::created) {
+        if (control_.restore_connector(c.name, c.config, target, message)) {
             ++restored;
             continue;
         }
-        log::error("stored connector ", c.name, " cannot be created now (kept in ", store_->path(), "): ",
-                   spec ? message : describe(diags));
+        log::error("stored connector ", c.name, " cannot be created now (kept in ", store_->path(), "): ", message);
         unrestored_.push_back(c);
     }
     for (const auto& p : state->pipelines) {
-        config::Diagnostics diags;
-        auto doc = config::load_yaml_text(p.yaml, "pipelines/" + p.name, diags);
-        if (doc) doc->access = &access_;
-        auto spec = doc ? config::parse_pipeline(*doc, registry_, diags) : std::nullopt;
-        if (!spec) {
-            log::error("stored pipeline ", p.name, " is no longer valid and is dropped: ", describe(diags));
-            continue;
-        }
-        StoredPipeline stored{p.yaml, {}};
-        for (const auto& c : spec->connectors) {
-            auto it = p.states.find(c.name);
-            auto target = it == p.states.end() ? runtime::TargetState::running
-                                                : runtime::parse_target(it->second).value_or(runtime::TargetState::running);
-            std::string message;
-            if (worker_.create({c, {}, p.name, runtime::Origin::rest}, target, message) == runtime::Worker::Change::created)
-                stored.connectors.push_back(c.name);
-            else
-                log::error("stored pipeline ", p.name, ": connector ", c.name, ": ", message);
-        }
-        std::lock_guard lock(pipelines_mutex_);
-        pipelines_[p.name] = std::move(stored);
-        restored += spec->connectors.size();
+        std::map<std::string, runtime::TargetState> targets;
+        for (const auto& [connector, target] : p.states)
+            targets[connector] = runtime::parse_target(target).value_or(runtime::TargetState::running);
+        restored += control_.restore_pipeline(p.name, p.yaml, targets);
     }
     log::info("restored ", restored, " REST-created connectors from ", store_->path());
 }

@@ -2,6 +2,7 @@
 // plus sluice's own (/pipelines, plugin rescan, /health, /metrics), on top of the worker.
 #pragma once
 
+#include "control/control_plane.hpp"
 #include "plugin/registry.hpp"
 #include "rest/http_server.hpp"
 #include "rest/router.hpp"
@@ -31,12 +32,6 @@ struct ApiOptions {
     std::function<void(std::string_view, std::string_view, int, double)> observe;
 };
 
-// A pipeline created over REST: its YAML as given, and its connectors.
-struct StoredPipeline {
-    std::string yaml;
-    std::vector<std::string> connectors;
-};
-
 class Api {
 public:
     Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options);
@@ -48,37 +43,33 @@ public:
     // connector that cannot be created now stays in the file for a later start.
     void restore();
 
-    // For the handlers.
+    // For the handlers: every run-time change goes through control().
+    control::ControlPlane& control() { return control_; }
     runtime::Worker& worker() { return worker_; }
     plugin::Registry& registry() { return registry_; }
-    const config::AccessPolicy& access() const { return access_; }
+    const config::AccessPolicy& access() const { return control_.access(); }
     const ApiOptions& options() const { return options_; }
-    // Writes the state file (no-op without one) with every change made before the call, and
-    // returns once that is on disk; failures are logged. Concurrent callers share one write
-    // (group commit): the file is fsynced twice per write, and a hundred clients each paying
-    // for its own queued behind one another. Call it without pipelines_mutex() held.
-    void persist();
-    std::mutex& pipelines_mutex() { return pipelines_mutex_; }  // the map: held briefly
-    std::mutex& pipeline_changes_mutex() { return pipeline_changes_mutex_; }  // one PUT/DELETE at a time
-    std::map<std::string, StoredPipeline>& pipelines() { return pipelines_; }
 
 private:
     runtime::Worker& worker_;
     plugin::Registry& registry_;
     ApiOptions options_;
-    config::AccessPolicy access_;  // what configurations sent over REST may reach
-    Router router_;
+    // The REST state file (standalone mode's store of what was created over REST). Written
+    // after every change the control plane makes (its `changed` hook) and returns once that is
+    // on disk; failures are logged. Concurrent callers share one write (group commit): the
+    // file is fsynced twice per write, and a hundred clients each paying for its own queued
+    // behind one another.
+    void persist();
+    StoredState snapshot();
     std::unique_ptr<StateStore> store_;
-    StoredState snapshot();  // takes pipelines_mutex_
     std::mutex persist_mutex_;
     std::condition_variable persisted_;
     uint64_t persist_requested_ = 0, persist_written_ = 0;
     bool persisting_ = false;
-    std::mutex pipelines_mutex_;
-    std::mutex pipeline_changes_mutex_;
-    std::map<std::string, StoredPipeline> pipelines_;
-    std::vector<StoredConnector> unrestored_;
-    std::atomic<bool> serving_{false};  // kept in the file until they can be created
+    std::vector<StoredConnector> unrestored_;  // kept in the file until they can be created
+    control::ControlPlane control_;
+    Router router_;
+    std::atomic<bool> serving_{false};
 };
 
 // Route registration, one file per resource.

@@ -6,7 +6,6 @@
 
 #include "common/text.hpp"
 #include "config/pipeline_config.hpp"
-#include "config/yaml_file.hpp"
 
 #include <set>
 
@@ -23,127 +22,57 @@ void check_yaml_body(const Call& call) {
                                 (type.empty() ? std::string("no Content-Type") : "Content-Type " + type));
 }
 
-HttpResponse pipeline_json(Api& api, int status, const std::string& name, const std::vector<std::string>& connectors) {
+HttpResponse pipeline_json(control::ControlPlane& control, int status, const std::string& name,
+                           const std::vector<std::string>& connectors) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& c : connectors) {
-        auto e = api.worker().entry(c);
-        auto r = api.worker().report(c);
-        if (!e || !r) continue;
-        const auto& spec = e->definition.spec;
-        list.push_back({{"name", c},
+    for (const auto& connector : connectors) {
+        auto c = control.find(connector);
+        if (!c) continue;
+        const auto& spec = c->entry.definition.spec;
+        list.push_back({{"name", connector},
                         {"type", type_name(spec.kind)},
                         {"plugin", spec.plugin},
                         {"topics", spec.topics},
                         {"tasks", spec.tasks},
-                        {"config", shown_config(e->definition)},
-                        {"status", status_json(*r, api.worker().id())}});
+                        {"config", shown_config(c->entry.definition)},
+                        {"status", status_json(c->report, control.worker_id())}});
     }
     return json_response(status, {{"name", name}, {"connectors", list}});
+}
+
+// 400 with every problem of the YAML, each with its line, column and key.
+HttpResponse invalid_pipeline(const control::InvalidPipeline& e) {
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& d : e.diagnostics.items())
+        errors.push_back({{"line", d.where.line}, {"column", d.where.column}, {"key", d.key}, {"message", d.message}});
+    return json_response(400, {{"error_code", 400}, {"message", e.what()}, {"errors", errors}});
+}
+
+HttpResponse put_pipeline(control::ControlPlane& control, const Call& call) {
+    const auto& name = call.param("name");
+    check_name(name, "pipeline");
+    if (auto p = config::name_problem(name)) throw ApiError(400, "pipeline name: " + *p);
+    check_yaml_body(call);
+    try {
+        auto change = control.put_pipeline(name, call.request.body);
+        return pipeline_json(control, change.replaced ? 200 : 201, name, change.connectors);
+    } catch (const control::InvalidPipeline& e) {
+        return invalid_pipeline(e);
+    }
 }
 
 }  // namespace
 
 void add_pipeline_routes(Router& router, Api& api) {
-    router.add("GET", "/pipelines", [&api](const Call&) {
-        std::lock_guard lock(api.pipelines_mutex());
-        nlohmann::json names = nlohmann::json::array();
-        for (const auto& [name, p] : api.pipelines()) names.push_back(name);
-        return json_response(200, names);
-    });
-
-    router.add("GET", "/pipelines/{name}", [&api](const Call& call) {
+    auto& control = api.control();
+    router.add("GET", "/pipelines", [&control](const Call&) { return json_response(200, control.pipeline_names()); });
+    router.add("GET", "/pipelines/{name}", [&control](const Call& call) {
         const auto& name = call.param("name");
-        std::vector<std::string> connectors;
-        {
-            std::lock_guard lock(api.pipelines_mutex());
-            auto it = api.pipelines().find(name);
-            if (it == api.pipelines().end()) throw ApiError(404, "Pipeline " + name + " not found");
-            connectors = it->second.connectors;
-        }
-        return pipeline_json(api, 200, name, connectors);
+        return pipeline_json(control, 200, name, control.pipeline_connectors(name));
     });
-
-    router.add("PUT", "/pipelines/{name}", [&api](const Call& call) {
-        const auto& name = call.param("name");
-        check_name(name, "pipeline");
-        if (auto p = config::name_problem(name)) throw ApiError(400, "pipeline name: " + *p);
-        check_yaml_body(call);
-        config::Diagnostics diags;
-        const std::string file = "pipelines/" + name;  // its stem is the default pipeline name
-        auto doc = config::load_yaml_text(call.request.body, file, diags);
-        if (doc) doc->access = &api.access();
-        auto spec = doc ? config::parse_pipeline(*doc, api.registry(), diags) : std::nullopt;
-        if (spec && spec->name != name)
-            diags.add(config::Location{file, 1, 1}, "name", "the pipeline is named '" + spec->name + "' but is given for '" + name + "'");
-        if (!diags.empty()) {
-            nlohmann::json errors = nlohmann::json::array();
-            for (const auto& d : diags.items())
-                errors.push_back({{"line", d.where.line}, {"column", d.where.column}, {"key", d.key}, {"message", d.message}});
-            HttpResponse r = json_response(400, {{"error_code", 400},
-                                                 {"message", std::to_string(diags.size()) + " error(s) in pipeline " + name + ":\n" + diags.format()},
-                                                 {"errors", errors}});
-            return r;
-        }
-        // One pipeline change at a time: replacing is delete-then-create of its connectors,
-        // all waited for within one rest.lifecycle.wait.ms. The map itself is locked only to
-        // read and write it, so that other calls (and the state file's snapshot) never wait
-        // for a pipeline's connectors.
-        std::lock_guard one_change(api.pipeline_changes_mutex());
-        const auto until = api.worker().lifecycle_deadline();
-        std::set<std::string> own;
-        bool replace = false;
-        {
-            std::lock_guard lock(api.pipelines_mutex());
-            auto existing = api.pipelines().find(name);
-            replace = existing != api.pipelines().end();
-            if (replace) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
-        }
-        for (const auto& c : spec->connectors)
-            if (!own.count(c.name) && api.worker().entry(c.name))
-                throw ApiError(409, "connector " + c.name + " already exists outside pipeline " + name);
-        for (const auto& c : own) api.worker().remove(c, until);
-        StoredPipeline stored{call.request.body, {}};
-        std::string failures;
-        for (const auto& c : spec->connectors) {
-            std::string message;
-            if (api.worker().create({c, {}, name, runtime::Origin::rest}, runtime::TargetState::running, message, until) ==
-                runtime::Worker::Change::created)
-                stored.connectors.push_back(c.name);
-            else
-                failures += (failures.empty() ? "" : "; ") + c.name + ": " + message;
-        }
-        if (!failures.empty()) {
-            for (const auto& c : stored.connectors) api.worker().remove(c, until);
-            {
-                std::lock_guard lock(api.pipelines_mutex());
-                api.pipelines().erase(name);
-            }
-            api.persist();
-            throw ApiError(409, "pipeline " + name + " not created: " + failures);
-        }
-        auto connectors = stored.connectors;
-        {
-            std::lock_guard lock(api.pipelines_mutex());
-            api.pipelines()[name] = std::move(stored);
-        }
-        api.persist();
-        return pipeline_json(api, replace ? 200 : 201, name, connectors);
-    });
-
-    router.add("DELETE", "/pipelines/{name}", [&api](const Call& call) {
-        const auto& name = call.param("name");
-        std::lock_guard one_change(api.pipeline_changes_mutex());
-        std::vector<std::string> connectors;
-        {
-            std::lock_guard lock(api.pipelines_mutex());
-            auto it = api.pipelines().find(name);
-            if (it == api.pipelines().end()) throw ApiError(404, "Pipeline " + name + " not found");
-            connectors = it->second.connectors;
-            api.pipelines().erase(it);
-        }
-        const auto until = api.worker().lifecycle_deadline();
-        for (const auto& c : connectors) api.worker().remove(c, until);
-        api.persist();
+    router.add("PUT", "/pipelines/{name}", [&control](const Call& call) { return put_pipeline(control, call); });
+    router.add("DELETE", "/pipelines/{name}", [&control](const Call& call) {
+        control.delete_pipeline(call.param("name"));
         HttpResponse r;
         r.status = 204;
         return r;

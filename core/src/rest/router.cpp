@@ -9,6 +9,16 @@
 
 namespace sluice::rest {
 
+int status_of(control::Refusal refusal) {
+    switch (refusal) {
+    case control::Refusal::invalid: return 400;
+    case control::Refusal::not_found: return 404;
+    case control::Refusal::conflict: return 409;
+    case control::Refusal::unavailable: return 503;
+    }
+    return 500;
+}
+
 HttpResponse error_response(int status, const std::string& message) {
     HttpResponse r;
     r.status = status;
@@ -99,6 +109,8 @@ HttpResponse Router::dispatch(const HttpRequest& request, std::string& route) co
         return match->handler(Call{request, params});
     } catch (const ApiError& e) {
         return error_response(e.status, e.what());
+    } catch (const control::Error& e) {
+        return error_response(status_of(e.refusal), e.what());
     } catch (const nlohmann::json::exception& e) {
         return error_response(400, std::string("unexpected JSON: ") + e.what());
     }

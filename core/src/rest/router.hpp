@@ -1,10 +1,11 @@
 // Routes of the REST API: "METHOD /literal/{param}/..." patterns. A path that matches a
 // pattern but not its method answers 405 with Allow; no match answers 404. Path segments
 // are percent-decoded one by one, so an encoded '/' stays inside its parameter (and the
-// name checks refuse it). Handlers throw ApiError; every error leaves as Kafka Connect's
-// {"error_code": <status>, "message": "..."}.
+// name checks refuse it). Handlers throw ApiError or let the control plane's control::Error
+// through; every error leaves as Kafka Connect's {"error_code": <status>, "message": "..."}.
 #pragma once
 
+#include "control/errors.hpp"
 #include "rest/http_server.hpp"
 
 #include <functional>
@@ -21,6 +22,9 @@ struct ApiError : std::runtime_error {
 };
 
 HttpResponse error_response(int status, const std::string& message);
+// The HTTP status of a control-plane refusal (Kafka Connect's: 400, 404, 409, 503); the
+// router answers a control::Error a handler lets through with it.
+int status_of(control::Refusal refusal);
 
 struct Call {
     const HttpRequest& request;
