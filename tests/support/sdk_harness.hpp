@@ -134,8 +134,19 @@ private:
     sluice_config config_{};
 };
 
+// What the host's report_errant (ABI 1.1) received for one record.
+struct ErrantReport {
+    std::optional<std::string> topic, key, value;
+    int32_t partition = SLUICE_ANY_PARTITION;
+    int64_t offset = -1;
+    std::string source_partition, source_offset;  // empty when NULL (a sink's record)
+    std::string message;
+};
+
 // A host that records log lines and serves stored offsets from a map keyed by the exact
-// partition JSON text.
+// partition JSON text. Like a 1.0 worker it has no report_errant until enable_errant().
+// Every callback takes this FakeHost as its opaque: a driver wrapping it keeps its state
+// here and never rewires the callbacks.
 class FakeHost {
 public:
     explicit FakeHost(std::string connector = "test.connector", int task_id = 0, int task_count = 1)
@@ -160,9 +171,41 @@ public:
     FakeHost& operator=(const FakeHost&) = delete;
     const sluice_host* get() const { return &host_; }
 
+    // Gives the host an error policy: report_errant records each report in `errants` and
+    // answers `errant_answer` (SLUICE_OK: tolerated; SLUICE_ERROR or SLUICE_FATAL: refused).
+    FakeHost& enable_errant(sluice_status answer = SLUICE_OK) {
+        errant_answer = answer;
+        host_.report_errant = [](void* self, const sluice_record* r, const char* msg, size_t len) -> sluice_status {
+            auto* host = static_cast<FakeHost*>(self);
+            auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
+                if (b.data == nullptr) return std::nullopt;
+                return std::string(b.data, b.size);
+            };
+            ErrantReport e;
+            e.topic = opt(r->topic);
+            e.key = opt(r->key);
+            e.value = opt(r->value);
+            e.partition = r->partition;
+            e.offset = r->offset;
+            e.source_partition = opt(r->source_partition).value_or("");
+            e.source_offset = opt(r->source_offset).value_or("");
+            e.message.assign(msg, len);
+            host->errants.push_back(std::move(e));
+            return host->errant_answer;
+        };
+        return *this;
+    }
+    bool logged(const std::string& needle) const {
+        for (const auto& [level, line] : logs)
+            if (line.find(needle) != std::string::npos) return true;
+        return false;
+    }
+
     std::vector<std::pair<sluice_log_level, std::string>> logs;
     std::map<std::string, std::string> offsets; // partition JSON -> offset JSON
     bool stopping = false;
+    std::vector<ErrantReport> errants;
+    sluice_status errant_answer = SLUICE_OK;
 
 private:
     std::string connector_;
