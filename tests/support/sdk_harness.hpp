@@ -134,6 +134,12 @@ private:
     sluice_config config_{};
 };
 
+// Bytes the plugin passed, copied; NULL data is an absent key, value or topic.
+inline std::optional<std::string> copy_bytes(const sluice_bytes& b) {
+    if (b.data == nullptr) return std::nullopt;
+    return std::string(b.data, b.size);
+}
+
 // What the host's report_errant (ABI 1.1) received for one record.
 struct ErrantReport {
     std::optional<std::string> topic, key, value;
@@ -177,18 +183,14 @@ public:
         errant_answer = answer;
         host_.report_errant = [](void* self, const sluice_record* r, const char* msg, size_t len) -> sluice_status {
             auto* host = static_cast<FakeHost*>(self);
-            auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
-                if (b.data == nullptr) return std::nullopt;
-                return std::string(b.data, b.size);
-            };
             ErrantReport e;
-            e.topic = opt(r->topic);
-            e.key = opt(r->key);
-            e.value = opt(r->value);
+            e.topic = copy_bytes(r->topic);
+            e.key = copy_bytes(r->key);
+            e.value = copy_bytes(r->value);
             e.partition = r->partition;
             e.offset = r->offset;
-            e.source_partition = opt(r->source_partition).value_or("");
-            e.source_offset = opt(r->source_offset).value_or("");
+            e.source_partition = copy_bytes(r->source_partition).value_or("");
+            e.source_offset = copy_bytes(r->source_offset).value_or("");
             e.message.assign(msg, len);
             host->errants.push_back(std::move(e));
             return host->errant_answer;
@@ -228,22 +230,18 @@ public:
         writer_.opaque = this;
         writer_.max_records = max_records;
         writer_.append = [](void* self, const sluice_record* r, sluice_error*) -> sluice_status {
-            auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
-                if (b.data == nullptr) return std::nullopt;
-                return std::string(b.data, b.size);
-            };
             CapturedRecord c;
-            c.key = opt(r->key);
-            c.value = opt(r->value);
-            c.topic = opt(r->topic);
+            c.key = copy_bytes(r->key);
+            c.value = copy_bytes(r->value);
+            c.topic = copy_bytes(r->topic);
             c.has_source_offset = r->source_partition.data != nullptr;
-            c.source_partition = opt(r->source_partition).value_or("");
-            c.source_offset = opt(r->source_offset).value_or("");
+            c.source_partition = copy_bytes(r->source_partition).value_or("");
+            c.source_offset = copy_bytes(r->source_offset).value_or("");
             c.timestamp_ms = r->timestamp_ms;
             c.partition = r->partition;
             for (size_t i = 0; i < r->header_count; ++i)
                 c.headers.emplace_back(std::string(r->headers[i]->key.data, r->headers[i]->key.size),
-                                       opt(r->headers[i]->value));
+                                       copy_bytes(r->headers[i]->value));
             static_cast<CapturingWriter*>(self)->records.push_back(std::move(c));
             return SLUICE_OK;
         };
@@ -513,8 +511,7 @@ private:
             if (text.data == nullptr) return std::nullopt;
             return std::string(text.data, text.size);
         }
-        if (b.data == nullptr) return std::nullopt;
-        return std::string(b.data, b.size);
+        return copy_bytes(b);
     }
     void release_documents() {
         for (sluice_document* d : {&rec_.key_doc, &rec_.value_doc}) {
