@@ -340,7 +340,7 @@ TEST_CASE("auto.create infers the types; auto.evolve adds columns; without them 
         }
         REQUIRE(host.errants.size() == 1);
         CHECK(host.errants[0].message.find("field 'unknown' has no column in table " + t +
-                                             " (add the column, or set auto.evolve: true)") != std::string::npos);
+                                           " (add the column, or set auto.evolve: true)") != std::string::npos);
         CHECK(admin.number("SELECT count(*) FROM " + t + " WHERE id = 5") == 1);  // a null field needs no column
         admin.exec("DROP TABLE " + t);
         // No table, no auto.create: the task stops naming the table.
