@@ -134,8 +134,25 @@ private:
     sluice_config config_{};
 };
 
+// Bytes the plugin passed, copied; NULL data is an absent key, value or topic.
+inline std::optional<std::string> copy_bytes(const sluice_bytes& b) {
+    if (b.data == nullptr) return std::nullopt;
+    return std::string(b.data, b.size);
+}
+
+// What the host's report_errant (ABI 1.1) received for one record.
+struct ErrantReport {
+    std::optional<std::string> topic, key, value;
+    int32_t partition = SLUICE_ANY_PARTITION;
+    int64_t offset = -1;
+    std::string source_partition, source_offset;  // empty when NULL (a sink's record)
+    std::string message;
+};
+
 // A host that records log lines and serves stored offsets from a map keyed by the exact
-// partition JSON text.
+// partition JSON text. Like a 1.0 worker it has no report_errant until enable_errant().
+// Every callback takes this FakeHost as its opaque: a driver wrapping it keeps its state
+// here and never rewires the callbacks.
 class FakeHost {
 public:
     explicit FakeHost(std::string connector = "test.connector", int task_id = 0, int task_count = 1)
@@ -160,9 +177,37 @@ public:
     FakeHost& operator=(const FakeHost&) = delete;
     const sluice_host* get() const { return &host_; }
 
+    // Gives the host an error policy: report_errant records each report in `errants` and
+    // answers `errant_answer` (SLUICE_OK: tolerated; SLUICE_ERROR or SLUICE_FATAL: refused).
+    FakeHost& enable_errant(sluice_status answer = SLUICE_OK) {
+        errant_answer = answer;
+        host_.report_errant = [](void* self, const sluice_record* r, const char* msg, size_t len) -> sluice_status {
+            auto* host = static_cast<FakeHost*>(self);
+            ErrantReport e;
+            e.topic = copy_bytes(r->topic);
+            e.key = copy_bytes(r->key);
+            e.value = copy_bytes(r->value);
+            e.partition = r->partition;
+            e.offset = r->offset;
+            e.source_partition = copy_bytes(r->source_partition).value_or("");
+            e.source_offset = copy_bytes(r->source_offset).value_or("");
+            e.message.assign(msg, len);
+            host->errants.push_back(std::move(e));
+            return host->errant_answer;
+        };
+        return *this;
+    }
+    bool logged(const std::string& needle) const {
+        for (const auto& [level, line] : logs)
+            if (line.find(needle) != std::string::npos) return true;
+        return false;
+    }
+
     std::vector<std::pair<sluice_log_level, std::string>> logs;
     std::map<std::string, std::string> offsets; // partition JSON -> offset JSON
     bool stopping = false;
+    std::vector<ErrantReport> errants;
+    sluice_status errant_answer = SLUICE_OK;
 
 private:
     std::string connector_;
@@ -185,22 +230,18 @@ public:
         writer_.opaque = this;
         writer_.max_records = max_records;
         writer_.append = [](void* self, const sluice_record* r, sluice_error*) -> sluice_status {
-            auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
-                if (b.data == nullptr) return std::nullopt;
-                return std::string(b.data, b.size);
-            };
             CapturedRecord c;
-            c.key = opt(r->key);
-            c.value = opt(r->value);
-            c.topic = opt(r->topic);
+            c.key = copy_bytes(r->key);
+            c.value = copy_bytes(r->value);
+            c.topic = copy_bytes(r->topic);
             c.has_source_offset = r->source_partition.data != nullptr;
-            c.source_partition = opt(r->source_partition).value_or("");
-            c.source_offset = opt(r->source_offset).value_or("");
+            c.source_partition = copy_bytes(r->source_partition).value_or("");
+            c.source_offset = copy_bytes(r->source_offset).value_or("");
             c.timestamp_ms = r->timestamp_ms;
             c.partition = r->partition;
             for (size_t i = 0; i < r->header_count; ++i)
                 c.headers.emplace_back(std::string(r->headers[i]->key.data, r->headers[i]->key.size),
-                                       opt(r->headers[i]->value));
+                                       copy_bytes(r->headers[i]->value));
             static_cast<CapturingWriter*>(self)->records.push_back(std::move(c));
             return SLUICE_OK;
         };
@@ -470,8 +511,7 @@ private:
             if (text.data == nullptr) return std::nullopt;
             return std::string(text.data, text.size);
         }
-        if (b.data == nullptr) return std::nullopt;
-        return std::string(b.data, b.size);
+        return copy_bytes(b);
     }
     void release_documents() {
         for (sluice_document* d : {&rec_.key_doc, &rec_.value_doc}) {

@@ -23,54 +23,28 @@ namespace {
 
 bool no_server() { return std::getenv("SLUICE_CLICKHOUSE_ENV") == nullptr; }
 
-// What report_errant received; the policy answer is `tolerate`.
-struct ErrantLog {
-    struct Entry {
-        std::string topic;
-        int32_t partition;
-        int64_t offset;
-        std::optional<std::string> key, value;
-        std::string message;
-    };
-    std::vector<Entry> entries;
-    bool tolerate = true;
-};
-
 // One sink instance through the C ABI, with open() and close() (the shared harness has
-// put and flush only) and a report_errant that records what it gets.
+// put and flush only). With an `errant_answer` its host has report_errant, which records
+// each report in host_.errants and answers that.
 class Sink {
 public:
-    Sink(std::map<std::string, std::string> config, ErrantLog* errant = nullptr)
+    explicit Sink(std::map<std::string, std::string> config, std::optional<sluice_status> errant_answer = std::nullopt)
         : desc_(descriptor(SLUICE_KIND_SINK, "clickhouse")),
           vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)),
           config_(desc_, std::move(config)) {
-        auto* host = const_cast<sluice_host*>(host_.get());
-        if (errant != nullptr) {
-            errant_ = errant;
-            host->report_errant = [](void*, const sluice_record* r, const char* message, size_t length) -> sluice_status {
-                auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
-                    if (b.data == nullptr) return std::nullopt;
-                    return std::string(b.data, b.size);
-                };
-                current_errant->entries.push_back({std::string(r->topic.data, r->topic.size), r->partition, r->offset,
-                                                   opt(r->key), opt(r->value), std::string(message, length)});
-                return current_errant->tolerate ? SLUICE_OK : SLUICE_FATAL;
-            };
-        }
+        if (errant_answer) host_.enable_errant(*errant_answer);
         created = call([&](sluice_error* e) { return vt_->create(host_.get(), config_.get(), &instance_, e); });
     }
     ~Sink() {
         if (instance_ != nullptr) vt_->destroy(instance_);
     }
     CallResult put(const std::vector<SinkInput>& inputs) {
-        current_errant = errant_;
         const AbiRecords records(inputs);
         return call([&](sluice_error* e) { return vt_->put(instance_, records.data(), records.size(), e); });
     }
     // The final flush of a stopping task (inserts everything) unless `final` is false (the
     // periodic one). `positions` (topic, partition, next offset) come back as the sink left them.
     CallResult flush(bool final = true, std::vector<sluice_topic_partition>* positions = nullptr) {
-        current_errant = errant_;
         host_.stopping = final;
         std::vector<sluice_topic_partition*> ptrs;
         if (positions)
@@ -100,11 +74,9 @@ public:
     FakeHost host_;
 
 private:
-    static inline ErrantLog* current_errant = nullptr;
     const sluice_plugin_descriptor& desc_;
     const sluice_sink_vtable* vt_;
     ConfigFixture config_;
-    ErrantLog* errant_ = nullptr;
     void* instance_ = nullptr;
 };
 
@@ -162,11 +134,7 @@ std::vector<SinkInput> partitions(const std::string& topic, int count, int64_t f
     return out;
 }
 
-bool logged(const Sink& sink, const std::string& text) {
-    for (const auto& [level, line] : sink.host_.logs)
-        if (line.find(text) != std::string::npos) return true;
-    return false;
-}
+bool logged(const Sink& sink, const std::string& text) { return sink.host_.logged(text); }
 
 int closed_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -397,8 +365,7 @@ TEST_CASE("exactly once off: the table needs no coordinates, rows go in as they 
 
 TEST_CASE("at-least-once: partitions share inserts; a refused row still only costs itself") {
     Table t;
-    ErrantLog errant;
-    Sink sink(t.config({{"exactly_once", "false"}}), &errant);
+    Sink sink(t.config({{"exactly_once", "false"}}), SLUICE_OK);
     auto input = rows("t", 0, 0, 10);
     auto other = rows("t", 1, 0, 10);
     other[4].value = "{\"flow\":-5}";  // UInt32: refused
@@ -406,9 +373,9 @@ TEST_CASE("at-least-once: partitions share inserts; a refused row still only cos
     REQUIRE(sink.put(input).status == SLUICE_OK);
     REQUIRE(sink.flush().status == SLUICE_OK);
     CHECK(t.count() == 19);
-    REQUIRE(errant.entries.size() == 1);
-    CHECK(errant.entries[0].partition == 1);
-    CHECK(errant.entries[0].offset == 4);
+    REQUIRE(sink.host_.errants.size() == 1);
+    CHECK(sink.host_.errants[0].partition == 1);
+    CHECK(sink.host_.errants[0].offset == 4);
     REQUIRE(sink.put(rows("t", 0, 10, 15)).status == SLUICE_OK);
     REQUIRE(sink.put(rows("t", 1, 10, 15)).status == SLUICE_OK);
     REQUIRE(sink.flush().status == SLUICE_OK);
@@ -424,51 +391,47 @@ TEST_CASE("a bad record in the middle of a batch: only it is rejected, every goo
     input[17].value = "{\"sensor\":\"S0\",\"unknown_column\":1}";       // ClickHouse refuses it
 
     SUBCASE("tolerated (errors.tolerance=all): reported with coordinates and message, the rest inserted") {
-        ErrantLog errant;
-        Sink sink(t.config(), &errant);
+        Sink sink(t.config(), SLUICE_OK);
         REQUIRE(sink.put(input).status == SLUICE_OK);
         CallResult flushed = sink.flush();
         REQUIRE_MESSAGE(flushed.status == SLUICE_OK, flushed.message);
         CHECK(t.count() == 16);
         CHECK(t.count("_offset IN (107, 113, 115, 117)") == 0);
-        REQUIRE(errant.entries.size() == 4);
+        REQUIRE(sink.host_.errants.size() == 4);
         std::vector<int64_t> offsets;
-        for (auto& e : errant.entries) {
+        for (auto& e : sink.host_.errants) {
             offsets.push_back(e.offset);
             CHECK(e.topic == "traffic");
             CHECK(e.partition == 2);
         }
         CHECK(offsets == std::vector<int64_t>{107, 113, 115, 117});
-        CHECK(errant.entries[0].value == input[7].value);  // the record as it came from Kafka
-        CHECK(errant.entries[0].key == input[7].key);
-        CHECK_MESSAGE(errant.entries[0].message.find("record traffic[2]@107 not inserted") != std::string::npos,
-                      errant.entries[0].message);
-        CHECK_MESSAGE(errant.entries[0].message.find("ClickHouse error 27") != std::string::npos, errant.entries[0].message);
-        CHECK(errant.entries[1].message.find("not one JSON object") != std::string::npos);
-        CHECK(errant.entries[2].message.find("tombstone") != std::string::npos);
-        CHECK_MESSAGE(errant.entries[3].message.find("Unknown field found while parsing JSONEachRow format: unknown_column") !=
+        CHECK(sink.host_.errants[0].value == input[7].value);  // the record as it came from Kafka
+        CHECK(sink.host_.errants[0].key == input[7].key);
+        CHECK_MESSAGE(sink.host_.errants[0].message.find("record traffic[2]@107 not inserted") != std::string::npos,
+                      sink.host_.errants[0].message);
+        CHECK_MESSAGE(sink.host_.errants[0].message.find("ClickHouse error 27") != std::string::npos, sink.host_.errants[0].message);
+        CHECK(sink.host_.errants[1].message.find("not one JSON object") != std::string::npos);
+        CHECK(sink.host_.errants[2].message.find("tombstone") != std::string::npos);
+        CHECK_MESSAGE(sink.host_.errants[3].message.find("Unknown field found while parsing JSONEachRow format: unknown_column") !=
                           std::string::npos,
-                      errant.entries[3].message);
+                      sink.host_.errants[3].message);
     }
     SUBCASE("not tolerated (errors.tolerance=none): the task fails naming the record; good rows on both sides are in") {
-        ErrantLog errant;
-        errant.tolerate = false;
-        Sink sink(t.config(), &errant);
+        Sink sink(t.config(), SLUICE_FATAL);
         CallResult put = sink.put(input);
         CallResult flushed = put.status == SLUICE_OK ? sink.flush() : put;
         CHECK(flushed.status == SLUICE_FATAL);
         CHECK_MESSAGE(flushed.message.find("record traffic[2]@107 not inserted") != std::string::npos, flushed.message);
         CHECK_MESSAGE(flushed.message.find("Cannot parse") != std::string::npos, flushed.message);
         CHECK(t.count() == 16);  // all the good rows: before and after the bad ones
-        REQUIRE(errant.entries.size() == 1);
-        CHECK(errant.entries[0].offset == 107);
+        REQUIRE(sink.host_.errants.size() == 1);
+        CHECK(sink.host_.errants[0].offset == 107);
     }
 }
 
 TEST_CASE("a bad record in a background insert: the periodic flush isolates it once, the good rows go in") {
     Table t;
-    ErrantLog errant;
-    Sink sink(t.config({{"batch.max.rows", "10"}, {"batch.max.ms", "0"}}), &errant);
+    Sink sink(t.config({{"batch.max.rows", "10"}, {"batch.max.ms", "0"}}), SLUICE_OK);
     auto input = partitions("traffic", 3, 0, 10);
     input[14].value = "{\"sensor\":\"S0\",\"flow\":\"lots\"}";  // traffic[1]@4
     REQUIRE(sink.put(input).status == SLUICE_OK);  // due: one combined background insert, refused
@@ -480,9 +443,9 @@ TEST_CASE("a bad record in a background insert: the periodic flush isolates it o
             return t.count() == 29;
         },
         10s));
-    REQUIRE(errant.entries.size() == 1);  // reported once, not once per flush
-    CHECK(errant.entries[0].partition == 1);
-    CHECK(errant.entries[0].offset == 4);
+    REQUIRE(sink.host_.errants.size() == 1);  // reported once, not once per flush
+    CHECK(sink.host_.errants[0].partition == 1);
+    CHECK(sink.host_.errants[0].offset == 4);
     CHECK(positions[1].offset == 10);  // everything settled: the commit may pass the bad record
     CHECK(t.duplicates() == 0);
 }
@@ -493,15 +456,14 @@ TEST_CASE("bisection isolates bad rows without a row hint too, in offset order")
     // Duplicate keys: refused (code 117) without an "(at row N)" hint on some servers, so
     // the sink falls back to halving.
     for (int bad : {3, 40, 41}) input[bad].value = "{\"sensor\":\"a\",\"sensor\":\"b\"}";
-    ErrantLog errant;
-    Sink sink(t.config(), &errant);
+    Sink sink(t.config(), SLUICE_OK);
     REQUIRE(sink.put(input).status == SLUICE_OK);
     REQUIRE(sink.flush().status == SLUICE_OK);
     CHECK(t.count() == 61);
-    REQUIRE(errant.entries.size() == 3);
-    CHECK(errant.entries[0].offset == 3);
-    CHECK(errant.entries[1].offset == 40);
-    CHECK(errant.entries[2].offset == 41);
+    REQUIRE(sink.host_.errants.size() == 3);
+    CHECK(sink.host_.errants[0].offset == 3);
+    CHECK(sink.host_.errants[1].offset == 40);
+    CHECK(sink.host_.errants[2].offset == 41);
 }
 
 TEST_CASE("configuration and connection problems are clear errors") {

@@ -13,7 +13,7 @@ using sluice::testing::CapturedRecord;
 using sluice::testing::CapturingWriter;
 using sluice::testing::DatagouvReplay;
 using sluice::testing::DatagouvUnderTest;
-using sluice::testing::ErrantHost;
+using sluice::testing::FakeHost;
 using sluice::testing::HttpResponse;
 using nlohmann::json;
 
@@ -109,7 +109,9 @@ TEST_CASE("the 2023 CSV (BOM, CRLF, ';'): one record per data line, typed, in fi
     const std::size_t expected = data_lines(bytes);
     REQUIRE(expected > 300);
 
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal, {{"key_fields", "IDENT,SENS_CIR"}}), host);
     REQUIRE(source.ok());
     Drained d = drain(source, expected + 1, 20);
@@ -156,7 +158,9 @@ TEST_CASE("the 2018 and 2021 Opendatasoft JSON exports: one record per element, 
     const json all_2021 = json::parse(sluice::testing::read_file(json_2021));
     const std::size_t expected = all_2018.size() + all_2021.size();
 
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal, {{"resource_format", "json"}, {"key_fields", "IDENT,SENS_CIR"}}), host);
     REQUIRE(source.ok());
     Drained d = drain(source, expected + 1, 40);
@@ -193,7 +197,8 @@ TEST_CASE("odd CSVs: ',' with quotes and line breaks, Latin-1, decimal commas, a
                 "3,\"il dit \"\"stop\"\"\",,\"0,25\"\r\n"
                 "4,\"coup\xe9\",\"2%\",7\r\n"  // Latin-1 é
                 "5,tronqu"});                   // the file stops mid-row
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal), host);
     Drained d = drain(source, 5, 10);
     REQUIRE(d.records.size() == 4);
@@ -211,8 +216,9 @@ TEST_CASE("odd CSVs: ',' with quotes and line breaks, Latin-1, decimal commas, a
 TEST_CASE("an errant row the error policy does not tolerate fails the task with the row named") {
     DatagouvReplay portal;
     portal.add({"bad-1", "Bad", "csv", "bad.csv", "a;b\n1;2\n3;\"open\n"});
-    ErrantHost host;
-    host.tolerate = false;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
+    host.errant_answer = SLUICE_FATAL;
     DatagouvUnderTest source(config_for(portal), host);
     Drained d = drain(source, 10, 5);
     REQUIRE(d.failures.size() == 1);
@@ -227,13 +233,16 @@ TEST_CASE("resume from a stored offset mid-file: exactly the rows after it, no d
     const std::string bytes = sluice::testing::read_file(csv_2023);
     const std::size_t expected = data_lines(bytes);
 
-    ErrantHost first_host;
+    FakeHost first_host("bordeaux-counts");
+
+    first_host.enable_errant(SLUICE_OK);
     DatagouvUnderTest first(config_for(portal), first_host);
     Drained full = drain(first, expected, 20);
     REQUIRE(full.records.size() == expected);
 
     // A restart after record 100 was stored.
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     host.offsets[full.records[99].source_partition] = full.records[99].source_offset;
     DatagouvUnderTest source(config_for(portal), host);
     Drained rest = drain(source, expected, 20);
@@ -254,11 +263,13 @@ TEST_CASE("an unchanged resource is not downloaded or emitted again; a changed o
 
     // Fully read before a restart: the stored offset says row == rows.
     {
-        ErrantHost host;
+        FakeHost host("bordeaux-counts");
+        host.enable_errant(SLUICE_OK);
         DatagouvUnderTest first(config_for(portal), host);
         Drained full = drain(first, expected, 20);
         REQUIRE(full.records.size() == expected);
-        ErrantHost again;
+        FakeHost again("bordeaux-counts");
+        again.enable_errant(SLUICE_OK);
         again.offsets[full.records.back().source_partition] = full.records.back().source_offset;
         const int downloads = portal.hits(path);
         DatagouvUnderTest second(config_for(portal), again);
@@ -270,7 +281,8 @@ TEST_CASE("an unchanged resource is not downloaded or emitted again; a changed o
 
     // In one run with a short poll interval: the listing is fetched again and again, the file
     // once; then a new version appears and is emitted in full, with its new version in the offsets.
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal, {{"poll_interval_ms", "20"}}), host);
     Drained first = drain(source, expected, 20);
     REQUIRE(first.records.size() == expected);
@@ -292,7 +304,8 @@ TEST_CASE("an unchanged resource is not downloaded or emitted again; a changed o
     CHECK(host.logged("changed"));
 
     // After a restart whose stored offset belongs to the old version: read from the start.
-    ErrantHost restarted;
+    FakeHost restarted("bordeaux-counts");
+    restarted.enable_errant(SLUICE_OK);
     restarted.offsets[first.records[10].source_partition] = first.records[10].source_offset;
     DatagouvUnderTest third(config_for(portal), restarted);
     Drained all = drain(third, expected, 20);
@@ -308,7 +321,9 @@ TEST_CASE("429 with Retry-After: RETRY, no request before the time is up, then e
     limited.headers.emplace_back("Retry-After", "1");
     portal.fault(DatagouvReplay::listing_path(), limited);
 
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal), host);
     CapturingWriter out;
     auto started = std::chrono::steady_clock::now();
@@ -341,7 +356,9 @@ TEST_CASE("500 on the listing and on the download, a body cut short: RETRY, then
     cut.truncate_body_at = bytes.size() / 2;
     portal.fault(path, cut);
 
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal), host);
     Drained d = drain(source, expected + 1, 20);
     REQUIRE(d.failures.size() == 3);
@@ -358,7 +375,8 @@ TEST_CASE("500 on the listing and on the download, a body cut short: RETRY, then
 TEST_CASE("404 dataset: the task fails with a clear message; pre-flight test says the same") {
     DatagouvReplay portal;
     portal.add(file_2023());
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     auto config = config_for(portal, {{"dataset", "no-such-dataset"}});
     DatagouvUnderTest source(config, host);
     CapturingWriter out;
@@ -374,7 +392,8 @@ TEST_CASE("pre-flight test: a matching resource passes; none matching lists what
     DatagouvReplay portal;
     portal.add(file_2023());
     portal.add(file_2018());
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     CHECK(DatagouvUnderTest::test(config_for(portal), host).status == SLUICE_OK);
     CHECK(host.logged("1 of 2 resources match format in [csv]"));
     auto none = DatagouvUnderTest::test(config_for(portal, {{"resource_title", "2019"}}), host);
@@ -392,7 +411,8 @@ TEST_CASE("resource_title filter and a dead resource link: the other resources a
     portal.add({"gone", "Comptage du trafic 2023 (ancien lien)", "csv", "gone.csv", "a\n1\n"});
     portal.fault("/files/gone/gone.csv", HttpResponse::text(404, "<html>Not Found</html>", "text/html"));
     const std::size_t expected = data_lines(sluice::testing::read_file(csv_2023));
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal, {{"resource_title", "trafic 2023"}}), host);
     Drained d = drain(source, expected + 1, 20);
     CHECK(d.records.size() == expected);
@@ -402,7 +422,8 @@ TEST_CASE("resource_title filter and a dead resource link: the other resources a
 
 TEST_CASE("bad configuration is refused at creation, naming the key") {
     DatagouvReplay portal;
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest bad_format(config_for(portal, {{"resource_format", "xlsx"}}), host);
     CHECK(bad_format.created.status == SLUICE_FATAL);
     CHECK(bad_format.created.message.find("resource.format: 'xlsx'") != std::string::npos);
@@ -419,7 +440,8 @@ TEST_CASE("JSON resources: a cut array reports its last element; a file that is 
     portal.add({"cut", "Cut", "json", "cut.json", R"([{"ident": "A"}, {"ident": "B"}, {"ident": )"});
     portal.add({"obj", "Object", "json", "obj.json", R"({"results": []})"});
     portal.add({"bad", "Bad element", "json", "bad.json", R"([{"ident": "C"}, {"ident" "D"}, 7])"});
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+    host.enable_errant(SLUICE_OK);
     DatagouvUnderTest source(config_for(portal, {{"resource_format", "json"}}), host);
     Drained d = drain(source, 10, 10);
     REQUIRE(d.records.size() == 4);
@@ -447,7 +469,9 @@ TEST_CASE("a slow download never holds poll() past its timeout; stopping aborts 
     held.delay = 60s;
     portal.fault(portal.file_path("f1a2b3c4-2023"), held);
 
-    ErrantHost host;
+    FakeHost host("bordeaux-counts");
+
+    host.enable_errant(SLUICE_OK);
     {
         DatagouvUnderTest source(config_for(portal), host);
         int empty_polls = 0;

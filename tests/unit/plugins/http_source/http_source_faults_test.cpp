@@ -116,18 +116,17 @@ TEST_CASE("an answer without the records array (the API changed): errant, and fa
     });
     SUBCASE("tolerated: reported with the answer, the sweep ends") {
         FakeHost host;
-        ErrantLog errant;
-        enable_errant(host, errant);
+        host.enable_errant(SLUICE_OK);
         CapturingWriter out;
         SourceUnderTest source("http", config(api), host);
         REQUIRE(source.ok());
         auto r = run_sweeps(source, out, host, 1);
         CHECK(r.status == SLUICE_OK);
         CHECK(out.records.empty());
-        REQUIRE(errant.records.size() == 1);
-        CHECK(errant.records[0].first.find("\"results\"") != std::string::npos);
-        CHECK_MESSAGE(errant.records[0].second.find("records.pointer /data is not an array") != std::string::npos,
-                      errant.records[0].second);
+        REQUIRE(host.errants.size() == 1);
+        CHECK(host.errants[0].value.value_or("").find("\"results\"") != std::string::npos);
+        CHECK_MESSAGE(host.errants[0].message.find("records.pointer /data is not an array") != std::string::npos,
+                      host.errants[0].message);
     }
     SUBCASE("not tolerated: the task fails") {
         FakeHost host;  // no report_errant: the SDK's FatalError
@@ -147,15 +146,14 @@ TEST_CASE("records without their key field go to the error policy; the others ar
     records[20]["codeshared"] = {{"airline_iata", "KL"}};
     ApiReplay api(Shape::aviationstack, records, "the-key");
     FakeHost host;
-    ErrantLog errant;
-    enable_errant(host, errant);
+    host.enable_errant(SLUICE_OK);
     CapturingWriter out;
     SourceUnderTest source("http", config(api, {{"limit", "10"}}), host);
     REQUIRE(source.ok());
     REQUIRE(run_sweeps(source, out, host, 1).status == SLUICE_OK);
     CHECK(out.records.size() == 28);
-    REQUIRE(errant.records.size() == 2);
-    CHECK_MESSAGE(errant.records[0].second.find("without a value for the key field 'flight.iata'") != std::string::npos,
-                  errant.records[0].second);
+    REQUIRE(host.errants.size() == 2);
+    CHECK_MESSAGE(host.errants[0].message.find("without a value for the key field 'flight.iata'") != std::string::npos,
+                  host.errants[0].message);
     CHECK(count_logs(host, "the records' fields changed") >= 1);
 }

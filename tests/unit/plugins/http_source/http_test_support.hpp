@@ -74,25 +74,6 @@ inline CallResult run_sweeps(SourceUnderTest& source, CapturingWriter& out, Fake
     return r;
 }
 
-// Errant records reported through the host.
-struct ErrantLog {
-    std::vector<std::pair<std::string, std::string>> records;  // (value, message)
-    bool tolerate = true;
-};
-inline ErrantLog*& errant_log() {
-    static ErrantLog* log = nullptr;
-    return log;
-}
-inline void enable_errant(FakeHost& host, ErrantLog& log) {
-    errant_log() = &log;
-    auto* h = const_cast<sluice_host*>(host.get());
-    h->report_errant = [](void*, const sluice_record* r, const char* msg, size_t len) -> sluice_status {
-        ErrantLog* l = errant_log();
-        l->records.emplace_back(r->value.data ? std::string(r->value.data, r->value.size) : "", std::string(msg, len));
-        return l->tolerate ? SLUICE_OK : SLUICE_ERROR;
-    };
-}
-
 inline std::vector<std::string> values(const CapturingWriter& out) {
     std::vector<std::string> v;
     for (const auto& r : out.records) v.push_back(*r.value);

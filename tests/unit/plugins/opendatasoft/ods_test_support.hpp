@@ -95,25 +95,6 @@ inline sluice::testing::CallResult run_sweeps(sluice::testing::SourceUnderTest& 
     return r;
 }
 
-// Errant records reported through the host (ABI 1.1 report_errant); the FakeHost has none.
-struct ErrantLog {
-    std::vector<std::pair<std::string, std::string>> records;  // (value, message)
-    bool tolerate = true;
-};
-inline ErrantLog*& errant_log() {
-    static ErrantLog* log = nullptr;
-    return log;
-}
-inline void enable_errant(sluice::testing::FakeHost& host, ErrantLog& log) {
-    errant_log() = &log;
-    auto* h = const_cast<sluice_host*>(host.get());
-    h->report_errant = [](void*, const sluice_record* r, const char* msg, size_t len) -> sluice_status {
-        ErrantLog* l = errant_log();
-        l->records.emplace_back(r->value.data ? std::string(r->value.data, r->value.size) : "", std::string(msg, len));
-        return l->tolerate ? SLUICE_OK : SLUICE_ERROR;
-    };
-}
-
 // The last source offset among captured records (the one the worker would store).
 inline std::string last_offset(const std::vector<sluice::testing::CapturedRecord>& records) {
     for (auto it = records.rbegin(); it != records.rend(); ++it)

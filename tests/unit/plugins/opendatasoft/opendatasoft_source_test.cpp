@@ -302,19 +302,19 @@ TEST_CASE("pc_capte_p: records without mdate go to the error policy, naming the 
     CHECK(without_count == 173);  // API_NOTES says 161; the stored file has 173
     SUBCASE("tolerated") {
         FakeHost host;
-        ErrantLog errant;
-        enable_errant(host, errant);
+        host.enable_errant(SLUICE_OK);
         CapturingWriter out;
         SourceUnderTest source("opendatasoft", config(server.url(), "pc_capte_p", "mdate", "gid"), host);
         REQUIRE(source.ok());
         auto r = run_sweeps(source, out, host, 1);
         REQUIRE_MESSAGE(r.status == SLUICE_OK, r.message);
         CHECK(out.records.size() == truth.records.size() - without_mdate);
-        REQUIRE(errant.records.size() == without_mdate);
-        for (const auto& [value, message] : errant.records) {
+        REQUIRE(host.errants.size() == without_mdate);
+        for (const auto& errant : host.errants) {
+            const std::string& message = errant.message;
             CHECK(message.find("dataset 'pc_capte_p', field 'mdate': record has no value for the timestamp field 'mdate'") != std::string::npos);
             CHECK(message.find("/api/explore/v2.1/catalog/datasets/pc_capte_p/records") != std::string::npos);
-            CHECK(Json::parse(value).contains("gid"));
+            CHECK(Json::parse(errant.value.value_or("")).contains("gid"));
         }
         // v2.1 answers carry every field of the schema: a value the export left out is null.
         std::size_t null_count = 0;
@@ -326,9 +326,7 @@ TEST_CASE("pc_capte_p: records without mdate go to the error policy, naming the 
     }
     SUBCASE("not tolerated: the task fails with the reason") {
         FakeHost host;
-        ErrantLog errant;
-        errant.tolerate = false;
-        enable_errant(host, errant);
+        host.enable_errant(SLUICE_ERROR);
         CapturingWriter out;
         SourceUnderTest source("opendatasoft", config(server.url(), "pc_capte_p", "mdate", "gid"), host);
         REQUIRE(source.ok());

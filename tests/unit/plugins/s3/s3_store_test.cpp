@@ -141,12 +141,7 @@ TEST_SUITE("s3_store") {
         if (!env) return;
         const std::string name = fresh_bucket(*env);
         FakeHost host;
-        static std::vector<std::string> errant;
-        errant.clear();
-        const_cast<sluice_host*>(host.get())->report_errant = [](void*, const sluice_record*, const char* m, size_t n) -> sluice_status {
-            errant.emplace_back(m, n);
-            return SLUICE_OK;
-        };
+        host.enable_errant(SLUICE_OK);
         SinkUnderTest sink("s3", sink_config(*env, name), host);
         REQUIRE(sink.ok());
         auto records = inputs(0, 10);
@@ -158,9 +153,9 @@ TEST_SUITE("s3_store") {
         std::vector<sluice_topic_partition> positions{{"lake", 0, 12}};
         REQUIRE(sink.flush(positions).status == SLUICE_OK);
         CHECK(positions[0].offset == 12);
-        REQUIRE(errant.size() == 1);
-        CHECK(errant[0].find("record lake[0]@3 not written to s3://" + name) == 0);
-        CHECK(errant[0].find("its value is not JSON") != std::string::npos);
+        REQUIRE(host.errants.size() == 1);
+        CHECK(host.errants[0].message.find("record lake[0]@3 not written to s3://" + name) == 0);
+        CHECK(host.errants[0].message.find("its value is not JSON") != std::string::npos);
         sluice::s3::Bucket bucket(connection(*env), name, true);
         std::string expected;
         for (int i : {0, 1, 2, 4, 5, 7, 8, 9, 10, 11}) expected += "{\"seq\":" + std::to_string(i) + "}\n";

@@ -19,40 +19,13 @@ using sluice::testing::SinkInput;
 
 namespace {
 
-// A host whose error policy tolerates (records what it was given) or refuses.
-struct PolicyHost {
-    FakeHost base;
-    sluice_host host{};
-    bool tolerate = true;
-    std::vector<std::pair<std::int64_t, std::string>> errant;  // offset, message
-
-    PolicyHost() {
-        host = *base.get();
-        current() = this;
-        host.report_errant = [](void*, const sluice_record* r, const char* m, size_t n) -> sluice_status {
-            current()->errant.emplace_back(r->offset, std::string(m, n));
-            return current()->tolerate ? SLUICE_OK : SLUICE_ERROR;
-        };
-    }
-    ~PolicyHost() { current() = nullptr; }
-    static PolicyHost*& current() {
-        static PolicyHost* p = nullptr;
-        return p;
-    }
-    std::string logs() const {
-        std::string out;
-        for (const auto& [level, line] : base.logs) out += line + "\n";
-        return out;
-    }
-};
-
 class Sink {
 public:
-    Sink(PolicyHost& host, std::map<std::string, std::string> config)
+    Sink(FakeHost& host, std::map<std::string, std::string> config)
         : desc_(sluice::testing::descriptor(SLUICE_KIND_SINK, "snowflake")),
           vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)),
           config_(desc_, std::move(config)) {
-        created = sluice::testing::call([&](sluice_error* e) { return vt_->create(&host.host, config_.get(), &instance_, e); });
+        created = sluice::testing::call([&](sluice_error* e) { return vt_->create(host.get(), config_.get(), &instance_, e); });
     }
     ~Sink() {
         if (instance_) vt_->destroy(instance_);
@@ -78,11 +51,11 @@ public:
         for (auto& p : parts) out[p.partition] = p.offset;
         return out;
     }
-    static CallResult test(PolicyHost& host, std::map<std::string, std::string> config) {
+    static CallResult test(FakeHost& host, std::map<std::string, std::string> config) {
         const auto& d = sluice::testing::descriptor(SLUICE_KIND_SINK, "snowflake");
         ConfigFixture c(d, std::move(config));
         return sluice::testing::call([&](sluice_error* e) {
-            return static_cast<const sluice_sink_vtable*>(d.vtable)->test(&host.host, c.get(), e);
+            return static_cast<const sluice_sink_vtable*>(d.vtable)->test(host.get(), c.get(), e);
         });
     }
     CallResult created;
@@ -149,7 +122,8 @@ std::vector<int64_t> range(int64_t from, int64_t to) {
 
 TEST_CASE("sink: rows arrive exactly as put, at flush") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake));
     REQUIRE_MESSAGE(sink.created.status == SLUICE_OK, sink.created.message);
     std::vector<SinkInput> batch = {rec(0, R"({"sensor":"S1","speed":52.5})"), rec(1, std::nullopt)};
@@ -173,7 +147,8 @@ TEST_CASE("sink: rows arrive exactly as put, at flush") {
 
 TEST_CASE("sink: batch.max.rows splits a buffer into several statements") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake, {{"batch.max.rows", "4"}}));
     CHECK(sink.put(recs(0, 10)).status == SLUICE_OK);  // 10 >= 4: written at once
     CHECK(f.fake.executed_statements().size() == 3);   // 4 + 4 + 2
@@ -183,7 +158,8 @@ TEST_CASE("sink: batch.max.rows splits a buffer into several statements") {
 TEST_CASE("sink: open() resumes each partition after max(_OFFSET) in the table") {
     Fixture f;
     {
-        PolicyHost host;
+        FakeHost host;
+        host.enable_errant(SLUICE_OK);
         Sink first(host, config_for(f.fake));
         auto batch = recs(0, 5, 0);
         auto more = recs(0, 3, 2);
@@ -191,13 +167,14 @@ TEST_CASE("sink: open() resumes each partition after max(_OFFSET) in the table")
         CHECK(first.put(batch).status == SLUICE_OK);
         CHECK(first.flush().status == SLUICE_OK);
     }
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink second(host, config_for(f.fake));
     auto resume = second.open({0, 1, 2});
     CHECK(resume[0] == 5);
     CHECK(resume[1] == SLUICE_OFFSET_UNSET);  // nothing stored: the committed offset decides
     CHECK(resume[2] == 3);
-    CHECK(host.logs().find("traffic[0]: the table holds offsets up to 4; resuming at 5") != std::string::npos);
+    CHECK(host.logged("traffic[0]: the table holds offsets up to 4; resuming at 5"));
     // Records below the resume point (a re-delivery) are not written twice.
     CHECK(second.put(recs(3, 8, 0)).status == SLUICE_OK);
     CHECK(second.flush().status == SLUICE_OK);
@@ -206,7 +183,8 @@ TEST_CASE("sink: open() resumes each partition after max(_OFFSET) in the table")
 
 TEST_CASE("sink: a RETRY keeps the batch; offered again it is written once") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake, {{"batch.max.rows", "5"}}));
     f.fake.inject(FakeSnowflake::http(503), 3);  // retry.max.attempts 3: the write gives up
     CallResult r = sink.put(recs(0, 5));
@@ -221,7 +199,9 @@ TEST_CASE("sink: a RETRY keeps the batch; offered again it is written once") {
 
 TEST_CASE("sink: a zombie writer and the partition's new owner overlap: each record once") {
     Fixture f;
-    PolicyHost old_host, new_host;
+    FakeHost old_host, new_host;
+    old_host.enable_errant(SLUICE_OK);
+    new_host.enable_errant(SLUICE_OK);
     Sink zombie(old_host, config_for(f.fake));
     Sink owner(new_host, config_for(f.fake));
     CHECK(owner.open({0})[0] == SLUICE_OFFSET_UNSET);  // nothing stored yet: from the committed offset
@@ -235,7 +215,8 @@ TEST_CASE("sink: a zombie writer and the partition's new owner overlap: each rec
 
 TEST_CASE("sink: a flush that cannot write asks to retry and keeps the rows") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake));
     CHECK(sink.put(recs(0, 3)).status == SLUICE_OK);
     f.fake.inject(FakeSnowflake::http(429), 3);
@@ -246,18 +227,19 @@ TEST_CASE("sink: a flush that cannot write asks to retry and keeps the rows") {
 
 TEST_CASE("sink: a value that is not JSON goes to the error policy; the others are stored") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake));
     auto batch = recs(0, 4);
     batch[2].value = "not json";
     CHECK(sink.put(batch).status == SLUICE_OK);
     CHECK(sink.flush().status == SLUICE_OK);
-    REQUIRE(host.errant.size() == 1);
-    CHECK(host.errant[0].first == 2);
-    CHECK(host.errant[0].second.find("value is not valid JSON") != std::string::npos);
+    REQUIRE(host.errants.size() == 1);
+    CHECK(host.errants[0].offset == 2);
+    CHECK(host.errants[0].message.find("value is not valid JSON") != std::string::npos);
     CHECK(stored(f.fake)[0] == std::vector<int64_t>{0, 1, 3});
 
-    host.tolerate = false;  // errors.tolerance none: the task fails on it
+    host.errant_answer = SLUICE_ERROR;  // errors.tolerance none: the task fails on it
     auto bad = recs(10, 11);
     bad[0].value = "{";
     CallResult r = sink.put(bad);
@@ -268,21 +250,23 @@ TEST_CASE("sink: a value that is not JSON goes to the error policy; the others a
 TEST_CASE("sink: rows Snowflake refuses for their data are isolated; the rest of the batch goes in") {
     Fixture f;
     f.fake.create_table(kTable, 8);  // RECORD_KEY VARCHAR(8)
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake));
     auto batch = recs(0, 10);
     batch[6].key = "a-key-longer-than-eight";
     CHECK(sink.put(batch).status == SLUICE_OK);
     CHECK(sink.flush().status == SLUICE_OK);
-    REQUIRE(host.errant.size() == 1);
-    CHECK(host.errant[0].first == 6);
-    CHECK(host.errant[0].second.find("is too long and would be truncated (SQLSTATE 22001, code 100074)") != std::string::npos);
+    REQUIRE(host.errants.size() == 1);
+    CHECK(host.errants[0].offset == 6);
+    CHECK(host.errants[0].message.find("is too long and would be truncated (SQLSTATE 22001, code 100074)") != std::string::npos);
     CHECK(stored(f.fake)[0] == std::vector<int64_t>{0, 1, 2, 3, 4, 5, 7, 8, 9});
 }
 
 TEST_CASE("sink: a statement Snowflake refuses fails the task with Snowflake's message") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink sink(host, config_for(f.fake));
     CHECK(sink.put(recs(0, 3)).status == SLUICE_OK);
     f.fake.inject(FakeSnowflake::sql_error("003001", "42501",
@@ -295,7 +279,8 @@ TEST_CASE("sink: a statement Snowflake refuses fails the task with Snowflake's m
 
 TEST_CASE("sink: create_table creates the table when partitions are assigned") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     auto config = config_for(f.fake, {{"table", "fresh"}, {"create_table", "true"}});
     CHECK(Sink::test(host, config).status == SLUICE_OK);  // missing, but it will be created
     Sink sink(host, config);
@@ -309,7 +294,8 @@ TEST_CASE("sink: create_table creates the table when partitions are assigned") {
 
 TEST_CASE("sink: the pre-flight check names what is wrong") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     CHECK(Sink::test(host, config_for(f.fake)).status == SLUICE_OK);
 
     CallResult missing = Sink::test(host, config_for(f.fake, {{"table", "nope"}}));
@@ -338,7 +324,8 @@ TEST_CASE("sink: the pre-flight check names what is wrong") {
 
 TEST_CASE("sink: configuration mistakes fail the task at creation with the key named") {
     Fixture f;
-    PolicyHost host;
+    FakeHost host;
+    host.enable_errant(SLUICE_OK);
     Sink both(host, config_for(f.fake, {{"private_key", key().private_key_pem}}));
     CHECK(both.created.status == SLUICE_FATAL);
     CHECK(both.created.message == "set only one of private.key.file and private.key");

@@ -105,19 +105,20 @@ TEST_CASE("bad records: converted ones and ones the server refuses go to the err
         batch[23].value = R"({"id":23,"speed":2})";               // NOT NULL name
         batch[31].value = "not json";
         {
-            ErrantLog errant;
-            SinkDriver sink(db, config(s, {{"table.name.format", t}}), &errant);
+            FakeHost host("test.sink");
+            host.enable_errant(SLUICE_OK);
+            SinkDriver sink(db, config(s, {{"table.name.format", t}}), host);
             REQUIRE(sink.put(batch).status == SLUICE_OK);
             CallResult r = sink.flush();
             REQUIRE_MESSAGE(r.status == SLUICE_OK, r.message);
             CHECK(admin.number("SELECT count(*) FROM " + t) == 36);
             CHECK(admin.number("SELECT count(*) FROM " + t + " WHERE id IN (5, 17, 23, 31)") == 0);
-            REQUIRE(errant.entries.size() == 4);
+            REQUIRE(host.errants.size() == 4);
             std::vector<int64_t> offsets;
-            for (const auto& e : errant.entries) offsets.push_back(e.offset);
+            for (const auto& e : host.errants) offsets.push_back(e.offset);
             std::sort(offsets.begin(), offsets.end());
             CHECK(offsets == std::vector<int64_t>{5, 17, 23, 31});
-            for (const auto& e : errant.entries) {
+            for (const auto& e : host.errants) {
                 CAPTURE(e.message);
                 CHECK(e.message.find("record poison[0]@" + std::to_string(e.offset) + " not written to " + t) == 0);
                 if (e.offset == 5) CHECK(e.message.find("field 'flow': \"abc\" is not an integer (column flow") != std::string::npos);
@@ -125,32 +126,33 @@ TEST_CASE("bad records: converted ones and ones the server refuses go to the err
                 if (e.offset == 17) CHECK(e.message.find("speed_ok") != std::string::npos);
                 if (e.offset == 23) CHECK(e.message.find("name") != std::string::npos);
             }
-            CHECK(errant.entries[0].value.has_value());
+            CHECK(host.errants[0].value.has_value());
             CHECK(sink.logged("isolate"));
         }
         // A batch due at once goes to the background write; refused records send it back to
         // the task thread, where the error policy is asked (here: at the flush).
         {
             admin.exec("DELETE FROM " + t);
-            ErrantLog errant;
-            SinkDriver sink(db, config(s, {{"table.name.format", t}, {"batch.max.rows", "10"}}), &errant, "background.sink");
+            FakeHost host("background.sink");
+            host.enable_errant(SLUICE_OK);
+            SinkDriver sink(db, config(s, {{"table.name.format", t}, {"batch.max.rows", "10"}}), host);
             REQUIRE(sink.put(batch).status == SLUICE_OK);
             CallResult r = sink.flush();
             REQUIRE_MESSAGE(r.status == SLUICE_OK, r.message);
             CHECK(admin.number("SELECT count(*) FROM " + t) == 36);
-            CHECK(errant.entries.size() == 4);
+            CHECK(host.errants.size() == 4);
         }
         // errors.tolerance none: the first refused record fails the call; nothing of the batch is written.
         // (another connector: this one's offsets say the batch is written)
         admin.exec("DELETE FROM " + t);
-        ErrantLog strict;
-        strict.tolerate = false;
-        SinkDriver sink(db, config(s, {{"table.name.format", t}}), &strict, "strict.sink");
+        FakeHost strict("strict.sink");
+        strict.enable_errant(SLUICE_FATAL);
+        SinkDriver sink(db, config(s, {{"table.name.format", t}}), strict);
         REQUIRE(sink.put(batch).status == SLUICE_OK);
         CallResult r = sink.flush();
         CHECK(r.status == SLUICE_FATAL);
         CHECK(admin.number("SELECT count(*) FROM " + t) == 0);
-        REQUIRE(!strict.entries.empty());
+        REQUIRE(!strict.errants.empty());
         admin.exec("DROP TABLE " + t);
     }
 }
@@ -191,7 +193,7 @@ TEST_CASE("exactly once: the offsets table says where each partition resumes, an
         CHECK(admin.scalar("SELECT next_offset FROM sluice_kafka_offsets WHERE connector = 'test.sink' AND topic = '" + topic +
                            "' AND " + (db == Db::postgres ? "\"partition\"" : "`partition`") + " = 0") == "120");
         // Another connector has its own progress.
-        SinkDriver other(db, cfg, nullptr, "other.sink");
+        SinkDriver other(db, cfg, "other.sink");
         CHECK(other.open(topic, {0}) == std::vector<int64_t>{SLUICE_OFFSET_UNSET});
         // At least once: no offsets, the positions are left to the consumer group.
         SinkDriver plain(db, config(s, {{"table.name.format", t}, {"exactly.once", "false"}}));
@@ -224,7 +226,7 @@ TEST_CASE("a row locked by another session: the write times out, is retried (nev
         SqlClient holder(s, false);
         holder.exec(db == Db::postgres ? "BEGIN" : "START TRANSACTION");
         holder.exec("INSERT INTO " + t + " (id, v) VALUES (5, 'held')");  // the sink's row 5 waits for this transaction
-        SinkDriver sink(db, config(s, {{"table.name.format", t}, {"request.timeout.ms", "1000"}}), nullptr, unique_name("locked"));
+        SinkDriver sink(db, config(s, {{"table.name.format", t}, {"request.timeout.ms", "1000"}}), unique_name("locked"));
         REQUIRE_MESSAGE(sink.ok(), sink.created.message);
         sink.open(topic, {0});
         REQUIRE(sink.put(batch).status == SLUICE_OK);
@@ -328,16 +330,17 @@ TEST_CASE("auto.create infers the types; auto.evolve adds columns; without them 
             CHECK(types().find("extra") != std::string::npos);
             CHECK(admin.scalar("SELECT more FROM " + t + " WHERE id = 3") == "7");
         }
-        ErrantLog errant;
+        FakeHost host("test.sink");
+        host.enable_errant(SLUICE_OK);
         {
-            SinkDriver sink(db, config(s, {{"table.name.format", t}}), &errant);
+            SinkDriver sink(db, config(s, {{"table.name.format", t}}), host);
             REQUIRE(sink.put({record("a", 0, 3, R"({"id":4,"unknown":1})"), record("a", 0, 4, R"({"id":5,"n":1,"gone":null})")})
                       .status == SLUICE_OK);
             REQUIRE(sink.flush().status == SLUICE_OK);
         }
-        REQUIRE(errant.entries.size() == 1);
-        CHECK(errant.entries[0].message.find("field 'unknown' has no column in table " + t +
-                                             " (add the column, or set auto.evolve: true)") != std::string::npos);
+        REQUIRE(host.errants.size() == 1);
+        CHECK(host.errants[0].message.find("field 'unknown' has no column in table " + t +
+                                           " (add the column, or set auto.evolve: true)") != std::string::npos);
         CHECK(admin.number("SELECT count(*) FROM " + t + " WHERE id = 5") == 1);  // a null field needs no column
         admin.exec("DROP TABLE " + t);
         // No table, no auto.create: the task stops naming the table.

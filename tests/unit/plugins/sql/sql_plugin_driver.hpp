@@ -1,6 +1,6 @@
 // Drives the SQL plugins through their C ABI, as the worker does (create, put, flush, open,
-// close, poll, test), with a host whose report_errant records what it gets and answers as
-// the test says, against the ctest fixture's servers.
+// close, poll, test), on the harness's FakeHost (report_errant as the test sets it), against
+// the ctest fixture's servers.
 #pragma once
 
 #include "sdk_harness.hpp"
@@ -15,19 +15,6 @@
 #include <vector>
 
 namespace sluice::testing {
-
-// What report_errant received; the policy answer is `tolerate`.
-struct ErrantLog {
-    struct Entry {
-        std::string topic;
-        int32_t partition;
-        int64_t offset;
-        std::optional<std::string> key, value;
-        std::string message;
-    };
-    std::vector<Entry> entries;
-    bool tolerate = true;
-};
 
 inline std::string plugin_of(Db db) { return db == Db::postgres ? "postgres" : "mysql"; }
 
@@ -48,33 +35,18 @@ inline std::vector<Db> servers() {
 
 class SinkDriver {
 public:
-    SinkDriver(Db db, std::map<std::string, std::string> config, ErrantLog* errant = nullptr,
-               const std::string& connector = "test.sink")
-        : host_(connector),
-          desc_(descriptor(SLUICE_KIND_SINK, plugin_of(db))),
-          vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)),
-          config_(desc_, std::move(config)),
-          errant_(errant) {
-        auto* host = const_cast<sluice_host*>(host_.get());
-        host->opaque = this;
-        host->report_errant = [](void* self, const sluice_record* r, const char* message, size_t length) -> sluice_status {
-            auto* d = static_cast<SinkDriver*>(self);
-            auto opt = [](const sluice_bytes& b) -> std::optional<std::string> {
-                if (b.data == nullptr) return std::nullopt;
-                return std::string(b.data, b.size);
-            };
-            if (d->errant_ == nullptr) return SLUICE_FATAL;
-            d->errant_->entries.push_back({std::string(r->topic.data, r->topic.size), r->partition, r->offset, opt(r->key),
-                                           opt(r->value), std::string(message, length)});
-            return d->errant_->tolerate ? SLUICE_OK : SLUICE_FATAL;
-        };
-        // The FakeHost callbacks take the host's opaque as their FakeHost: route them back.
-        host->log = [](void* self, sluice_log_level level, const char* msg, size_t len) {
-            static_cast<SinkDriver*>(self)->logs.emplace_back(level, std::string(msg, len));
-        };
-        host->stopping = [](void* self) -> int32_t { return static_cast<SinkDriver*>(self)->stopping ? 1 : 0; };
-        host->stored_offset = nullptr;
-        created = call([&](sluice_error* e) { return vt_->create(host_.get(), config_.get(), &instance_, e); });
+    // On a host of its own whose error policy refuses every record (errors.tolerance none).
+    SinkDriver(Db db, std::map<std::string, std::string> config, const std::string& connector = "test.sink")
+        : own_host_(std::make_unique<FakeHost>(connector)), host_(*own_host_), desc_(descriptor(SLUICE_KIND_SINK, plugin_of(db))),
+          vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)), config_(desc_, std::move(config)) {
+        own_host_->enable_errant(SLUICE_FATAL);
+        create();
+    }
+    // On the test's host, which outlives the sink: its error policy, its logs.
+    SinkDriver(Db db, std::map<std::string, std::string> config, FakeHost& host)
+        : host_(host), desc_(descriptor(SLUICE_KIND_SINK, plugin_of(db))),
+          vt_(static_cast<const sluice_sink_vtable*>(desc_.vtable)), config_(desc_, std::move(config)) {
+        create();
     }
     ~SinkDriver() {
         if (instance_ != nullptr) vt_->destroy(instance_);
@@ -112,22 +84,19 @@ public:
         FakeHost host;
         return SinkUnderTest::test(plugin_of(db), std::move(config), host);
     }
-    bool logged(const std::string& needle) const {
-        for (const auto& [level, line] : logs)
-            if (line.find(needle) != std::string::npos) return true;
-        return false;
-    }
+    bool logged(const std::string& needle) const { return host_.logged(needle); }
 
     CallResult created;
-    bool stopping = false;
-    std::vector<std::pair<sluice_log_level, std::string>> logs;
 
 private:
-    FakeHost host_;
+    void create() {
+        created = call([&](sluice_error* e) { return vt_->create(host_.get(), config_.get(), &instance_, e); });
+    }
+    std::unique_ptr<FakeHost> own_host_;
+    FakeHost& host_;
     const sluice_plugin_descriptor& desc_;
     const sluice_sink_vtable* vt_;
     ConfigFixture config_;
-    ErrantLog* errant_;
     void* instance_ = nullptr;
 };
 
