@@ -98,6 +98,7 @@ ResolvedFields fetch_schema(http::Client& client, const Settings& s) {
 class OpendatasoftSource : public Source {
 public:
     static std::vector<ConfigKey> config_keys() { return ods::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { settings_spec().validate(config, problems); }
     // One cursor per dataset: a second task would read the same records again.
     static constexpr int max_tasks = 1;
 

@@ -108,13 +108,17 @@ public:
     Key& local_path() { flags_.local_path = true; return *this; }
     template <class V>
     Key& default_value(const V& value) {
-        if constexpr (std::is_enum_v<V>) {
-            for (const auto& [text, v] : choices_)
-                if (v == static_cast<long long>(value)) default_ = text;
-            if (!default_) throw std::logic_error("config_kit: default of " + name_ + " is not one of its choices");
-        } else {
-            default_ = detail::default_text(value);
+        if constexpr (std::is_enum_v<V> || std::is_integral_v<V>) {
+            // A choice's default is given as the value it maps to.
+            if (!choices_.empty()) {
+                for (const auto& [text, v] : choices_)
+                    if (v == static_cast<long long>(value)) default_ = text;
+                if (!default_) throw std::logic_error("config_kit: default of " + name_ + " is not one of its choices");
+                return *this;
+            }
         }
+        if constexpr (std::is_enum_v<V>) throw std::logic_error("config_kit: " + name_ + " is not a choice() key");
+        else default_ = detail::default_text(value);
         return *this;
     }
     Key& at_least(double min) { min_ = min; return *this; }
