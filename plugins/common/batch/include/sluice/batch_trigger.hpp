@@ -35,14 +35,15 @@ public:
     }
     // The batch left (written, or dropped): empty again.
     void clear() { set(0, 0); }
-    // What is still buffered after part of it left (recounted by the sink). The age starts
-    // again from now: rows a cap left behind would otherwise be "old" at once and go out
-    // as a tiny batch.
+    // What is still buffered after part of it left or came back (recounted by the sink).
+    // The age runs on; an emptied batch starts a new one at its next add().
     void set(std::size_t rows, std::size_t bytes) {
         rows_ = rows;
         bytes_ = bytes;
-        oldest_ = now_();
     }
+    // The age starts again from now: rows a capped write left behind would otherwise be
+    // "old" at once and go out as a tiny batch.
+    void restart_age() { oldest_ = now_(); }
 
     std::size_t rows() const { return rows_; }
     std::size_t bytes() const { return bytes_; }
