@@ -54,7 +54,7 @@ RetryPolicy::RetryPolicy(RetrySettings settings, Random random, WallClock now)
     if (!now_) now_ = [] { return std::chrono::system_clock::now(); };
 }
 
-std::chrono::milliseconds RetryPolicy::delay(int failures, std::optional<std::chrono::milliseconds> server_asks) {
+std::chrono::milliseconds RetryPolicy::delay(int failures, std::optional<std::chrono::milliseconds> server_asks) const {
     if (server_asks) return std::clamp(*server_asks, std::chrono::milliseconds(0), settings_.backoff_max);
     // backoff * 2^(failures-1), without overflow: stop doubling at the cap.
     std::int64_t ceiling = settings_.backoff.count();

@@ -35,8 +35,8 @@ public:
     explicit RetryPolicy(RetrySettings settings, Random random = {}, WallClock now = {});
 
     // The wait before the next attempt after the `failures`-th failure in a row (1, 2, ...).
-    std::chrono::milliseconds delay(int failures, std::optional<std::chrono::milliseconds> server_asks = std::nullopt);
-    std::chrono::milliseconds delay(int failures, const Response& response) {
+    std::chrono::milliseconds delay(int failures, std::optional<std::chrono::milliseconds> server_asks = std::nullopt) const;
+    std::chrono::milliseconds delay(int failures, const Response& response) const {
         return delay(failures, server_asks(response));
     }
     // What an answer asks for: Retry-After, else X-RateLimit-Reset; nullopt when neither
