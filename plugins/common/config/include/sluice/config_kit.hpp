@@ -204,6 +204,12 @@ public:
     Key<S>& choice(std::string name, Get get, std::vector<std::pair<std::string, T>> choices, std::string doc) {
         return choice_of(std::move(name), std::move(get), std::move(choices), std::move(doc));
     }
+    // A key whose value is parsed into its field by `fill` (a JSON document, a template...);
+    // an exception it throws is a problem of this key.
+    Key<S>& custom(std::string name, sluice_config_type type, std::string doc, std::function<void(S&, const Config&)> fill) {
+        keys_.push_back(Key<S>(std::move(name), type, std::move(doc), std::move(fill)));
+        return keys_.back();
+    }
     // A key read by the plugin itself (a derive() step, or the plugin at run time).
     Key<S>& declare(std::string name, sluice_config_type type, std::string doc) {
         keys_.push_back(Key<S>(std::move(name), type, std::move(doc), nullptr));
