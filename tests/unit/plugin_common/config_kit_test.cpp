@@ -46,7 +46,7 @@ config_kit::Spec<Connection> connection_spec() {
 }
 
 const config_kit::Spec<Settings>& spec() {
-    static const auto s = [] {
+    static const auto built = [] {
         config_kit::Spec<Settings> k;
         k.include(connection_spec(), [](Settings& s) -> Connection& { return s.connection; });
         k.key("flush.size", &Settings::flush_size, "Records per object").default_value(10000).at_least(1).deprecated("flush_size");
@@ -73,7 +73,7 @@ const config_kit::Spec<Settings>& spec() {
         });
         return k;
     }();
-    return s;
+    return built;
 }
 
 // A descriptor carrying the spec's declarations, so the test harness builds configs the way
@@ -181,4 +181,15 @@ TEST_CASE("config kit: a default that is not one of the choices is a programming
     CHECK_THROWS_AS(k.choice("mode", &Settings::mode, {{"none", Mode::none}}, "doc").default_value(Mode::gzip),
                     std::logic_error);
     CHECK_THROWS_AS(k.at("nope"), std::logic_error);
+}
+
+TEST_CASE("config kit: a declared range is checked again at parse, for hosts that do not") {
+    Declared decl;
+    testing::ConfigFixture c(decl.d, {{"url", "http://h"}, {"level", "12"}, {"flush.size", "0"}});
+    Problems p;
+    ConfigProblems problems(&p.sink);
+    spec().validate(Config(c.get()), problems);
+    REQUIRE(p.found.size() == 2);
+    CHECK(p.found[0] == std::pair<std::string, std::string>{"flush.size", "flush.size must be at least 1, got 0"});
+    CHECK(p.found[1] == std::pair<std::string, std::string>{"level", "level must be between -1 and 9, got 12"});
 }

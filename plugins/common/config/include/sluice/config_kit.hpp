@@ -5,7 +5,7 @@
 // key) and at create (the first problem as a FatalError):
 //
 //     const config_kit::Spec<Settings>& spec() {
-//         static const auto s = [] {
+//         static const auto built = [] {
 //             config_kit::Spec<Settings> k;
 //             k.key("flush.size", &Settings::flush_size, "Records per object").default_value(10000).at_least(1);
 //             k.choice("s3.compression.type", &Settings::compression, {{"none", Compression::none},
@@ -15,7 +15,7 @@
 //                    [](const Settings& s) { return s.compression == Compression::none && s.compression_level != -1; });
 //             return k;
 //         }();
-//         return s;
+//         return built;
 //     }
 //
 // The field's C++ type gives the key's type: std::string (STRING), bool (BOOL), integers
@@ -359,6 +359,7 @@ private:
         for (const auto& k : keys_) {
             if (!k.fill_) continue;
             try {
+                check_range(k, config);
                 k.fill_(s, config);
             } catch (const std::exception& e) {
                 report(k.name_, e.what());
@@ -379,6 +380,24 @@ private:
                 problem = e.what();
             }
             if (!problem.empty()) report(r.key, problem);
+        }
+    }
+
+    // The worker checks declared ranges already; checking again keeps a task safe from a
+    // host that does not, with a message that names the key.
+    static void check_range(const Key<S>& k, const Config& config) {
+        if ((k.type_ != SLUICE_CONFIG_INT && k.type_ != SLUICE_CONFIG_DOUBLE) || (!k.min_ && !k.max_) || !config.has(k.name_))
+            return;
+        const double v = config.number(k.name_);
+        if ((k.min_ && v < *k.min_) || (k.max_ && v > *k.max_)) {
+            auto text = [](double d) {
+                return d == static_cast<double>(static_cast<long long>(d)) ? std::to_string(static_cast<long long>(d))
+                                                                           : detail::default_text(d);
+            };
+            const std::string expected = k.min_ && k.max_ ? "between " + text(*k.min_) + " and " + text(*k.max_)
+                                         : k.min_        ? "at least " + text(*k.min_)
+                                                         : "at most " + text(*k.max_);
+            throw FatalError(k.name_ + " must be " + expected + ", got " + config.string(k.name_));
         }
     }
 
