@@ -169,6 +169,7 @@ bool ready_by(const std::future<T>& job, Clock::time_point deadline, const TaskC
 class DatagouvSource : public Source {
 public:
     static std::vector<ConfigKey> config_keys() { return datagouv::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { Options::spec().validate(config, problems); }
     // One dataset, read in listing order: a second task would only read the same files again.
     static constexpr int max_tasks = 1;
 
