@@ -70,3 +70,12 @@ TEST_CASE("batch trigger: unset limits never fire") {
     clock.t += 24h;
     CHECK_FALSE(trigger.due());
 }
+
+TEST_CASE("batch trigger: the rule alone, for a buffer that keeps its own counts") {
+    const sluice::batch::Limits limits{.max_rows = 10, .max_age = 100ms};
+    const Clock::time_point t0{};
+    CHECK(sluice::batch::reached(limits, 0, 0, t0, t0 + 1h) == Reason::none);
+    CHECK(sluice::batch::reached(limits, 9, 1 << 30, t0, t0 + 99ms) == Reason::none);  // no byte limit set
+    CHECK(sluice::batch::reached(limits, 10, 0, t0, t0) == Reason::rows);
+    CHECK(sluice::batch::reached(limits, 1, 0, t0, t0 + 100ms) == Reason::age);
+}

@@ -21,6 +21,16 @@ struct Limits {
 
 enum class Reason { none, rows, bytes, age };
 
+// The rule itself, for a sink whose buffer keeps its own counts and oldest time: which limit
+// `rows` records of `bytes` bytes, the oldest buffered at `oldest`, reach at `now`.
+inline Reason reached(const Limits& limits, std::size_t rows, std::size_t bytes, Clock::time_point oldest, Clock::time_point now) {
+    if (rows == 0) return Reason::none;
+    if (rows >= limits.max_rows) return Reason::rows;
+    if (bytes >= limits.max_bytes) return Reason::bytes;
+    if (now - oldest >= limits.max_age) return Reason::age;
+    return Reason::none;
+}
+
 class Trigger {
 public:
     explicit Trigger(Limits limits, std::function<Clock::time_point()> now = &Clock::now)
@@ -56,13 +66,7 @@ public:
     const Limits& limits() const { return limits_; }
 
     // Which limit the buffered records reached, none when not due (an empty batch never is).
-    Reason reason() const {
-        if (rows_ == 0) return Reason::none;
-        if (rows_ >= limits_.max_rows) return Reason::rows;
-        if (bytes_ >= limits_.max_bytes) return Reason::bytes;
-        if (now_() - oldest_ >= limits_.max_age) return Reason::age;
-        return Reason::none;
-    }
+    Reason reason() const { return rows_ == 0 ? Reason::none : reached(limits_, rows_, bytes_, oldest_, now_()); }
     bool due() const { return reason() != Reason::none; }
 
 private:
