@@ -54,10 +54,11 @@ config_kit::Spec<Settings> make_spec() {
                    ? "url must start with https:// (or http:// for a local test server), got '" + s.base_url + "'"
                    : std::string();
     });
-    // checked_identifier throws with the reason: the kit reports it at the key.
-    k.check("database", [](const S& s) { return (void)checked_identifier(s.table.database, "database"), std::string(); });
-    k.check("schema", [](const S& s) { return (void)checked_identifier(s.table.schema, "schema"), std::string(); });
-    k.check("table", [](const S& s) { return (void)checked_identifier(s.table.table, "table"), std::string(); });
+    // Unquoted identifiers, upper-cased as Snowflake stores them; checked_identifier throws
+    // with the reason, which the kit reports at the key.
+    k.derive("database", [](S& s, const Config&) { s.table.database = checked_identifier(s.table.database, "database"); });
+    k.derive("schema", [](S& s, const Config&) { s.table.schema = checked_identifier(s.table.schema, "schema"); });
+    k.derive("table", [](S& s, const Config&) { s.table.table = checked_identifier(s.table.table, "table"); });
     k.derive("poll.interval.max.ms", [](S& s, const Config&) {
         s.runner.poll_initial = std::min(s.runner.poll_initial, s.runner.poll_max);
         // Snowflake cancels at statement.timeout.s; poll a little longer than that.
