@@ -48,9 +48,7 @@ config_kit::Spec<SinkSettings> make_spec(Dialect d) {
            [](const S& s) { return s.pk_mode == PkMode::none && !s.pk_fields.empty(); });
     k.rule("delete.enabled", "delete.enabled needs pk.mode record_key: a tombstone carries only its key",
            [](const S& s) { return s.delete_enabled && s.pk_mode != PkMode::record_key; });
-    k.rule("pk.fields", "pk.fields: an empty field name", [](const S& s) {
-        return std::any_of(s.pk_fields.begin(), s.pk_fields.end(), [](const std::string& f) { return f.empty(); });
-    });
+    k.rule("pk.fields", "pk.fields: an empty field name", [](const S& s) { return config_kit::any_empty(s.pk_fields); });
     k.check("fields.rename", [](const S& s) {
         std::set<std::string> columns;
         for (const auto& [field, column] : s.renames) {

@@ -24,11 +24,7 @@ config_kit::Spec<Settings> make_spec() {
     });
     k.rule("key.fields", "key.fields: give the partition key field, and the sort key field if the table has one",
            [](const S& s) { return s.key_fields.empty() || s.key_fields.size() > 2; });
-    k.rule("key.fields", "key.fields: an empty field name", [](const S& s) {
-        for (const auto& f : s.key_fields)
-            if (f.empty()) return true;
-        return false;
-    });
+    k.rule("key.fields", "key.fields: an empty field name", [](const S& s) { return config_kit::any_empty(s.key_fields); });
     return k;
 }
 

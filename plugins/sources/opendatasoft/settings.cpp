@@ -37,11 +37,7 @@ config_kit::Spec<Settings> make_spec() {
                    : std::string();
     });
     k.rule("key.fields", "key.fields: give at least one field, e.g. [gid]", [](const S& s) { return s.key_fields.empty(); });
-    k.rule("key.fields", "key.fields: an empty field name", [](const S& s) {
-        for (const auto& f : s.key_fields)
-            if (f.empty()) return true;
-        return false;
-    });
+    k.rule("key.fields", "key.fields: an empty field name", [](const S& s) { return config_kit::any_empty(s.key_fields); });
     k.rule("change.fields", "change.fields: only meaningful with emit: changes",
            [](const S& s) { return !s.change_fields.empty() && s.emit != Emit::changes; });
     return k;

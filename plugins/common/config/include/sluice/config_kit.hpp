@@ -98,6 +98,13 @@ std::string default_text(const V& value) {
 template <class S>
 class Spec;
 
+// For rules on lists of names: one of them is empty.
+inline bool any_empty(const std::vector<std::string>& items) {
+    for (const auto& item : items)
+        if (item.empty()) return true;
+    return false;
+}
+
 // One key: its declaration and how it fills the settings. Built through Spec's key(),
 // choice() and declare(); the setters chain and mirror ConfigKey's.
 template <class S>
