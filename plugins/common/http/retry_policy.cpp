@@ -60,7 +60,10 @@ std::chrono::milliseconds RetryPolicy::delay(int failures, std::optional<std::ch
     std::int64_t ceiling = settings_.backoff.count();
     for (int i = 1; i < failures && ceiling < settings_.backoff_max.count(); ++i) ceiling *= 2;
     ceiling = std::min<std::int64_t>(ceiling, settings_.backoff_max.count());
-    return std::chrono::milliseconds(static_cast<std::int64_t>(random_() % static_cast<std::uint64_t>(ceiling + 1)));
+    // The 64 random bits scaled onto [0, ceiling]: 0 waits nothing, the highest draw the ceiling.
+    __extension__ using Wide = unsigned __int128;  // GCC and Clang; __extension__ keeps -Wpedantic quiet
+    const Wide scaled = (static_cast<Wide>(random_()) * static_cast<std::uint64_t>(ceiling + 1)) >> 64;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(scaled));
 }
 
 std::optional<std::chrono::milliseconds> RetryPolicy::server_asks(const Response& response) const {

@@ -39,8 +39,8 @@ TEST_CASE("retry policy: full jitter up to retry.backoff.ms doubled per failure,
     CHECK(top.delay(1000) == 1000ms);  // no overflow however many failures
     // The lowest draw waits nothing: the jitter is full, from zero.
     CHECK(policy(0).delay(3) == 0ms);
-    CHECK(policy(150).delay(3) == 150ms);
-    CHECK(policy(401).delay(3) == 0ms);  // 401 mod 401
+    CHECK(policy(std::uint64_t{1} << 63).delay(3) == 200ms);  // half the draws: half of [0, 400]
+    CHECK(policy(std::uint64_t{1} << 62).delay(1) == 25ms);
 }
 
 TEST_CASE("retry policy: retry.max.attempts bounds the failures in a row; 0 retries for ever") {

@@ -185,7 +185,7 @@ TEST_CASE("config kit: a default that is not one of the choices is a programming
 
 TEST_CASE("config kit: a declared range is checked again at parse, for hosts that do not") {
     Declared decl;
-    testing::ConfigFixture c(decl.d, {{"url", "http://h"}, {"level", "12"}, {"flush.size", "0"}});
+    testing::ConfigFixture c(decl.d, {{"url", "http://h"}, {"mode", "gzip"}, {"level", "12"}, {"flush.size", "0"}});
     Problems p;
     ConfigProblems problems(&p.sink);
     spec().validate(Config(c.get()), problems);

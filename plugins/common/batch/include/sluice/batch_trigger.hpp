@@ -27,7 +27,8 @@ inline Reason reached(const Limits& limits, std::size_t rows, std::size_t bytes,
     if (rows == 0) return Reason::none;
     if (rows >= limits.max_rows) return Reason::rows;
     if (bytes >= limits.max_bytes) return Reason::bytes;
-    if (now - oldest >= limits.max_age) return Reason::age;
+    // In milliseconds: max_age may be milliseconds::max(), which no finer unit can hold.
+    if (std::chrono::duration_cast<std::chrono::milliseconds>(now - oldest) >= limits.max_age) return Reason::age;
     return Reason::none;
 }
 
