@@ -104,16 +104,31 @@ private:
 
 class ReplaceField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::list("exclude", "Top-level fields to drop (wins over include)."),
-                ConfigKey::list("include", "Top-level fields to keep; empty keeps all."),
-                ConfigKey::list("renames", "Renames as old:new pairs.")};
+    struct Options {
+        Side side{};
+        std::vector<std::string> exclude, include, renames;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("exclude", &O::exclude, "Top-level fields to drop (wins over include).");
+            k.key("include", &O::include, "Top-level fields to keep; empty keeps all.");
+            k.key("renames", &O::renames, "Renames as old:new pairs.");
+            k.check("renames", [](const O& o) { return (void)parse_pairs(o.renames, "replace_field", "renames"), std::string(); });
+            return k;
+        }();
+        return built;
     }
-    ReplaceField(const Config& c, TaskContext&) : side_(target_side(c)) {
-        for (auto& f : c.list("exclude")) exclude_.push_back({f, key_tag(f)});
-        for (auto& f : c.list("include")) include_.push_back({f, key_tag(f)});
-        for (auto& [from, to] : parse_pairs(c.list("renames"), "replace_field", "renames"))
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    ReplaceField(const Config& c, TaskContext&) {
+        const Options o = spec().parse(c);
+        side_ = o.side;
+        for (auto& f : o.exclude) exclude_.push_back({f, key_tag(f)});
+        for (auto& f : o.include) include_.push_back({f, key_tag(f)});
+        for (auto& [from, to] : parse_pairs(o.renames, "replace_field", "renames"))
             renames_.push_back({{from, key_tag(from)}, to});
     }
     bool apply(TransformRecord& r) override {
@@ -454,10 +469,22 @@ private:
 
 class ExtractField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(), ConfigKey::string("field", "Field whose value replaces the whole value (dotted path).").required()};
+    struct Options {
+        Side side{};
+        std::string field;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            declare_target(k, &Options::side);
+            k.key("field", &Options::field, "Field whose value replaces the whole value (dotted path).").required();
+            return k;
+        }();
+        return built;
     }
-    ExtractField(const Config& c, TaskContext&) : side_(target_side(c)), field_(c.string("field")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    ExtractField(const Config& c, TaskContext&) : ExtractField(spec().parse(c)) {}
+    explicit ExtractField(const Options& o) : side_(o.side), field_(o.field) {}
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "extract_field");
         if (doc == nullptr) return true;
@@ -479,10 +506,22 @@ private:
 
 class Flatten : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(), ConfigKey::string("delimiter", "Joins the names of nested fields.").default_value(".")};
+    struct Options {
+        Side side{};
+        std::string delimiter;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            declare_target(k, &Options::side);
+            k.key("delimiter", &Options::delimiter, "Joins the names of nested fields.").default_value(".");
+            return k;
+        }();
+        return built;
     }
-    Flatten(const Config& c, TaskContext&) : side_(target_side(c)), delimiter_(c.string_or("delimiter", ".")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    Flatten(const Config& c, TaskContext&) : Flatten(spec().parse(c)) {}
+    explicit Flatten(const Options& o) : side_(o.side), delimiter_(o.delimiter) {}
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "flatten");
         if (doc == nullptr) return true;
@@ -514,10 +553,22 @@ private:
 
 class HoistField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(), ConfigKey::string("field", "Name of the field that will hold the whole value.").required()};
+    struct Options {
+        Side side{};
+        std::string field;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            declare_target(k, &Options::side);
+            k.key("field", &Options::field, "Name of the field that will hold the whole value.").required();
+            return k;
+        }();
+        return built;
     }
-    HoistField(const Config& c, TaskContext&) : side_(target_side(c)), field_(c.string("field")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    HoistField(const Config& c, TaskContext&) : HoistField(spec().parse(c)) {}
+    explicit HoistField(const Options& o) : side_(o.side), field_(o.field) {}
     bool apply(TransformRecord& r) override {
         Document* doc = record_document(r, side_, "hoist_field");
         if (doc == nullptr) {  // null: {"field": null}, as Connect's singletonMap(field, null)

@@ -51,8 +51,19 @@ private:
 
 class HasHeaderKey : public Predicate {
 public:
-    static std::vector<ConfigKey> config_keys() { return {ConfigKey::string("name", "Header name.").required()}; }
-    HasHeaderKey(const Config& c, TaskContext&) : name_(c.string("name")) {}
+    struct Options {
+        std::string name;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("name", &Options::name, "Header name.").required();
+            return k;
+        }();
+        return built;
+    }
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    HasHeaderKey(const Config& c, TaskContext&) : name_(spec().parse(c).name) {}
     bool test(TransformRecord& r) override {
         for (std::size_t i = 0; i < r.header_count(); ++i)
             if (r.header(i).key == name_) return true;

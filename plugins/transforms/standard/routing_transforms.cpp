@@ -67,11 +67,21 @@ private:
 
 class InsertHeader : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("header", "Header name.").required(),
-                ConfigKey::string("value.literal", "Header value (its UTF-8 bytes).").required()};
+    struct Options {
+        std::string header, value;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("header", &Options::header, "Header name.").required();
+            k.key("value.literal", &Options::value, "Header value (its UTF-8 bytes).").required();
+            return k;
+        }();
+        return built;
     }
-    InsertHeader(const Config& c, TaskContext&) : header_(c.string("header")), value_(c.string("value.literal")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    InsertHeader(const Config& c, TaskContext&) : InsertHeader(spec().parse(c)) {}
+    explicit InsertHeader(const Options& o) : header_(o.header), value_(o.value) {}
     bool apply(TransformRecord& r) override {
         auto headers = r.headers();
         headers.push_back({header_, std::string_view(value_)});
