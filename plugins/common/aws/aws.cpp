@@ -87,8 +87,6 @@ config_kit::Spec<Connection> connection_spec(std::string service, std::string de
     return k;
 }
 
-std::vector<ConfigKey> connection_keys() { return connection_spec("", "").keys(); }
-
 void use_environment_credentials(Connection& c) {
     if (c.credentials.access_key.empty()) c.credentials.access_key = env_or_empty("AWS_ACCESS_KEY_ID");
     if (c.credentials.secret_key.empty()) c.credentials.secret_key = env_or_empty("AWS_SECRET_ACCESS_KEY");
@@ -96,12 +94,6 @@ void use_environment_credentials(Connection& c) {
     if (c.credentials.access_key.empty() || c.credentials.secret_key.empty())
         throw FatalError("no AWS credentials: set aws.access.key.id and aws.secret.access.key, or the environment variables "
                          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-}
-
-Connection connection_from(const Config& config, std::string service, std::string_view default_endpoint) {
-    Connection c = connection_spec(std::move(service), std::string(default_endpoint)).parse(config);
-    use_environment_credentials(c);
-    return c;
 }
 
 std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }

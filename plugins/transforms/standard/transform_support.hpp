@@ -16,10 +16,8 @@
 
 namespace sluice::transforms {
 
-// `target: value|key` (Kafka Connect's $Value / $Key variants).
-ConfigKey target_key();
-Side target_side(const Config& config);
-// The same key in a transform's config kit spec, filling `side`.
+// `target: value|key` (Kafka Connect's $Value / $Key variants) in a transform's config kit
+// spec, filling `side`.
 template <class O>
 void declare_target(config_kit::Spec<O>& k, Side O::*side) {
     k.choice("target", side, {{"value", Side::value}, {"key", Side::key}},
