@@ -32,6 +32,8 @@ WeatherSettings settings_for(int kind) {
     s.open_meteo.timezone = "GMT";
     s.start_day = 20250;  // 2025-06-11
     s.end_day = 20260;
+    s.window_days = 7;  // the keys' defaults: the settings struct no longer repeats them
+    s.lag_days = 1;
     s.openweather.base_url = kOpenWeatherBase;
     s.openweather.api_key = "fuzz-key";
     s.openweather.units = "metric";

@@ -1,6 +1,6 @@
 #include "sluice/aws.hpp"
 
-#include <sluice/http_backoff.hpp>
+#include <sluice/http_retry.hpp>
 
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
@@ -47,73 +47,53 @@ void nap(std::chrono::milliseconds wait, const std::function<bool()>& stopping) 
 
 }  // namespace
 
-std::vector<ConfigKey> connection_keys() {
-    std::vector<ConfigKey> k;
-    k.push_back(ConfigKey::string("aws.access.key.id", "Access key id; empty: the AWS_ACCESS_KEY_ID environment variable")
-                    .default_value("")
-                    .secret());
-    k.push_back(ConfigKey::string("aws.secret.access.key", "Secret access key; empty: AWS_SECRET_ACCESS_KEY")
-                    .default_value("")
-                    .secret());
-    k.push_back(ConfigKey::string("aws.session.token", "Session token of temporary credentials; empty: AWS_SESSION_TOKEN "
-                                                       "(if set)")
-                    .default_value("")
-                    .secret());
-    k.push_back(ConfigKey::string("region", "Region the requests are signed for (and of the default endpoint)")
-                    .default_value("us-east-1"));
-    k.push_back(ConfigKey::string("endpoint.url", "Endpoint, e.g. http://127.0.0.1:9000 for a local store; empty: the AWS "
-                                                  "endpoint of the region")
-                    .default_value(""));
-    k.push_back(ConfigKey::boolean("tls.verify", "Verify the server's TLS certificate and host name").default_value("true"));
-    k.push_back(ConfigKey::string("tls.ca.file", "PEM file of the CAs to trust instead of the system's").default_value(""));
-    k.push_back(ConfigKey::integer("request.timeout.ms", "Timeout of one HTTP request, connect included")
-                    .default_value("30000")
-                    .between(100, 3600000));
-    k.push_back(ConfigKey::integer("retry.max.attempts", "Tries of one request (5xx, throttling, network errors) before the "
-                                                         "worker is asked to retry the whole call")
-                    .default_value("4")
-                    .between(1, 100));
-    k.push_back(ConfigKey::integer("retry.backoff.ms", "First wait between two tries; doubles up to retry.backoff.max.ms, "
-                                                       "with jitter")
-                    .default_value("200")
-                    .between(1, 600000));
-    k.push_back(ConfigKey::integer("retry.backoff.max.ms", "Longest wait between two tries").default_value("10000").between(1, 3600000));
+config_kit::Spec<Connection> connection_spec(std::string service, std::string default_endpoint) {
+    using C = Connection;
+    config_kit::Spec<C> k;
+    k.key("aws.access.key.id", [](C& c) -> auto& { return c.credentials.access_key; }, "Access key id; empty: the AWS_ACCESS_KEY_ID environment variable").default_value("").secret();
+    k.key("aws.secret.access.key", [](C& c) -> auto& { return c.credentials.secret_key; }, "Secret access key; empty: AWS_SECRET_ACCESS_KEY").default_value("").secret();
+    k.key("aws.session.token", [](C& c) -> auto& { return c.credentials.session_token; }, "Session token of temporary credentials; empty: AWS_SESSION_TOKEN (if set)").default_value("").secret();
+    k.key("region", &C::region, "Region the requests are signed for (and of the default endpoint)").default_value("us-east-1");
+    k.key("endpoint.url", &C::endpoint, "Endpoint, e.g. http://127.0.0.1:9000 for a local store; empty: the AWS endpoint of the region").default_value("");
+    k.key("tls.verify", &C::verify_tls, "Verify the server's TLS certificate and host name").default_value(true);
+    k.key("tls.ca.file", &C::ca_file, "PEM file of the CAs to trust instead of the system's").default_value("");
+    k.key("request.timeout.ms", &C::request_timeout, "Timeout of one HTTP request, connect included").default_value(30000).between(100, 3600000);
+    k.key("retry.max.attempts", &C::max_attempts, "Tries of one request (5xx, throttling, network errors) before the worker is asked to retry the whole call").default_value(4).between(1, 100);
+    k.key("retry.backoff.ms", &C::backoff, "First wait between two tries; doubles up to retry.backoff.max.ms, with jitter").default_value(200).between(1, 600000);
+    k.key("retry.backoff.max.ms", &C::backoff_max, "Longest wait between two tries").default_value(10000).between(1, 3600000);
+
+    k.check("region", [](const C& c) {
+        return c.region.empty() || c.region.find_first_of("/ :") != std::string::npos
+                   ? "region: expected a region name such as eu-west-3, got '" + c.region + "'"
+                   : std::string();
+    });
+    k.derive("endpoint.url", [service = std::move(service), default_endpoint = std::move(default_endpoint)](C& c, const Config&) {
+        c.service = service;
+        if (c.endpoint.empty()) {
+            c.endpoint = default_endpoint;
+            if (auto at = c.endpoint.find("{region}"); at != std::string::npos) c.endpoint.replace(at, 8, c.region);
+        }
+        while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
+    });
+    k.check("endpoint.url", [](const C& c) {
+        if (c.endpoint.rfind("http://", 0) != 0 && c.endpoint.rfind("https://", 0) != 0)
+            return "endpoint.url: expected an http:// or https:// URL, got '" + c.endpoint + "'";
+        if (c.endpoint.find('/', c.endpoint.find("://") + 3) != std::string::npos || c.endpoint.find('?') != std::string::npos)
+            return "endpoint.url: expected scheme://host[:port] without a path, got '" + http::redact_url(c.endpoint) + "'";
+        return std::string();
+    });
+    k.rule("retry.backoff.max.ms", "retry.backoff.max.ms must be at least retry.backoff.ms",
+           [](const C& c) { return c.backoff_max < c.backoff; });
     return k;
 }
 
-Connection connection_from(const Config& config, std::string service, std::string_view default_endpoint) {
-    Connection c;
-    c.service = std::move(service);
-    c.region = config.string("region");
-    if (c.region.empty() || c.region.find_first_of("/ :") != std::string::npos)
-        throw FatalError("region: expected a region name such as eu-west-3, got '" + c.region + "'");
-    c.endpoint = config.string("endpoint.url");
-    if (c.endpoint.empty()) {
-        c.endpoint = std::string(default_endpoint);
-        if (auto at = c.endpoint.find("{region}"); at != std::string::npos) c.endpoint.replace(at, 8, c.region);
-    }
-    while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
-    if (c.endpoint.rfind("http://", 0) != 0 && c.endpoint.rfind("https://", 0) != 0)
-        throw FatalError("endpoint.url: expected an http:// or https:// URL, got '" + c.endpoint + "'");
-    if (c.endpoint.find('/', c.endpoint.find("://") + 3) != std::string::npos || c.endpoint.find('?') != std::string::npos)
-        throw FatalError("endpoint.url: expected scheme://host[:port] without a path, got '" + http::redact_url(c.endpoint) + "'");
-    c.credentials.access_key = config.string("aws.access.key.id");
-    c.credentials.secret_key = config.string("aws.secret.access.key");
-    c.credentials.session_token = config.string("aws.session.token");
+void use_environment_credentials(Connection& c) {
     if (c.credentials.access_key.empty()) c.credentials.access_key = env_or_empty("AWS_ACCESS_KEY_ID");
     if (c.credentials.secret_key.empty()) c.credentials.secret_key = env_or_empty("AWS_SECRET_ACCESS_KEY");
     if (c.credentials.session_token.empty()) c.credentials.session_token = env_or_empty("AWS_SESSION_TOKEN");
     if (c.credentials.access_key.empty() || c.credentials.secret_key.empty())
         throw FatalError("no AWS credentials: set aws.access.key.id and aws.secret.access.key, or the environment variables "
                          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-    c.verify_tls = config.boolean("tls.verify");
-    c.ca_file = config.string("tls.ca.file");
-    c.request_timeout = std::chrono::milliseconds(config.integer("request.timeout.ms"));
-    c.max_attempts = static_cast<int>(config.integer("retry.max.attempts"));
-    c.backoff = std::chrono::milliseconds(config.integer("retry.backoff.ms"));
-    c.backoff_max = std::chrono::milliseconds(config.integer("retry.backoff.max.ms"));
-    if (c.backoff_max < c.backoff) throw FatalError("retry.backoff.max.ms must be at least retry.backoff.ms");
-    return c;
 }
 
 std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
@@ -227,7 +207,8 @@ http::Response Client::send(http::Request request, std::string_view path_and_que
     if (connection_.service == "s3") request.headers.push_back({"x-amz-content-sha256", sha256_hex(request.body)});
     if (!connection_.credentials.session_token.empty())
         request.headers.push_back({"x-amz-security-token", connection_.credentials.session_token});
-    http::Backoff backoff(connection_.backoff, connection_.backoff_max);
+    http::RetryPolicy retry({.backoff = connection_.backoff, .backoff_max = connection_.backoff_max,
+                             .max_attempts = connection_.max_attempts});
     for (int attempt = 1;; ++attempt) {
         std::string problem;
         bool retriable = true;
@@ -241,15 +222,15 @@ http::Response Client::send(http::Request request, std::string_view path_and_que
             error = parse_error(response.status, response.body);
             retriable = is_retriable(error);
             problem = error.describe();
-            asked = http::requested_wait(response);
+            asked = retry.server_asks(response);
         } catch (const http::TransportError& e) {
             problem = e.what();
         }
         const std::string message = what + " at " + where() + ": " + problem;
         if (!retriable) throw Failure(message, false, error);
-        if (attempt >= connection_.max_attempts || (stopping && stopping()))
+        if (retry.exhausted(attempt) || (stopping && stopping()))
             throw Failure(message + " (" + std::to_string(attempt) + (attempt == 1 ? " try)" : " tries)"), true, error);
-        nap(backoff.next(attempt, asked ? std::optional(std::min(*asked, connection_.backoff_max)) : std::nullopt), stopping);
+        nap(retry.delay(attempt, asked), stopping);
     }
 }
 

@@ -1,4 +1,5 @@
 #include "sluice/http_client.hpp"
+#include "sluice/http_retry.hpp"
 
 #include <curl/curl.h>
 #include <zlib.h>
@@ -288,21 +289,7 @@ std::string redact_url(std::string_view url) {
 }
 
 std::optional<std::chrono::milliseconds> retry_after(const Response& response) {
-    auto value = response.header("retry-after");
-    if (!value) return std::nullopt;
-    std::string_view text = trim(*value);
-    if (text.empty()) return std::nullopt;
-    if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
-        if (text.size() > 9) return std::chrono::milliseconds(999999999LL * 1000);
-        return std::chrono::milliseconds(std::stoll(std::string(text)) * 1000);
-    }
-    // HTTP-date; curl_getdate understands RFC 1123, RFC 850 and asctime forms.
-    time_t when = curl_getdate(std::string(text).c_str(), nullptr);
-    if (when == -1) return std::nullopt;
-    auto now = std::chrono::system_clock::now();
-    auto target = std::chrono::system_clock::from_time_t(when);
-    if (target <= now) return std::chrono::milliseconds(0);
-    return std::chrono::duration_cast<std::chrono::milliseconds>(target - now);
+    return retry_after(response, std::chrono::system_clock::now());
 }
 
 bool is_retriable_status(long status) {

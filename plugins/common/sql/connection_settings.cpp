@@ -33,25 +33,25 @@ std::string percent_decode(std::string_view text) {
 
 }  // namespace
 
-void ConnectionSettings::declare(std::vector<ConfigKey>& k, Dialect d, bool request_timeout) {
+config_kit::Spec<ConnectionSettings> ConnectionSettings::spec(Dialect d, bool request_timeout) {
+    using C = ConnectionSettings;
     const std::string example = example_url(d);
-    k.push_back(ConfigKey::string("connection.url",
-                                  d == Dialect::postgres
-                                      ? "PostgreSQL server and database: postgresql://host[:port]/database[?libpq-keyword=value&...] "
-                                        "(a jdbc: prefix is accepted), e.g. " + example
-                                      : "MariaDB/MySQL server and database: mysql://host[:port]/database (mariadb:// and a jdbc: "
-                                        "prefix are accepted), e.g. " + example)
-                    .required());
-    k.push_back(ConfigKey::string("connection.user", "Database user").default_value(""));
-    k.push_back(ConfigKey::string("connection.password", "Password of the user").default_value("").secret());
-    k.push_back(ConfigKey::integer("connection.timeout.ms", "Timeout of establishing a connection")
-                    .default_value("10000")
-                    .between(100, 600000));
+    config_kit::Spec<C> k;
+    // The URL gives dialect, host, port, database and parameters; the keys after it the rest.
+    k.custom("connection.url", SLUICE_CONFIG_STRING,
+             d == Dialect::postgres
+                 ? "PostgreSQL server and database: postgresql://host[:port]/database[?libpq-keyword=value&...] (a jdbc: prefix is accepted), e.g. " + example
+                 : "MariaDB/MySQL server and database: mysql://host[:port]/database (mariadb:// and a jdbc: prefix are accepted), e.g. " + example,
+             [d](C& c, const Config& config) { c = parse_url(config.string("connection.url"), d); })
+        .required();
+    k.key("connection.user", &C::user, "Database user").default_value("");
+    k.key("connection.password", &C::password, "Password of the user").default_value("").secret();
+    k.key("connection.timeout.ms", &C::connect_timeout, "Timeout of establishing a connection").default_value(10000).between(100, 600000);
     if (request_timeout)
-        k.push_back(ConfigKey::integer("request.timeout.ms", "Longest a statement may run before the connection is "
-                                                             "considered lost (the batch is then retried)")
-                        .default_value("300000")
-                        .between(1000, 86400000));
+        k.key("request.timeout.ms", &C::request_timeout, "Longest a statement may run before the connection is considered lost (the batch is then retried)")
+            .default_value(300000)
+            .between(1000, 86400000);
+    return k;
 }
 
 ConnectionSettings ConnectionSettings::parse_url(std::string_view url, Dialect d) {
@@ -121,36 +121,6 @@ ConnectionSettings ConnectionSettings::parse_url(std::string_view url, Dialect d
         s.params.emplace_back(std::move(key), std::move(value));
     }
     return s;
-}
-
-ConnectionSettings ConnectionSettings::from(const Config& config, Dialect d) {
-    ConnectionSettings s = parse_url(config.string("connection.url"), d);
-    s.user = config.string("connection.user");
-    s.password = config.string("connection.password");
-    s.connect_timeout = std::chrono::milliseconds(config.integer("connection.timeout.ms"));
-    s.request_timeout = std::chrono::milliseconds(config.has("request.timeout.ms") ? config.integer("request.timeout.ms") : 0);
-    return s;
-}
-
-std::vector<SettingsProblem> ConnectionSettings::problems(const Config& config, Dialect d) {
-    try {
-        parse_url(config.string("connection.url"), d);
-    } catch (const FatalError& e) {
-        return {{"connection.url", e.what()}};
-    }
-    return {};
-}
-
-void throw_first(const std::vector<SettingsProblem>& problems) {
-    if (!problems.empty()) throw FatalError(problems.front().message);
-}
-
-void report(const std::vector<SettingsProblem>& problems, ConfigProblems& out) {
-    for (const auto& p : problems) {
-        std::string_view message = p.message;
-        if (!p.key.empty() && message.starts_with(p.key + ": ")) message.remove_prefix(p.key.size() + 2);
-        out.add(p.key, message);
-    }
 }
 
 std::string ConnectionSettings::where() const {

@@ -3,6 +3,8 @@
 #include "sluice/sql/offsets_table.hpp"
 #include "sluice/sql/timestamps.hpp"
 
+#include <sluice/batch_trigger.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -78,8 +80,9 @@ SqlSink::~SqlSink() {
 // ---- the worker's calls ------------------------------------------------------------------
 
 bool SqlSink::due() const {
-    if (buffer_.empty()) return false;
-    return buffer_.size() >= settings_.batch_max_rows || SinkBuffer::Clock::now() - buffer_.oldest() >= settings_.batch_max_age;
+    // The buffer keeps its own count and oldest time (it is swapped with the one in flight).
+    const batch::Limits limits{.max_rows = settings_.batch_max_rows, .max_age = settings_.batch_max_age};
+    return batch::reached(limits, buffer_.size(), buffer_.bytes(), buffer_.oldest(), batch::Clock::now()) != batch::Reason::none;
 }
 
 void SqlSink::put(const SinkRecords& records) {

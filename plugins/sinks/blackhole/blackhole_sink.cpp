@@ -2,6 +2,7 @@
 // of the pipeline can deliver, so put() must cost as close to nothing as possible.
 #include "throughput_counter.hpp"
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -10,19 +11,25 @@
 namespace sluice::blackhole {
 namespace {
 
+struct Settings {
+    std::chrono::milliseconds report_interval{};
+
+    static const sluice::config_kit::Spec<Settings>& spec() {
+        static const auto built = [] {
+            sluice::config_kit::Spec<Settings> k;
+            k.key("report.interval.ms", &Settings::report_interval, "How often, at most, to log the record and byte counts; 0 never does.").default_value(10000).at_least(0);
+            return k;
+        }();
+        return built;
+    }
+};
+
 class BlackholeSink : public sluice::Sink {
 public:
-    static std::vector<sluice::ConfigKey> config_keys() {
-        std::vector<sluice::ConfigKey> keys;
-        keys.push_back(sluice::ConfigKey::integer("report.interval.ms",
-                                                  "How often, at most, to log the record and byte counts; 0 never does.")
-                           .default_value("10000")
-                           .at_least(0));
-        return keys;
-    }
+    static std::vector<sluice::ConfigKey> config_keys() { return Settings::spec().keys(); }
 
     BlackholeSink(const sluice::Config& config, sluice::TaskContext& context)
-        : context_(context), counter_(report_interval(config), std::chrono::steady_clock::now()) {}
+        : context_(context), counter_(Settings::spec().parse(config).report_interval, std::chrono::steady_clock::now()) {}
 
     ~BlackholeSink() override { context_.info("blackhole: total " + counter_.totals_text()); }
 
@@ -36,12 +43,6 @@ public:
     void flush(std::span<sluice::TopicPartition>) override { report_if_due(); }
 
 private:
-    static std::chrono::milliseconds report_interval(const sluice::Config& config) {
-        const std::int64_t ms = config.integer("report.interval.ms");
-        if (ms < 0) throw sluice::FatalError("blackhole: report.interval.ms must be 0 or more, got " + std::to_string(ms));
-        return std::chrono::milliseconds(ms);
-    }
-
     void report_if_due() {
         if (auto line = counter_.report_if_due(std::chrono::steady_clock::now())) context_.info("blackhole: " + *line);
     }

@@ -12,6 +12,7 @@
 #include "sql.hpp"
 #include "table_setup.hpp"
 
+#include <sluice/batch_trigger.hpp>
 #include <sluice/sdk.hpp>
 
 #include <algorithm>
@@ -62,6 +63,7 @@ std::string deduplication_token(const std::vector<std::string>& ranges) {
 class ClickHouseSink : public Sink {
 public:
     static std::vector<ConfigKey> config_keys() { return SinkOptions::keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { SinkOptions::spec().validate(config, problems); }
 
     // Pre-flight (`sluice check`, and before `run` starts anything): the server answers, the
     // credentials work, the table is there with the columns the sink needs.
@@ -103,11 +105,9 @@ public:
             auto value = record.value();
             if (!value) problem = "its value is null (a tombstone); JSONEachRow needs one JSON object per record";
             else if (!is_single_object(*value)) problem = "its value is not one JSON object; JSONEachRow needs one per record";
-            if (pending_rows_ == 0) oldest_ = Clock::now();
             const std::size_t before = p.buffer.bytes();
             p.buffer.add(*record.raw(), problem);
-            pending_rows_ += 1;
-            pending_bytes_ += p.buffer.bytes() - before;  // recount() after every insert keeps these exact
+            pending_.add(1, p.buffer.bytes() - before);  // recount() after every insert keeps this exact
         }
         note_put_size(records.size());
         const bool early = !due() && early_insert_allowed();
@@ -130,7 +130,7 @@ public:
     void flush(std::span<TopicPartition> positions) override {
         if (context_.stopping()) {
             finish_background();
-            if (pending_rows_ == 0) return;
+            if (pending_.empty()) return;
             ensure_ready();
             flush_all();
             return;
@@ -262,15 +262,13 @@ private:
     // one per half batch.max.ms (a stream whose puts keep alternating between full and
     // short gets at most that many extra inserts).
     bool early_insert_allowed() const {
-        return drained_ && pending_rows_ > 0 &&
+        return drained_ && !pending_.empty() &&
                (!last_dispatch_early_ || Clock::now() - last_dispatch_ >= options_.max_age / 2);
     }
 
     // Rows not yet handed to an insert reached a threshold.
     bool due() const {
-        if (pending_rows_ == 0) return false;
-        return pending_rows_ >= options_.max_rows || pending_bytes_ >= options_.max_bytes ||
-               Clock::now() - oldest_ >= options_.max_age;
+        return pending_.due();
     }
 
     // Inserts every buffered row now, on the task thread. `combined` false: ClickHouse just
@@ -307,13 +305,13 @@ private:
     }
 
     void recount() {
-        pending_rows_ = pending_bytes_ = 0;
+        std::size_t rows = 0, bytes = 0;
         for (auto& [key, p] : partitions_) {
             const RecordBuffer& b = p.buffer;
-            for (std::size_t i = b.begin() + p.in_flight; i < b.end(); ++i) pending_bytes_ += b.row_bytes(i);
-            pending_rows_ += b.size() - p.in_flight;
+            for (std::size_t i = b.begin() + p.in_flight; i < b.end(); ++i) bytes += b.row_bytes(i);
+            rows += b.size() - p.in_flight;
         }
-        if (pending_rows_ == 0) oldest_ = Clock::now();
+        pending_.set(rows, bytes);
     }
 
     // ---- inserts in the background ------------------------------------------------------
@@ -420,7 +418,7 @@ private:
         recount();
         // Rows the cap left behind count their age from now: they would otherwise be "old"
         // at once and go out as a tiny insert at the next put.
-        oldest_ = Clock::now();
+        pending_.restart_age();
     }
 
     // Waits for the background insert, if any, and applies its outcome: inserted rows leave
@@ -634,9 +632,8 @@ private:
     ServerInfo info_;
     Settings settings_;
     std::map<Key, PartitionState> partitions_;
-    std::size_t pending_rows_ = 0;   // buffered and not in flight
-    std::size_t pending_bytes_ = 0;
-    Clock::time_point oldest_ = Clock::now();
+    // Rows buffered and not in flight: an insert is due at batch.max.rows, .bytes or .ms.
+    batch::Trigger pending_{{.max_rows = options_.max_rows, .max_bytes = options_.max_bytes, .max_age = options_.max_age}};
     std::vector<sluice_header> errant_headers_;
     std::vector<const sluice_header*> errant_header_pointers_;
     std::size_t rows_inserted_ = 0, inserts_ = 0, rows_rejected_ = 0;

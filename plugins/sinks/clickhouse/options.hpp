@@ -3,6 +3,7 @@
 
 #include "connection.hpp"
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -21,16 +22,18 @@ struct SinkOptions {
     ConnectionOptions connection;
     std::string database;
     std::string table;
-    std::size_t max_rows = 100000;
-    std::size_t max_bytes = 16 * 1024 * 1024;
-    std::chrono::milliseconds max_age{1000};
+    std::size_t max_rows = 0;
+    std::size_t max_bytes = 0;
+    std::chrono::milliseconds max_age{};
     bool create_table = false;
     std::vector<std::string> columns;
-    bool exactly_once = true;
-    bool coordinates = true;  // rows carry _topic, _partition, _offset
+    bool exactly_once = false;
+    bool coordinates = false;  // rows carry _topic, _partition, _offset
     Settings insert_settings;
 
-    static std::vector<ConfigKey> keys();
+    // Every key, the parse into SinkOptions and the cross-key rules (validate()).
+    static const config_kit::Spec<SinkOptions>& spec();
+    static std::vector<ConfigKey> keys() { return spec().keys(); }
     // Throws FatalError naming the key when a value is unusable.
     static SinkOptions from(const Config& config);
     // "`db`.`table` at http://host:port" for messages.

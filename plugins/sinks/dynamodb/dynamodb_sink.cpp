@@ -8,7 +8,7 @@
 #include "settings.hpp"
 #include "table.hpp"
 
-#include <sluice/http_backoff.hpp>
+#include <sluice/http_retry.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -47,6 +47,7 @@ void check_key(const std::vector<KeyAttribute>& key, const Settings& s, const st
 class DynamoDbSink : public Sink {
 public:
     static std::vector<ConfigKey> config_keys() { return dynamodb::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { settings_spec().validate(config, problems); }
 
     // Pre-flight: the credentials work and, when the table name does not depend on the
     // topic, the table exists with the key key.fields names.
@@ -185,19 +186,19 @@ private:
         Json items = Json::object();
         for (const auto& r : requests) items[r.table].push_back(r.body);
         const auto& c = settings_.connection;
-        http::Backoff backoff(c.backoff, c.backoff_max);
+        http::RetryPolicy retry({.backoff = c.backoff, .backoff_max = c.backoff_max, .max_attempts = c.max_attempts});
         for (int attempt = 1;; ++attempt) {
             ++requests_;
             Json unprocessed = service_.batch_write(items);
             std::size_t left = 0;
             for (auto it = unprocessed.begin(); it != unprocessed.end(); ++it) left += it.value().size();
             if (left == 0) break;
-            if (attempt >= c.max_attempts || context_.stopping())
+            if (retry.exhausted(attempt) || context_.stopping())
                 throw aws::Failure("BatchWriteItem at " + service_.where() + ": " + std::to_string(left) +
                                        " items still unprocessed (throttled) after " + std::to_string(attempt) + " tries",
                                    true);
             context_.debug(std::to_string(left) + " unprocessed items, sending them again");
-            const auto until = Clock::now() + backoff.next(attempt);
+            const auto until = Clock::now() + retry.delay(attempt);
             while (Clock::now() < until && !context_.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
             items = std::move(unprocessed);
         }

@@ -2,6 +2,7 @@
 #include "append_file.hpp"
 #include "record_format.hpp"
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <cstddef>
@@ -16,41 +17,30 @@ namespace {
 
 struct SinkOptions {
     std::string path;
-    Format format = Format::value;
-    bool create_dirs = true;
-    std::size_t buffer_bytes = 1024 * 1024;
+    Format format{};
+    bool create_dirs = false;
+    std::size_t buffer_bytes = 0;
 
-    static SinkOptions from(const Config& config) {
-        SinkOptions o;
-        o.path = config.string("path");
-        if (o.path.empty()) throw FatalError("path must not be empty");
-        o.format = parse_format(config.string("format"));
-        o.create_dirs = config.boolean("create.dirs");
-        const std::int64_t buffer_bytes = config.integer("buffer.bytes");
-        if (buffer_bytes < 0) throw FatalError("buffer.bytes must not be negative");
-        o.buffer_bytes = static_cast<std::size_t>(buffer_bytes);
-        return o;
+    static const config_kit::Spec<SinkOptions>& spec() {
+        using O = SinkOptions;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            k.key("path", &O::path, "File to append to, as the worker process sees it.").required().local_path();
+            k.custom("format", SLUICE_CONFIG_STRING, "value: the value as one JSON line; envelope: a JSON object with topic, partition, offset, timestamp, key and value; raw: the value's bytes and LF.",
+                     [](O& o, const Config& c) { o.format = parse_format(c.string("format")); }).default_value("value").one_of({"value", "envelope", "raw"});
+            k.key("create.dirs", &O::create_dirs, "Create missing parent directories of path.").default_value(true);
+            k.key("buffer.bytes", &O::buffer_bytes, "Bytes buffered in memory before a write to the file (0: write every batch).").default_value(1048576).between(0, 268435456);
+            k.rule("path", "path: must name the file to append to, got an empty value", [](const O& o) { return o.path.empty(); });
+            return k;
+        }();
+        return built;
     }
+    static SinkOptions from(const Config& config) { return spec().parse(config); }
 };
 
 class FileSink : public Sink {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        std::vector<ConfigKey> keys;
-        keys.push_back(ConfigKey::string("path", "File to append to, as the worker process sees it.").required().local_path());
-        keys.push_back(ConfigKey::string("format",
-                                         "value: the value as one JSON line; envelope: a JSON object with topic, "
-                                         "partition, offset, timestamp, key and value; raw: the value's bytes and LF.")
-                           .default_value("value")
-                           .one_of({"value", "envelope", "raw"}));
-        keys.push_back(ConfigKey::boolean("create.dirs", "Create missing parent directories of path.")
-                           .default_value("true"));
-        keys.push_back(ConfigKey::integer("buffer.bytes",
-                                          "Bytes buffered in memory before a write to the file (0: write every batch).")
-                           .default_value("1048576")
-                           .between(0, 268435456));
-        return keys;
-    }
+    static std::vector<ConfigKey> config_keys() { return SinkOptions::spec().keys(); }
     // Two tasks appending to one file would interleave their records (each line stays whole,
     // but the order across partitions and the flush guarantee become per-task puzzles).
     static constexpr int max_tasks = 1;
@@ -60,9 +50,7 @@ public:
         check_appendable(options.path, options.create_dirs);
     }
 
-    static void validate(const Config& config, ConfigProblems& problems) {
-        if (config.string("path").empty()) problems.add("path", "must name the file to append to, got an empty value");
-    }
+    static void validate(const Config& config, ConfigProblems& problems) { SinkOptions::spec().validate(config, problems); }
 
     FileSink(const Config& config, TaskContext& context)
         : options_(SinkOptions::from(config)), context_(context), file_(options_.path, options_.create_dirs) {

@@ -51,6 +51,7 @@ bool transient_error(std::string_view text) {
 class RedisSink : public Sink {
 public:
     static std::vector<ConfigKey> config_keys() { return redis::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { settings_spec().validate(config, problems); }
 
     // Pre-flight: the server answers, AUTH and SELECT pass, TLS verifies.
     static void test(const Config& config, TaskContext& context) {

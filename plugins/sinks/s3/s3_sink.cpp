@@ -66,6 +66,7 @@ std::optional<std::pair<std::int32_t, std::int64_t>> parse_object_name(std::stri
 class S3Sink : public Sink {
 public:
     static std::vector<ConfigKey> config_keys() { return s3::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { settings_spec().validate(config, problems); }
 
     // Pre-flight: the bucket exists and these credentials may list it (S3's code and message
     // otherwise: NoSuchBucket, InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied).

@@ -5,6 +5,7 @@
 #include "path_format.hpp"
 
 #include <sluice/aws.hpp>
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -22,17 +23,19 @@ struct Settings {
     aws::Connection connection;
     std::string bucket;
     bool path_style = false;
+    std::string path_format_text;  // path.format as written; path_format is it parsed
+    std::string timezone;
     PathFormat path_format;
-    TimeSource time_source = TimeSource::record;
+    TimeSource time_source{};
     std::string timestamp_field;  // time_source record_field
-    std::int64_t flush_size = 10000;
-    std::int64_t rotate_interval_ms = -1;           // of record time; <= 0: off
-    std::int64_t rotate_schedule_interval_ms = -1;  // of wall-clock time; <= 0: off
-    std::int64_t rotate_size_bytes = 104857600;     // uncompressed JSON per object
-    std::int64_t part_size = 26214400;              // multipart above this
-    Compression compression = Compression::none;
-    int compression_level = -1;
-    OnNull on_null = OnNull::ignore;
+    std::int64_t flush_size = 0;
+    std::int64_t rotate_interval_ms = 0;           // of record time; <= 0: off
+    std::int64_t rotate_schedule_interval_ms = 0;  // of wall-clock time; <= 0: off
+    std::int64_t rotate_size_bytes = 0;            // uncompressed JSON per object
+    std::int64_t part_size = 0;                    // multipart above this
+    Compression compression{};
+    int compression_level = 0;
+    OnNull on_null{};
 
     // Reads and cross-checks the settings; throws FatalError naming the key at fault.
     static Settings from(const Config& config);
@@ -41,6 +44,8 @@ struct Settings {
     const char* extension() const { return compression == Compression::gzip ? ".jsonl.gz" : ".jsonl"; }
 };
 
-std::vector<ConfigKey> config_keys();
+// Every key, the parse into Settings and the cross-key rules (validate()).
+const config_kit::Spec<Settings>& settings_spec();
+inline std::vector<ConfigKey> config_keys() { return settings_spec().keys(); }
 
 }  // namespace sluice::s3

@@ -5,6 +5,7 @@
 #include "statement_runner.hpp"
 #include "table_statements.hpp"
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -19,15 +20,19 @@ struct Settings {
     std::string role, warehouse;
     TableName table;
     bool create_table = false;
-    ContentFormat format = ContentFormat::json;
-    std::size_t batch_max_rows = 1000;
-    std::size_t batch_max_bytes = 8 << 20;
-    std::chrono::milliseconds batch_max_age{1000};
-    int statement_timeout_s = 300;
-    std::chrono::seconds jwt_lifetime{3600};
+    ContentFormat format{};
+    std::size_t batch_max_rows = 0;
+    std::size_t batch_max_bytes = 0;
+    std::chrono::milliseconds batch_max_age{};
+    int statement_timeout_s = 0;
+    std::chrono::seconds jwt_lifetime{};
     RunnerOptions runner;
+    // Where the private key comes from: a file, or its PEM text (secret), and its passphrase.
+    std::string private_key_file, private_key, private_key_passphrase;
 
-    static std::vector<ConfigKey> keys();
+    // Every key, the parse into Settings and the rules validate() checks.
+    static const config_kit::Spec<Settings>& spec();
+    static std::vector<ConfigKey> keys() { return spec().keys(); }
     // Throws FatalError naming the key at fault.
     static Settings from(const Config& config);
 

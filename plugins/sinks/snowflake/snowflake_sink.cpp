@@ -6,7 +6,9 @@
 #include "statement_runner.hpp"
 #include "table_statements.hpp"
 
+#include <sluice/batch_trigger.hpp>
 #include <sluice/http_client.hpp>
+#include <sluice/http_retry.hpp>
 #include <sluice/sdk.hpp>
 
 #include <algorithm>
@@ -129,7 +131,7 @@ public:
 
     void put(const SinkRecords& records) override {
         // A due buffer goes first: if Snowflake is unavailable this batch is not taken yet.
-        if (!buffer_.empty() && Clock::now() - oldest_ >= settings_.batch_max_age) write_buffer();
+        if (pending_.reason() == batch::Reason::age) write_buffer();
         for (const SinkRecord& record : records) {
             const Key key{std::string(record.topic()), record.partition()};
             auto taken = taken_.find(key);
@@ -145,15 +147,12 @@ public:
             if (auto problem = row_problem(row, settings_.format)) {
                 context_.report_errant(*record.raw(), *problem);  // throws when the policy does not tolerate it
             } else {
-                if (buffer_.empty()) oldest_ = Clock::now();
-                buffered_bytes_ += row.bytes();
+                pending_.add(1, row.bytes());
                 buffer_.push_back(std::move(row));
             }
             taken_[key] = record.offset();
         }
-        if (buffer_.size() >= settings_.batch_max_rows || buffered_bytes_ >= settings_.batch_max_bytes ||
-            (!buffer_.empty() && Clock::now() - oldest_ >= settings_.batch_max_age))
-            write_buffer();
+        if (pending_.due()) write_buffer();
     }
 
     // Everything taken is in Snowflake (or with the error policy) before Kafka commits.
@@ -166,8 +165,7 @@ public:
             // Rows left by a failed final flush: the partition's next owner reads them again.
             std::erase_if(buffer_, [&](const Row& r) { return r.partition == key.second && r.topic == key.first; });
         }
-        buffered_bytes_ = 0;
-        for (const Row& r : buffer_) buffered_bytes_ += r.bytes();
+        recount();
     }
 
 private:
@@ -179,15 +177,21 @@ private:
         try {
             writer_.write(buffer_);
         } catch (...) {
-            buffered_bytes_ = 0;
-            for (const Row& r : buffer_) buffered_bytes_ += r.bytes();
-            if (!buffer_.empty()) oldest_ = Clock::now();
+            recount();
+            pending_.restart_age();
             throw;
         }
-        buffered_bytes_ = 0;
+        recount();
         if (runner_.stats().retries > retries_before)
             context_.warn("writing needed " + std::to_string(runner_.stats().retries - retries_before) +
                           " resubmissions (throttling, unavailability or timeouts); all rows are in");
+    }
+
+    // What the trigger counts: the rows still buffered (after a write, a failed one, a revoke).
+    void recount() {
+        std::size_t bytes = 0;
+        for (const Row& r : buffer_) bytes += r.bytes();
+        pending_.set(buffer_.size(), bytes);
     }
 
     void ensure_table() {
@@ -216,8 +220,9 @@ private:
     // task stops). A statement Snowflake refuses fails the task with its message.
     std::optional<ApiResponse> run_with_patience(std::string statement, std::vector<Binding> bindings) {
         const StatementRequest request = settings_.request(std::move(statement), std::move(bindings));
-        auto delay = settings_.runner.backoff_initial;
-        while (true) {
+        const http::RetryPolicy patience({.backoff = settings_.runner.backoff_initial,
+                                          .backoff_max = settings_.runner.backoff_max});
+        for (int failures = 1;; ++failures) {
             try {
                 return runner_.run(request);
             } catch (const SqlError& e) {
@@ -226,8 +231,7 @@ private:
                                  e.sql_state() + ", code " + e.code() + ")");
             } catch (const RetriableError& e) {
                 context_.warn(std::string("Snowflake unavailable, retrying: ") + e.what());
-                if (!nap(context_, delay)) return std::nullopt;
-                delay = std::min(delay * 2, settings_.runner.backoff_max);
+                if (!nap(context_, patience.delay(failures))) return std::nullopt;
             }
         }
     }
@@ -239,8 +243,8 @@ private:
     StatementRunner runner_;
     BatchWriter writer_;
     std::deque<Row> buffer_;
-    std::size_t buffered_bytes_ = 0;
-    Clock::time_point oldest_{};
+    batch::Trigger pending_{{.max_rows = settings_.batch_max_rows, .max_bytes = settings_.batch_max_bytes,
+                             .max_age = settings_.batch_max_age}};
     std::map<Key, std::int64_t> taken_;  // highest offset taken per partition (buffered, written or errant)
     bool table_ready_ = false;
 };

@@ -26,7 +26,11 @@ std::string describe_http(const http::Response& response) {
 }
 
 StatementRunner::StatementRunner(RunnerOptions options, TokenSource& tokens, http::Client& client, Sleeper sleep)
-    : options_(std::move(options)), tokens_(tokens), client_(client), sleep_(std::move(sleep)) {}
+    : options_(std::move(options)),
+      tokens_(tokens),
+      client_(client),
+      sleep_(std::move(sleep)),
+      retry_({.backoff = options_.backoff_initial, .backoff_max = options_.backoff_max, .max_attempts = options_.max_attempts}) {}
 
 http::Response StatementRunner::send(const std::string& method, const std::string& url, const std::string& body) {
     http::Request request;
@@ -43,14 +47,8 @@ http::Response StatementRunner::send(const std::string& method, const std::strin
 }
 
 std::chrono::milliseconds StatementRunner::backoff(int attempt, const http::Response* response) const {
-    if (response != nullptr)
-        if (auto asked = http::retry_after(*response)) return std::min(*asked, options_.backoff_max);
-    // Exponential with full jitter in the upper half: spread the clients Snowflake throttled.
-    const auto base = options_.backoff_initial.count() << std::min(attempt, 16);
-    const auto capped = std::min<long long>(base, options_.backoff_max.count());
-    thread_local std::mt19937 rng(std::random_device{}());
-    std::uniform_int_distribution<long long> jitter(capped / 2, capped);
-    return std::chrono::milliseconds(jitter(rng));
+    // `attempt` counts from 0: it is the failure number less one.
+    return response != nullptr ? retry_.delay(attempt + 1, *response) : retry_.delay(attempt + 1);
 }
 
 void StatementRunner::fail_auth(const http::Response& response) const {

@@ -17,6 +17,7 @@
 #include "sql_api.hpp"
 
 #include <sluice/http_client.hpp>
+#include <sluice/http_retry.hpp>
 
 #include <chrono>
 #include <functional>
@@ -70,6 +71,7 @@ private:
     http::Client& client_;
     Sleeper sleep_;
     RunStats stats_;
+    http::RetryPolicy retry_;
 };
 
 // "HTTP 503: <message or start of the body>" for messages.

@@ -4,9 +4,11 @@
 
 #include "traffic_model.hpp"
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace sluice::datagen {
@@ -14,12 +16,15 @@ namespace sluice::datagen {
 struct DatagenSettings {
     ModelSettings model;            // model.start_ms: start.time, when one is given
     bool start_given = false;       // false: the simulation starts at the wall clock of the first start
-    std::uint64_t rate = 100;       // records per second per task; 0 = unlimited
+    std::uint64_t rate = 0;         // records per second per task; 0 = unlimited
     std::uint64_t max_records = 0;  // per task; 0 = unlimited
-    std::uint64_t batch_size = 1000;
+    std::uint64_t batch_size = 0;
+    std::string start_time;         // start.time as written; empty: the wall clock
 };
 
-std::vector<sluice::ConfigKey> datagen_config_keys();
+// Every key, the parse into DatagenSettings and the checks validate() runs.
+const sluice::config_kit::Spec<DatagenSettings>& datagen_settings_spec();
+inline std::vector<sluice::ConfigKey> datagen_config_keys() { return datagen_settings_spec().keys(); }
 
 // Throws sluice::FatalError naming the key and what was expected.
 DatagenSettings read_datagen_settings(const sluice::Config& config);

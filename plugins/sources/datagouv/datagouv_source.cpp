@@ -9,6 +9,7 @@
 #include "row_json.hpp"
 
 #include <sluice/http_client.hpp>
+#include <sluice/http_retry.hpp>
 #include <sluice/sdk.hpp>
 
 #include <cerrno>
@@ -79,7 +80,9 @@ public:
 };
 
 [[noreturn]] void throw_retry_later(const http::Response& response, const std::string& what) {
-    auto wait = http::retry_after(response);
+    // The one rule of every HTTP plugin (Retry-After, else X-RateLimit-Reset); datagouv has no
+    // retry.backoff.max.ms (the worker backs off), so an hour caps it.
+    auto wait = http::requested_wait(response);
     if (wait) wait = std::min(*wait, max_retry_after);
     throw RetryLater("HTTP " + std::to_string(response.status) + " from " + what +
                          (wait ? " (Retry-After " + std::to_string(wait->count() / 1000) + " s)" : std::string()) + ": " +
@@ -169,6 +172,7 @@ bool ready_by(const std::future<T>& job, Clock::time_point deadline, const TaskC
 class DatagouvSource : public Source {
 public:
     static std::vector<ConfigKey> config_keys() { return datagouv::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { Options::spec().validate(config, problems); }
     // One dataset, read in listing order: a second task would only read the same files again.
     static constexpr int max_tasks = 1;
 

@@ -43,8 +43,9 @@ public:
     // like /dev/zero or a FIFO never ends). A path that does not exist yet is fine: the
     // file may appear later.
     static void validate(const Config& config, ConfigProblems& problems) {
-        const std::string path = config.string("path");
-        if (path.empty()) return problems.add("path", "must name the file to read, got an empty value");
+        const auto options = source_options_spec().parse_or_report(config, problems);
+        if (!options) return;
+        const std::string& path = options->path;
         struct stat info {};
         if (::stat(path.c_str(), &info) != 0) return;
         if (S_ISDIR(info.st_mode)) problems.add("path", "'" + path + "' is a directory, expected a regular file");

@@ -9,7 +9,7 @@
 #include "settings.hpp"
 
 #include <sluice/civil_time.hpp>
-#include <sluice/http_backoff.hpp>
+#include <sluice/http_retry.hpp>
 #include <sluice/http_client.hpp>
 #include <sluice/sdk.hpp>
 
@@ -100,6 +100,7 @@ class HttpSource : public Source {
 public:
     static std::vector<ConfigKey> config_keys() { return http_source::config_keys(); }
     static constexpr int max_tasks = 1;  // one cursor per API
+    static void validate(const Config& config, ConfigProblems& problems) { settings_spec().validate(config, problems); }
 
     // Pre-flight: the first page answers 2xx with an array at records.pointer.
     static void test(const Config& config, TaskContext&) {
@@ -147,9 +148,9 @@ public:
             read_page(body, url, out);
         } catch (const Transient& t) {
             ++failures_;
-            if (settings_.max_attempts > 0 && failures_ >= settings_.max_attempts)
+            if (retry_.exhausted(failures_))
                 throw FatalError(t.message + "; giving up after " + std::to_string(failures_) + " attempts in a row (retry.max.attempts)");
-            const auto wait = backoff_.next(failures_, t.server_asks);
+            const auto wait = retry_.delay(failures_, t.server_asks);
             context_->warn(t.message + "; attempt " + std::to_string(failures_) + " failed, next in " +
                            std::to_string(wait.count()) + " ms");
             not_before_ = Clock::now() + wait;
@@ -158,7 +159,7 @@ public:
 
 private:
     explicit HttpSource(Settings settings, TaskContext* context = nullptr)
-        : settings_(std::move(settings)), context_(context), backoff_(settings_.backoff, settings_.backoff_max) {}
+        : settings_(std::move(settings)), context_(context), retry_(settings_.retry) {}
 
     bool is_time() const { return settings_.mode == Mode::timestamp; }
 
@@ -421,7 +422,7 @@ private:
     Settings settings_;
     TaskContext* context_;
     http::Client client_;
-    http::Backoff backoff_;
+    http::RetryPolicy retry_;
     std::string partition_;
     Progress progress_;
     bool in_sweep_ = false;

@@ -1,6 +1,8 @@
 // The http source's configuration: declared keys, typed settings, cross-key checks (no I/O).
 #pragma once
 
+#include <sluice/config_kit.hpp>
+#include <sluice/http_retry.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -22,31 +24,32 @@ struct Settings {
     std::string records_pointer;                      // JSON pointer to the array ("" = the body)
     std::vector<std::string> key_fields;              // dotted paths or JSON pointers
     std::string timestamp_field;
-    Mode mode = Mode::bulk;
+    Mode mode{};
     std::string incrementing_field;
     std::string timestamp_initial;     // {offset.timestamp} before any record
     std::string incrementing_initial;  // {offset.incrementing} before any record
-    Paging paging = Paging::none;
+    Paging paging{};
     std::string next_pointer;    // next: the next page's URL in the body
     std::string page_param;      // page: the page number's query parameter
-    std::int64_t page_start = 1;
+    std::int64_t page_start = 0;
     std::string offset_param;    // offset: the record offset's query parameter
     std::string limit_param;     // page, offset: the page size's query parameter
-    std::int64_t limit = 100;
+    std::int64_t limit = 0;
     std::string cursor_pointer;  // cursor: the next cursor in the body
     std::string cursor_param;    // cursor: its query parameter
     std::string total_pointer;   // offset, page: the total count in the body (optional)
-    int max_pages = 1000;
-    std::chrono::milliseconds poll_interval{60000};
-    Emit emit = Emit::all;
-    std::chrono::milliseconds request_timeout{30000};
-    std::chrono::milliseconds backoff{500};
-    std::chrono::milliseconds backoff_max{60000};
-    int max_attempts = 0;  // consecutive failures before the task fails; 0: never
+    int max_pages = 0;
+    std::chrono::milliseconds poll_interval{};
+    Emit emit{};
+    std::chrono::milliseconds request_timeout{};
+    http::RetrySettings retry;
 
+    // Reads and cross-checks the settings; throws FatalError naming the key at fault.
     static Settings from(const Config& config);
 };
 
-std::vector<ConfigKey> config_keys();
+// Every key, the parse into Settings and the cross-key rules (validate()).
+const config_kit::Spec<Settings>& settings_spec();
+inline std::vector<ConfigKey> config_keys() { return settings_spec().keys(); }
 
 }  // namespace sluice::http_source

@@ -6,7 +6,6 @@
 // emitted (same timestamp, key in the set), and emits the rest. The cursor is the source
 // offset, so a restarted task resumes exactly where the stored offset says.
 #include "api_query.hpp"
-#include "backoff.hpp"
 #include "cursor.hpp"
 #include "record_mapper.hpp"
 #include "settings.hpp"
@@ -14,6 +13,7 @@
 #include "time_zone.hpp"
 
 #include <sluice/http_client.hpp>
+#include <sluice/http_retry.hpp>
 #include <sluice/sdk.hpp>
 
 #include <algorithm>
@@ -59,7 +59,7 @@ std::string get(http::Client& client, const Settings& s, const std::string& url,
     if (response.status == 200) return std::move(response.body);
     const std::string detail = "HTTP " + std::to_string(response.status) + ": " + error_summary(response.body);
     if (http::is_retriable_status(response.status))
-        throw Transient{what + ": " + detail + " (" + shown + ")", requested_wait(response)};
+        throw Transient{what + ": " + detail + " (" + shown + ")", http::requested_wait(response)};
     if (response.status == 401 || response.status == 403)
         throw FatalError(what + ": access refused (" + detail + "); check api.key (" + shown + ")");
     if (response.status == 404)
@@ -98,6 +98,7 @@ ResolvedFields fetch_schema(http::Client& client, const Settings& s) {
 class OpendatasoftSource : public Source {
 public:
     static std::vector<ConfigKey> config_keys() { return ods::config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { settings_spec().validate(config, problems); }
     // One cursor per dataset: a second task would read the same records again.
     static constexpr int max_tasks = 1;
 
@@ -128,7 +129,8 @@ public:
           zone_(load_zone(settings_.timezone)),
           mapper_(settings_, zone_),
           context_(context),
-          backoff_(settings_.retry_backoff_max),
+          retry_({.backoff = std::chrono::milliseconds(500), .backoff_max = settings_.retry_backoff_max,
+                  .max_attempts = settings_.max_retries}),
           partition_(json::Object().add("portal", settings_.base_url).add("dataset", settings_.dataset).str()) {
         if (auto stored = context.stored_offset(partition_)) {
             try {
@@ -176,8 +178,10 @@ public:
             if (!sweep_->page_done(page.records.size())) end_sweep();
         } catch (const Transient& t) {
             ++failures_;
-            const auto wait = backoff_.next(failures_, t.server_asks);
-            if (settings_.max_retries > 0 && failures_ > settings_.max_retries)
+            const auto wait = retry_.delay(failures_, t.server_asks);
+            // retry.max.attempts counts retries here (its former name was max_retries): the
+            // first attempt is not one of them.
+            if (retry_.exhausted(failures_ - 1))
                 throw FatalError(t.message + "; giving up after " + std::to_string(failures_) + " attempts in a row (retry.max.attempts)");
             context_.warn("opendatasoft: " + t.message + "; attempt " + std::to_string(failures_) + " failed, next in " +
                           std::to_string(wait.count()) + " ms");
@@ -314,7 +318,7 @@ private:
     RecordMapper mapper_;
     TaskContext& context_;
     http::Client client_;
-    Backoff backoff_;
+    http::RetryPolicy retry_;
     std::string partition_;
     Cursor cursor_;
     std::optional<ResolvedFields> fields_;

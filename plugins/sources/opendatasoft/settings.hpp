@@ -1,6 +1,7 @@
 // The opendatasoft source's configuration: declared keys and the checked, typed settings.
 #pragma once
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <chrono>
@@ -16,25 +17,27 @@ enum class Emit { all, changes };
 struct Settings {
     std::string base_url;  // without a trailing slash
     std::string dataset;
-    Api api = Api::v2_1;
+    Api api{};
     std::string timestamp_field;
     std::vector<std::string> key_fields;
     std::string where;   // ODSQL (v2.1) or query language (v1), ANDed with the cursor's condition
     std::string select;  // v2.1 select / v1 fields; the timestamp and key fields are added when missing
-    std::chrono::milliseconds poll_interval{60000};
-    int page_size = 100;
-    Emit emit = Emit::all;
+    std::chrono::milliseconds poll_interval{};
+    int page_size = 0;
+    Emit emit{};
     std::vector<std::string> change_fields;  // emit: changes compares only these (empty: all but the timestamp)
     std::string api_key;
-    std::string timezone = "UTC";
-    std::chrono::milliseconds request_timeout{30000};
-    std::chrono::milliseconds retry_backoff_max{60000};
-    int max_retries = 0;  // consecutive failed requests before the task fails; 0: never
+    std::string timezone;
+    std::chrono::milliseconds request_timeout{};
+    std::chrono::milliseconds retry_backoff_max{};
+    int max_retries = 0;  // failed requests in a row retried before the task fails; 0: no limit
 
     // Reads and cross-checks the settings. Throws FatalError naming the key at fault.
     static Settings from(const Config& config);
 };
 
-std::vector<ConfigKey> config_keys();
+// Every key, the parse into Settings and the cross-key rules (validate()).
+const config_kit::Spec<Settings>& settings_spec();
+inline std::vector<ConfigKey> config_keys() { return settings_spec().keys(); }
 
 }  // namespace sluice::ods

@@ -3,6 +3,8 @@
 #include "open_meteo.hpp"
 #include "openweather.hpp"
 
+#include <sluice/http_retry.hpp>
+
 #include <algorithm>
 
 namespace sluice::weather {
@@ -40,7 +42,7 @@ ApiAnswer call_api(http::Client& client, const std::string& url, std::chrono::mi
     const std::string status = "HTTP " + std::to_string(answer.status);
     if (http::is_retriable_status(answer.status)) {
         answer.verdict = Verdict::retry;
-        answer.retry_after = http::retry_after(response);
+        answer.retry_after = http::requested_wait(response);
         answer.error = status + " from " + shown + (answer.retry_after ? " (Retry-After " +
                            std::to_string(answer.retry_after->count()) + " ms)" : "");
         return answer;
@@ -59,16 +61,6 @@ ApiAnswer call_api(http::Client& client, const std::string& url, std::chrono::mi
                               : status + " from " + shown + ": " + excerpt(answer.body) + " (is base_url right?)";
     }
     return answer;
-}
-
-std::chrono::milliseconds retry_delay(const RetrySettings& retry, int failures,
-                                      std::optional<std::chrono::milliseconds> retry_after, std::uint64_t random) {
-    if (retry_after) return *retry_after;
-    std::int64_t delay = retry.initial.count();
-    for (int i = 1; i < failures && delay < retry.max.count(); ++i) delay *= 2;
-    delay = std::min<std::int64_t>(delay, retry.max.count());
-    const std::int64_t jitter = delay / 5 > 0 ? static_cast<std::int64_t>(random % static_cast<std::uint64_t>(delay / 5 + 1)) : 0;
-    return std::chrono::milliseconds(std::max<std::int64_t>(1, delay - jitter));
 }
 
 }  // namespace sluice::weather

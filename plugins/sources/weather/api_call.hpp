@@ -27,10 +27,4 @@ struct ApiAnswer {
 
 ApiAnswer call_api(http::Client& client, const std::string& url, std::chrono::milliseconds timeout, Provider provider);
 
-// The wait before retry number `failures` (1 = after the first failure): the server's
-// Retry-After when it gave one, else initial * 2^(failures-1) capped at max, with up to 20 %
-// random jitter taken off so that tasks do not retry in step.
-std::chrono::milliseconds retry_delay(const RetrySettings& retry, int failures,
-                                      std::optional<std::chrono::milliseconds> retry_after, std::uint64_t random);
-
 }  // namespace sluice::weather

@@ -47,6 +47,7 @@ std::string scrub(std::string text, const std::string& secret) {
 class WeatherSource : public Source {
 public:
     static std::vector<ConfigKey> config_keys() { return weather_config_keys(); }
+    static void validate(const Config& config, ConfigProblems& problems) { weather_settings_spec().validate(config, problems); }
 
     // Pre-flight: the settings hold together, and one request for the first location is
     // answered with data this plugin can read (API reachable, key accepted, variables known).
@@ -77,7 +78,7 @@ public:
 
     WeatherSource(const Config& config, TaskContext& context)
         : context_(context), settings_(WeatherSettings::from(config)), client_(client_options()),
-          random_(std::random_device{}()) {
+          retry_(settings_.retry) {
         const auto mine = locations_of_task(settings_.locations, context.task_id(), context.task_count());
         auto feeds = make_feeds(settings_, mine);
         const std::int64_t now = now_ms();
@@ -153,7 +154,7 @@ private:
             report_errant(context_, errant, message);  // throws unless the error policy tolerates it
             // Tolerated: nothing of this answer was used; ask again after a pause.
             ++slot.failures;
-            slot.due_ms = now + retry_delay(settings_.retry, slot.failures, std::nullopt, random_()).count();
+            slot.due_ms = now + retry_.delay(slot.failures).count();
             return;
         }
         for (const auto& w : warnings) context_.warn(w);
@@ -168,11 +169,11 @@ private:
     // retry_max_attempts in a row the worker hears of it as a retriable error.
     void failed(Slot& slot, const std::string& error, std::optional<std::chrono::milliseconds> retry_after, std::int64_t now) {
         ++slot.failures;
-        const auto delay = retry_delay(settings_.retry, slot.failures, retry_after, random_());
+        const auto delay = retry_.delay(slot.failures, retry_after);
         slot.due_ms = now + delay.count();
         const std::string message = scrub(error, secret()) + " (failure " + std::to_string(slot.failures) + ", next try in " +
                                     std::to_string(delay.count()) + " ms)";
-        if (slot.failures >= settings_.retry.max_attempts) throw RetriableError(message);
+        if (retry_.exhausted(slot.failures)) throw RetriableError(message);
         context_.warn(message);
     }
 
@@ -195,7 +196,7 @@ private:
     TaskContext& context_;
     WeatherSettings settings_;
     http::Client client_;
-    std::mt19937_64 random_;
+    http::RetryPolicy retry_;
     std::vector<Slot> slots_;  // filled once in the constructor: pointers to slots stay valid
     std::deque<std::pair<Slot*, PendingRecord>> pending_;
 };

@@ -22,10 +22,10 @@ struct InsertSpec {
     bool set = false;
 };
 
-InsertSpec insert_spec(const Config& c, std::string_view key) {
+InsertSpec insert_spec(const std::optional<std::string>& text) {
     InsertSpec s;
-    if (!c.has(key)) return s;
-    s.name = c.string(key);
+    if (!text) return s;
+    s.name = *text;
     if (!s.name.empty() && (s.name.back() == '!' || s.name.back() == '?')) {
         s.required = s.name.back() == '!';
         s.name.pop_back();
@@ -36,27 +36,43 @@ InsertSpec insert_spec(const Config& c, std::string_view key) {
 
 class InsertField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::string("topic.field", "Field for the record's topic; suffix ! (required) or ? (optional)."),
-                ConfigKey::string("partition.field", "Field for the Kafka partition (skipped when unknown unless suffixed !)."),
-                ConfigKey::string("offset.field", "Field for the Kafka offset (sink connectors only)."),
-                ConfigKey::string("timestamp.field", "Field for the record timestamp, epoch milliseconds."),
-                ConfigKey::string("static.field", "Field for a fixed value."),
-                ConfigKey::string("static.value", "The fixed value (a JSON string).")};
+    struct Options {
+        Side side{};
+        std::optional<std::string> topic, partition, offset, timestamp, static_field;
+        std::string static_value;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("topic.field", &O::topic, "Field for the record's topic; suffix ! (required) or ? (optional).");
+            k.key("partition.field", &O::partition, "Field for the Kafka partition (skipped when unknown unless suffixed !).");
+            k.key("offset.field", &O::offset, "Field for the Kafka offset (sink connectors only).");
+            k.key("timestamp.field", &O::timestamp, "Field for the record timestamp, epoch milliseconds.");
+            k.key("static.field", &O::static_field, "Field for a fixed value.");
+            k.key("static.value", &O::static_value, "The fixed value (a JSON string).");
+            k.rule("", "insert_field: set at least one of topic.field, partition.field, offset.field, timestamp.field, static.field",
+                   [](const O& o) {
+                       for (const auto* f : {&o.topic, &o.partition, &o.offset, &o.timestamp, &o.static_field})
+                           if (insert_spec(*f).set) return false;
+                       return true;
+                   });
+            return k;
+        }();
+        return built;
     }
-    InsertField(const Config& c, TaskContext&)
-        : side_(target_side(c)),
-          topic_(insert_spec(c, "topic.field")),
-          partition_(insert_spec(c, "partition.field")),
-          offset_(insert_spec(c, "offset.field")),
-          timestamp_(insert_spec(c, "timestamp.field")),
-          static_(insert_spec(c, "static.field")),
-          static_value_(c.string_or("static.value", "")) {
-        if (!topic_.set && !partition_.set && !offset_.set && !timestamp_.set && !static_.set)
-            throw FatalError("insert_field: set at least one of topic.field, partition.field, offset.field, "
-                             "timestamp.field, static.field");
-    }
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    InsertField(const Config& c, TaskContext&) : InsertField(spec().parse(c)) {}
+    explicit InsertField(const Options& o)
+        : side_(o.side),
+          topic_(insert_spec(o.topic)),
+          partition_(insert_spec(o.partition)),
+          offset_(insert_spec(o.offset)),
+          timestamp_(insert_spec(o.timestamp)),
+          static_(insert_spec(o.static_field)),
+          static_value_(o.static_value) {}
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "insert_field");
         if (doc == nullptr) return true;  // tombstone: unchanged, as Connect
@@ -88,16 +104,31 @@ private:
 
 class ReplaceField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::list("exclude", "Top-level fields to drop (wins over include)."),
-                ConfigKey::list("include", "Top-level fields to keep; empty keeps all."),
-                ConfigKey::list("renames", "Renames as old:new pairs.")};
+    struct Options {
+        Side side{};
+        std::vector<std::string> exclude, include, renames;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("exclude", &O::exclude, "Top-level fields to drop (wins over include).");
+            k.key("include", &O::include, "Top-level fields to keep; empty keeps all.");
+            k.key("renames", &O::renames, "Renames as old:new pairs.");
+            k.check("renames", [](const O& o) { return (void)parse_pairs(o.renames, "replace_field", "renames"), std::string(); });
+            return k;
+        }();
+        return built;
     }
-    ReplaceField(const Config& c, TaskContext&) : side_(target_side(c)) {
-        for (auto& f : c.list("exclude")) exclude_.push_back({f, key_tag(f)});
-        for (auto& f : c.list("include")) include_.push_back({f, key_tag(f)});
-        for (auto& [from, to] : parse_pairs(c.list("renames"), "replace_field", "renames"))
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    ReplaceField(const Config& c, TaskContext&) {
+        const Options o = spec().parse(c);
+        side_ = o.side;
+        for (auto& f : o.exclude) exclude_.push_back({f, key_tag(f)});
+        for (auto& f : o.include) include_.push_back({f, key_tag(f)});
+        for (auto& [from, to] : parse_pairs(o.renames, "replace_field", "renames"))
             renames_.push_back({{from, key_tag(from)}, to});
     }
     bool apply(TransformRecord& r) override {
@@ -145,18 +176,32 @@ private:
 
 class MaskField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::list("fields", "Fields to mask (dotted paths reach nested fields).").required(),
-                ConfigKey::string("replacement", "Replacement for string and number fields; unset: the type's empty value.")};
+    struct Options {
+        Side side{};
+        std::vector<std::string> fields;
+        std::optional<std::string> replacement;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("fields", &O::fields, "Fields to mask (dotted paths reach nested fields).").required();
+            k.key("replacement", &O::replacement, "Replacement for string and number fields; unset: the type's empty value.");
+            k.rule("fields", "mask_field: 'fields' must name at least one field", [](const O& o) { return o.fields.empty(); });
+            k.rule("replacement", "mask_field: 'replacement' must not be empty",
+                   [](const O& o) { return o.replacement && o.replacement->empty(); });
+            return k;
+        }();
+        return built;
     }
-    MaskField(const Config& c, TaskContext&) : side_(target_side(c)) {
-        for (auto& f : c.list("fields")) fields_.emplace_back(f);
-        if (fields_.empty()) throw FatalError("mask_field: 'fields' must name at least one field");
-        if (c.has("replacement")) {
-            replacement_ = c.string("replacement");
-            if (replacement_->empty()) throw FatalError("mask_field: 'replacement' must not be empty");
-        }
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    MaskField(const Config& c, TaskContext&) {
+        const Options o = spec().parse(c);
+        side_ = o.side;
+        for (auto& f : o.fields) fields_.emplace_back(f);
+        replacement_ = o.replacement;
     }
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "mask_field");
@@ -244,14 +289,27 @@ Node* make_float(Document& doc, double v, bool single) {
 
 class Cast : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::list("spec", "field:type pairs, or one type for the whole value; types: int8 int16 int32 "
-                                        "int64 float32 float64 boolean string.")
-                    .required()};
+    struct Options {
+        Side side{};
+        std::vector<std::string> spec;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("spec", &O::spec, "field:type pairs, or one type for the whole value; types: int8 int16 int32 int64 float32 float64 boolean string.").required();
+            // The constructor's reading of the items is the check: what it throws is a problem of spec.
+            k.check("spec", [](const O& o) { return (void)Cast(o), std::string(); });
+            return k;
+        }();
+        return built;
     }
-    Cast(const Config& c, TaskContext&) : side_(target_side(c)) {
-        auto items = c.list("spec");
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    Cast(const Config& c, TaskContext&) : Cast(spec().parse(c)) {}
+    explicit Cast(const Options& o) : side_(o.side) {
+        const auto& items = o.spec;
         if (items.empty()) throw FatalError("cast: 'spec' is empty");
         for (const auto& item : items) {
             auto colon = item.rfind(':');
@@ -368,12 +426,22 @@ private:
 
 class ValueToKey : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::list("fields", "Value fields copied into a new JSON object key.").required()};
+    struct Options {
+        std::vector<std::string> fields;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("fields", &Options::fields, "Value fields copied into a new JSON object key.").required();
+            k.rule("fields", "value_to_key: 'fields' must name at least one field", [](const Options& o) { return o.fields.empty(); });
+            return k;
+        }();
+        return built;
     }
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
     ValueToKey(const Config& c, TaskContext&) {
-        for (auto& f : c.list("fields")) fields_.emplace_back(f);
-        if (fields_.empty()) throw FatalError("value_to_key: 'fields' must name at least one field");
+        for (auto& f : spec().parse(c).fields) fields_.emplace_back(f);
     }
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, Side::value, "value_to_key");
@@ -401,10 +469,22 @@ private:
 
 class ExtractField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(), ConfigKey::string("field", "Field whose value replaces the whole value (dotted path).").required()};
+    struct Options {
+        Side side{};
+        std::string field;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            declare_target(k, &Options::side);
+            k.key("field", &Options::field, "Field whose value replaces the whole value (dotted path).").required();
+            return k;
+        }();
+        return built;
     }
-    ExtractField(const Config& c, TaskContext&) : side_(target_side(c)), field_(c.string("field")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    ExtractField(const Config& c, TaskContext&) : ExtractField(spec().parse(c)) {}
+    explicit ExtractField(const Options& o) : side_(o.side), field_(o.field) {}
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "extract_field");
         if (doc == nullptr) return true;
@@ -426,10 +506,22 @@ private:
 
 class Flatten : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(), ConfigKey::string("delimiter", "Joins the names of nested fields.").default_value(".")};
+    struct Options {
+        Side side{};
+        std::string delimiter;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            declare_target(k, &Options::side);
+            k.key("delimiter", &Options::delimiter, "Joins the names of nested fields.").default_value(".");
+            return k;
+        }();
+        return built;
     }
-    Flatten(const Config& c, TaskContext&) : side_(target_side(c)), delimiter_(c.string_or("delimiter", ".")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    Flatten(const Config& c, TaskContext&) : Flatten(spec().parse(c)) {}
+    explicit Flatten(const Options& o) : side_(o.side), delimiter_(o.delimiter) {}
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "flatten");
         if (doc == nullptr) return true;
@@ -461,10 +553,22 @@ private:
 
 class HoistField : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(), ConfigKey::string("field", "Name of the field that will hold the whole value.").required()};
+    struct Options {
+        Side side{};
+        std::string field;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            declare_target(k, &Options::side);
+            k.key("field", &Options::field, "Name of the field that will hold the whole value.").required();
+            return k;
+        }();
+        return built;
     }
-    HoistField(const Config& c, TaskContext&) : side_(target_side(c)), field_(c.string("field")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    HoistField(const Config& c, TaskContext&) : HoistField(spec().parse(c)) {}
+    explicit HoistField(const Options& o) : side_(o.side), field_(o.field) {}
     bool apply(TransformRecord& r) override {
         Document* doc = record_document(r, side_, "hoist_field");
         if (doc == nullptr) {  // null: {"field": null}, as Connect's singletonMap(field, null)

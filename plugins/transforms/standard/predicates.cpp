@@ -19,10 +19,21 @@ std::regex compile_regex(const std::string& pattern, std::string_view predicate)
 
 class TopicNameMatches : public Predicate {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("pattern", "Regular expression matched against the whole topic name.").required()};
+    struct Options {
+        std::string pattern;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("pattern", &Options::pattern, "Regular expression matched against the whole topic name.").required();
+            k.check("pattern", [](const Options& o) { return (void)compile_regex(o.pattern, "topic_name_matches"), std::string(); });
+            return k;
+        }();
+        return built;
     }
-    TopicNameMatches(const Config& c, TaskContext&) : regex_(compile_regex(c.string("pattern"), "topic_name_matches")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    TopicNameMatches(const Config& c, TaskContext&) : regex_(compile_regex(spec().parse(c).pattern, "topic_name_matches")) {}
     bool test(TransformRecord& r) override {
         std::string topic(r.topic());
         auto it = cache_.find(topic);
@@ -40,8 +51,19 @@ private:
 
 class HasHeaderKey : public Predicate {
 public:
-    static std::vector<ConfigKey> config_keys() { return {ConfigKey::string("name", "Header name.").required()}; }
-    HasHeaderKey(const Config& c, TaskContext&) : name_(c.string("name")) {}
+    struct Options {
+        std::string name;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("name", &Options::name, "Header name.").required();
+            return k;
+        }();
+        return built;
+    }
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    HasHeaderKey(const Config& c, TaskContext&) : name_(spec().parse(c).name) {}
     bool test(TransformRecord& r) override {
         for (std::size_t i = 0; i < r.header_count(); ++i)
             if (r.header(i).key == name_) return true;
@@ -62,25 +84,46 @@ enum class Op { eq, ne, lt, gt, le, ge, matches, in };
 
 class FieldMatches : public Predicate {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::string("field", "Field to test (dotted path).").required(),
-                ConfigKey::string("op", "Comparison: ==, !=, <, >, <=, >=, matches (regex, whole text) or in.")
-                    .default_value("==")
-                    .one_of({"==", "!=", "<", ">", "<=", ">=", "matches", "in"}),
-                ConfigKey::string("value", "Constant compared with the field (ops other than in)."),
-                ConfigKey::list("values", "Constants for op: in.")};
+    struct Options {
+        Side side{};
+        std::string field, op;
+        std::optional<std::string> value;
+        std::vector<std::string> values;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("field", &O::field, "Field to test (dotted path).").required();
+            k.key("op", &O::op, "Comparison: ==, !=, <, >, <=, >=, matches (regex, whole text) or in.")
+                .default_value("==")
+                .one_of({"==", "!=", "<", ">", "<=", ">=", "matches", "in"});
+            k.key("value", &O::value, "Constant compared with the field (ops other than in).");
+            k.key("values", &O::values, "Constants for op: in.");
+            k.rule("values", "field_matches: op 'in' needs a non-empty 'values' list",
+                   [](const O& o) { return o.op == "in" && o.values.empty(); });
+            k.check("value", [](const O& o) {
+                if (o.op == "in") return std::string();
+                if (!o.value) return "field_matches: op '" + o.op + "' needs 'value'";
+                if (o.op == "matches") (void)compile_regex(*o.value, "field_matches");
+                return std::string();
+            });
+            return k;
+        }();
+        return built;
     }
-    FieldMatches(const Config& c, TaskContext&) : side_(target_side(c)), field_(c.string("field")) {
-        std::string op = c.string_or("op", "==");
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    FieldMatches(const Config& c, TaskContext&) : FieldMatches(spec().parse(c)) {}
+    explicit FieldMatches(const Options& o) : side_(o.side), field_(o.field) {
+        const std::string& op = o.op;
         op_ = op == "!=" ? Op::ne : op == "<" ? Op::lt : op == ">" ? Op::gt : op == "<=" ? Op::le : op == ">=" ? Op::ge
               : op == "matches" ? Op::matches : op == "in" ? Op::in : Op::eq;
         if (op_ == Op::in) {
-            values_ = c.list("values");
-            if (values_.empty()) throw FatalError("field_matches: op 'in' needs a non-empty 'values' list");
+            values_ = o.values;
         } else {
-            if (!c.has("value")) throw FatalError("field_matches: op '" + op + "' needs 'value'");
-            values_ = {c.string("value")};
+            values_ = {*o.value};
             if (op_ == Op::matches) regex_ = compile_regex(values_[0], "field_matches");
         }
         for (const auto& v : values_) numbers_.push_back(parse_double(v));

@@ -28,12 +28,23 @@ public:
 
 class RegexRouter : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("regex", "Regular expression matched against the whole topic name.").required(),
-                ConfigKey::string("replacement", "New topic; $1, $2 ... insert capture groups.").required()};
+    struct Options {
+        std::string regex, replacement;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("regex", &Options::regex, "Regular expression matched against the whole topic name.").required();
+            k.key("replacement", &Options::replacement, "New topic; $1, $2 ... insert capture groups.").required();
+            k.check("regex", [](const Options& o) { return (void)compile_regex(o.regex, "regex_router"), std::string(); });
+            return k;
+        }();
+        return built;
     }
-    RegexRouter(const Config& c, TaskContext&)
-        : regex_(compile_regex(c.string("regex"), "regex_router")), replacement_(c.string("replacement")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    RegexRouter(const Config& c, TaskContext&) : RegexRouter(spec().parse(c)) {}
+    explicit RegexRouter(const Options& o) : regex_(compile_regex(o.regex, "regex_router")), replacement_(o.replacement) {}
     bool apply(TransformRecord& r) override {
         std::string topic(r.topic());
         auto it = cache_.find(topic);
@@ -56,11 +67,21 @@ private:
 
 class InsertHeader : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("header", "Header name.").required(),
-                ConfigKey::string("value.literal", "Header value (its UTF-8 bytes).").required()};
+    struct Options {
+        std::string header, value;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("header", &Options::header, "Header name.").required();
+            k.key("value.literal", &Options::value, "Header value (its UTF-8 bytes).").required();
+            return k;
+        }();
+        return built;
     }
-    InsertHeader(const Config& c, TaskContext&) : header_(c.string("header")), value_(c.string("value.literal")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    InsertHeader(const Config& c, TaskContext&) : InsertHeader(spec().parse(c)) {}
+    explicit InsertHeader(const Options& o) : header_(o.header), value_(o.value) {}
     bool apply(TransformRecord& r) override {
         auto headers = r.headers();
         headers.push_back({header_, std::string_view(value_)});
@@ -74,12 +95,22 @@ private:
 
 class DropHeaders : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::list("headers", "Header names to remove (every header with that name).").required()};
+    struct Options {
+        std::vector<std::string> headers;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        static const auto built = [] {
+            config_kit::Spec<Options> k;
+            k.key("headers", &Options::headers, "Header names to remove (every header with that name).").required();
+            k.rule("headers", "drop_headers: 'headers' must name at least one header", [](const Options& o) { return o.headers.empty(); });
+            return k;
+        }();
+        return built;
     }
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
     DropHeaders(const Config& c, TaskContext&) {
-        for (auto& h : c.list("headers")) names_.insert(h);
-        if (names_.empty()) throw FatalError("drop_headers: 'headers' must name at least one header");
+        for (auto& h : spec().parse(c).headers) names_.insert(h);
     }
     bool apply(TransformRecord& r) override {
         std::vector<Header> kept;
@@ -99,18 +130,37 @@ private:
 
 class HeaderFrom : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::list("fields", "Fields to copy or move into headers (dotted paths).").required(),
-                ConfigKey::list("headers", "Header names, one per field, in the same order.").required(),
-                ConfigKey::string("operation", "move (remove the field) or copy.").required().one_of({"move", "copy"})};
+    struct Options {
+        Side side{};
+        std::vector<std::string> fields, headers;
+        bool move = false;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("fields", &O::fields, "Fields to copy or move into headers (dotted paths).").required();
+            k.key("headers", &O::headers, "Header names, one per field, in the same order.").required();
+            k.choice("operation", &O::move, {{"move", true}, {"copy", false}}, "move (remove the field) or copy.").required();
+            k.check("headers", [](const O& o) {
+                return o.fields.empty() || o.fields.size() != o.headers.size()
+                           ? "header_from: 'fields' and 'headers' must be non-empty lists of the same length (" +
+                                 std::to_string(o.fields.size()) + " fields, " + std::to_string(o.headers.size()) + " headers)"
+                           : std::string();
+            });
+            return k;
+        }();
+        return built;
     }
-    HeaderFrom(const Config& c, TaskContext&) : side_(target_side(c)), move_(c.string("operation") == "move") {
-        for (auto& f : c.list("fields")) fields_.emplace_back(f);
-        headers_ = c.list("headers");
-        if (fields_.empty() || fields_.size() != headers_.size())
-            throw FatalError("header_from: 'fields' and 'headers' must be non-empty lists of the same length (" +
-                             std::to_string(fields_.size()) + " fields, " + std::to_string(headers_.size()) + " headers)");
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    HeaderFrom(const Config& c, TaskContext&) {
+        const Options o = spec().parse(c);
+        side_ = o.side;
+        move_ = o.move;
+        for (auto& f : o.fields) fields_.emplace_back(f);
+        headers_ = o.headers;
     }
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, side_, "header_from");

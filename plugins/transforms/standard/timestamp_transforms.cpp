@@ -9,15 +9,20 @@ namespace {
 
 enum class Precision { seconds, milliseconds, microseconds, nanoseconds };
 
-ConfigKey timezone_key() {
-    return ConfigKey::string("timezone", "Zone for wall times without an offset and for formatted output: UTC, "
-                                         "+01:00, or an IANA name such as Europe/Paris.")
+TimeZone zone_of(const std::string& name, std::string_view transform);
+
+// The `timezone` key of both transforms, filling `zone` (parsed: a bad zone is a problem of the key).
+template <class O>
+void declare_timezone(config_kit::Spec<O>& k, TimeZone O::*zone, std::string_view transform) {
+    k.custom("timezone", SLUICE_CONFIG_STRING,
+             "Zone for wall times without an offset and for formatted output: UTC, +01:00, or an IANA name such as Europe/Paris.",
+             [zone, transform](O& o, const Config& c) { o.*zone = zone_of(c.string_or("timezone", "UTC"), transform); })
         .default_value("UTC");
 }
 
-TimeZone zone_of(const Config& c, std::string_view transform) {
+TimeZone zone_of(const std::string& name, std::string_view transform) {
     try {
-        return TimeZone::parse(c.string_or("timezone", "UTC"));
+        return TimeZone::parse(name);
     } catch (const std::exception& e) {
         throw FatalError(std::string(transform) + ": " + e.what());
     }
@@ -33,34 +38,42 @@ DatePattern pattern_of(const std::string& text, std::string_view transform) {
 
 class TimestampConverter : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {target_key(),
-                ConfigKey::string("field", "Field holding the timestamp (dotted path); empty: the whole value.").default_value(""),
-                ConfigKey::string("target.type", "Output: string, unix, Date (days since epoch), Time (ms since "
-                                                 "midnight) or Timestamp (epoch ms).")
-                    .required()
-                    .one_of({"string", "unix", "Date", "Time", "Timestamp"}),
-                ConfigKey::string("format", "SimpleDateFormat pattern to read input strings and write string output; "
-                                            "empty: ISO 8601.")
-                    .default_value(""),
-                ConfigKey::string("unix.precision", "Unit of unix numbers, read and written.")
-                    .default_value("milliseconds")
-                    .one_of({"seconds", "milliseconds", "microseconds", "nanoseconds"}),
-                timezone_key()};
+    struct Options {
+        Side side{};
+        std::string field, target, format;
+        Precision precision = Precision::milliseconds;
+        TimeZone zone;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            declare_target(k, &O::side);
+            k.key("field", &O::field, "Field holding the timestamp (dotted path); empty: the whole value.").default_value("");
+            k.key("target.type", &O::target, "Output: string, unix, Date (days since epoch), Time (ms since midnight) or Timestamp (epoch ms).")
+                .required()
+                .one_of({"string", "unix", "Date", "Time", "Timestamp"});
+            k.key("format", &O::format, "SimpleDateFormat pattern to read input strings and write string output; empty: ISO 8601.").default_value("");
+            k.choice("unix.precision", &O::precision, {{"seconds", Precision::seconds}, {"milliseconds", Precision::milliseconds},
+                                                       {"microseconds", Precision::microseconds}, {"nanoseconds", Precision::nanoseconds}},
+                     "Unit of unix numbers, read and written.")
+                .default_value(Precision::milliseconds);
+            declare_timezone(k, &O::zone, "timestamp_converter");
+            k.check("format", [](const O& o) {
+                if (!o.format.empty()) (void)pattern_of(o.format, "timestamp_converter");
+                return std::string();
+            });
+            return k;
+        }();
+        return built;
     }
-    TimestampConverter(const Config& c, TaskContext&)
-        : side_(target_side(c)),
-          field_(c.string_or("field", "")),
-          zone_(zone_of(c, "timestamp_converter")) {
-        std::string t = c.string("target.type");
-        target_ = t;
-        std::string fmt = c.string_or("format", "");
-        if (!fmt.empty()) pattern_ = pattern_of(fmt, "timestamp_converter");
-        std::string p = c.string_or("unix.precision", "milliseconds");
-        precision_ = p == "seconds" ? Precision::seconds
-                     : p == "microseconds" ? Precision::microseconds
-                     : p == "nanoseconds" ? Precision::nanoseconds
-                                          : Precision::milliseconds;
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    TimestampConverter(const Config& c, TaskContext&) : TimestampConverter(spec().parse(c)) {}
+    explicit TimestampConverter(const Options& o) : side_(o.side), field_(o.field), zone_(o.zone) {
+        target_ = o.target;
+        if (!o.format.empty()) pattern_ = pattern_of(o.format, "timestamp_converter");
+        precision_ = o.precision;
         whole_ = field_.text.empty();
     }
     bool apply(TransformRecord& r) override {
@@ -130,16 +143,27 @@ private:
 
 class TimestampRouter : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("topic.format", "New topic; ${topic} and ${timestamp} are replaced.")
-                    .default_value("${topic}-${timestamp}"),
-                ConfigKey::string("timestamp.format", "SimpleDateFormat pattern for ${timestamp}.").default_value("yyyyMMdd"),
-                timezone_key()};
+    struct Options {
+        std::string topic_format, timestamp_format;
+        TimeZone zone;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            k.key("topic.format", &O::topic_format, "New topic; ${topic} and ${timestamp} are replaced.").default_value("${topic}-${timestamp}");
+            k.key("timestamp.format", &O::timestamp_format, "SimpleDateFormat pattern for ${timestamp}.").default_value("yyyyMMdd");
+            declare_timezone(k, &O::zone, "timestamp_router");
+            k.check("timestamp.format", [](const O& o) { return (void)pattern_of(o.timestamp_format, "timestamp_router"), std::string(); });
+            return k;
+        }();
+        return built;
     }
-    TimestampRouter(const Config& c, TaskContext&)
-        : topic_format_(c.string_or("topic.format", "${topic}-${timestamp}")),
-          pattern_(pattern_of(c.string_or("timestamp.format", "yyyyMMdd"), "timestamp_router")),
-          zone_(zone_of(c, "timestamp_router")) {}
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    static void validate(const Config& c, ConfigProblems& problems) { spec().validate(c, problems); }
+    TimestampRouter(const Config& c, TaskContext&) : TimestampRouter(spec().parse(c)) {}
+    explicit TimestampRouter(const Options& o)
+        : topic_format_(o.topic_format), pattern_(pattern_of(o.timestamp_format, "timestamp_router")), zone_(o.zone) {}
     bool apply(TransformRecord& r) override {
         if (r.timestamp_ms() == SLUICE_NO_TIMESTAMP)
             data_error("timestamp_router", "the record has no timestamp to route by");

@@ -21,27 +21,33 @@ struct Position {
 
 class GeoPoint : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("field", "Point field: {lon, lat} object, [lat, lon] array or \"lat, lon\" string.")
-                    .default_value("geo_point_2d"),
-                ConfigKey::list("geometry.fields", "GeoJSON fields tried in order when the point field is missing or "
-                                                   "null (geometry object, Feature, or a string holding either).")
-                    .default_value("geo_shape,geometry"),
-                ConfigKey::string("line.point", "Point of a LineString/Polygon: first vertex or centroid (mean of "
-                                                "the vertices).")
-                    .default_value("centroid")
-                    .one_of({"first", "centroid"}),
-                ConfigKey::string("lat.field", "Output field for the latitude.").default_value("lat"),
-                ConfigKey::string("lon.field", "Output field for the longitude.").default_value("lon"),
-                ConfigKey::boolean("remove.source", "Remove the field the position was read from.").default_value("false")};
+    struct Options {
+        std::string field, lat_field, lon_field;
+        std::vector<std::string> geometry_fields;
+        bool centroid = false, remove = false;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            k.key("field", &O::field, "Point field: {lon, lat} object, [lat, lon] array or \"lat, lon\" string.").default_value("geo_point_2d");
+            k.key("geometry.fields", &O::geometry_fields, "GeoJSON fields tried in order when the point field is missing or null (geometry object, Feature, or a string holding either).")
+                .default_value("geo_shape,geometry");
+            k.choice("line.point", &O::centroid, {{"first", false}, {"centroid", true}},
+                     "Point of a LineString/Polygon: first vertex or centroid (mean of the vertices).")
+                .default_value(true);
+            k.key("lat.field", &O::lat_field, "Output field for the latitude.").default_value("lat");
+            k.key("lon.field", &O::lon_field, "Output field for the longitude.").default_value("lon");
+            k.key("remove.source", &O::remove, "Remove the field the position was read from.").default_value(false);
+            return k;
+        }();
+        return built;
     }
-    GeoPoint(const Config& c, TaskContext&)
-        : field_(c.string_or("field", "geo_point_2d")),
-          centroid_(c.string_or("line.point", "centroid") == "centroid"),
-          lat_field_(c.string_or("lat.field", "lat")),
-          lon_field_(c.string_or("lon.field", "lon")),
-          remove_(c.has("remove.source") && c.boolean("remove.source")) {
-        for (auto& f : c.list("geometry.fields")) geometry_fields_.emplace_back(f);
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    GeoPoint(const Config& c, TaskContext&) : GeoPoint(spec().parse(c)) {}
+    explicit GeoPoint(const Options& o)
+        : field_(o.field), centroid_(o.centroid), lat_field_(o.lat_field), lon_field_(o.lon_field), remove_(o.remove) {
+        for (auto& f : o.geometry_fields) geometry_fields_.emplace_back(f);
     }
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, Side::value, "geo_point");
@@ -258,21 +264,29 @@ std::string fold(std::string_view s) {
 
 class TrafficStatus : public Transform {
 public:
-    static std::vector<ConfigKey> config_keys() {
-        return {ConfigKey::string("field", "Status field (dotted path); unset: the first of etat, trafficStatus, "
-                                           "etat_trafic (any case), at the top level or under \"fields\"."),
-                ConfigKey::string("status.field", "Output field for the common status.").default_value("traffic_status"),
-                ConfigKey::string("level.field", "Output field for the congestion level 0-3 (null when unknown).")
-                    .default_value("congestion_level"),
-                ConfigKey::string("on.unknown.value", "A status outside the known vocabularies: error, or unknown.")
-                    .default_value("error")
-                    .one_of({"error", "unknown"})};
+    struct Options {
+        std::optional<std::string> field;
+        std::string status_field, level_field;
+        bool strict = false;
+    };
+    static const config_kit::Spec<Options>& spec() {
+        using O = Options;
+        static const auto built = [] {
+            config_kit::Spec<O> k;
+            k.key("field", &O::field, "Status field (dotted path); unset: the first of etat, trafficStatus, etat_trafic (any case), at the top level or under \"fields\".");
+            k.key("status.field", &O::status_field, "Output field for the common status.").default_value("traffic_status");
+            k.key("level.field", &O::level_field, "Output field for the congestion level 0-3 (null when unknown).").default_value("congestion_level");
+            k.choice("on.unknown.value", &O::strict, {{"error", true}, {"unknown", false}},
+                     "A status outside the known vocabularies: error, or unknown.")
+                .default_value(true);
+            return k;
+        }();
+        return built;
     }
-    TrafficStatus(const Config& c, TaskContext&)
-        : status_field_(c.string_or("status.field", "traffic_status")),
-          level_field_(c.string_or("level.field", "congestion_level")),
-          strict_(c.string_or("on.unknown.value", "error") == "error") {
-        if (c.has("field")) field_ = FieldPath(c.string("field"));
+    static std::vector<ConfigKey> config_keys() { return spec().keys(); }
+    TrafficStatus(const Config& c, TaskContext&) : TrafficStatus(spec().parse(c)) {}
+    explicit TrafficStatus(const Options& o) : status_field_(o.status_field), level_field_(o.level_field), strict_(o.strict) {
+        if (o.field) field_ = FieldPath(*o.field);
     }
     bool apply(TransformRecord& r) override {
         Document* doc = object_document(r, Side::value, "traffic_status");

@@ -4,14 +4,6 @@
 
 namespace sluice::transforms {
 
-ConfigKey target_key() {
-    return ConfigKey::string("target", "Which part of the record to transform: value (Connect's $Value) or key ($Key).")
-        .default_value("value")
-        .one_of({"value", "key"});
-}
-
-Side target_side(const Config& config) { return config.string_or("target", "value") == "key" ? Side::key : Side::value; }
-
 void data_error(std::string_view transform, std::string_view message) {
     throw DataError(std::string(transform) + ": " + std::string(message));
 }

@@ -6,6 +6,7 @@
 #include "json_document.hpp"
 #include "record_document.hpp"
 
+#include <sluice/config_kit.hpp>
 #include <sluice/sdk.hpp>
 
 #include <optional>
@@ -15,9 +16,14 @@
 
 namespace sluice::transforms {
 
-// `target: value|key` (Kafka Connect's $Value / $Key variants).
-ConfigKey target_key();
-Side target_side(const Config& config);
+// `target: value|key` (Kafka Connect's $Value / $Key variants) in a transform's config kit
+// spec, filling `side`.
+template <class O>
+void declare_target(config_kit::Spec<O>& k, Side O::*side) {
+    k.choice("target", side, {{"value", Side::value}, {"key", Side::key}},
+             "Which part of the record to transform: value (Connect's $Value) or key ($Key).")
+        .default_value(Side::value);
+}
 
 // A configured field: its text as written and its dotted path.
 struct FieldPath {

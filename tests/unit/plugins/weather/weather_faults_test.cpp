@@ -35,7 +35,8 @@ TEST_CASE("429 with Retry-After: the location waits as told, then the records co
         return r;
     });
     FakeHost host;
-    SourceUnderTest source("weather", forecast(server), host);
+    // Retry-After is honoured up to retry.backoff.max.ms (the one HTTP retry rule): room for 1 s.
+    SourceUnderTest source("weather", forecast(server, {{"retry_backoff_max_ms", "2000"}}), host);
     auto d = drain(source, 168);
     REQUIRE_MESSAGE(d.failure.status == SLUICE_OK, d.failure.message);
     CHECK(d.records.size() == 168);

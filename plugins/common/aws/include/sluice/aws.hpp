@@ -5,6 +5,7 @@
 // backoff for what AWS says is worth retrying.
 #pragma once
 
+#include <sluice/config_kit.hpp>
 #include <sluice/http_client.hpp>
 #include <sluice/sdk.hpp>
 
@@ -39,14 +40,16 @@ struct Connection {
     std::chrono::milliseconds backoff_max{10000};
 };
 
-// The keys every AWS plugin declares: aws.access.key.id, aws.secret.access.key,
-// aws.session.token, region, endpoint.url, tls.verify, tls.ca.file, request.timeout.ms,
-// retry.max.attempts, retry.backoff.ms, retry.backoff.max.ms. `default_endpoint` may hold
-// {region} (https://dynamodb.{region}.amazonaws.com).
-std::vector<ConfigKey> connection_keys();
-// Reads them. Credentials left empty in the configuration come from AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. Throws FatalError naming the key at fault.
-Connection connection_from(const Config& config, std::string service, std::string_view default_endpoint);
+// The keys every AWS plugin declares (a plugin's spec include()s them): aws.access.key.id,
+// aws.secret.access.key, aws.session.token, region, endpoint.url, tls.verify, tls.ca.file,
+// request.timeout.ms, retry.max.attempts, retry.backoff.ms, retry.backoff.max.ms, with their
+// rules. `service` and `default_endpoint` complete the endpoint when endpoint.url is empty;
+// `default_endpoint` may hold {region} (https://dynamodb.{region}.amazonaws.com).
+config_kit::Spec<Connection> connection_spec(std::string service, std::string default_endpoint);
+// Credentials left empty in the configuration from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+// and AWS_SESSION_TOKEN; FatalError when there are none. Not part of validate(): the
+// environment of whoever validates a file is not the worker's.
+void use_environment_credentials(Connection& connection);
 
 // Hex SHA-256 (OpenSSL) and base64 MD5 (Content-MD5, which S3 checks).
 std::string sha256_hex(std::string_view data);

@@ -20,27 +20,26 @@ enum class PkMode { none, record_key, record_value };
 
 struct SinkSettings {
     ConnectionSettings connection;
-    std::string table_format = "${topic}";
-    InsertMode insert_mode = InsertMode::insert;
-    PkMode pk_mode = PkMode::none;
+    std::string table_format;
+    InsertMode insert_mode{};
+    PkMode pk_mode{};
     std::vector<std::string> pk_fields;
     bool delete_enabled = false;
     std::set<std::string, std::less<>> whitelist;                 // empty: every field
     std::map<std::string, std::string, std::less<>> renames;  // field -> column
     bool auto_create = false;
     bool auto_evolve = false;
-    std::size_t batch_max_rows = 10000;
-    std::chrono::milliseconds batch_max_age{1000};
-    bool exactly_once = true;
-    TableName offsets_table{"", "sluice_kafka_offsets"};
+    std::size_t batch_max_rows = 0;
+    std::chrono::milliseconds batch_max_age{};
+    bool exactly_once = false;
+    TableName offsets_table;
 
-    static std::vector<ConfigKey> keys(Dialect dialect);
-    static SinkSettings from(const Config& config, Dialect dialect);
-    // The rules between keys (no I/O): every broken one, the first as a FatalError, or all
-    // of them (with the connection URL's) for the worker's validate (ABI 1.2).
-    std::vector<SettingsProblem> problems() const;
-    void validate() const;
-    static void validate(const Config& config, Dialect dialect, ConfigProblems& out);
+    // Every key, the parse into SinkSettings and the rules between keys (no I/O), for one
+    // dialect: from() throws the first broken rule, validate() reports each at its key.
+    static const config_kit::Spec<SinkSettings>& spec(Dialect dialect);
+    static std::vector<ConfigKey> keys(Dialect dialect) { return spec(dialect).keys(); }
+    static SinkSettings from(const Config& config, Dialect dialect) { return spec(dialect).parse(config); }
+    static void validate(const Config& config, Dialect dialect, ConfigProblems& out) { spec(dialect).validate(config, out); }
 
     // The table a topic's records go to: table.name.format with ${topic} replaced by the
     // topic, every character other than letters, digits and _ turned into _.

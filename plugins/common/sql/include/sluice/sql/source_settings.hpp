@@ -19,24 +19,23 @@ const char* mode_name(SourceMode mode);
 
 struct SourceSettings {
     ConnectionSettings connection;
-    SourceMode mode = SourceMode::bulk;
+    SourceMode mode{};
     std::vector<TableName> tables;  // table.whitelist
     std::string query;
     std::string incrementing_column;
     std::string timestamp_column;
-    std::chrono::milliseconds delay{0};
-    std::chrono::milliseconds poll_interval{5000};
-    std::size_t batch_max_rows = 1000;
+    std::chrono::milliseconds delay{};
+    std::chrono::milliseconds poll_interval{};
+    std::size_t batch_max_rows = 0;
     std::vector<std::string> key_fields;
     std::string topic_prefix;
 
-    static std::vector<ConfigKey> keys(Dialect dialect);
-    static SourceSettings from(const Config& config, Dialect dialect);
-    // The rules between keys (no I/O): every broken one, the first as a FatalError, or all
-    // of them (with the connection URL's) for the worker's validate (ABI 1.2).
-    std::vector<SettingsProblem> problems() const;
-    void validate() const;
-    static void validate(const Config& config, Dialect dialect, ConfigProblems& out);
+    // Every key, the parse into SourceSettings and the rules between keys (no I/O), for one
+    // dialect: from() throws the first broken rule, validate() reports each at its key.
+    static const config_kit::Spec<SourceSettings>& spec(Dialect dialect);
+    static std::vector<ConfigKey> keys(Dialect dialect) { return spec(dialect).keys(); }
+    static SourceSettings from(const Config& config, Dialect dialect) { return spec(dialect).parse(config); }
+    static void validate(const Config& config, Dialect dialect, ConfigProblems& out) { spec(dialect).validate(config, out); }
 
     bool uses_timestamp() const { return mode == SourceMode::timestamp || mode == SourceMode::timestamp_incrementing; }
     bool uses_incrementing() const { return mode == SourceMode::incrementing || mode == SourceMode::timestamp_incrementing; }
