@@ -52,7 +52,7 @@ int32_t TaskHost::stopping(void* self) {
     return h->stop_flag_ != nullptr && h->stop_flag_->load(std::memory_order_relaxed) ? 1 : 0;
 }
 
-// The connector's error policy decides (see ConnectorTask::errant); a host without a task
+// The connector's error policy decides (see SourceTask::errant, SinkTask::errant); a host without a task
 // (pre-flight checks, tests) treats every errant record as fatal.
 sluice_status TaskHost::report_errant(void* self, const sluice_record* record, const char* message, size_t length) {
     auto* h = static_cast<TaskHost*>(self);
