@@ -82,7 +82,6 @@ private:
     }
 
     static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-    static bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
     bool digits() {
         const std::size_t start = i_;
@@ -134,18 +133,8 @@ private:
         return false;
     }
 
-    bool escape() {
-        ++i_; // backslash
-        if (at_end()) return false;
-        switch (text_[i_++]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return true;
-        case 'u':
-            for (int k = 0; k < 4; ++k, ++i_)
-                if (at_end() || !is_hex(text_[i_])) return false;
-            return true;
-        default: return false;
-        }
-    }
+    // The SDK's one escape rule (a lone surrogate is not JSON text a reader can decode).
+    bool escape() { return json::decode_escape(text_, i_, nullptr) == nullptr; }
 
     std::string_view text_;
     std::size_t i_ = 0;

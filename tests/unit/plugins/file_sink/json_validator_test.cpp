@@ -60,3 +60,15 @@ TEST_CASE("json validator: deep nesting needs no recursion") {
     deep.pop_back();
     CHECK_FALSE(is_valid_json(deep));
 }
+
+TEST_CASE("json validator: escapes follow the SDK's one rule: pairs pass, lone surrogates and bad hex do not") {
+    for (const char* text : {R"("\ud83d\ude00")", R"("\u00e9\n\t\"\\\/")", R"(["\uFFFF"])"}) {
+        CAPTURE(text);
+        CHECK(is_valid_json(text));
+    }
+    for (const char* text : {R"("\ud800")", R"("\udc00")", R"("\ud800x")", R"("\ud83d\u0041")", R"("\u12G4")", R"("\u12")",
+                             R"("\x")"}) {
+        CAPTURE(text);
+        CHECK_FALSE(is_valid_json(text));
+    }
+}
