@@ -465,21 +465,25 @@ private:
     std::string key_;
 };
 
+// The options of a transform that works on one field of the key or the value.
+struct SideField {
+    Side side{};
+    std::string field;
+};
+config_kit::Spec<SideField> side_field_spec(const char* field_doc) {
+    config_kit::Spec<SideField> k;
+    declare_target(k, &SideField::side);
+    k.key("field", &SideField::field, field_doc).required();
+    return k;
+}
+
 // ---- extract_field ----------------------------------------------------------------------------
 
 class ExtractField : public Transform {
 public:
-    struct Options {
-        Side side{};
-        std::string field;
-    };
+    using Options = SideField;
     static const config_kit::Spec<Options>& spec() {
-        static const auto built = [] {
-            config_kit::Spec<Options> k;
-            declare_target(k, &Options::side);
-            k.key("field", &Options::field, "Field whose value replaces the whole value (dotted path).").required();
-            return k;
-        }();
+        static const auto built = side_field_spec("Field whose value replaces the whole value (dotted path).");
         return built;
     }
     static std::vector<ConfigKey> config_keys() { return spec().keys(); }
@@ -553,17 +557,9 @@ private:
 
 class HoistField : public Transform {
 public:
-    struct Options {
-        Side side{};
-        std::string field;
-    };
+    using Options = SideField;
     static const config_kit::Spec<Options>& spec() {
-        static const auto built = [] {
-            config_kit::Spec<Options> k;
-            declare_target(k, &Options::side);
-            k.key("field", &Options::field, "Name of the field that will hold the whole value.").required();
-            return k;
-        }();
+        static const auto built = side_field_spec("Name of the field that will hold the whole value.");
         return built;
     }
     static std::vector<ConfigKey> config_keys() { return spec().keys(); }
