@@ -87,8 +87,10 @@ TEST_CASE("sink: records deleted before they were read are logged, counted, and 
     SUBCASE("errors.on.gap: fail: the task fails, naming the partition and the offsets") {
         sluice::testing::write_file(file, pipeline(out, "    errors: {on.gap: fail}\n"));
         RestWorker w(dir, worker, {file});
+        // Bounded generously: the worker starts, joins the group and reads 60,000 records
+        // first; beside two parallel builds that took more than 30 s.
         auto status = w.wait_status("gap.archive", [](const nlohmann::json& s) { return task_states(s) == std::vector<std::string>{"FAILED"}; },
-                                    30s);
+                                    120s);
         REQUIRE(task_states(status) == std::vector<std::string>{"FAILED"});
         const std::string trace = status["tasks"][0].value("trace", "");
         CHECK(trace.find("gap.t[0]: offsets 10..") != std::string::npos);
