@@ -5,17 +5,8 @@
 namespace sluice::config {
 namespace {
 
-KeyDef key(std::string name, ValueType type, std::string doc, std::optional<std::string> def) {
-    KeyDef k;
-    k.name = std::move(name);
-    k.type = type;
-    k.doc = std::move(doc);
-    k.default_text = std::move(def);
-    return k;
-}
-
 KeyDef file_key(std::string name, std::string doc) {
-    KeyDef k = key(std::move(name), ValueType::string, std::move(doc), "");
+    KeyDef k = key_def(std::move(name), ValueType::string, std::move(doc), "");
     k.local_path = true;
     return k;
 }
@@ -46,7 +37,7 @@ void add_rest_security_keys(std::vector<KeyDef>& keys) {
     keys.push_back(file_key("rest.tls.key.file", "PEM private key of rest.tls.cert.file (reloaded with it)"));
     keys.push_back(file_key("rest.tls.client.ca.file",
                             "PEM certificates of the authorities whose client certificates the listener accepts; set: every client must present one (mutual TLS), in addition to rest.auth"));
-    KeyDef auth = key("rest.auth", T::string,
+    KeyDef auth = key_def("rest.auth", T::string,
                       "How REST clients authenticate: none (every route open; only on a loopback listener unless rest.auth.allow.insecure), basic (users of rest.auth.users.file) or bearer (tokens of rest.auth.tokens.file)",
                       "none");
     auth.allowed = {"none", "basic", "bearer"};
@@ -55,11 +46,11 @@ void add_rest_security_keys(std::vector<KeyDef>& keys) {
                             "rest.auth basic: lines name:role:hash (role viewer or admin; hash written by `sluice passwd`). The worker only reads it; reloaded when it changes"));
     keys.push_back(file_key("rest.auth.tokens.file",
                             "rest.auth bearer: lines name:role:token (role viewer or admin, token of at least 16 characters). Reloaded when it changes"));
-    keys.push_back(key("rest.auth.allow.insecure", T::boolean,
+    keys.push_back(key_def("rest.auth.allow.insecure", T::boolean,
                        "Allow rest.auth none on a listener that is not loopback: anyone who reaches the port then owns the worker", "false"));
-    keys.push_back(key("rest.auth.health.open", T::boolean, "GET /health answers without credentials", "true"));
-    keys.push_back(key("rest.auth.metrics.open", T::boolean, "GET /metrics answers without credentials", "false"));
-    KeyDef max = key("rest.auth.failures.max", T::integer,
+    keys.push_back(key_def("rest.auth.health.open", T::boolean, "GET /health answers without credentials", "true"));
+    keys.push_back(key_def("rest.auth.metrics.open", T::boolean, "GET /metrics answers without credentials", "false"));
+    KeyDef max = key_def("rest.auth.failures.max", T::integer,
                      "Failed logins a client address may make within rest.auth.failures.window.ms; beyond, its requests answer 429 until the window ends",
                      "10");
     max.min = 1;
@@ -67,7 +58,7 @@ void add_rest_security_keys(std::vector<KeyDef>& keys) {
     keys.push_back(max);
     keys.push_back(file_key("rest.console.dir",
                             "Directory of the web console's files served at /ui (its node_modules hold the map and chart libraries); empty: the console directory next to the sluice binary"));
-    KeyDef window = key("rest.auth.failures.window.ms", T::integer, "The window of rest.auth.failures.max", "60000");
+    KeyDef window = key_def("rest.auth.failures.window.ms", T::integer, "The window of rest.auth.failures.max", "60000");
     window.min = 1000;
     window.max = 86400000;
     keys.push_back(window);

@@ -10,6 +10,15 @@
 
 namespace sluice::config {
 
+KeyDef key_def(std::string name, ValueType type, std::string doc, std::optional<std::string> default_text) {
+    KeyDef k;
+    k.name = std::move(name);
+    k.type = type;
+    k.doc = std::move(doc);
+    k.default_text = std::move(default_text);
+    return k;
+}
+
 std::string_view type_name(ValueType type) {
     switch (type) {
     case ValueType::string: return "string";

@@ -32,6 +32,9 @@ struct KeyDef {
     std::string constraint() const;   // "between 1 and 100", ">= 0", "one of a, b", or empty
 };
 
+// A key of a worker-side schema from its name, type, doc and default (nullopt: none).
+KeyDef key_def(std::string name, ValueType type, std::string doc, std::optional<std::string> default_text = std::nullopt);
+
 class Schema {
 public:
     Schema() = default;

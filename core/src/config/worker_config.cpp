@@ -9,15 +9,6 @@
 namespace sluice::config {
 namespace {
 
-KeyDef key(std::string name, ValueType type, std::string doc, std::optional<std::string> def = std::nullopt) {
-    KeyDef k;
-    k.name = std::move(name);
-    k.type = type;
-    k.doc = std::move(doc);
-    k.default_text = std::move(def);
-    return k;
-}
-
 KeyDef ranged(KeyDef k, double min, std::optional<double> max = std::nullopt) {
     k.min = min;
     k.max = max;
@@ -87,45 +78,45 @@ const Schema& worker_schema() {
     static const Schema schema([] {
         using T = ValueType;
         std::vector<KeyDef> keys;
-        keys.push_back(key("worker.id", T::string, "Name of this worker in status answers and logs; empty: host name and REST port", ""));
-        keys.push_back(key("kafka.bootstrap.servers", T::string,
+        keys.push_back(key_def("worker.id", T::string, "Name of this worker in status answers and logs; empty: host name and REST port", ""));
+        keys.push_back(key_def("kafka.bootstrap.servers", T::string,
                            "Kafka brokers (host:port,...). Empty: start the embedded in-memory cluster (demos and tests only, data is lost at exit)", ""));
-        keys.push_back(ranged(key("kafka.embedded.brokers", T::integer, "Brokers of the embedded cluster", "1"), 1, 9));
-        keys.push_back(ranged(key("kafka.embedded.max.partitions", T::integer,
+        keys.push_back(ranged(key_def("kafka.embedded.brokers", T::integer, "Brokers of the embedded cluster", "1"), 1, 9));
+        keys.push_back(ranged(key_def("kafka.embedded.max.partitions", T::integer,
                                   "Partitions the embedded cluster may hold in all (each keeps up to ~5 MiB in memory; it cannot delete topics): a connector needing more is refused. Bounds the worker's memory", "100"), 1, 100000));
-        keys.push_back(key("kafka.properties", T::map, "librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...)"));
-        keys.push_back(key("kafka.producer", T::map, "librdkafka properties for source producers (override kafka.properties)"));
-        keys.push_back(key("kafka.consumer", T::map, "librdkafka properties for sink consumers (override kafka.properties)"));
-        keys.push_back(key("plugin.path", T::list,
+        keys.push_back(key_def("kafka.properties", T::map, "librdkafka properties for every client (security.protocol, sasl.*, ssl.*, ...)"));
+        keys.push_back(key_def("kafka.producer", T::map, "librdkafka properties for source producers (override kafka.properties)"));
+        keys.push_back(key_def("kafka.consumer", T::map, "librdkafka properties for sink consumers (override kafka.properties)"));
+        keys.push_back(key_def("plugin.path", T::list,
                            "Directories scanned for plugin .so files, relative to this file; empty: the plugins directory next to the sluice binary"));
-        keys.push_back(key("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
-        keys.push_back(key("rest.file.allowed.paths", T::list,
+        keys.push_back(key_def("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
+        keys.push_back(key_def("rest.file.allowed.paths", T::list,
                            "Directories under which a connector created over REST may name local files (a file sink's path, a file source's); relative to this file. Empty: none"));
-        keys.push_back(key("config.providers.file.allowed.paths", T::list,
+        keys.push_back(key_def("config.providers.file.allowed.paths", T::list,
                            "Directories from which ${file:PATH:KEY} in a configuration sent over REST may read; relative to this file. Empty: none (pipeline files given on the command line may read any)"));
-        keys.push_back(key("config.providers.env.allowed", T::list,
+        keys.push_back(key_def("config.providers.env.allowed", T::list,
                            "Environment variables ${env:NAME} in a configuration sent over REST may read. Empty: none (pipeline files given on the command line may read any)"));
-        keys.push_back(ranged(key("rest.lifecycle.wait.ms", T::integer,
+        keys.push_back(ranged(key_def("rest.lifecycle.wait.ms", T::integer,
                                   "How long a REST call that restarts, stops, deletes or reconfigures a connector waits for its tasks before it answers; the change then goes on in the background (tasks show RESTARTING)", "5000"), 0, 60000));
         add_rest_security_keys(keys);
-        keys.push_back(key("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
-        keys.push_back(ranged(key("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
-        keys.push_back(ranged(key("offsets.topic.replication.factor", T::integer,
+        keys.push_back(key_def("offsets.topic", T::string, "Topic holding source offsets (Kafka Connect's format)", "sluice-offsets"));
+        keys.push_back(ranged(key_def("offsets.topic.partitions", T::integer, "Partitions of the offsets topic when sluice creates it", "25"), 1, 1000));
+        keys.push_back(ranged(key_def("offsets.topic.replication.factor", T::integer,
                                   "Replication factor of the offsets topic when sluice creates it (Kafka Connect's offset.storage.replication.factor). 1 for a single-broker development cluster (a warning says so); -1: the broker's default, Kafka 2.4 and newer only. An existing offsets topic must be compacted or the worker does not start",
                                   "3"), -1, 16));
-        keys.push_back(ranged(key("offset.flush.interval.ms", T::integer,
+        keys.push_back(ranged(key_def("offset.flush.interval.ms", T::integer,
                                   "How often source offsets are written and sink progress is flushed and committed", "5000"), 10, 3600000));
-        keys.push_back(key("topic.creation.enable", T::boolean,
+        keys.push_back(key_def("topic.creation.enable", T::boolean,
                            "Create missing topics (offsets topic, source topics) through the Admin API before use; false: leave it to the broker's auto-creation", "true"));
-        keys.push_back(ranged(key("topic.creation.partitions", T::integer, "Partitions of a topic sluice creates for a source", "4"), 1, 10000));
-        keys.push_back(ranged(key("topic.creation.replication.factor", T::integer, "Replication factor of topics sluice creates; -1: broker default", "-1"), -1, 16));
-        keys.push_back(ranged(key("backpressure.max.lag.bytes", T::integer,
+        keys.push_back(ranged(key_def("topic.creation.partitions", T::integer, "Partitions of a topic sluice creates for a source", "4"), 1, 10000));
+        keys.push_back(ranged(key_def("topic.creation.replication.factor", T::integer, "Replication factor of topics sluice creates; -1: broker default", "-1"), -1, 16));
+        keys.push_back(ranged(key_def("backpressure.max.lag.bytes", T::integer,
                                   "Per partition: how far a source may run ahead of a sink of the same worker on its topic. -1: automatic (3 MiB with the embedded cluster, whose partitions keep only ~5 MiB; off with a real broker). 0: off", "-1"), -1));
-        keys.push_back(ranged(key("shutdown.timeout.ms", T::integer, "Graceful stop budget: drain, flush and commit within this time", "30000"), 0, 3600000));
-        keys.push_back(ranged(key("source.batch.max.records", T::integer, "Records a source may return from one poll", "10000"), 1, 1000000));
-        keys.push_back(ranged(key("sink.batch.max.records", T::integer, "Records handed to a sink in one put", "10000"), 1, 1000000));
-        keys.push_back(ranged(key("log.progress.interval.ms", T::integer, "How often each busy task logs its record counts; 0: never", "10000"), 0, 86400000));
-        KeyDef level = key("log.level", T::string, "Log level", "info");
+        keys.push_back(ranged(key_def("shutdown.timeout.ms", T::integer, "Graceful stop budget: drain, flush and commit within this time", "30000"), 0, 3600000));
+        keys.push_back(ranged(key_def("source.batch.max.records", T::integer, "Records a source may return from one poll", "10000"), 1, 1000000));
+        keys.push_back(ranged(key_def("sink.batch.max.records", T::integer, "Records handed to a sink in one put", "10000"), 1, 1000000));
+        keys.push_back(ranged(key_def("log.progress.interval.ms", T::integer, "How often each busy task logs its record counts; 0: never", "10000"), 0, 86400000));
+        KeyDef level = key_def("log.level", T::string, "Log level", "info");
         level.allowed = {"trace", "debug", "info", "warn", "error"};
         keys.push_back(level);
         return keys;

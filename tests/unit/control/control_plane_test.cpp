@@ -7,11 +7,12 @@
 #include "config/pipeline_config.hpp"
 #include "config/yaml_file.hpp"
 
+#include "process.hpp"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <memory>
-#include <thread>
 
 using namespace sluice;
 using control::Refusal;
@@ -46,12 +47,7 @@ struct Plane {
 
     // Polls until the connector's lifecycle change has settled (bounded).
     bool settled(const std::string& name) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (!control->entry(name).settling) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        return false;
+        return testing::wait_until([&] { return !control->entry(name).settling; }, std::chrono::seconds(20));
     }
 };
 

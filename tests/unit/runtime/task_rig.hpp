@@ -11,6 +11,7 @@
 #include "runtime/flow_control.hpp"
 
 #include "fake_kafka.hpp"
+#include "process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,18 +19,12 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 namespace sluice::testing {
 
-// Polls `condition` every millisecond until it holds or `timeout` passes.
+// The shared bounded poll (tests/support/process.hpp), every millisecond: the tasks answer fast.
 inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
+    return wait_until(condition, timeout, std::chrono::milliseconds(1));
 }
 
 struct TaskRig {
