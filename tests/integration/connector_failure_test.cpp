@@ -30,7 +30,8 @@ TEST_CASE("connector failure: a connector failing at create leaves the other one
                        "source:\n"
                        "  name: broken\n"
                        "  plugin: datagen\n"
-                       "  topic: cf.broken\n");
+                       "  topic: cf.broken\n"
+                       "  restart: {policy: never}\n");  // fails once, as counted below
     write_file(ok, "name: ok\n"
                    "source:\n"
                    "  name: gen\n"
@@ -71,7 +72,7 @@ TEST_CASE("connector failure: every connector failing stops the worker with exit
     MockKafka kafka(dir, {"sluice-offsets:1", "cf.broken:1"});
     kcat_produce(dir, kafka.bootstrap(), "sluice-offsets", 0, R"(["cf.broken",{"task":0}])", R"({"nope":1})");
     const std::string broken = dir.file("cf.yaml");
-    write_file(broken, "name: cf\nsource:\n  name: broken\n  plugin: datagen\n  topic: cf.broken\n");
+    write_file(broken, "name: cf\nsource:\n  name: broken\n  plugin: datagen\n  topic: cf.broken\n  restart: {policy: never}\n");
     const std::string worker = write_worker_file(dir, kafka.bootstrap());
     Sluice run(dir, {"run", "--worker", worker, "--plugin-dir", plugin_dir(), broken});
     auto status = run.process().wait(20s);

@@ -85,7 +85,7 @@ TEST_CASE("sink: records deleted before they were read are logged, counted, and 
         CHECK(connector_state(w.get("/connectors/gap.archive/status").json) == "RUNNING");
     }
     SUBCASE("errors.on.gap: fail: the task fails, naming the partition and the offsets") {
-        sluice::testing::write_file(file, pipeline(out, "    errors: {on.gap: fail}\n"));
+        sluice::testing::write_file(file, pipeline(out, "    errors: {on.gap: fail}\n    restart: {policy: never}\n"));
         RestWorker w(dir, worker, {file});
         // Bounded generously: the worker starts, joins the group and reads 60,000 records
         // first; beside two parallel builds that took more than 30 s.

@@ -207,7 +207,8 @@ TEST_CASE("snowflake: a 401 renews the token and the pipeline goes on") {
 
 TEST_CASE("snowflake: a statement refused with 422 fails the task with Snowflake's message") {
     Setup s;
-    Sluice run(s.dir, s.run_args(s.pipeline(500, 5000)), "run", s.env());
+    // restart.policy never: the task stays FAILED (exit 4) instead of restarting past the refusal.
+    Sluice run(s.dir, s.run_args(s.pipeline(500, 5000, "    restart: {policy: never}\n")), "run", s.env());
     REQUIRE_MESSAGE(wait_until([&] { return !s.fake.rows(kTable).empty(); }, 30s), "log:\n" << run.log());
     s.fake.inject(FakeSnowflake::sql_error("003001", "42501",
                                            "SQL access control error:\nInsufficient privileges to operate on table 'TRAFFIC'"));

@@ -401,7 +401,8 @@ void poison(Db db) {
     {
         // errors.tolerance none: the task fails naming the record; nothing of its batch is written.
         const std::string pipeline = write_pipeline(
-            dir, "strict.yaml", "name: strict\nsinks:\n" + sink_yaml(db, s, "rows", "poison.raw", "      table.name.format: " + strict + "\n"));
+            dir, "strict.yaml", "name: strict\nsinks:\n" + sink_yaml(db, s, "rows", "poison.raw", "      table.name.format: " + strict + "\n",
+                                                                "    restart: {policy: never}\n"));  // stays FAILED: the worker ends
         Sluice run(dir, run_args(worker, pipeline), "strict");
         REQUIRE_MESSAGE(run.wait_for_log("ended FAILED", 60s), "log:\n" << run.log());
         CHECK_MESSAGE(run.log().find("record poison.raw[0]@17 not written to " + strict + ": field 'flow': \"heavy\" is not an integer") !=

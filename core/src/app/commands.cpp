@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 
+#include "app/crash_report.hpp"
 #include "app/plugin_path.hpp"
 #include "app/rest_service.hpp"
 #include "app/hangup.hpp"
@@ -128,7 +129,8 @@ std::string markdown_cell(std::string text) {
     return text;
 }
 
-void markdown_keys(std::ostream& out, const config::Schema& schema) {
+// `prefix`: how REST flat maps spell the keys ("errors."); YAML nests them under its name.
+void markdown_keys(std::ostream& out, const config::Schema& schema, const std::string& prefix = "") {
     if (schema.keys().empty()) {
         out << "No configuration.\n";
         return;
@@ -141,7 +143,7 @@ void markdown_keys(std::ostream& out, const config::Schema& schema) {
         if (k.secret) type += ", secret";
         std::string doc = k.doc;
         if (!k.aliases.empty()) doc += " Formerly `" + text::join(k.aliases, "`, `") + "` (deprecated, still accepted).";
-        out << "| `" << k.name << "` | " << type << " | " << markdown_cell(def) << " | " << markdown_cell(k.constraint())
+        out << "| `" << prefix << k.name << "` | " << type << " | " << markdown_cell(def) << " | " << markdown_cell(k.constraint())
             << " | " << markdown_cell(doc) << " |\n";
     }
 }
@@ -154,6 +156,12 @@ void print_reference(std::ostream& out, const std::vector<plugin::PluginPtr>& pl
            "test fails when it is out of date. Nested YAML maps are the dotted spelling of a key.\n\n"
            "## Worker (`--worker FILE`)\n\n";
     markdown_keys(out, config::worker_schema());
+    out << "\n## Every connector: error policy (`errors:` in YAML, `errors.*` over REST)\n\n"
+           "See docs/error-handling.md.\n\n";
+    markdown_keys(out, config::error_policy_schema(), "errors.");
+    out << "\n## Every connector: restart policy (`restart:` in YAML, `restart.*` over REST)\n\n"
+           "See docs/restart-policy.md.\n\n";
+    markdown_keys(out, config::restart_policy_schema(), "restart.");
     for (auto kind : {config::ConnectorKind::source, config::ConnectorKind::sink, config::ConnectorKind::transform,
                       config::ConnectorKind::predicate}) {
         for (const auto& p : plugins) {
@@ -264,6 +272,7 @@ int check_command(const Options& o) {
 
 int run_command(const Options& o) {
     StopSignals signals;  // before any thread exists
+    install_crash_report();
     Setup s;
     if (auto code = prepare(o, s)) return *code;
     if (auto code = load_pipelines(o, s)) return *code;

@@ -1,6 +1,8 @@
 // Small string helpers shared by configuration, CLI and messages.
 #pragma once
 
+#include <sluice/sdk/text.hpp>  // text::trim, text::is_space: one rule for the worker and plugins
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,7 +13,6 @@ namespace sluice::text {
 
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 std::vector<std::string> split(std::string_view text, char separator);
-std::string_view trim(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
 
 // Levenshtein distance, for "did you mean" hints.

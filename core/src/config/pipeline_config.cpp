@@ -41,8 +41,8 @@ std::optional<std::string> name_problem(const std::string& name) {
 namespace {
 
 const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
-const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors"};
-const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors",
+const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors", "restart"};
+const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors", "restart",
                                             "read.internal.topics"};
 
 class PipelineParser {
@@ -170,7 +170,7 @@ private:
         c.kind = kind;
         c.pipeline = pipeline;
         c.where = at(node);
-        YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, internal;
+        YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, restart, internal;
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
             if (e.key == "name") name = e.value;
@@ -181,6 +181,7 @@ private:
             else if (e.key == "transforms") transforms = e.value;
             else if (e.key == "predicates") predicates = e.value;
             else if (e.key == "errors") errors = e.value;
+            else if (e.key == "restart") restart = e.value;
             else if (e.key == "read.internal.topics" && kind == ConnectorKind::sink) internal = e.value;
             else unknown(e, prefix, valid);
         }
@@ -262,6 +263,9 @@ private:
         BindScope error_scope{doc_.file, doc_.base_dir, prefix + ".errors", at(errors, &c.where), {}, doc_.access};
         Resolved error_values = bind(errors, error_policy_schema(), error_scope, diags_);
         c.errors = error_policy_from(error_values, c.topics, prefix + ".errors", error_scope.where, diags_);
+        BindScope restart_scope{doc_.file, doc_.base_dir, prefix + ".restart", at(restart, &c.where), {}, doc_.access};
+        Resolved restart_values = bind(restart, restart_policy_schema(), restart_scope, diags_);
+        c.restart = restart_policy_from(restart_values, prefix + ".restart", restart_scope.where, diags_);
         return c;
     }
 

@@ -15,13 +15,15 @@
 //       config: {path: /tmp/traffic.jsonl}
 //
 // Each connector (the source, every sink) may also have `transforms` (a list), `predicates`
-// (a map) and `errors` (Kafka Connect's errors.* keys without the prefix): see
-// transform_config.hpp, error_policy.hpp and docs/error-handling.md.
+// (a map), `errors` (Kafka Connect's errors.* keys without the prefix) and `restart` (the
+// restart.* keys without the prefix): see transform_config.hpp, error_policy.hpp,
+// restart_policy.hpp, docs/error-handling.md and docs/restart-policy.md.
 #pragma once
 
 #include "config/diagnostics.hpp"
 #include "config/error_policy.hpp"
 #include "config/plugin_catalog.hpp"
+#include "config/restart_policy.hpp"
 #include "config/schema.hpp"
 #include "config/transform_config.hpp"
 #include "config/yaml_file.hpp"
@@ -44,6 +46,7 @@ struct ConnectorSpec {
     std::vector<TransformSpec> transforms;  // applied in order
     std::vector<PredicateSpec> predicates;  // referenced by transforms by name
     ErrorPolicy errors;
+    RestartPolicy restart;  // what the worker does when a task fails
     bool read_internal_topics = false;  // a sink may read Kafka's and the worker's own topics (said out loud)
 
     // The Kafka consumer group of a sink connector: its tasks' group, and the one whose

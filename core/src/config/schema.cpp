@@ -204,4 +204,9 @@ Value default_value(const KeyDef& def) {
     return v;
 }
 
+const Value* find_value(const Resolved& values, const std::string& name) {
+    auto it = values.find(name);
+    return it == values.end() ? nullptr : &it->second;
+}
+
 }  // namespace sluice::config

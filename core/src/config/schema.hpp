@@ -78,5 +78,7 @@ Value default_value(const KeyDef& def);
 // The texts of the masked values (secret keys, values from providers): what must never
 // appear in a log line or an answer while these values are in use.
 std::vector<std::string> masked_texts(const Resolved& values);
+// The value bound to `name`, or nullptr.
+const Value* find_value(const Resolved& values, const std::string& name);
 
 }  // namespace sluice::config

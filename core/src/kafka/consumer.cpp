@@ -1,22 +1,12 @@
 #include "kafka/consumer.hpp"
 
 #include "common/log.hpp"
+#include "kafka/partition_list.hpp"
 
 #include <cstring>
 
 namespace sluice::kafka {
 namespace {
-
-struct ListDeleter {
-    void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
-};
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
-
-PartitionList to_list(const std::vector<PartitionOffset>& parts) {
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
-    for (const auto& p : parts) rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
-    return list;
-}
 
 std::vector<PartitionOffset> from_list(const rd_kafka_topic_partition_list_t* list) {
     std::vector<PartitionOffset> parts;
@@ -42,7 +32,7 @@ public:
     }
 
     bool subscribe(const std::vector<std::string>& topics, std::string& error) override {
-        PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+        auto list = make_partition_list(topics.size());
         for (const auto& t : topics) rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
         if (rd_kafka_resp_err_t err = rd_kafka_subscribe(client_.get(), list.get())) {
             error = rd_kafka_err2str(err);
@@ -121,7 +111,7 @@ public:
     }
 
     bool commit(const std::vector<PartitionOffset>& offsets, std::string& error) override {
-        PartitionList list = to_list(offsets);
+        PartitionList list = to_partition_list(offsets);
         if (rd_kafka_resp_err_t err = rd_kafka_commit(client_.get(), list.get(), 0)) {
             error = rd_kafka_err2str(err);
             return false;
@@ -130,7 +120,7 @@ public:
     }
 
     bool committed(std::vector<PartitionOffset>& partitions, int timeout_ms) override {
-        PartitionList list = to_list(partitions);
+        PartitionList list = to_partition_list(partitions);
         if (rd_kafka_committed(client_.get(), list.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
         partitions = from_list(list.get());
         return true;

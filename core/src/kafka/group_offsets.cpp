@@ -1,6 +1,7 @@
 #include "kafka/group_offsets.hpp"
 
 #include "kafka/cluster.hpp"
+#include "kafka/partition_list.hpp"
 
 #include <librdkafka/rdkafka.h>
 
@@ -8,22 +9,6 @@
 #include <memory>
 
 namespace sluice::kafka {
-
-namespace {
-
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
-
-PartitionList make_list(size_t size) {
-    return {rd_kafka_topic_partition_list_new(static_cast<int>(size)), &rd_kafka_topic_partition_list_destroy};
-}
-
-PartitionList to_list(const std::vector<PartitionOffset>& offsets) {
-    auto list = make_list(offsets.size());
-    for (const auto& o : offsets) rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition)->offset = o.offset;
-    return list;
-}
-
-}  // namespace
 
 GroupOffsets::GroupOffsets(Cluster& cluster, std::string group, int timeout_ms)
     : cluster_(cluster), group_(std::move(group)), timeout_ms_(timeout_ms) {}
@@ -44,7 +29,7 @@ Client GroupOffsets::client(const std::string& purpose) {
 }
 
 std::vector<PartitionOffset> GroupOffsets::committed(const std::vector<std::string>& topics) {
-    auto list = make_list(8);
+    auto list = make_partition_list(8);
     for (const auto& topic : topics) {
         std::string error;
         auto count = cluster_.partition_count(topic, timeout_ms_, error);
@@ -76,11 +61,11 @@ void GroupOffsets::commit(const std::vector<std::string>& topics, const std::vec
     if (offsets.empty()) return;
     auto member = client("rest-offsets");
     rd_kafka_t* rk = member.get();
-    auto subscription = make_list(topics.size());
+    auto subscription = make_partition_list(topics.size());
     for (const auto& t : topics) rd_kafka_topic_partition_list_add(subscription.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(rk, subscription.get()))
         throw GroupOffsetsError("cannot join group " + group_ + ": " + rd_kafka_err2str(err));
-    auto wanted = to_list(offsets);
+    auto wanted = to_partition_list(offsets);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     auto assigned = [&] {
         rd_kafka_topic_partition_list_t* a = nullptr;

@@ -27,6 +27,7 @@ const std::map<std::string, std::string, std::less<>> kCounterHelp = {
     {"bytes_produced", "Bytes of keys and values a source task wrote to Kafka."},
     {"offset_commits", "Successful offset commits (source offsets topic or sink consumer group)."},
     {"offset_commit_failures", "Failed offset commits."},
+    {"task_restarts", "Automatic restarts of the task by its connector's restart.policy (manual REST restarts not counted)."},
     {"sink_records_skipped",
      "Records a sink task never read: deleted from Kafka (retention, a recreated topic) before it got to them."},
 };
@@ -111,9 +112,15 @@ public:
                              "1 for the task's current state (Kafka Connect's names), 0 for the others.", MetricType::Gauge);
         auto lag = family("sluice_consumer_lag_records",
                           "Records between a sink task's position and the partition's high watermark.", MetricType::Gauge);
+        auto last_failure = family("sluice_task_last_failure_timestamp_seconds",
+                                   "When the task last failed, in seconds since the Unix epoch (absent: never).", MetricType::Gauge);
         std::map<std::string, MetricFamily> counters;
         for (const auto& t : sample.tasks) {
             const std::string task = std::to_string(t.task);
+            if (t.last_failure_seconds > 0) {
+                last_failure.metric.push_back(metric({{"connector", t.connector}, {"task", task}}));
+                last_failure.metric.back().gauge.value = t.last_failure_seconds;
+            }
             for (const char* s : kStates) {
                 states.metric.push_back(metric({{"connector", t.connector}, {"task", task}, {"state", s}}));
                 states.metric.back().gauge.value = t.state == s ? 1 : 0;
@@ -138,6 +145,7 @@ public:
         }
         out.push_back(std::move(states));
         out.push_back(std::move(lag));
+        out.push_back(std::move(last_failure));
         for (auto& [name, f] : counters) out.push_back(std::move(f));
         return out;
     }

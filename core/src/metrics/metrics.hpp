@@ -29,6 +29,7 @@ struct TaskSample {
     std::string kind;    // "source" | "sink"
     std::string plugin;
     std::string state;   // Kafka Connect's state name: RUNNING, FAILED, ...
+    double last_failure_seconds = 0;  // when it last failed (Unix epoch seconds); 0: never
     // counter name without the sluice_ prefix and _total suffix -> value,
     // e.g. {"records_polled", 12}; labels connector and task are added.
     std::vector<std::pair<std::string, uint64_t>> counters;

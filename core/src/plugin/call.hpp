@@ -23,8 +23,31 @@ std::string_view status_name(sluice_status status);
 // valid UTF-8, and without any secret or provider value the plugin may have echoed.
 std::string shown_message(std::string_view message);
 
+// The plugin call this thread is in (callback name, plugin file), or nulls: read by the
+// worker's fatal-signal handler (app/crash_report.hpp) to name the plugin that crashed an
+// in-process task. Plain pointers in a thread-local, so a signal handler may read them.
+struct CallInProgress {
+    const char* callback = nullptr;
+    const char* plugin_file = nullptr;
+};
+const CallInProgress& call_in_progress() noexcept;
+
+// Marks this thread as inside `callback` of the plugin in `file` while it lives.
+class CallMarker {
+public:
+    CallMarker(const char* callback, const char* file) noexcept;
+    ~CallMarker();
+    CallMarker(const CallMarker&) = delete;
+    CallMarker& operator=(const CallMarker&) = delete;
+
+private:
+    CallInProgress previous_;
+};
+
+// `file`: the plugin's .so, named by the fatal-signal line if the call crashes the worker.
 template <class F>
-Outcome call_plugin(const char* what, F&& fn) {
+Outcome call_plugin(const char* what, const char* file, F&& fn) {
+    CallMarker marker(what, file);
     char buffer[2048];
     buffer[0] = '\0';
     sluice_error err{buffer, sizeof buffer, -1};

@@ -28,7 +28,7 @@ std::variant<std::unique_ptr<T>, Outcome> create_typed(PluginPtr plugin, const V
     instance->vt_ = vt;
     const sluice_config* c = instance->config_->get();
     void* handle = nullptr;
-    Outcome out = call_plugin("create", [&](sluice_error* e) { return vt->create(host, c, &handle, e); });
+    Outcome out = call_plugin("create", plugin->file.c_str(), [&](sluice_error* e) { return vt->create(host, c, &handle, e); });
     if (!out.ok()) {
         out.message = plugin->name + " (" + plugin->file + "): create failed: " + out.message;
         if (handle != nullptr) vt->destroy(handle);
@@ -80,45 +80,45 @@ std::variant<std::unique_ptr<PredicateInstance>, Outcome> PredicateInstance::cre
 Outcome preflight(const LoadedPlugin& plugin, const config::Resolved& config, const sluice_host* host) {
     AbiConfig c(plugin.facts.schema, config);
     if (has_callback(plugin.source, &sluice_source_vtable::test, offsetof(sluice_source_vtable, test)))
-        return call_plugin("test", [&](sluice_error* e) { return plugin.source->test(host, c.get(), e); });
+        return call_plugin("test", plugin.file.c_str(), [&](sluice_error* e) { return plugin.source->test(host, c.get(), e); });
     if (has_callback(plugin.sink, &sluice_sink_vtable::test, offsetof(sluice_sink_vtable, test)))
-        return call_plugin("test", [&](sluice_error* e) { return plugin.sink->test(host, c.get(), e); });
+        return call_plugin("test", plugin.file.c_str(), [&](sluice_error* e) { return plugin.sink->test(host, c.get(), e); });
     return {};
 }
 
 Outcome SourceInstance::poll(sluice_batch_writer* out, int32_t timeout_ms) {
-    return call_plugin("poll", [&](sluice_error* e) { return vt_->poll(handle_, out, timeout_ms, e); });
+    return call_plugin("poll", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->poll(handle_, out, timeout_ms, e); });
 }
 
 Outcome SourceInstance::commit(const sluice_source_offset* const* offsets, size_t count) {
     if (!has_callback(vt_, &sluice_source_vtable::commit, offsetof(sluice_source_vtable, commit))) return {};
-    return call_plugin("commit", [&](sluice_error* e) { return vt_->commit(handle_, offsets, count, e); });
+    return call_plugin("commit", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->commit(handle_, offsets, count, e); });
 }
 
 Outcome SinkInstance::put(const sluice_record* const* records, size_t count) {
-    return call_plugin("put", [&](sluice_error* e) { return vt_->put(handle_, records, count, e); });
+    return call_plugin("put", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->put(handle_, records, count, e); });
 }
 
 Outcome SinkInstance::flush(sluice_topic_partition* const* positions, size_t count) {
-    return call_plugin("flush", [&](sluice_error* e) { return vt_->flush(handle_, positions, count, e); });
+    return call_plugin("flush", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->flush(handle_, positions, count, e); });
 }
 
 Outcome SinkInstance::open(sluice_topic_partition* const* partitions, size_t count) {
     if (!has_callback(vt_, &sluice_sink_vtable::open, offsetof(sluice_sink_vtable, open))) return {};
-    return call_plugin("open", [&](sluice_error* e) { return vt_->open(handle_, partitions, count, e); });
+    return call_plugin("open", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->open(handle_, partitions, count, e); });
 }
 
 Outcome SinkInstance::close(const sluice_topic_partition* const* partitions, size_t count) {
     if (!has_callback(vt_, &sluice_sink_vtable::close, offsetof(sluice_sink_vtable, close))) return {};
-    return call_plugin("close", [&](sluice_error* e) { return vt_->close(handle_, partitions, count, e); });
+    return call_plugin("close", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->close(handle_, partitions, count, e); });
 }
 
 Outcome TransformInstance::apply(sluice_transform_record* record, int32_t* keep) {
-    return call_plugin("apply", [&](sluice_error* e) { return vt_->apply(handle_, record, keep, e); });
+    return call_plugin("apply", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->apply(handle_, record, keep, e); });
 }
 
 Outcome PredicateInstance::test(sluice_transform_record* record, int32_t* result) {
-    return call_plugin("test", [&](sluice_error* e) { return vt_->test(handle_, record, result, e); });
+    return call_plugin("test", plugin_->file.c_str(), [&](sluice_error* e) { return vt_->test(handle_, record, result, e); });
 }
 
 }  // namespace sluice::plugin

@@ -34,9 +34,105 @@ Connector::~Connector() {
     // Members go in reverse order: the lifecycle thread drains first, then each task joins.
 }
 
-std::shared_ptr<Task> Connector::make_task(int task_id) const {
-    if (spec_.kind == config::ConnectorKind::source) return std::make_shared<SourceTask>(env_, spec_, plugin_, task_id);
-    return std::make_shared<SinkTask>(env_, spec_, plugin_, task_id);
+std::shared_ptr<Task> Connector::make_task(int task_id) {
+    std::shared_ptr<Task> task;
+    if (spec_.kind == config::ConnectorKind::source) task = std::make_shared<SourceTask>(env_, spec_, plugin_, task_id);
+    else task = std::make_shared<SinkTask>(env_, spec_, plugin_, task_id);
+    task->on_failure([this, raw = task.get()] { task_failed(raw); });
+    return task;
+}
+
+Backoff Connector::restart_backoff() const {
+    return Backoff(std::chrono::milliseconds(spec_.restart.backoff_initial_ms), std::chrono::milliseconds(spec_.restart.backoff_max_ms));
+}
+
+Connector::Restarts& Connector::restarts_of(int task_id) {
+    auto it = restarts_.find(task_id);
+    if (it == restarts_.end()) {
+        Restarts fresh;
+        fresh.backoff = restart_backoff();
+        it = restarts_.emplace(task_id, std::move(fresh)).first;
+    }
+    return it->second;
+}
+
+void Connector::forget_attempts(int task_id) {
+    Restarts& r = restarts_of(task_id);
+    r.attempts = 0;
+    r.backoff = restart_backoff();  // the specification's, which may have just changed
+    r.gave_up = false;
+    r.pending = false;  // a restart waiting out its backoff is superseded
+    r.generation = ++generations_;
+}
+
+void Connector::task_failed(const Task* task) {
+    std::lock_guard lock(state_);
+    // A task failing while it is being ended (stop, delete, shutdown, its own replacement)
+    // is not restarted: whoever ends it decides what comes next.
+    if (closing_ || target_ == TargetState::stopped || task->stop_flag().load()) return;
+    if (std::none_of(tasks_.begin(), tasks_.end(), [&](const auto& t) { return t.get() == task; })) return;
+    const auto now = std::chrono::steady_clock::now();
+    Restarts& r = restarts_of(task->task_id());
+    r.last_failure = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto& policy = spec_.restart;
+    if (!policy.on_failure) return;
+    if (now - task->started_at() >= std::chrono::milliseconds(policy.reset_after_ms)) {
+        r.attempts = 0;  // it ran healthy long enough: a new failure, not the same one again
+        r.backoff.reset();
+    }
+    if (policy.max_attempts >= 0 && r.attempts >= policy.max_attempts) {
+        r.gave_up = true;
+        log::error("task ", task->id(), " failed after ", r.attempts, " automatic restarts in a row; left FAILED (restart.max.attempts is ",
+                   policy.max_attempts, "); a REST restart starts it again");
+        return;
+    }
+    ++r.attempts;
+    const auto delay = r.backoff.next();
+    r.pending = true;
+    r.generation = ++generations_;
+    restarting_.insert(task->task_id());
+    log::warn("task ", task->id(), " failed; automatic restart ", r.attempts,
+              policy.max_attempts < 0 ? std::string() : " of " + std::to_string(policy.max_attempts), " in ", delay.count(),
+              " ms (restart.policy on-failure)");
+    restart_timer_.schedule(now + delay, [this, id = task->task_id(), task, generation = r.generation] {
+        lifecycle_.post([this, id, task, generation] { auto_restart(id, task, generation); });
+    });
+}
+
+void Connector::auto_restart(int task_id, const Task* task, uint64_t generation) {
+    std::shared_ptr<Task> old;
+    {
+        std::lock_guard lock(state_);
+        auto r = restarts_.find(task_id);
+        if (r == restarts_.end() || !r->second.pending || r->second.generation != generation) return;  // superseded
+        r->second.pending = false;
+        for (auto& t : tasks_)
+            if (t.get() == task) old = t;
+        if (!old || closing_ || target_ == TargetState::stopped) {
+            restarting_.erase(task_id);
+            return;
+        }
+        ++r->second.total;
+    }
+    log::info("task ", old->id(), " restarting (restart.policy on-failure)");
+    replace_task(task_id, old);
+}
+
+void Connector::replace_task(int task_id, const std::shared_ptr<Task>& old) {
+    end_tasks({old});
+    std::shared_ptr<Task> fresh;
+    {
+        std::lock_guard lock(state_);
+        restarting_.erase(task_id);
+        if (closing_) return;
+        if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
+        for (auto& t : tasks_)
+            if (t == old) {
+                t = fresh = make_task(task_id);
+                t->request_pause(target_ == TargetState::paused);
+            }
+    }
+    if (fresh) fresh->start();
 }
 
 std::chrono::steady_clock::time_point Connector::stop_deadline() const {
@@ -167,6 +263,7 @@ Connector::Done Connector::restart(bool only_failed, std::vector<int>& ids) {
             for (auto& t : tasks_)
                 if (!only_failed || t->failed()) ids.push_back(t->task_id());
         restarting_.insert(ids.begin(), ids.end());
+        for (int id : ids) forget_attempts(id);
     }
     return lifecycle_.post([this, ids] {
         std::vector<std::shared_ptr<Task>> old;
@@ -202,6 +299,7 @@ std::optional<Connector::Done> Connector::restart_task(int task_id) {
     {
         std::lock_guard lock(state_);
         restarting_.insert(task_id);
+        forget_attempts(task_id);
     }
     return lifecycle_.post([this, task_id] {
         std::shared_ptr<Task> old;
@@ -209,21 +307,9 @@ std::optional<Connector::Done> Connector::restart_task(int task_id) {
             std::lock_guard lock(state_);
             for (auto& t : tasks_)
                 if (t->task_id() == task_id) old = t;
+            if (!old) restarting_.erase(task_id);
         }
-        if (old) end_tasks({old});
-        std::shared_ptr<Task> fresh;
-        {
-            std::lock_guard lock(state_);
-            restarting_.erase(task_id);
-            if (!old || closing_) return;
-            if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
-            for (auto& t : tasks_)
-                if (t == old) {
-                    t = fresh = make_task(task_id);
-                    t->request_pause(target_ == TargetState::paused);
-                }
-        }
-        if (fresh) fresh->start();
+        if (old) replace_task(task_id, old);
     });
 }
 
@@ -240,6 +326,10 @@ Connector::Done Connector::reconfigure(config::ConnectorSpec spec, plugin::Plugi
             std::lock_guard lock(state_);
             spec_ = std::move(spec);
             plugin_ = std::move(plugin);
+            for (auto& [id, r] : restarts_) {
+                if (r.pending) restarting_.erase(id);
+                forget_attempts(id);  // a new specification: new tasks, a new count
+            }
         }
         start_tasks();
     });
@@ -261,8 +351,10 @@ ConnectorReport Connector::report() const {
     ConnectorReport r;
     std::vector<std::shared_ptr<Task>> tasks;
     std::set<int> restarting;
+    std::map<int, Restarts> restarts;
     {
         std::lock_guard lock(state_);
+        restarts = restarts_;
         r.name = spec_.name;
         r.kind = spec_.kind;
         r.plugin = plugin_->name;
@@ -277,6 +369,14 @@ ConnectorReport Connector::report() const {
         tr.task_id = t->task_id();
         tr.status = t->status();
         if (restarting.count(tr.task_id)) tr.status.state = TaskState::restarting;
+        if (auto it = restarts.find(tr.task_id); it != restarts.end()) {
+            tr.restart_attempts = it->second.attempts;
+            tr.restarts = it->second.total;
+            tr.last_failure_seconds = it->second.last_failure;
+            if (it->second.gave_up && tr.status.state == TaskState::failed)
+                tr.status.trace += "\n(left FAILED after " + std::to_string(it->second.attempts) +
+                                   " automatic restarts in a row: restart.max.attempts)";
+        }
         const auto& c = t->counters();
         tr.records_in = c.records_in.load();
         tr.records_out = c.records_out.load();

@@ -5,6 +5,8 @@
 // returned future); status reads never wait (they see the task list of the moment).
 #pragma once
 
+#include "common/backoff.hpp"
+#include "common/delayed_jobs.hpp"
 #include "common/log.hpp"
 #include "common/serial_executor.hpp"
 #include "config/pipeline_config.hpp"
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +38,11 @@ struct TaskReport {
     uint64_t records_in = 0, records_out = 0, bytes_out = 0, commits = 0, commit_failures = 0, records_gap = 0;
     std::vector<PartitionLag> lag;
     ErrorCounts errors;  // error policy counters by stage (records retried, skipped, dead-lettered, failed)
+    // The restart policy's view: attempts in a row so far, automatic restarts in all, and
+    // when the task last failed (seconds since the Unix epoch; 0: never).
+    int restart_attempts = 0;
+    uint64_t restarts = 0;
+    double last_failure_seconds = 0;
 };
 
 struct ConnectorReport {
@@ -72,6 +80,7 @@ public:
     Done stop();
     // Restarts the tasks (all, or only the FAILED ones); nothing when the connector is
     // STOPPED. `ids` are the tasks restarted; they report RESTARTING until they run again.
+    // A manual restart resets the restart policy's count of attempts.
     Done restart(bool only_failed, std::vector<int>& ids);
     // One task; nullopt when there is no task with that id.
     std::optional<Done> restart_task(int task_id);
@@ -86,7 +95,29 @@ public:
     bool settling() const;
 
 private:
-    std::shared_ptr<Task> make_task(int task_id) const;
+    // The restart policy's memory of one task id (it outlives the task objects it replaces).
+    struct Restarts {
+        int attempts = 0;         // automatic restarts in a row (reset by a healthy run, a manual restart)
+        uint64_t total = 0;       // automatic restarts done
+        double last_failure = 0;  // seconds since the Unix epoch
+        bool gave_up = false;     // restart.max.attempts reached: left FAILED
+        bool pending = false;     // a restart is waiting out its backoff (RESTARTING)
+        uint64_t generation = 0;  // the pending restart's; a newer change supersedes it
+        Backoff backoff;
+    };
+
+    std::shared_ptr<Task> make_task(int task_id);
+    // A task reported failure: schedule its restart as the policy says (task thread).
+    void task_failed(const Task* task);
+    // The scheduled restart of `task` (lifecycle thread); nothing when superseded.
+    void auto_restart(int task_id, const Task* task, uint64_t generation);
+    // Ends `old` and starts a new task with its id in its place (lifecycle thread).
+    void replace_task(int task_id, const std::shared_ptr<Task>& old);
+    Restarts& restarts_of(int task_id);  // state_ held
+    Backoff restart_backoff() const;     // state_ held
+    // A manual restart or a new specification: the policy counts from zero again, and a
+    // restart waiting out its backoff is superseded (state_ held).
+    void forget_attempts(int task_id);
     void start_tasks();  // on the lifecycle thread
     void end_tasks(std::vector<std::shared_ptr<Task>> tasks);
     std::chrono::steady_clock::time_point stop_deadline() const;
@@ -100,7 +131,10 @@ private:
     bool closing_ = false;       // worker shutdown: no task starts any more
     std::set<int> restarting_;   // restart queued: these tasks report RESTARTING
     std::vector<std::shared_ptr<Task>> tasks_;
-    SerialExecutor lifecycle_;   // last member: destroyed (drained) first
+    std::map<int, Restarts> restarts_;
+    uint64_t generations_ = 0;
+    SerialExecutor lifecycle_;
+    DelayedJobs restart_timer_;  // posts due restarts to lifecycle_: destroyed first, then lifecycle_ drains
 };
 
 }  // namespace sluice::runtime

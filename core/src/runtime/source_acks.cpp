@@ -1,13 +1,11 @@
 #include "runtime/source_acks.hpp"
 
+#include "runtime/bytes_view.hpp"
+
 #include <utility>
 #include <vector>
 
 namespace sluice::runtime {
-
-namespace {
-std::string_view view(const sluice_bytes& b) { return {b.data ? b.data : "", b.data ? b.size : 0}; }
-}  // namespace
 
 SourceAcks::SourceAcks(kafka::Producer& producer, offsets::OffsetStore& store, const config::ConnectorSpec& spec,
                        FlowControl& flow, TapPoint& tap, TaskCounters& counters)
@@ -16,7 +14,7 @@ SourceAcks::SourceAcks(kafka::Producer& producer, offsets::OffsetStore& store, c
 void SourceAcks::delivered(const kafka::Delivery& d) {
     if (d.token == offsets_.token()) return offsets_.delivered(d);
     auto* batch = static_cast<AckTracker::Batch*>(d.token);
-    const std::string_view topic = view(d.record.topic);
+    const std::string_view topic = bytes_view(d.record.topic);
     if (spec_.errors.has_dlq() && topic == spec_.errors.dlq_topic) {
         // A dead-letter copy: it holds its batch back like a record, but is neither
         // in-flight payload nor a record written to the connector's topic.

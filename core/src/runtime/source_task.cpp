@@ -1,6 +1,7 @@
 #include "runtime/source_task.hpp"
 
 #include "common/log.hpp"
+#include "runtime/bytes_view.hpp"
 
 #include <utility>
 
@@ -10,7 +11,6 @@ namespace {
 constexpr int kPollTimeoutMs = 100;
 constexpr int kPausedServeMs = 100;
 
-std::string_view view(const sluice_bytes& b) { return {b.data ? b.data : "", b.data ? b.size : 0}; }
 }  // namespace
 
 std::chrono::milliseconds SourceTask::flush_interval() const {
@@ -189,7 +189,7 @@ SourceTask::Sent SourceTask::send_record(AckTracker::Batch* b, size_t i) {
     const sluice_record original = batch_.record(i, topic_, headers_, header_pointers_);
     if (c_.chain) return send_transformed(b, i, original);
     std::string error;
-    if (!route(view(original.topic), error)) {
+    if (!route(bytes_view(original.topic), error)) {
         abandon(b, "record " + std::to_string(i) + " of the batch names an invalid topic: " + error);
         return Sent::failed;
     }
@@ -215,7 +215,7 @@ SourceTask::Sent SourceTask::send_transformed(AckTracker::Batch* b, size_t i, co
     }
     sluice_record out = c_.chain_out.record();
     if (!out.topic.data) out.topic = {topic_.data(), topic_.size()};
-    if (!route(view(out.topic), error)) {
+    if (!route(bytes_view(out.topic), error)) {
         cause = {ErrorStage::transformation, c_.chain->size() ? c_.spec.transforms.back().type : "", "sluice.InvalidTopic",
                  "the transformed record names an invalid topic: " + error};
         if (tolerate(b, original, cause, error)) return Sent::ok;
@@ -234,7 +234,7 @@ SourceTask::Sent SourceTask::produce(AckTracker::Batch* b, size_t i, const sluic
         return Sent::ok;
     }
     if (sent.result == kafka::Sent::Result::stopped) return Sent::stopping;
-    std::string error = "could not be produced to " + std::string(view(record.topic)) + ": " + sent.error;
+    std::string error = "could not be produced to " + std::string(bytes_view(record.topic)) + ": " + sent.error;
     if (sent.result == kafka::Sent::Result::refused) {
         ErrantCause cause{ErrorStage::kafka_produce, "kafka", "sluice.ProduceError", error};
         if (tolerate(b, original, cause, error)) return Sent::ok;

@@ -24,7 +24,10 @@ Task::~Task() {
     if (thread_.joinable()) thread_.join();
 }
 
-void Task::start() { thread_ = std::thread([this] { main(); }); }
+void Task::start() {
+    started_at_ = std::chrono::steady_clock::now();
+    thread_ = std::thread([this] { main(); });
+}
 
 void Task::main() {
     log::Scope scope(id_);
@@ -89,6 +92,7 @@ void Task::fail(const std::string& trace) {
         status_.trace = log::mask_secrets(trace);
     }
     log::error("task failed: ", trace);
+    if (on_failure_) on_failure_();
 }
 
 bool Task::sleep_for(std::chrono::milliseconds duration) {

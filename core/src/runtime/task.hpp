@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -48,6 +49,9 @@ public:
     Task(const Task&) = delete;
     Task& operator=(const Task&) = delete;
 
+    // Called on the task's thread each time it fails (once per task), after the failure is
+    // recorded: the connector's restart policy listens here. Set before start().
+    void on_failure(std::function<void()> listener) { on_failure_ = std::move(listener); }
     void start();
     void request_stop();
     // Pause (REST PUT .../pause): the task keeps its plugin instance and Kafka client but
@@ -59,6 +63,8 @@ public:
     const std::string& connector() const { return connector_; }
     int task_id() const { return task_id_; }
     const std::string& id() const { return id_; }  // "<connector>/<task>"
+    // When start() was called (how long a task ran healthy before it failed).
+    std::chrono::steady_clock::time_point started_at() const { return started_at_; }
     TaskStatus status() const;
     bool failed() const { return status().state == TaskState::failed; }
     const TaskCounters& counters() const { return counters_; }
@@ -87,6 +93,8 @@ private:
     std::string connector_;
     int task_id_;
     std::string id_;
+    std::function<void()> on_failure_;
+    std::chrono::steady_clock::time_point started_at_{};
     std::thread thread_;
     std::atomic<bool> stop_{false};
     std::atomic<bool> pause_{false};

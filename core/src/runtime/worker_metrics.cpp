@@ -21,6 +21,8 @@ metrics::WorkerSample metrics_sample(const std::vector<ConnectorReport>& reports
                 s.counters = {{"records_consumed", t.records_in}, {"records_written", t.records_out}};
             }
             s.counters.emplace_back("offset_commits", t.commits);
+            s.counters.emplace_back("task_restarts", t.restarts);
+            s.last_failure_seconds = t.last_failure_seconds;
             s.counters.emplace_back("offset_commit_failures", t.commit_failures);
             // The stages each kind can fail in, always exported so that rates and alerts
             // see zeros rather than absent series.

@@ -1,4 +1,5 @@
 #include "sluice/http_client.hpp"
+#include <sluice/sdk/text.hpp>
 #include "sluice/http_retry.hpp"
 
 #include <curl/curl.h>
@@ -11,6 +12,8 @@
 #include <mutex>
 
 namespace sluice::http {
+
+using text::trim;
 namespace {
 
 std::string lower(std::string_view text) {
@@ -20,13 +23,6 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                             text.back() == '\n'))
-        text.remove_suffix(1);
-    return text;
-}
 
 // curl_global_init is not thread-safe before curl 7.84; do it once, whichever task comes first.
 void global_init_once() {

@@ -1,4 +1,5 @@
 #include <sluice/http_retry.hpp>
+#include <sluice/sdk/text.hpp>
 
 #include <curl/curl.h>
 
@@ -8,13 +9,10 @@
 #include <string>
 
 namespace sluice::http {
+
+using text::trim;
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });

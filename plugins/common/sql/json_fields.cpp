@@ -1,4 +1,5 @@
 #include "sluice/sql/json_fields.hpp"
+#include <sluice/sdk/text.hpp>
 
 #include <simdjson.h>
 
@@ -6,6 +7,8 @@
 #include <cstring>
 
 namespace sluice::sql {
+
+using text::trim;
 
 const char* json_kind_name(JsonKind kind) {
     switch (kind) {
@@ -99,12 +102,6 @@ void FieldArena::push(std::string_view name, JsonKind kind, std::string_view tex
 
 namespace {
 
-std::string_view trim(std::string_view t) {
-    const auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!t.empty() && ws(t.front())) t.remove_prefix(1);
-    while (!t.empty() && ws(t.back())) t.remove_suffix(1);
-    return t;
-}
 
 }  // namespace
 

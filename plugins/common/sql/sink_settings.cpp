@@ -6,7 +6,7 @@ namespace sluice::sql {
 
 namespace {
 
-config_kit::Spec<SinkSettings> make_spec(Dialect d) {
+config_kit::Spec<SinkSettings> make_sink_spec(Dialect d) {
     using S = SinkSettings;
     config_kit::Spec<S> k;
     k.include(ConnectionSettings::spec(d), [](S& s) -> ConnectionSettings& { return s.connection; });
@@ -63,8 +63,8 @@ config_kit::Spec<SinkSettings> make_spec(Dialect d) {
 }  // namespace
 
 const config_kit::Spec<SinkSettings>& SinkSettings::spec(Dialect d) {
-    static const config_kit::Spec<SinkSettings> postgres = make_spec(Dialect::postgres);
-    static const config_kit::Spec<SinkSettings> mysql = make_spec(Dialect::mysql);
+    static const config_kit::Spec<SinkSettings> postgres = make_sink_spec(Dialect::postgres);
+    static const config_kit::Spec<SinkSettings> mysql = make_sink_spec(Dialect::mysql);
     return d == Dialect::postgres ? postgres : mysql;
 }
 

@@ -17,7 +17,7 @@ const char* mode_name(SourceMode mode) {
 
 namespace {
 
-config_kit::Spec<SourceSettings> make_spec(Dialect d) {
+config_kit::Spec<SourceSettings> make_source_spec(Dialect d) {
     using S = SourceSettings;
     config_kit::Spec<S> k;
     k.include(ConnectionSettings::spec(d, false), [](S& s) -> ConnectionSettings& { return s.connection; });
@@ -81,8 +81,8 @@ config_kit::Spec<SourceSettings> make_spec(Dialect d) {
 }  // namespace
 
 const config_kit::Spec<SourceSettings>& SourceSettings::spec(Dialect d) {
-    static const config_kit::Spec<SourceSettings> postgres = make_spec(Dialect::postgres);
-    static const config_kit::Spec<SourceSettings> mysql = make_spec(Dialect::mysql);
+    static const config_kit::Spec<SourceSettings> postgres = make_source_spec(Dialect::postgres);
+    static const config_kit::Spec<SourceSettings> mysql = make_source_spec(Dialect::mysql);
     return d == Dialect::postgres ? postgres : mysql;
 }
 

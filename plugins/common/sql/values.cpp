@@ -1,4 +1,5 @@
 #include "sluice/sql/values.hpp"
+#include <sluice/sdk/text.hpp>
 
 #include "sluice/sql/timestamps.hpp"
 
@@ -11,6 +12,8 @@
 #include <limits>
 
 namespace sluice::sql {
+
+using text::trim;
 
 namespace {
 
@@ -27,11 +30,6 @@ std::string shown(std::string_view text) {
     throw ConversionError(what + " is not " + std::string(expected) + " (column " + c.name + " " + c.type + ")");
 }
 
-std::string_view trim(std::string_view t) {
-    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
-    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
-    return t;
-}
 
 // "42", "-7", "60.0", "60.000": an integer (fraction of zeros only). Empty when not.
 std::string_view integer_part(std::string_view t) {

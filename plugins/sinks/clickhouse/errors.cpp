@@ -1,10 +1,13 @@
 #include "errors.hpp"
+#include <sluice/sdk/text.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
 namespace sluice::clickhouse {
+
+using text::trim;
 
 const char* failure_name(Failure f) {
     switch (f) {
@@ -24,11 +27,6 @@ std::optional<int> parse_int(std::string_view text) {
     return value;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 }  // namespace
 

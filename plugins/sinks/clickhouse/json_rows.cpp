@@ -1,4 +1,5 @@
 #include "json_rows.hpp"
+#include <sluice/sdk/text.hpp>
 
 #include <sluice/sdk.hpp>
 
@@ -6,8 +7,9 @@
 
 namespace sluice::clickhouse {
 
+using text::is_space;
+
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 }  // namespace
 
 bool is_single_object(std::string_view value) {

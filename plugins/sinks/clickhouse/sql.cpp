@@ -1,10 +1,14 @@
 #include "sql.hpp"
+#include <sluice/sdk/text.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
 namespace sluice::clickhouse {
+
+using text::is_space;
+using text::trim;
 
 namespace {
 
@@ -35,7 +39,6 @@ bool parse_number(std::string_view text, T& value) {
     return res.ec == std::errc() && res.ptr == text.data() + text.size();
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
 
@@ -109,11 +112,6 @@ std::string partition_watermark_sql(std::string_view database, std::string_view 
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-    return text;
-}
 
 // Position of `word` in `text` at parenthesis depth 0 and outside quotes, from `from` on.
 std::size_t find_top_level(std::string_view text, std::string_view word, std::size_t from) {

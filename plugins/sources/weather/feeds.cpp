@@ -14,12 +14,6 @@ namespace {
 
 constexpr std::int64_t seconds_per_day = 86400;
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-    return out;
-}
-
 std::string effective_timezone(const WeatherSettings& s, const Location& loc) {
     return loc.timezone.empty() ? s.open_meteo.timezone : loc.timezone;
 }
@@ -254,7 +248,7 @@ std::string partition_of(const WeatherSettings& s, const Location& loc) {
         .add("latitude", loc.latitude)
         .add("longitude", loc.longitude)
         .add("timezone", effective_timezone(s, loc))
-        .add("hourly", join(s.open_meteo.hourly))
+        .add("hourly", comma_list(s.open_meteo.hourly))
         .str();
 }
 

@@ -12,12 +12,6 @@ namespace {
 
 using ordered = nlohmann::ordered_json;
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-    return out;
-}
-
 std::string member_json(const ordered& obj, const char* name) {
     auto it = obj.find(name);
     return it == obj.end() ? "null" : it->dump();
@@ -29,7 +23,7 @@ std::string open_meteo_url(const OpenMeteoQuery& q, const Location& loc) {
     using sluice::http::url_encode;
     std::string url = q.base_url + (q.archive ? "/v1/archive" : "/v1/forecast");
     url += "?latitude=" + url_encode(loc.latitude) + "&longitude=" + url_encode(loc.longitude);
-    url += "&hourly=" + url_encode(join(q.hourly));
+    url += "&hourly=" + url_encode(comma_list(q.hourly));
     url += "&timezone=" + url_encode(loc.timezone.empty() ? q.timezone : loc.timezone);
     url += std::string("&timeformat=") + (q.timeformat == TimeFormat::unixtime ? "unixtime" : "iso8601");
     if (q.archive) url += "&start_date=" + q.start_date + "&end_date=" + q.end_date;
@@ -139,6 +133,12 @@ std::optional<std::string> open_meteo_error_reason(std::string_view body) {
     auto reason = doc.find("reason");
     if (reason != doc.end() && reason->is_string()) return reason->get<std::string>();
     return std::string("(no reason given)");
+}
+
+std::string comma_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+    return out;
 }
 
 }  // namespace sluice::weather

@@ -58,6 +58,9 @@ struct HourlySeries {
 // null. Throws BadResponse.
 HourlySeries parse_hourly(std::string_view body);
 
+// Variable names as Open-Meteo's query takes them: "a,b,c".
+std::string comma_list(const std::vector<std::string>& items);
+
 // The `reason` of an error answer {"error":true,"reason":"..."}, if the body is one.
 std::optional<std::string> open_meteo_error_reason(std::string_view body);
 

@@ -9,13 +9,6 @@ namespace sluice::transforms {
 
 namespace {
 
-std::regex compile_regex(const std::string& pattern, std::string_view predicate) {
-    try {
-        return std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        throw FatalError(std::string(predicate) + ": invalid regex '" + pattern + "': " + e.what());
-    }
-}
 
 class TopicNameMatches : public Predicate {
 public:

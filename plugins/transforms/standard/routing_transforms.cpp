@@ -10,13 +10,6 @@ namespace sluice::transforms {
 
 namespace {
 
-std::regex compile_regex(const std::string& pattern, std::string_view transform) {
-    try {
-        return std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        throw FatalError(std::string(transform) + ": invalid regex '" + pattern + "': " + e.what());
-    }
-}
 
 // Drops every record it is applied to; give it a `predicate` (applied by the worker) to drop
 // only some, exactly as Connect's Filter.

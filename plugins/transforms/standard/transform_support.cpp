@@ -17,12 +17,6 @@ Document* object_document(TransformRecord& record, Side side, std::string_view t
     return doc;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::optional<double> parse_double(std::string_view text) {
     if (text.empty()) return std::nullopt;
     if (text.front() == '+') text.remove_prefix(1);
@@ -63,6 +57,14 @@ std::vector<std::pair<std::string, std::string>> parse_pairs(const std::vector<s
         out.emplace_back(item.substr(0, colon), item.substr(colon + 1));
     }
     return out;
+}
+
+std::regex compile_regex(const std::string& pattern, std::string_view who) {
+    try {
+        return std::regex(pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        throw FatalError(std::string(who) + ": invalid regex '" + pattern + "': " + e.what());
+    }
 }
 
 }  // namespace sluice::transforms

@@ -10,6 +10,7 @@
 #include <sluice/sdk.hpp>
 
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,14 +41,17 @@ Document* object_document(TransformRecord& record, Side side, std::string_view t
 // The number in a number node (or a string holding one when `from_string`); nullopt else.
 std::optional<double> number_of(const Node& node);
 std::optional<std::int64_t> integer_of(const Node& node);
-// Trims ASCII spaces.
-std::string_view trim(std::string_view s);
+using text::trim;  // ASCII blanks (sluice/sdk/text.hpp)
 std::optional<double> parse_double(std::string_view text);
 // The text of a scalar as a header or key would carry it: strings unescaped, other values
 // as JSON text.
 std::string scalar_text(Document& doc, const Node& node);
 
 [[noreturn]] void data_error(std::string_view transform, std::string_view message);
+
+// An ECMAScript regex from a transform's or predicate's config; FatalError naming `who`
+// and the pattern when it does not compile.
+std::regex compile_regex(const std::string& pattern, std::string_view who);
 
 // Splits "old:new" pairs (Connect's renames syntax).
 std::vector<std::pair<std::string, std::string>> parse_pairs(const std::vector<std::string>& items,

@@ -151,3 +151,27 @@ TEST_CASE("flat config: transform and predicate mistakes") {
     CHECK(with({{"transforms", "m,m"}, {"transforms.m.type", "filter"}}).has("transforms", "'m' is listed twice"));
     CHECK(with({{"transforms", "m"}, {"transforms.m.type", "filter"}, {"transforms.m", "x"}}).has("transforms.m", "expected transforms.<name>.<key>"));
 }
+
+TEST_CASE("flat config: restart.* keys set the restart policy, and are checked like any key") {
+    auto defaults = convert({{"connector.class", "blackhole"}, {"topics", "a"}});
+    REQUIRE(defaults.spec);
+    CHECK(defaults.spec->restart.on_failure);  // on by default, unlike Kafka Connect
+    CHECK(defaults.spec->restart.backoff_initial_ms == 1000);
+    CHECK(defaults.spec->restart.max_attempts == -1);
+    auto set = convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.policy", "never"}, {"restart.backoff.initial.ms", "50"},
+                        {"restart.backoff.max.ms", "500"}, {"restart.max.attempts", "4"}, {"restart.reset.after.ms", "0"}});
+    REQUIRE_MESSAGE(set.spec, set.diags.format());
+    CHECK_FALSE(set.spec->restart.on_failure);
+    CHECK(set.spec->restart.backoff_initial_ms == 50);
+    CHECK(set.spec->restart.backoff_max_ms == 500);
+    CHECK(set.spec->restart.max_attempts == 4);
+    CHECK(set.spec->restart.reset_after_ms == 0);
+    auto zero = convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.max.attempts", "0"}});
+    REQUIRE(zero.spec);
+    CHECK_FALSE(zero.spec->restart.on_failure);  // 0 attempts: never
+    CHECK(convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.policy", "always"}}).has("restart.policy", "expected one of on-failure, never"));
+    CHECK(convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.max.attempts", "-2"}}).has("restart.max.attempts", ">= -1"));
+    CHECK(convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.backoff.initial.ms", "5000"}, {"restart.backoff.max.ms", "100"}})
+              .has("restart.backoff.max.ms", "expected at least restart.backoff.initial.ms (5000), got 100"));
+    CHECK(convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.polcy", "never"}}).has("restart.polcy", "did you mean 'policy'?"));
+}

@@ -144,3 +144,33 @@ TEST_CASE("topic and name rules") {
     CHECK_FALSE(name_problem("demo-1_x"));
     CHECK(name_problem("a.b"));
 }
+
+TEST_CASE("restart: a connector's restart policy, checked with file, line and key") {
+    auto p = parse(R"(
+source:
+  plugin: datagen
+  topic: traffic
+  restart: {policy: never}
+sinks:
+  - plugin: file
+    config: {path: /tmp/out.jsonl}
+    restart:
+      backoff.initial.ms: 200
+      max.attempts: 3
+)");
+    REQUIRE_MESSAGE(p.diags.empty(), p.diags.format());
+    CHECK_FALSE(p.spec->connectors[0].restart.on_failure);
+    CHECK(p.spec->connectors[1].restart.on_failure);
+    CHECK(p.spec->connectors[1].restart.backoff_initial_ms == 200);
+    CHECK(p.spec->connectors[1].restart.max_attempts == 3);
+
+    auto bad = parse(R"(
+source:
+  plugin: datagen
+  topic: traffic
+  restart: {policy: sometimes, backoff.max.ms: -5}
+)");
+    CHECK(bad.has("source.restart.policy", "expected one of on-failure, never"));
+    CHECK(bad.has("source.restart.backoff.max.ms", ""));
+    CHECK(bad.diags.format().find("pipelines/demo.yaml:5:") != std::string::npos);
+}

@@ -19,7 +19,7 @@ namespace {
 
 constexpr int kFast = 1000;  // iterations: the format and the checks, not the cost
 
-HttpRequest request(const std::string& method, const std::string& path, const std::string& authorization = "",
+HttpRequest auth_request(const std::string& method, const std::string& path, const std::string& authorization = "",
                     const std::string& address = "10.0.0.1") {
     HttpRequest r;
     r.method = method;
@@ -130,7 +130,7 @@ TEST_CASE("basic auth: 401 with WWW-Authenticate, viewer reads, admin writes, op
     auto auth = Authenticator::create(config, error);
     REQUIRE_MESSAGE(auth, error);
 
-    auto none = auth->check(request("GET", "/connectors"));
+    auto none = auth->check(auth_request("GET", "/connectors"));
     REQUIRE(none.refusal);
     CHECK(none.refusal->status == 401);
     CHECK(header_of(*none.refusal, "WWW-Authenticate").rfind("Basic realm=\"sluice\"", 0) == 0);
@@ -138,32 +138,32 @@ TEST_CASE("basic auth: 401 with WWW-Authenticate, viewer reads, admin writes, op
     CHECK(body["error_code"] == 401);
     CHECK(body["message"].is_string());
 
-    CHECK(status_of(auth->check(request("GET", "/health"))) == 200);       // open by default
-    CHECK(status_of(auth->check(request("GET", "/metrics"))) == 401);      // closed by default
-    CHECK(status_of(auth->check(request("DELETE", "/health"))) == 401);    // only reads are open
-    CHECK(status_of(auth->check(request("GET", "/connectors", "Bearer abc"))) == 401);
+    CHECK(status_of(auth->check(auth_request("GET", "/health"))) == 200);       // open by default
+    CHECK(status_of(auth->check(auth_request("GET", "/metrics"))) == 401);      // closed by default
+    CHECK(status_of(auth->check(auth_request("DELETE", "/health"))) == 401);    // only reads are open
+    CHECK(status_of(auth->check(auth_request("GET", "/connectors", "Bearer abc"))) == 401);
 
-    auto viewer = auth->check(request("GET", "/connectors", basic("vic", "vic:with:colons")));
+    auto viewer = auth->check(auth_request("GET", "/connectors", basic("vic", "vic:with:colons")));
     CHECK(status_of(viewer) == 200);
     CHECK(viewer.user == "vic");
     CHECK(viewer.role == Role::viewer);
-    CHECK(status_of(auth->check(request("GET", "/metrics", basic("vic", "vic:with:colons")))) == 200);
-    auto write = auth->check(request("PUT", "/connectors/x/pause", basic("vic", "vic:with:colons")));
+    CHECK(status_of(auth->check(auth_request("GET", "/metrics", basic("vic", "vic:with:colons")))) == 200);
+    auto write = auth->check(auth_request("PUT", "/connectors/x/pause", basic("vic", "vic:with:colons")));
     CHECK(status_of(write) == 403);
     CHECK(nlohmann::json::parse(write.refusal->body)["error_code"] == 403);
-    CHECK(status_of(auth->check(request("PUT", "/connectors/x/pause", basic("ada", "ada-secret")))) == 200);
-    CHECK(status_of(auth->check(request("POST", "/connectors", basic("ada", "ada-secret")))) == 200);  // cached pair
+    CHECK(status_of(auth->check(auth_request("PUT", "/connectors/x/pause", basic("ada", "ada-secret")))) == 200);
+    CHECK(status_of(auth->check(auth_request("POST", "/connectors", basic("ada", "ada-secret")))) == 200);  // cached pair
 
     // Failures from one address: 401 until the limit, then 429 even with the right password;
     // another address is not affected.
-    CHECK(status_of(auth->check(request("GET", "/", basic("ada", "wrong"), "10.0.0.9"))) == 401);
-    CHECK(status_of(auth->check(request("GET", "/", basic("nobody", "x"), "10.0.0.9"))) == 401);
-    CHECK(status_of(auth->check(request("GET", "/", "Basic !!!notbase64", "10.0.0.9"))) == 401);
-    auto blocked = auth->check(request("GET", "/", basic("ada", "ada-secret"), "10.0.0.9"));
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("ada", "wrong"), "10.0.0.9"))) == 401);
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("nobody", "x"), "10.0.0.9"))) == 401);
+    CHECK(status_of(auth->check(auth_request("GET", "/", "Basic !!!notbase64", "10.0.0.9"))) == 401);
+    auto blocked = auth->check(auth_request("GET", "/", basic("ada", "ada-secret"), "10.0.0.9"));
     REQUIRE(blocked.refusal);
     CHECK(blocked.refusal->status == 429);
     CHECK(std::stoi(header_of(*blocked.refusal, "Retry-After")) > 0);
-    CHECK(status_of(auth->check(request("GET", "/", basic("ada", "ada-secret"), "10.0.0.10"))) == 200);
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("ada", "ada-secret"), "10.0.0.10"))) == 200);
 }
 
 TEST_CASE("basic auth: a changed users file is read again; an invalid one keeps the previous users") {
@@ -172,15 +172,15 @@ TEST_CASE("basic auth: a changed users file is read again; an invalid one keeps 
     std::string error;
     auto auth = Authenticator::create(config, error);
     REQUIRE(auth);
-    CHECK(status_of(auth->check(request("GET", "/", basic("ada", "ada-secret")))) == 200);
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("ada", "ada-secret")))) == 200);
     testing::write_file(config.users_file, "ada:viewer:" + hash_password("new-secret", kFast) + "\n");
     auth->reload();
-    CHECK(status_of(auth->check(request("GET", "/", basic("ada", "ada-secret")))) == 401);  // the cache was dropped
-    auto viewer = auth->check(request("POST", "/connectors", basic("ada", "new-secret")));
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("ada", "ada-secret")))) == 401);  // the cache was dropped
+    auto viewer = auth->check(auth_request("POST", "/connectors", basic("ada", "new-secret")));
     CHECK(status_of(viewer) == 403);
     testing::write_file(config.users_file, "ada:viewer:garbage\n");
     auth->reload();
-    CHECK(status_of(auth->check(request("GET", "/", basic("ada", "new-secret")))) == 200);
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("ada", "new-secret")))) == 200);
 
     config.users_file = dir.file("missing");
     CHECK_FALSE(Authenticator::create(config, error));
@@ -198,16 +198,16 @@ TEST_CASE("bearer auth: tokens from the file, roles, health and metrics by setti
     std::string error;
     auto auth = Authenticator::create(config, error);
     REQUIRE_MESSAGE(auth, error);
-    auto none = auth->check(request("GET", "/health"));
+    auto none = auth->check(auth_request("GET", "/health"));
     REQUIRE(none.refusal);
     CHECK(header_of(*none.refusal, "WWW-Authenticate") == "Bearer realm=\"sluice\"");
-    CHECK(status_of(auth->check(request("GET", "/metrics"))) == 200);
-    CHECK(status_of(auth->check(request("GET", "/connectors", "Bearer board-token-0123456789"))) == 200);
-    CHECK(status_of(auth->check(request("GET", "/connectors", "bearer board-token-0123456789"))) == 200);  // scheme case-insensitive
-    CHECK(status_of(auth->check(request("DELETE", "/connectors/x", "Bearer board-token-0123456789"))) == 403);
-    CHECK(status_of(auth->check(request("DELETE", "/connectors/x", "Bearer ci-token-0123456789"))) == 200);
-    CHECK(status_of(auth->check(request("DELETE", "/connectors/x", "Bearer ci-token-012345678"))) == 401);
-    CHECK(status_of(auth->check(request("GET", "/", basic("ci", "ci-token-0123456789")))) == 401);
+    CHECK(status_of(auth->check(auth_request("GET", "/metrics"))) == 200);
+    CHECK(status_of(auth->check(auth_request("GET", "/connectors", "Bearer board-token-0123456789"))) == 200);
+    CHECK(status_of(auth->check(auth_request("GET", "/connectors", "bearer board-token-0123456789"))) == 200);  // scheme case-insensitive
+    CHECK(status_of(auth->check(auth_request("DELETE", "/connectors/x", "Bearer board-token-0123456789"))) == 403);
+    CHECK(status_of(auth->check(auth_request("DELETE", "/connectors/x", "Bearer ci-token-0123456789"))) == 200);
+    CHECK(status_of(auth->check(auth_request("DELETE", "/connectors/x", "Bearer ci-token-012345678"))) == 401);
+    CHECK(status_of(auth->check(auth_request("GET", "/", basic("ci", "ci-token-0123456789")))) == 401);
 }
 
 TEST_CASE("rest.auth none lets everything through") {
@@ -215,7 +215,7 @@ TEST_CASE("rest.auth none lets everything through") {
     std::string error;
     auto auth = Authenticator::create(config, error);
     REQUIRE(auth);
-    CHECK(status_of(auth->check(request("DELETE", "/connectors/x"))) == 200);
+    CHECK(status_of(auth->check(auth_request("DELETE", "/connectors/x"))) == 200);
 }
 
 TEST_CASE("worker file: no auth off loopback refused unless said out loud; auth and tls keys go together") {

@@ -1,8 +1,9 @@
 // Worker against the embedded cluster for its own topics and an in-memory Kafka
 // (fake_kafka.hpp) for its tasks, with scripted plugins registered in-process: records flow
 // from a source connector to a sink connector, targets (pause, resume, stop) reach every
-// task, a failed task restarts, reconfiguring changes the task count, names conflict and
-// unknown plugins are refused, removing stops the tasks and destroys the instances.
+// task, a failed task restarts (on request, and by itself as restart.policy says),
+// reconfiguring changes the task count, names conflict and unknown plugins are refused,
+// removing stops the tasks and destroys the instances.
 #include "runtime/worker.hpp"
 
 #include "scripted_plugins.hpp"
@@ -55,8 +56,22 @@ struct WorkerFixture {
     }
     Worker::Change create(config::ConnectorKind kind, const std::string& name, int tasks = 1,
                           TargetState target = TargetState::running) {
+        return create(definition(kind, name, tasks), target);
+    }
+    Worker::Change create(const runtime::ConnectorDefinition& d, TargetState target = TargetState::running) {
         std::string message;
-        return worker->create(definition(kind, name, tasks), target, message);
+        return worker->create(d, target, message);
+    }
+    // A sink connector with the given restart policy (waits in milliseconds).
+    Worker::Change create_sink(const std::string& name, config::RestartPolicy policy) {
+        auto d = definition(config::ConnectorKind::sink, name);
+        d.spec.restart = policy;
+        return create(d);
+    }
+    runtime::TaskReport task(const std::string& name, int id = 0) {
+        auto report = worker->report(name);
+        REQUIRE(report);
+        return report->tasks.at(static_cast<size_t>(id));
     }
     bool all_tasks(const std::string& name, TaskState state) {
         auto report = worker->report(name);
@@ -120,9 +135,13 @@ TEST_CASE("worker: a failed task restarts on request and goes on where its offse
     f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
         return ++calls == 1 ? say(err, SLUICE_FATAL, "store down") : SLUICE_OK;
     };
-    REQUIRE(f.create(config::ConnectorKind::sink, "p.snk") == Worker::Change::created);
+    config::RestartPolicy never;
+    never.on_failure = false;
+    REQUIRE(f.create_sink("p.snk", never) == Worker::Change::created);
     REQUIRE(eventually([&] { return f.all_tasks("p.snk", TaskState::failed); }));
     CHECK(f.worker->report("p.snk")->tasks.at(0).status.trace.find("store down") != std::string::npos);
+    CHECK(f.task("p.snk").restarts == 0);  // restart.policy never: left FAILED
+    CHECK(f.task("p.snk").last_failure_seconds > 0);
     CHECK_FALSE(f.kafka.committed("sluice-p.snk", "traffic", 0));
     REQUIRE(f.worker->restart_task("p.snk", 0) == Worker::Change::ok);
     REQUIRE(eventually([&] { return f.kafka.committed("sluice-p.snk", "traffic", 0) == 4; }));
@@ -165,4 +184,101 @@ TEST_CASE("worker: removing a connector stops its tasks and destroys its plugin 
     }));
     CHECK(f.worker->remove("p.src") == Worker::Change::not_found);
     CHECK(f.create(config::ConnectorKind::source, "p.src") == Worker::Change::created);
+}
+
+namespace {
+config::RestartPolicy quick_restarts(int64_t max_attempts) {
+    config::RestartPolicy p;
+    p.backoff_initial_ms = 20;
+    p.backoff_max_ms = 40;
+    p.max_attempts = max_attempts;
+    return p;
+}
+}  // namespace
+
+TEST_CASE("restart policy: a failed task restarts by itself after its backoff, RESTARTING meanwhile, and resumes at its commits") {
+    WorkerFixture f;
+    for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x" + std::to_string(i), -1, {}});
+    std::atomic<int> calls{0};
+    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
+        return ++calls == 1 ? say(err, SLUICE_FATAL, "store down") : SLUICE_OK;
+    };
+    config::RestartPolicy slow;  // long enough to see RESTARTING, short enough for a unit test
+    slow.backoff_initial_ms = 400;
+    slow.backoff_max_ms = 400;
+    REQUIRE(f.create_sink("p.snk", slow) == Worker::Change::created);
+    REQUIRE(eventually([&] { return f.task("p.snk").status.state == TaskState::restarting; }));
+    auto waiting = f.task("p.snk");
+    CHECK(waiting.restart_attempts == 1);
+    CHECK(waiting.status.trace.find("store down") != std::string::npos);  // the failure's trace stays shown
+    CHECK(f.worker->report("p.snk")->state == TaskState::running);        // the connector is not FAILED
+    REQUIRE(eventually([&] { return f.kafka.committed("sluice-p.snk", "traffic", 0) == 4; }));
+    auto after = f.task("p.snk");
+    CHECK(after.status.state == TaskState::running);
+    CHECK(after.restarts == 1);
+    CHECK(f.sink.put_count() == 4);  // nothing lost, nothing twice: the first put failed whole
+}
+
+TEST_CASE("restart policy: gives up after restart.max.attempts; a manual restart starts the count again") {
+    WorkerFixture f;
+    f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
+    std::atomic<int> calls{0};
+    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
+        ++calls;
+        return say(err, SLUICE_FATAL, "always broken");
+    };
+    REQUIRE(f.create_sink("p.snk", quick_restarts(2)) == Worker::Change::created);
+    REQUIRE(eventually([&] {
+        auto t = f.task("p.snk");
+        return t.status.state == TaskState::failed && t.status.trace.find("left FAILED after 2 automatic restarts") != std::string::npos;
+    }));
+    CHECK(calls == 3);  // the first run and two restarts
+    CHECK(f.task("p.snk").restarts == 2);
+    CHECK(f.worker->report("p.snk")->state == TaskState::failed);
+
+    REQUIRE(f.worker->restart_task("p.snk", 0) == Worker::Change::ok);
+    REQUIRE(eventually([&] { return calls == 6 && f.task("p.snk").status.state == TaskState::failed; }));
+    CHECK(f.task("p.snk").restarts == 4);  // two more automatic ones after the manual one
+    CHECK(f.task("p.snk").restart_attempts == 2);
+}
+
+TEST_CASE("restart policy: a task that ran healthy for restart.reset.after.ms counts its attempts from zero") {
+    WorkerFixture f;
+    f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
+    std::atomic<int> calls{0};
+    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
+        ++calls;
+        return say(err, SLUICE_FATAL, "broken again");
+    };
+    auto policy = quick_restarts(1);
+    policy.reset_after_ms = 0;  // every run counts as healthy long enough
+    REQUIRE(f.create_sink("p.snk", policy) == Worker::Change::created);
+    REQUIRE(eventually([&] { return f.task("p.snk").restarts >= 3; }));
+    CHECK(f.task("p.snk").restart_attempts == 1);  // never more than one in a row: max.attempts 1 never reached
+    REQUIRE(f.worker->set_target("p.snk", TargetState::stopped) == Worker::Change::ok);
+}
+
+TEST_CASE("restart policy: stopping or deleting a connector whose task waits to restart ends it; no restart follows") {
+    WorkerFixture f;
+    f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
+    std::atomic<int> calls{0};
+    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
+        ++calls;
+        return say(err, SLUICE_FATAL, "down");
+    };
+    config::RestartPolicy long_wait;
+    long_wait.backoff_initial_ms = 60000;
+    REQUIRE(f.create_sink("p.stop", long_wait) == Worker::Change::created);
+    REQUIRE(eventually([&] { return f.task("p.stop").status.state == TaskState::restarting; }));
+    REQUIRE(f.worker->set_target("p.stop", TargetState::stopped) == Worker::Change::ok);
+    REQUIRE(eventually([&] {
+        auto r = f.worker->report("p.stop");
+        return r && r->state == TaskState::stopped && r->tasks.empty();
+    }));
+    REQUIRE(f.create_sink("p.gone", long_wait) == Worker::Change::created);
+    REQUIRE(eventually([&] { return f.task("p.gone").status.state == TaskState::restarting; }));
+    const auto before = std::chrono::steady_clock::now();
+    REQUIRE(f.worker->remove("p.gone") == Worker::Change::ok);  // does not wait out the 60 s backoff
+    CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
+    CHECK(calls == 2);
 }

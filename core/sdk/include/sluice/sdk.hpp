@@ -3,6 +3,7 @@
 //
 //   sluice/sdk/errors.hpp     RetriableError, FatalError, RecordError, DataError
 //   sluice/sdk/utf8.hpp       utf8::is_valid, utf8::repair, ...
+//   sluice/sdk/text.hpp       text::trim, text::is_space (ASCII blanks)
 //   sluice/sdk/json.hpp       json::quote, json::Object, json::parse_flat, json::unescape
 //   sluice/sdk/config.hpp     ConfigKey, Config, ConfigProblems, with_former_names
 //   sluice/sdk/context.hpp    TaskContext, LogLevel
@@ -53,6 +54,7 @@
 #include <sluice/sdk/records.hpp>
 #include <sluice/sdk/sink.hpp>
 #include <sluice/sdk/source.hpp>
+#include <sluice/sdk/text.hpp>
 #include <sluice/sdk/transform.hpp>
 #include <sluice/sdk/utf8.hpp>
 #include <sluice/sdk/version.hpp>

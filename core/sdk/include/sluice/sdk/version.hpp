@@ -2,4 +2,4 @@
 // follows the ABI major (core/CMakeLists.txt reads it for the CMake package version).
 #pragma once
 
-#define SLUICE_SDK_VERSION "1.1.0"
+#define SLUICE_SDK_VERSION "1.2.0"
