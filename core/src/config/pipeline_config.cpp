@@ -41,9 +41,10 @@ std::optional<std::string> name_problem(const std::string& name) {
 namespace {
 
 const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
-const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors"};
+const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors",
+                                              "plugin.isolation", "plugin.call.timeout.ms", "plugin.memory.max.bytes"};
 const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors",
-                                            "read.internal.topics"};
+                                            "read.internal.topics", "plugin.isolation", "plugin.call.timeout.ms", "plugin.memory.max.bytes"};
 
 class PipelineParser {
 public:
@@ -171,6 +172,7 @@ private:
         c.pipeline = pipeline;
         c.where = at(node);
         YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, internal;
+        YAML::Node isolation(YAML::NodeType::Map);
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
             if (e.key == "name") name = e.value;
@@ -182,6 +184,7 @@ private:
             else if (e.key == "predicates") predicates = e.value;
             else if (e.key == "errors") errors = e.value;
             else if (e.key == "read.internal.topics" && kind == ConnectorKind::sink) internal = e.value;
+            else if (is_isolation_key(e.key)) isolation[e.key] = e.value;
             else unknown(e, prefix, valid);
         }
 
@@ -262,6 +265,8 @@ private:
         BindScope error_scope{doc_.file, doc_.base_dir, prefix + ".errors", at(errors, &c.where), {}, doc_.access};
         Resolved error_values = bind(errors, error_policy_schema(), error_scope, diags_);
         c.errors = error_policy_from(error_values, c.topics, prefix + ".errors", error_scope.where, diags_);
+        BindScope isolation_scope{doc_.file, doc_.base_dir, prefix, c.where, {}, doc_.access};
+        c.isolation = isolation_overrides_from(bind(isolation, connector_isolation_schema(), isolation_scope, diags_));
         return c;
     }
 
