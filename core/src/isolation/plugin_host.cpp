@@ -26,6 +26,7 @@ namespace sluice::isolation {
 namespace {
 
 std::atomic<bool> out_of_memory{false};
+std::string memory_note;  // what an answer says after an allocation failed
 
 // What the plugin's callbacks reach: the worker, over the socket, during a call.
 class HostSide {
@@ -151,7 +152,7 @@ void fill(Message& done, const plugin::Outcome& out) {
     done.message = out.message;
     done.record_index = out.record_index;
     if (out_of_memory.exchange(false))
-        done.message += (done.message.empty() ? "" : " ") + std::string("(an allocation failed: the plugin host reached plugin.memory.max.bytes)");
+        done.message += (done.message.empty() ? "" : " ") + memory_note;
 }
 
 std::vector<sluice_topic_partition> partitions(const std::vector<Position>& ps, std::vector<sluice_topic_partition*>& pointers) {
@@ -203,6 +204,8 @@ int plugin_host_main(int argc, char** argv) {
         rlimit limit{static_cast<rlim_t>(hello.memory_max_bytes), static_cast<rlim_t>(hello.memory_max_bytes)};
         if (::setrlimit(RLIMIT_AS, &limit) != 0) refuse(channel, std::string("cannot set the memory limit: ") + std::strerror(errno));
     }
+    memory_note = "(plugin host of " + hello.file + ": an allocation failed" +
+                  (hello.memory_max_bytes > 0 ? "; plugin.memory.max.bytes is " + std::to_string(hello.memory_max_bytes) + ")" : ")");
     auto loaded = plugin::load_plugin_file(hello.file);
     if (auto* refusal = std::get_if<plugin::Refusal>(&loaded)) refuse(channel, "plugin file refused: " + refusal->reason);
     plugin::PluginPtr plugin;
