@@ -14,6 +14,8 @@ namespace sluice::isolation {
 
 constexpr int kHostSocketFd = 3;
 constexpr int kHostArenaFd = 4;
+// The host's exit status when an allocation failed in a call (plugin.memory.max.bytes).
+constexpr int kOutOfMemoryExit = 86;
 
 // The binary started as the plugin host: /proc/self/exe unless set (tests run their own).
 void set_host_executable(std::string path);

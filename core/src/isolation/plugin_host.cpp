@@ -151,10 +151,20 @@ void fill(Message& done, const plugin::Outcome& out) {
     done.status = out.status;
     done.message = out.message;
     done.record_index = out.record_index;
-    if (out_of_memory.exchange(false))
-        done.message += (done.message.empty() ? "" : " ") + memory_note;
 }
 
+// After a call in which an allocation failed, the host's state cannot be trusted (the
+// plugin may have caught the failure half-way): it says why and ends, as the kernel's
+// OOM killer would have ended it, and the worker fails the task.
+void end_if_out_of_memory(HostSide& side) {
+    if (!out_of_memory.load()) return;
+    Message m;
+    m.type = Type::log;
+    m.level = SLUICE_LOG_ERROR;
+    m.text = memory_note;
+    side.send(m);
+    std::_Exit(kOutOfMemoryExit);
+}
 std::vector<sluice_topic_partition> partitions(const std::vector<Position>& ps, std::vector<sluice_topic_partition*>& pointers) {
     std::vector<sluice_topic_partition> out;
     out.reserve(ps.size());
@@ -204,8 +214,8 @@ int plugin_host_main(int argc, char** argv) {
         rlimit limit{static_cast<rlim_t>(hello.memory_max_bytes), static_cast<rlim_t>(hello.memory_max_bytes)};
         if (::setrlimit(RLIMIT_AS, &limit) != 0) refuse(channel, std::string("cannot set the memory limit: ") + std::strerror(errno));
     }
-    memory_note = "(plugin host of " + hello.file + ": an allocation failed" +
-                  (hello.memory_max_bytes > 0 ? "; plugin.memory.max.bytes is " + std::to_string(hello.memory_max_bytes) + ")" : ")");
+    memory_note = "an allocation failed in the plugin host" +
+                  (hello.memory_max_bytes > 0 ? " (plugin.memory.max.bytes is " + std::to_string(hello.memory_max_bytes) + ")" : std::string());
     auto loaded = plugin::load_plugin_file(hello.file);
     if (auto* refusal = std::get_if<plugin::Refusal>(&loaded)) refuse(channel, "plugin file refused: " + refusal->reason);
     plugin::PluginPtr plugin;
@@ -239,6 +249,7 @@ int plugin_host_main(int argc, char** argv) {
         created = {SLUICE_FATAL, "only sources and sinks run in a plugin host", -1};
     }
     side.in_call(false);
+    end_if_out_of_memory(side);
     Message ready;
     fill(ready, created);
     ready.type = Type::ready;
@@ -298,6 +309,7 @@ int plugin_host_main(int argc, char** argv) {
         default: std::_Exit(3);
         }
         side.in_call(false);
+        end_if_out_of_memory(side);
         fill(done, out);
         done.arena_size = arena->size();
         if (!side.send(done)) std::_Exit(0);

@@ -167,9 +167,12 @@ plugin::Outcome HostSession::call(const Message& request, std::string_view callb
             if (host_->stopping != nullptr && host_->stopping(host_->opaque)) arena_->stop_flag().store(1, std::memory_order_relaxed);
             continue;
         case Channel::Got::closed: {
-            process_->reap(std::chrono::milliseconds(1000));
+            const std::string ending = process_->reap(std::chrono::milliseconds(1000));
             std::string why = "the plugin host died during the call";
-            if (memory_max_ > 0) why += " (its memory limit plugin.memory.max.bytes is " + std::to_string(memory_max_) + " bytes)";
+            if (ending == "exited with status " + std::to_string(kOutOfMemoryExit))
+                why = "the plugin host ran out of memory (plugin.memory.max.bytes is " + std::to_string(memory_max_) + ")";
+            else if (memory_max_ > 0)
+                why += " (its memory limit plugin.memory.max.bytes is " + std::to_string(memory_max_) + " bytes)";
             return failed(callback, why);
         }
         case Channel::Got::violation: return violation(callback, error);
