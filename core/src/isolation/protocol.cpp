@@ -264,6 +264,10 @@ std::optional<Header> decode_header(const unsigned char* bytes, std::string& err
 }
 
 std::optional<Message> decode_body(Type type, std::string_view body, std::string& error) {
+    if (!known(static_cast<uint16_t>(type))) {
+        error = "unknown frame type " + std::to_string(static_cast<uint16_t>(type));
+        return std::nullopt;
+    }
     In in{body, 0, {}};
     Message m;
     m.type = type;
