@@ -217,9 +217,16 @@ TEST_CASE("protocol: records cross the arena and come back as views") {
         CHECK(!decode_batch(memory.data(), 8, writer.used(), 1, batch, error));
         CHECK(error.find("bytes left") != std::string::npos);
     }
-    SUBCASE("a length past the used part") {
+    SUBCASE("a truncated batch") {
         CHECK(!decode_batch(memory.data(), 8, writer.used() - 1, 2, batch, error));
-        CHECK(error.find("runs past the used arena") != std::string::npos);
+        CHECK(error.find("truncated") != std::string::npos);
+    }
+    SUBCASE("a length past the used part") {
+        std::vector<char> bad(memory.begin(), memory.begin() + static_cast<long>(writer.used()));
+        uint32_t huge = 1u << 30;
+        std::memcpy(bad.data() + 8 + 20 + 4, &huge, 4);  // the value's length, after the null key
+        CHECK(!decode_batch(bad.data(), 8, bad.size(), 2, batch, error));
+        CHECK(error == "arena record value: length 1073741824 runs past the used arena");
     }
 }
 
