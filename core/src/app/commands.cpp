@@ -6,6 +6,7 @@
 #include "app/signals.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "config/isolation_config.hpp"
 #include "config/pipeline_config.hpp"
 #include "rest/state_store.hpp"
 #include "runtime/worker.hpp"
@@ -154,6 +155,10 @@ void print_reference(std::ostream& out, const std::vector<plugin::PluginPtr>& pl
            "test fails when it is out of date. Nested YAML maps are the dotted spelling of a key.\n\n"
            "## Worker (`--worker FILE`)\n\n";
     markdown_keys(out, config::worker_schema());
+    out << "\n## Every source and sink connector\n\n"
+           "Beside `plugin` in a pipeline file, beside `connector.class` over REST; unset, the worker's key of the same name "
+           "applies (docs/plugin-isolation.md).\n\n";
+    markdown_keys(out, config::connector_isolation_schema());
     for (auto kind : {config::ConnectorKind::source, config::ConnectorKind::sink, config::ConnectorKind::transform,
                       config::ConnectorKind::predicate}) {
         for (const auto& p : plugins) {
