@@ -2,6 +2,8 @@
 
 #include "isolation/session.hpp"
 
+#include <optional>
+
 namespace sluice::isolation {
 
 namespace {
@@ -13,18 +15,67 @@ std::vector<Position> positions_of(const sluice_topic_partition* const* ps, size
     return out;
 }
 
+// Polls one batch ahead: as soon as a poll's records are read from the arena, the next poll
+// is asked for, so that the host produces batch n+1 while the task sends batch n to Kafka
+// (one process would do the two in turn). Nothing is acknowledged earlier for it: a
+// prefetched batch is handed to the task by its next poll() and its offsets are stored only
+// once Kafka has its records; a batch prefetched when the task stops is dropped unread, and
+// polled again after a restart.
 class RemoteSource final : public plugin::Source {
 public:
     explicit RemoteSource(std::unique_ptr<HostSession> session) : session_(std::move(session)) {}
 
     plugin::Outcome poll(sluice_batch_writer* out, int32_t timeout_ms) override {
-        Message request, done;
-        request.type = Type::poll;
-        request.timeout_ms = timeout_ms;
-        request.max_records = static_cast<uint32_t>(std::min<size_t>(out->max_records, UINT32_MAX));
-        plugin::Outcome outcome = session_->call(request, "poll", done);
+        Message done;
+        plugin::Outcome outcome;
+        if (stashed_) {  // answered while commit() waited for it
+            done = std::move(*stashed_);
+            outcome = *stashed_outcome_;
+            stashed_.reset();
+        } else {
+            if (!in_flight_) {
+                Message request;
+                request.type = Type::poll;
+                request.timeout_ms = timeout_ms;
+                request.max_records = static_cast<uint32_t>(std::min<size_t>(out->max_records, UINT32_MAX));
+                session_->begin(request, "poll");
+            }
+            in_flight_ = false;
+            outcome = session_->end("poll", done);
+        }
         if (session_->broken()) return outcome;  // the host failed: no answer to read
-        if (done.count == 0) return outcome;
+        if (done.count > 0) {
+            outcome = read_records(done, out, outcome);
+            // Records came: ask for the next batch now (not after an empty poll: no data, no hurry).
+            if (outcome.ok() && !session_->broken()) {
+                Message request;
+                request.type = Type::poll;
+                request.timeout_ms = timeout_ms;
+                request.max_records = static_cast<uint32_t>(std::min<size_t>(out->max_records, UINT32_MAX));
+                in_flight_ = session_->begin(request, "poll");
+            }
+        }
+        return outcome;
+    }
+
+    plugin::Outcome commit(const sluice_source_offset* const* offsets, size_t count) override {
+        if (in_flight_) {  // one request at a time: the prefetched poll's answer first
+            in_flight_ = false;
+            stashed_.emplace();
+            stashed_outcome_ = session_->end("poll", *stashed_);
+            if (session_->broken()) return *stashed_outcome_;
+        }
+        Message request, done;
+        request.type = Type::commit;
+        for (size_t i = 0; i < count; ++i)
+            request.offsets.emplace_back(std::string(offsets[i]->source_partition.data, offsets[i]->source_partition.size),
+                                         std::string(offsets[i]->source_offset.data, offsets[i]->source_offset.size));
+        return session_->call(request, "commit", done);
+    }
+
+private:
+    // The answer's records, from the arena into the task's batch.
+    plugin::Outcome read_records(const Message& done, sluice_batch_writer* out, const plugin::Outcome& outcome) {
         Arena& arena = session_->arena();
         if (done.arena_used < Arena::kHeaderBytes || done.arena_used > arena.size())
             return session_->violation("poll", "its batch ends at byte " + std::to_string(done.arena_used) + " of an arena of " +
@@ -50,17 +101,10 @@ public:
         return outcome;
     }
 
-    plugin::Outcome commit(const sluice_source_offset* const* offsets, size_t count) override {
-        Message request, done;
-        request.type = Type::commit;
-        for (size_t i = 0; i < count; ++i)
-            request.offsets.emplace_back(std::string(offsets[i]->source_partition.data, offsets[i]->source_partition.size),
-                                         std::string(offsets[i]->source_offset.data, offsets[i]->source_offset.size));
-        return session_->call(request, "commit", done);
-    }
-
-private:
     std::unique_ptr<HostSession> session_;
+    bool in_flight_ = false;                        // a prefetched poll is running in the host
+    std::optional<Message> stashed_;                // its answer, read early by commit()
+    std::optional<plugin::Outcome> stashed_outcome_;
 };
 
 class RemoteSink final : public plugin::Sink {

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace sluice::isolation {
@@ -82,6 +83,7 @@ HostSession::~HostSession() {
             while (Clock::now() < deadline) {
                 auto got = channel_->receive(m, kSliceMs, process_->pidfd(), error);
                 if (got == Channel::Got::message && m.type == Type::log) serve(m, error);
+                else if (got == Channel::Got::message && m.type == Type::done) continue;  // a prefetched poll's, dropped
                 else if (got != Channel::Got::timeout) break;
             }
         }
@@ -146,24 +148,37 @@ bool HostSession::serve(const Message& m, std::string& error) {
 }
 
 plugin::Outcome HostSession::call(const Message& request, std::string_view callback, Message& done) {
-    if (!failure_.empty()) return {SLUICE_FATAL, failure_, -1};
+    if (!begin(request, callback)) return {SLUICE_FATAL, failure_, -1};
+    return end(callback, done);
+}
+
+bool HostSession::begin(const Message& request, std::string_view callback) {
+    if (!failure_.empty()) return false;
     const uint32_t stopping = host_->stopping != nullptr && host_->stopping(host_->opaque) ? 1 : 0;
     arena_->stop_flag().store(stopping, std::memory_order_relaxed);
     std::string error;
     if (!channel_->send(request, static_cast<int>(timeout_ms_), error)) {
-        if (error.rfind("timed out", 0) == 0) return failed(callback, "the plugin host does not read its socket: " + error);
-        return failed(callback, "the plugin host is gone");
+        if (error.rfind("timed out", 0) == 0) failed(callback, "the plugin host does not read its socket: " + error);
+        else failed(callback, "the plugin host is gone");
+        return false;
     }
-    const Type expected = request.type == Type::hello ? Type::ready : Type::done;
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+    expected_ = request.type == Type::hello ? Type::ready : Type::done;
+    deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms_);
+    return true;
+}
+
+plugin::Outcome HostSession::end(std::string_view callback, Message& done) {
+    if (!failure_.empty()) return {SLUICE_FATAL, failure_, -1};
+    std::string error;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0)
-            return failed(callback, "no answer within plugin.call.timeout.ms (" + std::to_string(timeout_ms_) +
-                                        " ms), so the plugin host was killed");
+        // An answer that is already there counts, however late it is read (a prefetched poll).
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now()).count();
         Message m;
-        switch (channel_->receive(m, static_cast<int>(std::min<int64_t>(left, kSliceMs)), process_->pidfd(), error)) {
+        switch (channel_->receive(m, static_cast<int>(std::clamp<int64_t>(left, 0, kSliceMs)), process_->pidfd(), error)) {
         case Channel::Got::timeout:
+            if (Clock::now() >= deadline_)
+                return failed(callback, "no answer within plugin.call.timeout.ms (" + std::to_string(timeout_ms_) +
+                                            " ms), so the plugin host was killed");
             if (host_->stopping != nullptr && host_->stopping(host_->opaque)) arena_->stop_flag().store(1, std::memory_order_relaxed);
             continue;
         case Channel::Got::closed: {
@@ -178,11 +193,11 @@ plugin::Outcome HostSession::call(const Message& request, std::string_view callb
         case Channel::Got::violation: return violation(callback, error);
         case Channel::Got::message: break;
         }
-        if (m.type == expected) {
-            if (m.version != kProtocolVersion && expected == Type::ready)
+        if (m.type == expected_) {
+            if (m.version != kProtocolVersion && expected_ == Type::ready)
                 return violation(callback, "it speaks protocol version " + std::to_string(m.version) + ", the worker " +
                                                std::to_string(kProtocolVersion));
-            if (expected == Type::done && !arena_->follow(m.arena_size, error)) return violation(callback, error);
+            if (expected_ == Type::done && !arena_->follow(m.arena_size, error)) return violation(callback, error);
             done = std::move(m);
             plugin::Outcome out{static_cast<sluice_status>(done.status), plugin::shown_message(done.message), done.record_index};
             return out;

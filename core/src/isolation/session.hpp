@@ -9,6 +9,7 @@
 #include "isolation/remote.hpp"
 #include "plugin/call.hpp"
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -25,6 +26,11 @@ public:
     // Sends `request` and serves the host's callbacks until its answer (`done`). A dead,
     // silent or misbehaving host gives a FATAL outcome (and so does every later call).
     plugin::Outcome call(const Message& request, std::string_view callback, Message& done);
+    // The same in two halves, so that the host can work on a request (a prefetched poll)
+    // while the worker does something else; one request at a time. begin() false: the
+    // host failed (end() says how).
+    bool begin(const Message& request, std::string_view callback);
+    plugin::Outcome end(std::string_view callback, Message& done);
     Arena& arena() { return *arena_; }
     bool broken() const { return !failure_.empty(); }  // the host failed: every call is FATAL
     // A protocol violation found by the caller in an answer (records in the arena).
@@ -45,6 +51,8 @@ private:
     std::unique_ptr<Channel> channel_;
     std::deque<std::string> last_lines_;  // the host's last log lines, for the failure trace
     std::string failure_;                 // set once: every call fails with it
+    Type expected_ = Type::done;          // the answer the request in flight waits for
+    std::chrono::steady_clock::time_point deadline_;
 };
 
 }  // namespace sluice::isolation
