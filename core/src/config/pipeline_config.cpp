@@ -172,9 +172,10 @@ private:
         c.pipeline = pipeline;
         c.where = at(node);
         YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, internal;
-        YAML::Node isolation(YAML::NodeType::Map);
+        std::vector<std::string> not_isolation;  // the keys read here: the isolation binder skips them
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
+            if (!is_isolation_key(e.key)) not_isolation.push_back(e.key);
             if (e.key == "name") name = e.value;
             else if (e.key == "plugin") plugin = e.value;
             else if (e.key == (kind == ConnectorKind::source ? "topic" : "topics")) topics = e.value;
@@ -184,7 +185,7 @@ private:
             else if (e.key == "predicates") predicates = e.value;
             else if (e.key == "errors") errors = e.value;
             else if (e.key == "read.internal.topics" && kind == ConnectorKind::sink) internal = e.value;
-            else if (is_isolation_key(e.key)) isolation[e.key] = e.value;
+            else if (is_isolation_key(e.key)) continue;
             else unknown(e, prefix, valid);
         }
 
@@ -265,8 +266,19 @@ private:
         BindScope error_scope{doc_.file, doc_.base_dir, prefix + ".errors", at(errors, &c.where), {}, doc_.access};
         Resolved error_values = bind(errors, error_policy_schema(), error_scope, diags_);
         c.errors = error_policy_from(error_values, c.topics, prefix + ".errors", error_scope.where, diags_);
-        BindScope isolation_scope{doc_.file, doc_.base_dir, prefix, c.where, {}, doc_.access};
-        c.isolation = isolation_overrides_from(bind(isolation, connector_isolation_schema(), isolation_scope, diags_));
+        // plugin.isolation & co. sit beside `plugin`: bound from the connector's own map (their
+        // positions), every other key of it skipped (read, or reported, above).
+        // The map's own problems (a key given twice, a key that is not a name) were reported
+        // above: only what is said of the isolation keys is kept from this second walk.
+        BindScope isolation_scope{doc_.file, doc_.base_dir, prefix, c.where, not_isolation, doc_.access};
+        Diagnostics isolation_diags;
+        c.isolation = isolation_overrides_from(bind(node, connector_isolation_schema(), isolation_scope, isolation_diags));
+        for (const auto& d : isolation_diags.items())
+            for (const auto& k : connector_isolation_schema().keys())
+                if (d.key == prefix + "." + k.name && d.message != "key given twice") {
+                    diags_.add(d.where, d.key, d.message);
+                    break;
+                }
         return c;
     }
 
