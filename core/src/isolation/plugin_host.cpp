@@ -129,11 +129,8 @@ struct ArenaWriter {
     }
     static sluice_status append(void* self, const sluice_record* record, sluice_error* err) {
         auto* w = static_cast<ArenaWriter*>(self);
-        std::string error = record_problem(record);
-        if (error.empty() && SLUICE_HAS_FIELD(record, sluice_record, source_offset) &&
-            (record->source_partition.data == nullptr) != (record->source_offset.data == nullptr))
-            error = "a record needs both source_partition and source_offset, or neither";
-        if (error.empty() && w->records.append(*record, error)) {
+        std::string error = record == nullptr ? record_problem(record) : std::string();
+        if (record != nullptr && w->records.append(*record, error)) {
             ++w->count;
             return SLUICE_OK;
         }
@@ -187,6 +184,7 @@ std::vector<sluice_topic_partition> partitions(const std::vector<Position>& ps, 
 }  // namespace
 
 int plugin_host_main(int argc, char** argv) {
+    ::prctl(PR_SET_NAME, "sluice-plugin");  // in ps and top, instead of "exe"
     // Started by a worker that may be gone already (PR_SET_PDEATHSIG was set before exec).
     if (argc < 3 || ::getppid() != static_cast<pid_t>(std::atoll(argv[2]))) {
         std::cerr << "sluice plugin-host is started by the worker only (plugin.isolation: process)\n";

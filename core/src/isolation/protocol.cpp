@@ -1,5 +1,6 @@
 #include "isolation/protocol.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -361,50 +362,73 @@ std::string record_problem(const sluice_record* r) {
         }
     }
     if (SLUICE_HAS_FIELD(r, sluice_record, partition) && bad(r->topic)) return "topic has a size but no data";
-    if (SLUICE_HAS_FIELD(r, sluice_record, source_offset) && (bad(r->source_partition) || bad(r->source_offset)))
-        return "source_partition or source_offset has a size but no data";
+    if (SLUICE_HAS_FIELD(r, sluice_record, source_offset)) {
+        if (bad(r->source_partition) || bad(r->source_offset)) return "source_partition or source_offset has a size but no data";
+        if ((r->source_partition.data == nullptr) != (r->source_offset.data == nullptr))
+            return "a record needs both source_partition and source_offset, or neither";
+    }
     return {};
 }
 
-bool RecordWriter::put(const void* data, size_t size) {
-    if (capacity_ - used_ < size) {
-        if (grow_ == nullptr || !grow_(context_, used_ + size, &base_, &capacity_) || capacity_ - used_ < size) return false;
-    }
-    if (size > 0) std::memcpy(base_ + used_, data, size);
-    used_ += size;
-    return true;
+bool RecordWriter::reserve(size_t size) {
+    if (capacity_ - used_ >= size) return true;
+    return grow_ != nullptr && grow_(context_, used_ + size, &base_, &capacity_) && capacity_ - used_ >= size;
 }
 
-bool RecordWriter::put_bytes(const sluice_bytes& b) {
-    if (b.data == nullptr) return put(&kNull, 4);
-    if (b.size >= kNull) return false;
-    const uint32_t n = static_cast<uint32_t>(b.size);
-    return put(&n, 4) && put(b.data, b.size);
-}
-
+// Sized first, then written with plain copies: this runs once per record of every batch.
 bool RecordWriter::append(const sluice_record& r, std::string& error) {
     error = record_problem(&r);
     if (!error.empty()) return false;
-    const size_t start = used_;
     const bool has_ts = SLUICE_HAS_FIELD(&r, sluice_record, timestamp_ms);
     const bool has_headers = SLUICE_HAS_FIELD(&r, sluice_record, header_count);
     const bool has_topic = SLUICE_HAS_FIELD(&r, sluice_record, partition);
     const bool has_offset = SLUICE_HAS_FIELD(&r, sluice_record, offset);
     const bool has_source = SLUICE_HAS_FIELD(&r, sluice_record, source_offset);
+    const sluice_bytes none{nullptr, 0};
+    const sluice_bytes* fields[5] = {&r.key, &r.value, has_topic ? &r.topic : &none, has_source ? &r.source_partition : &none,
+                                     has_source ? &r.source_offset : &none};
+    const uint32_t headers = has_headers ? static_cast<uint32_t>(r.header_count) : 0;
+    uint64_t size = 20 + 4 * 5 + 4 + 8 * static_cast<uint64_t>(headers);
+    bool fits = true;
+    auto count = [&](const sluice_bytes& b) {
+        if (b.data == nullptr) return;
+        if (b.size >= kNull) fits = false;
+        size += b.size;
+    };
+    for (const sluice_bytes* f : fields) count(*f);
+    for (uint32_t i = 0; i < headers; ++i) {
+        count(r.headers[i]->key);
+        count(r.headers[i]->value);
+    }
+    if (!fits || size > SIZE_MAX / 2 || !reserve(static_cast<size_t>(size))) {
+        error = "the record does not fit in the task's shared arena (or a field is larger than 4 GiB)";
+        return false;
+    }
+    char* p = base_ + used_;
+    auto raw = [&p](const void* data, size_t n) {
+        if (n > 0) std::memcpy(p, data, n);
+        p += n;
+    };
+    auto bytes = [&raw](const sluice_bytes& b) {
+        if (b.data == nullptr) return raw(&kNull, 4);
+        const uint32_t n = static_cast<uint32_t>(b.size);
+        raw(&n, 4);
+        raw(b.data, b.size);
+    };
     const int64_t ts = has_ts ? r.timestamp_ms : SLUICE_NO_TIMESTAMP;
     const int32_t partition = has_topic ? r.partition : SLUICE_ANY_PARTITION;
     const int64_t offset = has_offset ? r.offset : -1;
-    const sluice_bytes none{nullptr, 0};
-    const uint32_t headers = has_headers ? static_cast<uint32_t>(r.header_count) : 0;
-    bool ok = put(&ts, 8) && put(&partition, 4) && put(&offset, 8) && put_bytes(r.key) && put_bytes(r.value) &&
-              put_bytes(has_topic ? r.topic : none) && put_bytes(has_source ? r.source_partition : none) &&
-              put_bytes(has_source ? r.source_offset : none) && put(&headers, 4);
-    for (uint32_t i = 0; ok && i < headers; ++i) ok = put_bytes(r.headers[i]->key) && put_bytes(r.headers[i]->value);
-    if (!ok) {
-        used_ = start;
-        error = "the record does not fit in the task's shared arena (or a field is larger than 4 GiB)";
+    raw(&ts, 8);
+    raw(&partition, 4);
+    raw(&offset, 8);
+    for (const sluice_bytes* f : fields) bytes(*f);
+    raw(&headers, 4);
+    for (uint32_t i = 0; i < headers; ++i) {
+        bytes(r.headers[i]->key);
+        bytes(r.headers[i]->value);
     }
-    return ok;
+    used_ = static_cast<size_t>(p - base_);
+    return true;
 }
 
 bool RecordReader::bytes(sluice_bytes& out, std::string& error, const char* field) {

@@ -137,8 +137,7 @@ public:
     size_t used() const { return used_; }
 
 private:
-    bool put(const void* data, size_t size);
-    bool put_bytes(const sluice_bytes& b);
+    bool reserve(size_t size);
 
     char* base_;
     size_t used_;
@@ -148,7 +147,7 @@ private:
 };
 
 // Checks a record as SourceBatch::append does (struct_size, headers, null data with a
-// size); the problem or empty.
+// size, a source partition without an offset); the problem or empty.
 std::string record_problem(const sluice_record* r);
 
 // Decodes the records of [begin, end) of `base`: views into that memory, valid while it is.
