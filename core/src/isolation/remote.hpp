@@ -26,6 +26,9 @@ struct RemoteSpec {
     int task_id = 0;
     int task_count = 1;
     config::IsolationPolicy policy;
+    // Once the task is asked to stop, how long a call may still take (shutdown.timeout.ms)
+    // before the host is killed, when that is sooner than plugin.call.timeout.ms.
+    int64_t stop_grace_ms = 30000;
 };
 
 // Starts the host, has it load the plugin's file and create the instance; null with

@@ -29,6 +29,7 @@ HostSession::HostSession(const RemoteSpec& spec, const sluice_host* host)
       context_(spec.connector + "/" + std::to_string(spec.task_id)),
       timeout_ms_(spec.policy.call_timeout_ms),
       memory_max_(spec.policy.memory_max_bytes),
+      stop_grace_ms_(spec.stop_grace_ms),
       host_(host) {}
 
 std::unique_ptr<HostSession> HostSession::start(const RemoteSpec& spec, const sluice_host* host, std::string& error) {
@@ -179,7 +180,14 @@ plugin::Outcome HostSession::end(std::string_view callback, Message& done) {
             if (Clock::now() >= deadline_)
                 return failed(callback, "no answer within plugin.call.timeout.ms (" + std::to_string(timeout_ms_) +
                                             " ms), so the plugin host was killed");
-            if (host_->stopping != nullptr && host_->stopping(host_->opaque)) arena_->stop_flag().store(1, std::memory_order_relaxed);
+            if (host_->stopping != nullptr && host_->stopping(host_->opaque)) {
+                arena_->stop_flag().store(1, std::memory_order_relaxed);
+                if (!stop_seen_) stop_seen_ = Clock::now();
+                // A stopping worker waits shutdown.timeout.ms for a plugin, not plugin.call.timeout.ms.
+                if (Clock::now() - *stop_seen_ >= std::chrono::milliseconds(stop_grace_ms_))
+                    return failed(callback, "still no answer " + std::to_string(stop_grace_ms_) +
+                                                " ms (shutdown.timeout.ms) after the task was asked to stop, so the plugin host was killed");
+            }
             continue;
         case Channel::Got::closed: {
             const std::string ending = process_->reap(std::chrono::milliseconds(1000));

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sluice::isolation {
@@ -45,6 +46,7 @@ private:
     std::string file_, plugin_, context_;
     int64_t timeout_ms_;
     int64_t memory_max_;
+    int64_t stop_grace_ms_;
     const sluice_host* host_;
     std::unique_ptr<Arena> arena_;
     std::unique_ptr<HostProcess> process_;
@@ -53,6 +55,7 @@ private:
     std::string failure_;                 // set once: every call fails with it
     Type expected_ = Type::done;          // the answer the request in flight waits for
     std::chrono::steady_clock::time_point deadline_;
+    std::optional<std::chrono::steady_clock::time_point> stop_seen_;  // when a waiting call saw the stop flag
 };
 
 }  // namespace sluice::isolation

@@ -28,7 +28,8 @@ std::unique_ptr<Interface> ConnectorParts::create_plugin(const offsets::OffsetSt
     std::unique_ptr<Interface> instance;
     const config::IsolationPolicy policy = isolation();
     if (policy.mode == config::Isolation::process) {
-        isolation::RemoteSpec remote{plugin, spec.config, env.worker_id, spec.name, task.task_id(), spec.tasks, policy};
+        isolation::RemoteSpec remote{plugin, spec.config, env.worker_id, spec.name, task.task_id(), spec.tasks, policy,
+                                     env.worker.shutdown_timeout_ms};
         instance = isolation::create_remote<Interface>(remote, host->get(), error);
         if (!instance) return nullptr;
     } else {
