@@ -108,7 +108,7 @@ TEST_CASE("plugin isolation: crashing, hanging, exiting, leaking, babbling and f
         {"hang", "no answer within plugin.call.timeout.ms (2000 ms)"},
         {"exit", "exited with status 0"},
         {"garbage", "the plugin host broke the protocol"},
-        {"oom", "plugin.memory.max.bytes"},
+        {"oom", "the plugin host ran out of memory (plugin.memory.max.bytes is 268435456)"},
         {"fork", "killed by signal 11 (SIGSEGV)"},
     };
     constexpr int kAt = 20;
@@ -116,8 +116,9 @@ TEST_CASE("plugin isolation: crashing, hanging, exiting, leaking, babbling and f
         files.push_back(dir.file("f" + c.fault + ".yaml"));
         write_file(files.back(), pipeline("f" + c.fault,
                                           "  name: src\n  plugin: fixture_faulty_source\n  topic: f" + c.fault +
-                                              ".out\n  plugin.isolation: process\n  plugin.call.timeout.ms: 2000\n"
-                                              "  plugin.memory.max.bytes: 1073741824\n  config: {fault: " + c.fault +
+                                              ".out\n  plugin.isolation: process\n  plugin.call.timeout.ms: " +
+                                              std::string(c.fault == "oom" ? "20000" : "2000") +
+                                              "\n  plugin.memory.max.bytes: 268435456\n  config: {fault: " + c.fault +
                                               ", at: " + std::to_string(kAt) + "}\n",
                                           "  - {name: out, plugin: file, config: {path: '" + dir.file("f" + c.fault + ".jsonl") + "'}}\n"));
     }
