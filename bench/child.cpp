@@ -139,9 +139,46 @@ std::map<int, ThreadCpu> thread_cpu(pid_t pid) {
     return out;
 }
 
+namespace {
+// The processes whose parent is `parent` (field 4 of /proc/<pid>/stat).
+std::vector<pid_t> children_of(pid_t parent) {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const pid_t pid = std::atoi(entry.path().filename().c_str());
+        if (pid <= 0) continue;
+        std::ifstream in(entry.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto paren = text.rfind(')');
+        if (paren == std::string::npos) continue;
+        std::istringstream fields(text.substr(paren + 2));
+        std::string state;
+        long ppid = 0;
+        if (fields >> state >> ppid && ppid == parent) out.push_back(pid);
+    }
+    return out;
+}
+}  // namespace
+
 std::optional<double> Child::cpu_seconds() const {
     if (pid_ <= 0 || exit_) return std::nullopt;
-    return read_stat("/proc/" + std::to_string(pid_) + "/stat");
+    auto own = read_stat("/proc/" + std::to_string(pid_) + "/stat");
+    if (!own) return own;
+    for (pid_t child : children_of(pid_))
+        if (auto c = read_stat("/proc/" + std::to_string(child) + "/stat")) *own += *c;
+    return own;
+}
+
+std::optional<long> Child::children_peak_rss_kb() const {
+    if (pid_ <= 0 || exit_) return std::nullopt;
+    std::optional<long> peak;
+    for (pid_t child : children_of(pid_)) {
+        std::ifstream in("/proc/" + std::to_string(child) + "/status");
+        std::string line;
+        while (std::getline(in, line))
+            if (line.rfind("VmHWM:", 0) == 0) peak = std::max(peak.value_or(0), std::stol(line.substr(6)));
+    }
+    return peak;
 }
 
 Child::Exit Child::stop(std::chrono::milliseconds grace) {

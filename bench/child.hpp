@@ -44,8 +44,11 @@ public:
     bool running();
     // VmHWM (peak resident set) from /proc/<pid>/status, in KiB; nullopt once it is gone.
     std::optional<long> peak_rss_kb() const;
-    // User + system CPU seconds so far, from /proc/<pid>/stat; nullopt once it is gone.
+    // User + system CPU seconds so far, from /proc/<pid>/stat, its live children's included
+    // (a worker's plugin hosts, plugin.isolation: process); nullopt once it is gone.
     std::optional<double> cpu_seconds() const;
+    // The largest VmHWM among its live children (plugin hosts), in KiB; nullopt when none.
+    std::optional<long> children_peak_rss_kb() const;
     // SIGTERM, wait up to grace (reading VmHWM meanwhile), then SIGKILL. Safe to call twice.
     Exit stop(std::chrono::milliseconds grace);
 

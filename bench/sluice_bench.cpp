@@ -259,6 +259,7 @@ struct Run {
     uint64_t measured_records = 0;
     double startup_s = std::nan("");
     double peak_rss_mib = std::nan("");
+    double host_rss_mib = std::nan("");  // the largest plugin host's VmHWM (plugin.isolation: process)
     double shutdown_rss_mib = std::nan("");  // VmHWM last read while it shut down
     double client_cpu_us = std::nan("");     // CPU per record of the sluice process / the raw client
     double broker_cpu_us = std::nan("");     // CPU per record of the mock cluster process
@@ -499,6 +500,7 @@ private:
         if (!std::isnan(r.broker_cpu_us)) std::cout << " + mock " << fixed(r.broker_cpu_us, 2) << " us";
         if (!std::isnan(r.startup_s)) std::cout << "; first record after " << fixed(r.startup_s * 1000, 1) << " ms";
         if (!std::isnan(r.peak_rss_mib)) std::cout << "; VmHWM " << fixed(r.peak_rss_mib, 1) << " MiB";
+        if (!std::isnan(r.host_rss_mib)) std::cout << " (plugin host " << fixed(r.host_rss_mib, 1) << " MiB)";
         if (!std::isnan(r.observed_records_per_s)) std::cout << "; watermarks say " << grouped(r.observed_records_per_s) << "/s";
         if (r.samples) std::cout << "; " << r.samples << (r.phase == "consume" ? " commits seen" : " samples");
         std::cout << ")" << (r.note.empty() ? "" : " " + r.note) << "\n";
@@ -517,6 +519,7 @@ private:
     // Stops the worker and checks that it ended well; fills the VmHWM figures.
     void stop_sluice(Child& child, const fs::path& log, Run& r) {
         r.peak_rss_mib = static_cast<double>(child.peak_rss_kb().value_or(0)) / 1024.0;
+        if (auto host = child.children_peak_rss_kb()) r.host_rss_mib = static_cast<double>(*host) / 1024.0;
         auto e = child.stop(std::chrono::seconds(40));
         if (!e.clean())
             throw std::runtime_error("sluice did not stop cleanly (" + e.describe() + "); its log " + log.string() + ":\n" +
@@ -816,6 +819,7 @@ private:
                                     {"measured_records", r.measured_records}};
                 if (!std::isnan(r.startup_s)) x["startup_s"] = r.startup_s;
                 if (!std::isnan(r.peak_rss_mib)) x["vmhwm_mib"] = r.peak_rss_mib;
+                if (!std::isnan(r.host_rss_mib)) x["plugin_host_vmhwm_mib"] = r.host_rss_mib;
                 if (!std::isnan(r.shutdown_rss_mib)) x["vmhwm_incl_shutdown_mib"] = r.shutdown_rss_mib;
                 if (!std::isnan(r.client_cpu_us)) x["cpu_us_per_record"] = r.client_cpu_us;
                 if (!std::isnan(r.broker_cpu_us)) x["mock_cpu_us_per_record"] = r.broker_cpu_us;

@@ -7,6 +7,7 @@
 #include "app/signals.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "config/isolation_config.hpp"
 #include "config/pipeline_config.hpp"
 #include "rest/state_store.hpp"
 #include "runtime/worker.hpp"
@@ -162,6 +163,10 @@ void print_reference(std::ostream& out, const std::vector<plugin::PluginPtr>& pl
     out << "\n## Every connector: restart policy (`restart:` in YAML, `restart.*` over REST)\n\n"
            "See docs/restart-policy.md.\n\n";
     markdown_keys(out, config::restart_policy_schema(), "restart.");
+    out << "\n## Every source and sink connector\n\n"
+           "Beside `plugin` in a pipeline file, beside `connector.class` over REST; unset, the worker's key of the same name "
+           "applies (docs/plugin-isolation.md).\n\n";
+    markdown_keys(out, config::connector_isolation_schema());
     for (auto kind : {config::ConnectorKind::source, config::ConnectorKind::sink, config::ConnectorKind::transform,
                       config::ConnectorKind::predicate}) {
         for (const auto& p : plugins) {

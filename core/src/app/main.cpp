@@ -3,6 +3,7 @@
 #include "app/passwd.hpp"
 #include "app/tap_command.hpp"
 
+#include "isolation/plugin_host.hpp"
 #include "kafka/client.hpp"
 #include <sluice/abi.h>
 
@@ -11,6 +12,8 @@
 int main(int argc, char** argv) {
     using namespace sluice::app;
     std::string error;
+    // The worker's own binary is the plugin host of isolated connectors (plugin.isolation: process).
+    if (argc > 1 && std::string(argv[1]) == "plugin-host") return sluice::isolation::plugin_host_main(argc, argv);
     if (argc > 1 && std::string(argv[1]) == "passwd") return passwd_command(std::vector<std::string>(argv + 2, argv + argc));
     if (argc > 1 && std::string(argv[1]) == "tap") return tap_command(std::vector<std::string>(argv + 2, argv + argc));
     auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), error);

@@ -78,7 +78,7 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
         else c.tasks = std::stoi(v.text);
     }
 
-    std::map<std::string, std::string> plugin_config, errors, restart;
+    std::map<std::string, std::string> plugin_config, errors, restart, isolation;
     for (const auto& [key, value] : flat) {
         if (key == "name" || key == "connector.class" || key == "tasks.max" || is_chain_key(key)) continue;
         if (key == "read.internal.topics") {
@@ -106,7 +106,8 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
             diags.add(where, key, "topic patterns are not supported; list the topics in 'topics'");
             continue;
         }
-        if (text::starts_with(key, "errors.")) errors[key.substr(7)] = value;
+        if (is_isolation_key(key)) isolation[key] = value;
+        else if (text::starts_with(key, "errors.")) errors[key.substr(7)] = value;
         else if (text::starts_with(key, "restart.")) restart[key.substr(8)] = value;
         else plugin_config[key] = value;
     }
@@ -128,6 +129,7 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
     c.errors = error_policy_from(error_values, c.topics, "errors", where, diags);
     Resolved restart_values = bind_flat(restart, restart_policy_schema(), BindScope{where.file, "", "restart", where, {}, access}, diags);
     c.restart = restart_policy_from(restart_values, "restart", where, diags);
+    c.isolation = isolation_overrides_from(bind_flat(isolation, connector_isolation_schema(), BindScope{where.file, "", "", where, {}, access}, diags));
     if (diags.size() != before) return std::nullopt;
     return c;
 }

@@ -41,9 +41,11 @@ std::optional<std::string> name_problem(const std::string& name) {
 namespace {
 
 const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
-const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors", "restart"};
-const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors", "restart",
-                                            "read.internal.topics"};
+const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors",
+                                              "restart", "plugin.isolation", "plugin.call.timeout.ms", "plugin.memory.max.bytes"};
+const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors",
+                                            "restart", "read.internal.topics", "plugin.isolation", "plugin.call.timeout.ms",
+                                            "plugin.memory.max.bytes"};
 
 class PipelineParser {
 public:
@@ -171,8 +173,10 @@ private:
         c.pipeline = pipeline;
         c.where = at(node);
         YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, restart, internal;
+        std::vector<std::string> not_isolation;  // the keys read here: the isolation binder skips them
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
+            if (!is_isolation_key(e.key)) not_isolation.push_back(e.key);
             if (e.key == "name") name = e.value;
             else if (e.key == "plugin") plugin = e.value;
             else if (e.key == (kind == ConnectorKind::source ? "topic" : "topics")) topics = e.value;
@@ -183,6 +187,7 @@ private:
             else if (e.key == "errors") errors = e.value;
             else if (e.key == "restart") restart = e.value;
             else if (e.key == "read.internal.topics" && kind == ConnectorKind::sink) internal = e.value;
+            else if (is_isolation_key(e.key)) continue;
             else unknown(e, prefix, valid);
         }
 
@@ -266,6 +271,19 @@ private:
         BindScope restart_scope{doc_.file, doc_.base_dir, prefix + ".restart", at(restart, &c.where), {}, doc_.access};
         Resolved restart_values = bind(restart, restart_policy_schema(), restart_scope, diags_);
         c.restart = restart_policy_from(restart_values, prefix + ".restart", restart_scope.where, diags_);
+        // plugin.isolation & co. sit beside `plugin`: bound from the connector's own map (their
+        // positions), every other key of it skipped (read, or reported, above).
+        // The map's own problems (a key given twice, a key that is not a name) were reported
+        // above: only what is said of the isolation keys is kept from this second walk.
+        BindScope isolation_scope{doc_.file, doc_.base_dir, prefix, c.where, not_isolation, doc_.access};
+        Diagnostics isolation_diags;
+        c.isolation = isolation_overrides_from(bind(node, connector_isolation_schema(), isolation_scope, isolation_diags));
+        for (const auto& d : isolation_diags.items())
+            for (const auto& k : connector_isolation_schema().keys())
+                if (d.key == prefix + "." + k.name && d.message != "key given twice") {
+                    diags_.add(d.where, d.key, d.message);
+                    break;
+                }
         return c;
     }
 

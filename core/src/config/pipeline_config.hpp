@@ -22,6 +22,7 @@
 
 #include "config/diagnostics.hpp"
 #include "config/error_policy.hpp"
+#include "config/isolation_config.hpp"
 #include "config/plugin_catalog.hpp"
 #include "config/restart_policy.hpp"
 #include "config/schema.hpp"
@@ -47,6 +48,7 @@ struct ConnectorSpec {
     std::vector<PredicateSpec> predicates;  // referenced by transforms by name
     ErrorPolicy errors;
     RestartPolicy restart;  // what the worker does when a task fails
+    IsolationOverrides isolation;  // plugin.isolation, plugin.call.timeout.ms, plugin.memory.max.bytes
     bool read_internal_topics = false;  // a sink may read Kafka's and the worker's own topics (said out loud)
 
     // The Kafka consumer group of a sink connector: its tasks' group, and the one whose

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "config/binder.hpp"
+#include "config/isolation_config.hpp"
 #include "config/yaml_file.hpp"
 
 #include <filesystem>
@@ -66,6 +67,9 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
     w.shutdown_timeout_ms = num("shutdown.timeout.ms");
     w.source_batch_max_records = static_cast<int>(num("source.batch.max.records"));
     w.sink_batch_max_records = static_cast<int>(num("sink.batch.max.records"));
+    w.plugin_isolation.mode = str("plugin.isolation") == "process" ? Isolation::process : Isolation::in_process;
+    w.plugin_isolation.call_timeout_ms = num("plugin.call.timeout.ms");
+    w.plugin_isolation.memory_max_bytes = num("plugin.memory.max.bytes");
     w.log_level = str("log.level");
     w.log_progress_interval_ms = num("log.progress.interval.ms");
     w.resolved = std::move(r);
@@ -89,6 +93,7 @@ const Schema& worker_schema() {
         keys.push_back(key_def("kafka.consumer", T::map, "librdkafka properties for sink consumers (override kafka.properties)"));
         keys.push_back(key_def("plugin.path", T::list,
                            "Directories scanned for plugin .so files, relative to this file; empty: the plugins directory next to the sluice binary"));
+        for (auto& k : isolation_keys(true)) keys.push_back(std::move(k));
         keys.push_back(key_def("rest.listener", T::string, "host:port of the REST admin API and /metrics", "127.0.0.1:8083"));
         keys.push_back(key_def("rest.file.allowed.paths", T::list,
                            "Directories under which a connector created over REST may name local files (a file sink's path, a file source's); relative to this file. Empty: none"));

@@ -3,6 +3,7 @@
 
 #include "config/access_policy.hpp"
 #include "config/diagnostics.hpp"
+#include "config/isolation_config.hpp"
 #include "config/rest_security.hpp"
 #include "config/schema.hpp"
 
@@ -24,6 +25,7 @@ struct WorkerConfig {
     std::map<std::string, std::string> producer_properties;
     std::map<std::string, std::string> consumer_properties;
     std::vector<std::string> plugin_path;  // absolute or relative to the worker file
+    IsolationPolicy plugin_isolation;      // plugin.isolation, plugin.call.timeout.ms, plugin.memory.max.bytes
     // What configurations sent over REST may reach (see access_policy.hpp); absolute.
     std::vector<std::string> provider_file_dirs;
     std::vector<std::string> provider_env_names;

@@ -6,6 +6,7 @@
 #include "plugin/abi_config.hpp"
 #include "plugin/call.hpp"
 #include "plugin/loaded_plugin.hpp"
+#include "plugin/task_plugin.hpp"
 
 #include <memory>
 #include <variant>
@@ -33,13 +34,13 @@ protected:
     Destroy destroy_ = nullptr;
 };
 
-class SourceInstance final : public Instance {
+class SourceInstance final : public Instance, public Source {
 public:
     // Creates the instance; on failure the outcome carries the plugin's message.
     static std::variant<std::unique_ptr<SourceInstance>, Outcome> create(PluginPtr plugin, const config::Resolved& config,
                                                                          const sluice_host* host);
-    Outcome poll(sluice_batch_writer* out, int32_t timeout_ms);
-    Outcome commit(const sluice_source_offset* const* offsets, size_t count);
+    Outcome poll(sluice_batch_writer* out, int32_t timeout_ms) override;
+    Outcome commit(const sluice_source_offset* const* offsets, size_t count) override;
 
 private:
     using Instance::Instance;
@@ -48,14 +49,14 @@ private:
     const sluice_source_vtable* vt_ = nullptr;
 };
 
-class SinkInstance final : public Instance {
+class SinkInstance final : public Instance, public Sink {
 public:
     static std::variant<std::unique_ptr<SinkInstance>, Outcome> create(PluginPtr plugin, const config::Resolved& config,
                                                                        const sluice_host* host);
-    Outcome put(const sluice_record* const* records, size_t count);
-    Outcome flush(sluice_topic_partition* const* positions, size_t count);
-    Outcome open(sluice_topic_partition* const* partitions, size_t count);
-    Outcome close(const sluice_topic_partition* const* partitions, size_t count);
+    Outcome put(const sluice_record* const* records, size_t count) override;
+    Outcome flush(sluice_topic_partition* const* positions, size_t count) override;
+    Outcome open(sluice_topic_partition* const* partitions, size_t count) override;
+    Outcome close(const sluice_topic_partition* const* partitions, size_t count) override;
 
 private:
     using Instance::Instance;

@@ -1,6 +1,7 @@
 #include "runtime/connector_parts.hpp"
 
 #include "common/log.hpp"
+#include "isolation/remote.hpp"
 #include "plugin/registry.hpp"
 
 namespace sluice::runtime {
@@ -18,6 +19,38 @@ ConnectorParts::ConnectorParts(Environment environment, config::ConnectorSpec co
       tap(spec.name, owner.task_id(), spec.kind == config::ConnectorKind::source ? "source" : "sink") {
     if (env.metrics != nullptr)
         batch_metrics = env.metrics->batch(spec.name, owner.task_id(), spec.kind == config::ConnectorKind::source ? "poll" : "put");
+}
+
+template <class Local, class Interface>
+std::unique_ptr<Interface> ConnectorParts::create_plugin(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant,
+                                                         std::string& error) {
+    if (!create_host(stored_offsets, std::move(errant))) return nullptr;
+    std::unique_ptr<Interface> instance;
+    const config::IsolationPolicy policy = isolation();
+    if (policy.mode == config::Isolation::process) {
+        isolation::RemoteSpec remote{plugin, spec.config, env.worker_id, spec.name, task.task_id(), spec.tasks, policy,
+                                     env.worker.shutdown_timeout_ms};
+        instance = isolation::create_remote<Interface>(remote, host->get(), error);
+        if (!instance) return nullptr;
+    } else {
+        auto created = Local::create(plugin, spec.config, host->get());
+        if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
+            error = outcome->message;
+            return nullptr;
+        }
+        instance = std::get<std::unique_ptr<Local>>(std::move(created));
+    }
+    if (!create_chain(error)) return nullptr;
+    return instance;
+}
+
+std::unique_ptr<plugin::Source> ConnectorParts::create_source(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant,
+                                                              std::string& error) {
+    return create_plugin<plugin::SourceInstance, plugin::Source>(stored_offsets, std::move(errant), error);
+}
+
+std::unique_ptr<plugin::Sink> ConnectorParts::create_sink(TaskHost::ErrantHandler errant, std::string& error) {
+    return create_plugin<plugin::SinkInstance, plugin::Sink>(nullptr, std::move(errant), error);
 }
 
 bool ConnectorParts::create_host(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant) {

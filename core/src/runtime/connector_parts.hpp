@@ -23,21 +23,13 @@ struct ConnectorParts {
     ConnectorParts(Environment env, config::ConnectorSpec spec, plugin::PluginPtr plugin, const Task& task,
                    ErrorCounters& error_counters, Retrier::Sleep sleep);
 
-    // The plugin instance of kind I (through the ABI, with a host of its own whose
-    // report_errant goes to `errant`) and the transform chain; null with `error` set
-    // (the plugin's message) on failure.
-    template <class I>
-    std::unique_ptr<I> create(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant, std::string& error) {
-        if (!create_host(stored_offsets, std::move(errant))) return nullptr;
-        auto created = I::create(plugin, spec.config, host->get());
-        if (auto* outcome = std::get_if<plugin::Outcome>(&created)) {
-            error = outcome->message;
-            return nullptr;
-        }
-        auto instance = std::get<std::unique_ptr<I>>(std::move(created));
-        if (!create_chain(error)) return nullptr;
-        return instance;
-    }
+    // The task's plugin instance (with a host of its own whose report_errant goes to
+    // `errant`) and the transform chain; null with `error` set (the plugin's message) on
+    // failure. In this process, or in a plugin host process when the connector's
+    // plugin.isolation is process (docs/plugin-isolation.md).
+    std::unique_ptr<plugin::Source> create_source(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant,
+                                                  std::string& error);
+    std::unique_ptr<plugin::Sink> create_sink(TaskHost::ErrantHandler errant, std::string& error);
     // The task's Kafka clients (named after the task); null with `error` set on failure.
     std::unique_ptr<kafka::Producer> open_producer(kafka::Producer::DeliveryHandler on_delivery, std::string& error);
     std::unique_ptr<kafka::Consumer> open_consumer(const kafka::Properties& properties, kafka::Consumer::Listener& listener,
@@ -61,7 +53,13 @@ struct ConnectorParts {
     // The live record tap (GET /connectors/{name}/tap): one atomic load per record unless watched.
     TapPoint tap;
 
+    // The connector's isolation: its overrides over the worker's defaults.
+    config::IsolationPolicy isolation() const { return spec.isolation.over(env.worker.plugin_isolation); }
+
 private:
+    template <class Local, class Interface>
+    std::unique_ptr<Interface> create_plugin(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant,
+                                             std::string& error);
     bool create_host(const offsets::OffsetStore* stored_offsets, TaskHost::ErrantHandler errant);
     bool create_chain(std::string& error);
 };

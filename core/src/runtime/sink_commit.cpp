@@ -4,7 +4,7 @@
 
 namespace sluice::runtime {
 
-SinkCommit::Result SinkCommit::run(plugin::SinkInstance& instance, kafka::Consumer& consumer) {
+SinkCommit::Result SinkCommit::run(plugin::Sink& instance, kafka::Consumer& consumer) {
     if (positions_.empty()) return {};
     std::string failure;
     switch (dead_letters_.settle(dead_letter_wait_, failure)) {

@@ -28,7 +28,7 @@ public:
     };
     // Nothing to do (no position yet) is ok; a flush that asks to retry, or dead letters
     // still on their way, leave the offsets uncommitted until the next round.
-    Result run(plugin::SinkInstance& instance, kafka::Consumer& consumer);
+    Result run(plugin::Sink& instance, kafka::Consumer& consumer);
 
 private:
     SinkPositions& positions_;

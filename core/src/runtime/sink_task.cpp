@@ -42,8 +42,8 @@ SinkTask::~SinkTask() {
 
 bool SinkTask::setup() {
     std::string error;
-    instance_ = c_.create<plugin::SinkInstance>(
-        nullptr, [this](const sluice_record& r, std::string_view m) { return errant(r, m); }, error);
+    instance_ = c_.create_sink(
+        [this](const sluice_record& r, std::string_view m) { return errant(r, m); }, error);
     if (!instance_) {
         fail(error);
         return false;

@@ -33,7 +33,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     ConnectorParts c_;  // first: the members below use it
-    std::unique_ptr<plugin::SinkInstance> instance_;
+    std::unique_ptr<plugin::Sink> instance_;  // in this process or in a plugin host
 
 
     void run() override;

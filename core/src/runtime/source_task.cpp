@@ -38,7 +38,7 @@ bool SourceTask::setup() {
         return false;
     }
     acks_ = std::make_unique<SourceAcks>(*producer_, c_.env.offsets, c_.spec, c_.env.flow, c_.tap, counters_);
-    instance_ = c_.create<plugin::SourceInstance>(
+    instance_ = c_.create_source(
         &c_.env.offsets, [this](const sluice_record& r, std::string_view m) { return errant(r, m); }, error);
     if (!instance_) {
         fail(error);

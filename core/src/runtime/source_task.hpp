@@ -27,7 +27,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     ConnectorParts c_;  // first: the members below use it
-    std::unique_ptr<plugin::SourceInstance> instance_;
+    std::unique_ptr<plugin::Source> instance_;  // in this process or in a plugin host
 
     enum class Sent { ok, stopping, failed /* the task FAILED */ };
 

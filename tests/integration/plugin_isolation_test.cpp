@@ -1,0 +1,277 @@
+// Process isolation (docs/plugin-isolation.md): plugins that crash, hang, exit, leak, break
+// the protocol or fork, each in a plugin host process of its own (plugin.isolation: process),
+// fail only their own task. In one worker beside them, a healthy pipeline in the worker and
+// one isolated end to end keep moving records; each failed task's REST status names the
+// plugin file, the callback, the reason and the host's last log lines; the file sink
+// downstream of a failed source holds exactly the records Kafka acknowledged; a failed sink
+// commits nothing past what it received; no host or anything it forked outlives its task,
+// and a `kill -9` of the worker leaves no host behind.
+//
+// The fixtures are tests/fixtures/plugins/faulty_plugins.cpp, built like a third party's.
+#include "rest_client.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <dirent.h>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unistd.h>
+
+using namespace sluice::it;
+using sluice::testing::count_lines;
+using sluice::testing::read_lines;
+using sluice::testing::wait_until;
+using sluice::testing::write_file;
+
+namespace {
+
+std::string faulty_plugin_dir() { return SLUICE_FAULTY_PLUGIN_DIR; }
+
+// Processes whose command line contains every one of `needles` (NUL-separated arguments
+// joined by spaces), living ones only (zombies are left to their reaper).
+std::vector<pid_t> processes_with(const std::vector<std::string>& needles) {
+    std::vector<pid_t> found;
+    DIR* d = ::opendir("/proc");
+    if (d == nullptr) return found;
+    while (dirent* e = ::readdir(d)) {
+        const pid_t pid = std::atoi(e->d_name);
+        if (pid <= 0) continue;
+        std::ifstream cmd("/proc/" + std::string(e->d_name) + "/cmdline"), stat("/proc/" + std::string(e->d_name) + "/stat"),
+            comm("/proc/" + std::string(e->d_name) + "/comm");
+        std::string text((std::istreambuf_iterator<char>(cmd)), {}), st((std::istreambuf_iterator<char>(stat)), {}),
+            name((std::istreambuf_iterator<char>(comm)), {});
+        for (auto& c : text)
+            if (c == '\0') c = ' ';
+        text += " " + name;
+        auto close = st.rfind(')');
+        if (close != std::string::npos && close + 2 < st.size() && st[close + 2] == 'Z') continue;
+        bool all = true;
+        for (const auto& n : needles) all = all && text.find(n) != std::string::npos;
+        if (all) found.push_back(pid);
+    }
+    ::closedir(d);
+    return found;
+}
+
+std::vector<pid_t> hosts_of(pid_t worker) { return processes_with({"plugin-host " + std::to_string(worker) + " "}); }
+
+const nlohmann::json& task0(const nlohmann::json& status) {
+    static const nlohmann::json none;
+    return status.contains("tasks") && !status["tasks"].empty() ? status["tasks"][0] : none;
+}
+
+std::string pipeline(const std::string& name, const std::string& source, const std::string& sink) {
+    return "name: " + name + "\nsource:\n" + source + "sinks:\n" + sink;
+}
+
+// The healthy pipelines: one in the worker, one isolated end to end.
+void write_healthy(const TempDir& dir, std::vector<std::string>& files) {
+    files.push_back(dir.file("healthy.yaml"));
+    write_file(files.back(), pipeline("healthy", "  {name: gen, plugin: datagen, topic: healthy.readings, config: {rate: 1000}}\n",
+                                      "  - {name: out, plugin: file, config: {path: '" + dir.file("healthy.jsonl") + "'}}\n"));
+    files.push_back(dir.file("isolated.yaml"));
+    write_file(files.back(),
+               pipeline("isolated",
+                        "  {name: gen, plugin: datagen, topic: isolated.readings, plugin.isolation: process, config: {rate: 1000}}\n",
+                        "  - {name: out, plugin: file, plugin.isolation: process, config: {path: '" + dir.file("isolated.jsonl") + "'}}\n"));
+}
+
+std::vector<std::string> run_args(const std::vector<std::string>& files) {
+    std::vector<std::string> args = {"--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir()};
+    args.insert(args.end(), files.begin(), files.end());
+    return args;
+}
+
+// The healthy pipelines' outputs grow (by `step` lines each), and so does the isolated one.
+void expect_healthy_growing(const TempDir& dir, size_t step = 200) {
+    for (const char* name : {"healthy.jsonl", "isolated.jsonl"}) {
+        const std::string path = dir.file(name);
+        const size_t before = count_lines(path);
+        CHECK_MESSAGE(wait_until([&] { return count_lines(path) >= before + step; }, 20s), name << " stopped growing at " << before);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("plugin isolation: crashing, hanging, exiting, leaking, babbling and forking sources fail only their own task") {
+    TempDir dir;
+    std::vector<std::string> files;
+    write_healthy(dir, files);
+    struct Case {
+        std::string fault, reason;
+    };
+    const std::vector<Case> cases = {
+        {"segv", "killed by signal 11 (SIGSEGV)"},
+        {"abort", "killed by signal 6 (SIGABRT)"},
+        {"hang", "no answer within plugin.call.timeout.ms (2000 ms)"},
+        {"exit", "exited with status 0"},
+        {"garbage", "the plugin host broke the protocol"},
+        {"oom", "the plugin host ran out of memory (plugin.memory.max.bytes is 268435456)"},
+        {"fork", "killed by signal 11 (SIGSEGV)"},
+    };
+    constexpr int kAt = 20;
+    for (const auto& c : cases) {
+        files.push_back(dir.file("f" + c.fault + ".yaml"));
+        write_file(files.back(), pipeline("f" + c.fault,
+                                          "  name: src\n  plugin: fixture_faulty_source\n  topic: f" + c.fault +
+                                              ".out\n  plugin.isolation: process\n  plugin.call.timeout.ms: " +
+                                              std::string(c.fault == "oom" ? "20000" : "2000") +
+                                              "\n  plugin.memory.max.bytes: 268435456\n  restart: {policy: never}\n  config: {fault: " + c.fault +
+                                              ", at: " + std::to_string(kAt) + "}\n",
+                                          "  - {name: out, plugin: file, config: {path: '" + dir.file("f" + c.fault + ".jsonl") + "'}}\n"));
+    }
+    RestWorker worker(dir, write_rest_worker_file(dir), run_args(files));
+    const pid_t worker_pid = worker.sluice().process().pid();
+
+    for (const auto& c : cases) {
+        CAPTURE(c.fault);
+        auto status = worker.wait_status("f" + c.fault + ".src", [](const nlohmann::json& s) { return task0(s).value("state", "") == "FAILED"; },
+                                         30s);
+        REQUIRE_MESSAGE(task0(status).value("state", "") == "FAILED", status.dump() << "\nlog:\n" << worker.sluice().log());
+        const std::string trace = task0(status).value("trace", "");
+        CHECK_MESSAGE(trace.find("fixture_faulty_source") != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find("faulty_source.so") != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find("poll") != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find(c.reason) != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find("about to misbehave (" + c.fault + ") at record 20") != std::string::npos, trace);
+        // Every acknowledged record reached the file sink, and none of the failed poll.
+        const std::string out = dir.file("f" + c.fault + ".jsonl");
+        CHECK_MESSAGE(wait_until([&] { return count_lines(out) >= kAt; }, 20s), count_lines(out));
+        const auto offsets = worker.get("/connectors/f" + c.fault + ".src/offsets");
+        CHECK_MESSAGE(offsets.body.find(R"("n":)" + std::to_string(kAt - 1) + "}") != std::string::npos, offsets.describe());
+    }
+    CHECK(worker.sluice().process().running());
+    expect_healthy_growing(dir);
+    for (const auto& c : cases) {
+        const auto lines = read_lines(dir.file("f" + c.fault + ".jsonl"));
+        CHECK_MESSAGE(lines.size() == static_cast<size_t>(kAt), c.fault);
+        std::set<std::string> seen;
+        for (const auto& line : lines) {
+            auto at = line.find("faulty-");
+            if (at != std::string::npos) seen.insert(line.substr(at, line.find('"', at) - at));
+        }
+        for (int i = 0; i < kAt; ++i) CHECK_MESSAGE(seen.count("faulty-" + std::to_string(i)) == 1, c.fault << " lacks faulty-" << i);
+    }
+    // Of the failed tasks, nothing is left: two hosts (the isolated pipeline's), no forked child.
+    CHECK(wait_until([&] { return hosts_of(worker_pid).size() == 2; }, 10s));
+    CHECK(wait_until([&] { return processes_with({"faulty-child"}).empty(); }, 10s));
+    auto stopped = worker.sluice().stop(30s);
+    REQUIRE(stopped);
+    CHECK(hosts_of(worker_pid).empty());
+}
+
+TEST_CASE("plugin isolation: sinks that crash, exit or hang in put and flush fail only their task, committing nothing after") {
+    TempDir dir;
+    std::vector<std::string> files;
+    write_healthy(dir, files);
+    struct Case {
+        std::string name, fault, where, reason;
+    };
+    const std::vector<Case> cases = {
+        {"putsegv", "segv", "put", "killed by signal 11 (SIGSEGV)"},
+        {"putexit", "exit", "put", "exited with status 0"},
+        {"putabort", "abort", "put", "killed by signal 6 (SIGABRT)"},
+        {"flushhang", "hang", "flush", "no answer within plugin.call.timeout.ms (2000 ms)"},
+    };
+    for (const auto& c : cases) {
+        files.push_back(dir.file(c.name + ".yaml"));
+        write_file(files.back(), pipeline(c.name, "  {name: gen, plugin: datagen, topic: " + c.name + ".in, config: {rate: 500}}\n",
+                                          "  - name: out\n    plugin: fixture_faulty_sink\n    plugin.isolation: process\n"
+                                          "    plugin.call.timeout.ms: 2000\n    restart: {policy: never}\n    config: {fault: " + c.fault + ", where: " + c.where +
+                                              ", at: 300, path: '" + dir.file(c.name + ".txt") + "'}\n"));
+    }
+    RestWorker worker(dir, write_rest_worker_file(dir), run_args(files));
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        auto status = worker.wait_status(c.name + ".out", [](const nlohmann::json& s) { return task0(s).value("state", "") == "FAILED"; }, 40s);
+        REQUIRE_MESSAGE(task0(status).value("state", "") == "FAILED", status.dump() << "\nlog:\n" << worker.sluice().log());
+        const std::string trace = task0(status).value("trace", "");
+        CHECK_MESSAGE(trace.find("fixture_faulty_sink (") != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find("faulty_sink.so") != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find(c.where + ": ") != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find(c.reason) != std::string::npos, trace);
+        CHECK_MESSAGE(trace.find("about to misbehave (" + c.fault + ") in " + c.where) != std::string::npos, trace);
+        // What the group committed, the sink had received (and, flushed, written) before it failed.
+        const auto offsets = worker.get("/connectors/" + c.name + ".out/offsets");
+        REQUIRE_MESSAGE(offsets.status == 200, offsets.describe());
+        int64_t committed = 0;
+        for (const auto& o : offsets.json.value("offsets", nlohmann::json::array()))
+            committed += o["offset"].value("kafka_offset", int64_t{0});
+        CHECK_MESSAGE(committed <= static_cast<int64_t>(count_lines(dir.file(c.name + ".txt"))), offsets.describe());
+        CHECK_MESSAGE(committed <= 300, offsets.describe());
+    }
+    CHECK(worker.sluice().process().running());
+    expect_healthy_growing(dir);
+    auto stopped = worker.sluice().stop(30s);
+    REQUIRE(stopped);
+}
+
+TEST_CASE("plugin isolation: a crashing isolated source is restarted by its restart.policy, then left FAILED; in-process it kills the worker, naming the plugin") {
+    TempDir dir;
+    std::vector<std::string> files;
+    write_healthy(dir, files);
+    files.push_back(dir.file("again.yaml"));
+    write_file(files.back(), pipeline("again",
+                                      "  name: src\n  plugin: fixture_faulty_source\n  topic: again.out\n  plugin.isolation: process\n"
+                                      "  restart: {max.attempts: 2, backoff.initial.ms: 100, backoff.max.ms: 200}\n"
+                                      "  config: {fault: segv, at: 5}\n",
+                                      "  - {name: out, plugin: file, config: {path: '" + dir.file("again.jsonl") + "'}}\n"));
+    {
+        RestWorker worker(dir, write_rest_worker_file(dir), run_args(files));
+        const pid_t worker_pid = worker.sluice().process().pid();
+        auto status = worker.wait_status("again.src", [](const nlohmann::json& s) {
+            return task0(s).value("state", "") == "FAILED" && task0(s).value("trace", "").find("left FAILED after 2") != std::string::npos;
+        }, 30s);
+        const std::string trace = task0(status).value("trace", "");
+        REQUIRE_MESSAGE(trace.find("left FAILED after 2 automatic restarts in a row") != std::string::npos, status.dump());
+        CHECK_MESSAGE(trace.find("killed by signal 11 (SIGSEGV)") != std::string::npos, trace);
+        CHECK(task0(status).value("restart_attempts", 0) == 2);
+        CHECK(worker.sluice().count_in_log("[again.src/0] task failed: ") == 3);  // the first run and two restarts
+        CHECK(worker.sluice().process().running());
+        expect_healthy_growing(dir);
+        CHECK(wait_until([&] { return hosts_of(worker_pid).size() == 2; }, 10s));  // the isolated pipeline's only
+        REQUIRE(worker.sluice().stop(30s));
+    }
+    // The same plugin in-process takes the worker down; its last line says which plugin did.
+    write_file(files.back(), pipeline("again", "  name: src\n  plugin: fixture_faulty_source\n  topic: again.out\n  config: {fault: segv, at: 5}\n",
+                                      "  - {name: out, plugin: file, config: {path: '" + dir.file("again.jsonl") + "'}}\n"));
+    Sluice run(dir, {"run", "--worker", write_rest_worker_file(dir), "--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir(),
+                     files.back()});
+    auto ended = run.process().wait(30s);
+    REQUIRE_MESSAGE(ended, "log:\n" << run.log());
+    CHECK_MESSAGE((!ended->exited && ended->signal == SIGSEGV), ended->describe());
+    CHECK_MESSAGE(run.log().find("sluice: fatal SIGSEGV in poll() of plugin " + faulty_plugin_dir() + "/") != std::string::npos,
+                  run.log());
+    CHECK_MESSAGE(run.log().find("faulty_source.so, task again.src/0, run in-process") != std::string::npos, run.log());
+}
+
+TEST_CASE("plugin isolation: kill -9 of the worker leaves no plugin host behind") {
+    TempDir dir;
+    std::vector<std::string> files;
+    write_healthy(dir, files);
+    RestWorker worker(dir, write_rest_worker_file(dir), run_args(files));
+    const pid_t worker_pid = worker.sluice().process().pid();
+    REQUIRE(wait_until([&] { return count_lines(dir.file("isolated.jsonl")) >= 100; }, 20s));
+    const auto hosts = hosts_of(worker_pid);
+    REQUIRE(hosts.size() == 2);
+    // A host has its socket (3), its arena (4), its standard streams and its own files:
+    // none of the worker's sockets, pipes or other descriptors.
+    for (pid_t host : hosts) {
+        const std::string fd_dir = "/proc/" + std::to_string(host) + "/fd";
+        DIR* d = ::opendir(fd_dir.c_str());
+        REQUIRE(d != nullptr);
+        while (dirent* e = ::readdir(d)) {
+            const int fd = std::atoi(e->d_name);
+            if (e->d_name[0] == '.' || fd <= 4) continue;
+            char target[512] = {};
+            const ssize_t n = ::readlink((fd_dir + "/" + e->d_name).c_str(), target, sizeof target - 1);
+            CHECK_MESSAGE((n > 0 && target[0] == '/'), "host " << host << " holds descriptor " << fd << " -> " << target);
+        }
+        ::closedir(d);
+    }
+    worker.sluice().process().signal(SIGKILL);
+    REQUIRE(worker.sluice().process().wait(10s));
+    CHECK_MESSAGE(wait_until([&] { return hosts_of(worker_pid).empty(); }, 10s), "hosts left behind");
+}
