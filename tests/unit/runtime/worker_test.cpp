@@ -12,6 +12,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <limits>
+#include <string>
 
 using namespace sluice;
 using namespace sluice::testing;
@@ -82,6 +84,15 @@ struct WorkerFixture {
     }
 };
 
+// A put() that counts its calls in `calls` and fails FATAL with `message` the first
+// `failures` times (every time by default), accepting the batch after that.
+std::function<sluice_status(const sluice_record* const*, size_t, sluice_error*, const sluice_host*)> failing_put(
+    std::atomic<int>& calls, std::string message, int failures = std::numeric_limits<int>::max()) {
+    return [&calls, message, failures](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
+        return ++calls <= failures ? say(err, SLUICE_FATAL, message) : SLUICE_OK;
+    };
+}
+
 std::function<sluice_status(sluice_batch_writer*, sluice_error*, const sluice_host*)> counting_up(std::shared_ptr<std::atomic<int>> next,
                                                                                                  int total) {
     return [=](sluice_batch_writer* out, sluice_error*, const sluice_host*) -> sluice_status {
@@ -132,9 +143,7 @@ TEST_CASE("worker: a failed task restarts on request and goes on where its offse
     WorkerFixture f;
     for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x" + std::to_string(i), -1, {}});
     std::atomic<int> calls{0};
-    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
-        return ++calls == 1 ? say(err, SLUICE_FATAL, "store down") : SLUICE_OK;
-    };
+    f.sink.put = failing_put(calls, "store down", 1);
     config::RestartPolicy never;
     never.on_failure = false;
     REQUIRE(f.create_sink("p.snk", never) == Worker::Change::created);
@@ -200,9 +209,7 @@ TEST_CASE("restart policy: a failed task restarts by itself after its backoff, R
     WorkerFixture f;
     for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x" + std::to_string(i), -1, {}});
     std::atomic<int> calls{0};
-    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
-        return ++calls == 1 ? say(err, SLUICE_FATAL, "store down") : SLUICE_OK;
-    };
+    f.sink.put = failing_put(calls, "store down", 1);
     config::RestartPolicy slow;  // long enough to see RESTARTING, short enough for a unit test
     slow.backoff_initial_ms = 400;
     slow.backoff_max_ms = 400;
@@ -223,10 +230,7 @@ TEST_CASE("restart policy: gives up after restart.max.attempts; a manual restart
     WorkerFixture f;
     f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
     std::atomic<int> calls{0};
-    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
-        ++calls;
-        return say(err, SLUICE_FATAL, "always broken");
-    };
+    f.sink.put = failing_put(calls, "always broken");
     REQUIRE(f.create_sink("p.snk", quick_restarts(2)) == Worker::Change::created);
     REQUIRE(eventually([&] {
         auto t = f.task("p.snk");
@@ -246,10 +250,7 @@ TEST_CASE("restart policy: a task that ran healthy for restart.reset.after.ms co
     WorkerFixture f;
     f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
     std::atomic<int> calls{0};
-    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
-        ++calls;
-        return say(err, SLUICE_FATAL, "broken again");
-    };
+    f.sink.put = failing_put(calls, "broken again");
     auto policy = quick_restarts(1);
     policy.reset_after_ms = 0;  // every run counts as healthy long enough
     REQUIRE(f.create_sink("p.snk", policy) == Worker::Change::created);
@@ -262,10 +263,7 @@ TEST_CASE("restart policy: stopping or deleting a connector whose task waits to 
     WorkerFixture f;
     f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
     std::atomic<int> calls{0};
-    f.sink.put = [&](const sluice_record* const*, size_t, sluice_error* err, const sluice_host*) -> sluice_status {
-        ++calls;
-        return say(err, SLUICE_FATAL, "down");
-    };
+    f.sink.put = failing_put(calls, "down");
     config::RestartPolicy long_wait;
     long_wait.backoff_initial_ms = 60000;
     REQUIRE(f.create_sink("p.stop", long_wait) == Worker::Change::created);
