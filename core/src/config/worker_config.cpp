@@ -70,6 +70,14 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
     w.plugin_isolation.mode = str("plugin.isolation") == "process" ? Isolation::process : Isolation::in_process;
     w.plugin_isolation.call_timeout_ms = num("plugin.call.timeout.ms");
     w.plugin_isolation.memory_max_bytes = num("plugin.memory.max.bytes");
+    w.cluster.group_id = str("cluster.group.id");
+    w.cluster.config_topic = str("cluster.config.topic");
+    w.cluster.status_topic = str("cluster.status.topic");
+    w.cluster.status_topic_partitions = static_cast<int>(num("cluster.status.topic.partitions"));
+    w.cluster.placement_topic = str("cluster.placement.topic");
+    w.cluster.topic_replication = static_cast<int>(num("cluster.topic.replication.factor"));
+    w.cluster.session_timeout_ms = num("cluster.session.timeout.ms");
+    w.cluster.static_membership = str("cluster.static.membership") == "true";
     w.log_level = str("log.level");
     w.log_progress_interval_ms = num("log.progress.interval.ms");
     w.resolved = std::move(r);
@@ -120,6 +128,21 @@ const Schema& worker_schema() {
         keys.push_back(ranged(key_def("shutdown.timeout.ms", T::integer, "Graceful stop budget: drain, flush and commit within this time", "30000"), 0, 3600000));
         keys.push_back(ranged(key_def("source.batch.max.records", T::integer, "Records a source may return from one poll", "10000"), 1, 1000000));
         keys.push_back(ranged(key_def("sink.batch.max.records", T::integer, "Records handed to a sink in one put", "10000"), 1, 1000000));
+        keys.push_back(key_def("cluster.group.id", T::string,
+                           "Distributed mode: workers with this group id and the same kafka.bootstrap.servers form one cluster (docs/operations.md). Empty: standalone. Needs a shared Kafka, never the embedded cluster", ""));
+        keys.push_back(key_def("cluster.config.topic", T::string,
+                           "Cluster: compacted topic (1 partition) of connector configurations, target states and pipelines (Kafka Connect's config.storage.topic)", "sluice-configs"));
+        keys.push_back(key_def("cluster.status.topic", T::string,
+                           "Cluster: compacted topic of connector and task statuses, with the worker running each (Kafka Connect's status.storage.topic)", "sluice-status"));
+        keys.push_back(ranged(key_def("cluster.status.topic.partitions", T::integer, "Partitions of the status topic when sluice creates it", "5"), 1, 1000));
+        keys.push_back(key_def("cluster.placement.topic", T::string,
+                           "Cluster: prefix of the task slot topics \"<prefix>.<n>\" (1 partition each) whose ownership in the consumer group cluster.group.id says which worker runs which task", "sluice-placement"));
+        keys.push_back(ranged(key_def("cluster.topic.replication.factor", T::integer,
+                                  "Replication factor of the config, status and slot topics when sluice creates them; -1: the broker's default (Kafka 2.4 and newer)", "3"), -1, 16));
+        keys.push_back(ranged(key_def("cluster.session.timeout.ms", T::integer,
+                                  "Cluster: how long a silent worker keeps its tasks before the others take them over (the placement group's session.timeout.ms)", "10000"), 1000, 300000));
+        keys.push_back(key_def("cluster.static.membership", T::boolean,
+                           "Cluster: join the placement group as a static member (group.instance.id = <cluster.group.id>-<worker id>) so that a restarted worker takes its tasks back at once; needs Kafka 2.3 or newer and a worker id that stays the same across restarts", "true"));
         keys.push_back(ranged(key_def("log.progress.interval.ms", T::integer, "How often each busy task logs its record counts; 0: never", "10000"), 0, 86400000));
         KeyDef level = key_def("log.level", T::string, "Log level", "info");
         level.allowed = {"trace", "debug", "info", "warn", "error"};
@@ -135,7 +158,7 @@ std::optional<WorkerConfig> load_worker_config(const std::string& path, Diagnost
     if (!doc) return std::nullopt;
     BindScope scope{doc->file, doc->base_dir, "", location(doc->file, doc->root)};
     Resolved r = bind(doc->root, worker_schema(), scope, diags);
-    for (const char* k : {"offsets.topic.replication.factor", "topic.creation.replication.factor"})
+    for (const char* k : {"offsets.topic.replication.factor", "topic.creation.replication.factor", "cluster.topic.replication.factor"})
         if (auto it = r.find(k); it != r.end() && it->second.text == "0")
             diags.add(it->second.where, k, "expected -1 (the broker's default, Kafka 2.4+) or at least 1, got 0");
     if (diags.size() == before) check_rest_security(r, diags);

@@ -15,6 +15,18 @@
 
 namespace sluice::config {
 
+struct ClusterConfig {
+    std::string group_id;                         // empty: standalone
+    std::string config_topic = "sluice-configs";  // 1 partition, compacted
+    std::string status_topic = "sluice-status";   // compacted
+    int status_topic_partitions = 5;
+    std::string placement_topic = "sluice-placement";  // slot topics "<placement_topic>.<n>", 1 partition each
+    int topic_replication = 3;
+    int64_t session_timeout_ms = 10000;
+    bool static_membership = true;  // group.instance.id from the worker id (Kafka 2.3+)
+    bool enabled() const { return !group_id.empty(); }
+};
+
 struct WorkerConfig {
     std::string file;  // empty when built from defaults
     std::string worker_id;
@@ -44,6 +56,9 @@ struct WorkerConfig {
     int64_t shutdown_timeout_ms = 30000;
     int source_batch_max_records = 10000;
     int sink_batch_max_records = 10000;
+    // Distributed mode (docs/operations.md): workers with the same cluster.group.id and
+    // bootstrap servers form one cluster; empty: standalone.
+    ClusterConfig cluster;
     std::string log_level = "info";
     int64_t log_progress_interval_ms = 10000;
 

@@ -51,6 +51,13 @@ Worker::~Worker() {
 bool Worker::start(std::string& error) {
     cluster_ = kafka::Cluster::connect(config_, error);
     if (!cluster_) return false;
+    if (config_.cluster.enabled() && cluster_->embedded()) {
+        error = "cluster.group.id '" + config_.cluster.group_id +
+                "' needs a Kafka every worker of the cluster shares, but kafka.bootstrap.servers is empty (the embedded cluster "
+                "lives inside this one process). Set kafka.bootstrap.servers to your Kafka (or to a sluice-mock-kafka for tests), "
+                "or remove cluster.group.id to run standalone";
+        return false;
+    }
     if (!cluster_->reachable(15000, error)) return false;
     int64_t lag = config_.backpressure_max_lag_bytes;
     if (lag < 0) lag = cluster_->embedded() ? kEmbeddedMaxLagBytes : 0;
