@@ -18,7 +18,8 @@ set(may_see_offsets common config kafka)
 set(may_see_runtime common config isolation kafka metrics offsets plugin)
 set(may_see_control common config kafka metrics offsets plugin runtime)
 set(may_see_rest common config control kafka metrics offsets plugin runtime)
-set(may_see_app common config control isolation kafka metrics offsets plugin rest runtime)
+set(may_see_cluster common config control kafka metrics offsets plugin runtime)
+set(may_see_app cluster common config control isolation kafka metrics offsets plugin rest runtime)
 
 set(failures "")
 

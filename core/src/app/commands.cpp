@@ -5,6 +5,7 @@
 #include "app/rest_service.hpp"
 #include "app/hangup.hpp"
 #include "app/signals.hpp"
+#include "cluster/coordinator.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "config/isolation_config.hpp"
@@ -321,7 +322,8 @@ int run_command(const Options& o) {
     if (rest) {
         rest::ApiOptions api;
         api.plugin_dirs = s.plugin_dirs;
-        if (o.worker_file) api.state_file = rest::state_file_for(*o.worker_file);
+        // A cluster keeps its connectors in its config topic; standalone, a file beside the worker file.
+        if (o.worker_file && !s.worker.cluster.enabled()) api.state_file = rest::state_file_for(*o.worker_file);
         // Metrics: the REST API's only link to them.
         runtime::Worker* w = worker.get();
         api.metrics_text = [w] { return w->metrics().serialize(); };
@@ -331,6 +333,19 @@ int run_command(const Options& o) {
         };
         rest->attach(*worker, s.registry, std::move(api));
     }
+    // Distributed mode: the cluster drives this worker's control plane (the REST API's, or one
+    // of its own when the worker serves no REST).
+    const bool clustered = s.worker.cluster.enabled();
+    std::unique_ptr<control::ControlPlane> own_control;
+    std::unique_ptr<cluster::Coordinator> coordinator;
+    if (clustered) {
+        control::ControlPlane* control = rest ? &rest->api()->control() : nullptr;
+        if (!control) {
+            own_control = std::make_unique<control::ControlPlane>(*worker, s.registry, config::rest_access_policy(s.worker));
+            control = own_control.get();
+        }
+        coordinator = std::make_unique<cluster::Coordinator>(*worker, *control);
+    }
     std::string error;
     if (!worker->start(error)) {
         log::error("cannot start the worker: ", error);
@@ -338,7 +353,12 @@ int run_command(const Options& o) {
     }
     for (const auto& p : s.pipelines)
         for (const auto& c : p.connectors) log::info("connector ", describe(c), ", config ", shown_config(c.config));
-    if (!worker->launch(s.pipelines, error)) {
+    if (clustered) {
+        if (!coordinator->start(error) || !coordinator->submit(s.pipelines, error)) {
+            log::error("cannot join the cluster ", s.worker.cluster.group_id, ": ", error);
+            return kRuntimeFailure;
+        }
+    } else if (!worker->launch(s.pipelines, error)) {
         log::error("cannot start the connectors: ", error);
         return kRuntimeFailure;
     }
@@ -360,7 +380,7 @@ int run_command(const Options& o) {
         auto reports = worker->reports();
         // A worker run for command-line pipelines ends when all of them failed; one managed
         // over REST stays up (its connectors can be fixed and restarted).
-        if (!s.pipelines.empty() && every_connector_failed(reports) && !managed_over_rest(*worker)) {
+        if (!clustered && !s.pipelines.empty() && every_connector_failed(reports) && !managed_over_rest(*worker)) {
             log::error("every connector has failed; stopping the worker");
             exit_code = kRuntimeFailure;
             break;
@@ -389,6 +409,8 @@ int run_command(const Options& o) {
         }
     }
     stopper.join();
+    // The tasks have ended: only now may the slots go to other workers.
+    if (coordinator) coordinator->stop();
     if (!finished_in_time) {
         log::error("some tasks did not stop within shutdown.timeout.ms; exiting without their final commit");
         _exit(kRuntimeFailure);

@@ -65,6 +65,7 @@ std::optional<ConnectorState> ControlPlane::find(const std::string& name) const 
     auto e = worker_.entry(name);
     auto r = worker_.report(name);
     if (!e || !r) return std::nullopt;
+    if (cluster_) *r = cluster_->cluster_report(std::move(*r), e->definition.spec.tasks);
     return ConnectorState{std::move(*e), std::move(*r)};
 }
 
@@ -75,8 +76,10 @@ runtime::ConnectorEntry ControlPlane::entry(const std::string& name) const {
 }
 
 runtime::ConnectorReport ControlPlane::report(const std::string& name) const {
+    auto e = worker_.entry(name);
     auto r = worker_.report(name);
-    if (!r) connector_not_found(name);
+    if (!e || !r) connector_not_found(name);
+    if (cluster_) return cluster_->cluster_report(std::move(*r), e->definition.spec.tasks);
     return std::move(*r);
 }
 
@@ -91,8 +94,20 @@ runtime::ConnectorDefinition ControlPlane::definition_from(const std::string& na
     return runtime::ConnectorDefinition{*spec, flat, "", runtime::Origin::rest};
 }
 
+// The cluster applied the change everywhere it could; this worker could not (its answer says why).
+void ControlPlane::check_applied(const std::string& name) const {
+    auto error = cluster_->apply_error(name);
+    if (!error.empty()) throw Error(Refusal::conflict, "the cluster accepted the change of " + name + " but this worker cannot apply it: " + error);
+}
+
 void ControlPlane::create_connector(const std::string& name, const FlatConfig& flat, runtime::TargetState target) {
     if (worker_.entry(name)) throw Error(Refusal::conflict, "Connector " + name + " already exists");
+    if (cluster_) {
+        auto definition = definition_from(name, flat);
+        cluster_->put_connector(name, flat, definition.spec.tasks, target);
+        check_applied(name);
+        return;
+    }
     std::string message;
     check(worker_.create(definition_from(name, flat), target, message), name, message);
     changed();
@@ -103,6 +118,13 @@ bool ControlPlane::put_connector(const std::string& name, FlatConfig flat) {
         check_not_in_pipeline(*current, "change");
         keep_masked_values(flat, current->definition);
     }
+    if (cluster_) {
+        const bool existed = worker_.entry(name).has_value();
+        auto definition = definition_from(name, flat);
+        cluster_->put_connector(name, flat, definition.spec.tasks, std::nullopt);
+        check_applied(name);
+        return !existed;
+    }
     std::string message;
     auto change = worker_.put(definition_from(name, flat), message);
     check(change, name, message);
@@ -112,22 +134,36 @@ bool ControlPlane::put_connector(const std::string& name, FlatConfig flat) {
 
 void ControlPlane::delete_connector(const std::string& name) {
     check_not_in_pipeline(entry(name), "delete");
+    if (cluster_) return cluster_->delete_connector(name);
     check(worker_.remove(name), name);
     changed();
 }
 
 void ControlPlane::set_target(const std::string& name, runtime::TargetState target) {
+    if (cluster_) {
+        entry(name);
+        return cluster_->put_target(name, target);
+    }
     check(worker_.set_target(name, target), name);
     changed();
 }
 
 void ControlPlane::restart_connector(const std::string& name, bool include_tasks, bool only_failed) {
+    if (cluster_) {
+        entry(name);
+        return cluster_->restart(name, include_tasks, only_failed, -1);
+    }
     std::vector<int> restarted;
     check(worker_.restart(name, include_tasks, only_failed, restarted), name);
 }
 
 void ControlPlane::restart_task(const std::string& name, int task_id) {
-    entry(name);
+    auto e = entry(name);
+    if (cluster_) {
+        if (task_id < 0 || task_id >= e.definition.spec.tasks)
+            throw Error(Refusal::not_found, "Task " + name + "-" + std::to_string(task_id) + " not found");
+        return cluster_->restart(name, false, false, task_id);
+    }
     if (worker_.restart_task(name, task_id) == Worker::Change::not_found)
         throw Error(Refusal::not_found, "Task " + name + "-" + std::to_string(task_id) + " not found");
 }
@@ -140,7 +176,7 @@ config::ConnectorSpec ControlPlane::stopped_spec(const std::string& name) const 
         throw Error(Refusal::invalid,
                     "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
                     "specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint");
-    if (e.settling)
+    if (e.settling || (cluster_ && cluster_->tasks_reported(name)))
         throw Error(Refusal::conflict,
                     "Connector " + name + " is STOPPED but its tasks are still ending (writing their last offsets); retry in a moment");
     return e.definition.spec;
@@ -180,6 +216,27 @@ std::map<std::string, StoredPipeline> ControlPlane::pipelines() const {
 
 ControlPlane::PipelineChange ControlPlane::put_pipeline(const std::string& name, const std::string& yaml) {
     auto spec = parse_pipeline(name, yaml, registry_, access_);
+    if (cluster_) {
+        // Applied by this worker's reader (apply_pipeline, which takes the one-change lock):
+        // it must not be held here while waiting for the reader.
+        PipelineChange result;
+        std::set<std::string> own;
+        {
+            std::lock_guard lock(pipelines_mutex_);
+            auto existing = pipelines_.find(name);
+            result.replaced = existing != pipelines_.end();
+            if (result.replaced) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
+        }
+        for (const auto& c : spec.connectors)
+            if (!own.count(c.name) && worker_.entry(c.name))
+                throw Error(Refusal::conflict, "connector " + c.name + " already exists outside pipeline " + name);
+        std::map<std::string, int> tasks;
+        for (const auto& c : spec.connectors) tasks[c.name] = c.tasks;
+        cluster_->put_pipeline(name, yaml, tasks);
+        check_applied("pipeline " + name);
+        for (const auto& c : spec.connectors) result.connectors.push_back(c.name);
+        return result;
+    }
     // One pipeline change at a time: replacing is delete-then-create of its connectors, all
     // waited for within one rest.lifecycle.wait.ms. The map itself is locked only to read and
     // write it, so that other calls (and the state file's snapshot) never wait for a
@@ -226,6 +283,10 @@ ControlPlane::PipelineChange ControlPlane::put_pipeline(const std::string& name,
 }
 
 void ControlPlane::delete_pipeline(const std::string& name) {
+    if (cluster_) {
+        pipeline_connectors(name);  // not_found
+        return cluster_->delete_pipeline(name);
+    }
     std::lock_guard one_change(pipeline_changes_mutex_);
     std::vector<std::string> connectors;
     {
@@ -272,6 +333,88 @@ size_t ControlPlane::restore_pipeline(const std::string& name, const std::string
     std::lock_guard lock(pipelines_mutex_);
     pipelines_[name] = std::move(stored);
     return spec->connectors.size();
+}
+
+bool ControlPlane::apply_connector(const std::string& name, const FlatConfig* flat, runtime::TargetState target, std::string& error) {
+    // The reader's thread must never wait for tasks: every change goes on in the background.
+    const auto now = std::chrono::steady_clock::now();
+    auto current = worker_.entry(name);
+    if (!flat) {
+        if (current) worker_.remove(name, now);
+        return true;
+    }
+    config::Diagnostics diags;
+    auto spec = spec_from_flat(name, *flat, registry_, access_, diags);
+    if (!spec) {
+        error = describe(diags);
+        return false;
+    }
+    if (current && current->definition.flat == *flat) return true;  // read again (a restart, a rewrite): nothing changed
+    if (current) {
+        std::string message;
+        auto change = worker_.put({*spec, *flat, "", runtime::Origin::rest}, message, now);
+        if (change == Worker::Change::ok || change == Worker::Change::created) return true;
+        error = message;
+        return false;
+    }
+    return worker_.create({*spec, *flat, "", runtime::Origin::rest}, target, error, now) == Worker::Change::created;
+}
+
+void ControlPlane::apply_target(const std::string& name, runtime::TargetState target) {
+    auto current = worker_.entry(name);
+    if (current && current->target != target) worker_.set_target(name, target, std::chrono::steady_clock::now());
+}
+
+bool ControlPlane::apply_pipeline(const std::string& name, const std::string* yaml,
+                                  const std::map<std::string, runtime::TargetState>& targets, bool command_line, std::string& error) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard one_change(pipeline_changes_mutex_);
+    StoredPipeline old;
+    {
+        std::lock_guard lock(pipelines_mutex_);
+        auto it = pipelines_.find(name);
+        if (it != pipelines_.end()) {
+            if (yaml && it->second.yaml == *yaml) return true;  // read again: nothing changed
+            old = it->second;
+            pipelines_.erase(it);
+        }
+    }
+    for (const auto& c : old.connectors) worker_.remove(c, now);
+    if (!yaml) return true;
+    const config::AccessPolicy command_line_access;  // what a pipeline file given to `sluice run` may reach
+    std::optional<config::PipelineSpec> spec;
+    try {
+        spec = parse_pipeline(name, *yaml, registry_, command_line ? command_line_access : access_);
+    } catch (const InvalidPipeline& e) {
+        error = describe(e.diagnostics);
+        return false;
+    }
+    StoredPipeline stored{*yaml, {}};
+    std::string failures;
+    for (const auto& c : spec->connectors) {
+        auto it = targets.find(c.name);
+        std::string message;
+        const auto origin = command_line ? runtime::Origin::command_line : runtime::Origin::rest;
+        if (worker_.create({c, {}, name, origin}, it == targets.end() ? runtime::TargetState::running : it->second, message, now) ==
+            Worker::Change::created)
+            stored.connectors.push_back(c.name);
+        else
+            failures += (failures.empty() ? "" : "; ") + c.name + ": " + message;
+    }
+    std::lock_guard lock(pipelines_mutex_);
+    pipelines_[name] = std::move(stored);
+    error = failures;
+    return failures.empty();
+}
+
+void ControlPlane::apply_restart(const std::string& name, bool include_tasks, bool only_failed, int task) {
+    const auto now = std::chrono::steady_clock::now();
+    if (task >= 0) {
+        worker_.restart_task(name, task, now);  // not_found when another worker runs it
+        return;
+    }
+    std::vector<int> restarted;
+    worker_.restart(name, include_tasks, only_failed, restarted, now);
 }
 
 }  // namespace sluice::control

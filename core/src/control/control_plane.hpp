@@ -7,6 +7,7 @@
 #pragma once
 
 #include "config/access_policy.hpp"
+#include "control/cluster_writes.hpp"
 #include "control/connector_config.hpp"
 #include "control/errors.hpp"
 #include "plugin/registry.hpp"
@@ -44,6 +45,10 @@ public:
                  std::function<void()> changed = {});
 
     const config::AccessPolicy& access() const { return access_; }
+    // Distributed mode: changes are written to the cluster (and applied by every worker's
+    // reader through apply_*); before any request is served.
+    void use_cluster(ClusterWrites* cluster) { cluster_ = cluster; }
+    bool clustered() const { return cluster_ != nullptr; }
     const std::string& worker_id() const { return worker_.id(); }
 
     // Connectors.
@@ -88,15 +93,28 @@ public:
     size_t restore_pipeline(const std::string& name, const std::string& yaml,
                             const std::map<std::string, runtime::TargetState>& targets);
 
+    // Cluster mode: a change read from the config topic, applied to this worker. A connector
+    // (flat null: deleted) created in `target`, or reconfigured when its configuration
+    // changed; false (error) when it cannot be created here.
+    bool apply_connector(const std::string& name, const FlatConfig* flat, runtime::TargetState target, std::string& error);
+    void apply_target(const std::string& name, runtime::TargetState target);
+    // A pipeline (yaml null: deleted); `command_line`: submitted by a worker from its command
+    // line (bound as pipeline files are, not under the REST access policy).
+    bool apply_pipeline(const std::string& name, const std::string* yaml, const std::map<std::string, runtime::TargetState>& targets,
+                        bool command_line, std::string& error);
+    void apply_restart(const std::string& name, bool include_tasks, bool only_failed, int task);
+
 private:
     runtime::ConnectorDefinition definition_from(const std::string& name, const FlatConfig& flat) const;
     config::ConnectorSpec stopped_spec(const std::string& name) const;
     void changed() const;
+    void check_applied(const std::string& name) const;  // cluster mode
 
     runtime::Worker& worker_;
     plugin::Registry& registry_;
     config::AccessPolicy access_;  // what configurations sent at run time may reach
     std::function<void()> changed_;
+    ClusterWrites* cluster_ = nullptr;  // null: standalone
     mutable std::mutex pipelines_mutex_;   // pipelines_: held only to read or write it
     std::mutex pipeline_changes_mutex_;    // one pipeline put or delete at a time
     std::map<std::string, StoredPipeline> pipelines_;

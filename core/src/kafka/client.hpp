@@ -60,6 +60,12 @@ public:
     explicit operator bool() const { return rk_ != nullptr; }
     const std::string& name() const { return context_->name; }
     void reset();
+    // Forgets the client without destroying it (left for the process exit to reclaim), for
+    // the one case where librdkafka's destroy would abort the process.
+    void abandon() {
+        rk_ = nullptr;
+        (void)context_.release();
+    }
 
 private:
     rd_kafka_t* rk_ = nullptr;

@@ -7,19 +7,24 @@
 
 namespace sluice::kafka {
 
-std::optional<std::string> write_and_wait(Cluster& cluster, const std::string& topic, const std::vector<KeyedRecord>& records,
-                                          int timeout_ms) {
+KeyedWriter::KeyedWriter(Cluster& cluster, std::string name) : cluster_(cluster), name_(std::move(name)) {}
+
+KeyedWriter::~KeyedWriter() = default;
+
+std::optional<std::string> KeyedWriter::write(const std::string& topic, const std::vector<KeyedRecord>& records, int timeout_ms) {
     if (records.empty()) return std::nullopt;
-    size_t failed = 0;
-    std::string refusal;
-    auto on_delivery = [&](const Delivery& d) {
-        if (d.ok()) return;
-        ++failed;
-        refusal = d.error;
-    };
-    std::string error;
-    auto producer = open_producer("rest-offsets", cluster.producer_properties(), on_delivery, error);
-    if (!producer) return "producer for " + topic + ": " + error;
+    std::lock_guard lock(mutex_);
+    if (!producer_) {
+        std::string error;
+        producer_ = open_producer(name_, cluster_.producer_properties(), [this](const Delivery& d) {
+            if (d.ok()) return;
+            ++failed_;
+            refusal_ = d.error;
+        }, error);
+        if (!producer_) return "producer for " + topic + ": " + error;
+    }
+    failed_ = 0;
+    refusal_.clear();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     auto late = [&] { return std::chrono::steady_clock::now() > deadline; };
     for (const auto& r : records) {
@@ -30,14 +35,22 @@ std::optional<std::string> write_and_wait(Cluster& cluster, const std::string& t
         out.timestamp_ms = SLUICE_NO_TIMESTAMP;
         out.key = {r.key.data(), r.key.size()};
         out.value = {r.value ? r.value->data() : nullptr, r.value ? r.value->size() : 0};
-        Sent sent = producer->send(out, nullptr, late);
+        Sent sent = producer_->send(out, nullptr, late);
         if (!sent.ok()) return "cannot write to " + topic + ": " + sent.error;
     }
     const auto acknowledged = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (producer->queued() > 0 && std::chrono::steady_clock::now() < acknowledged) producer->serve(50);
-    if (producer->queued() > 0) return topic + " did not acknowledge the records in time";
-    if (failed) return std::to_string(failed) + " records were refused by " + topic + ": " + refusal;
+    while (producer_->queued() > 0 && std::chrono::steady_clock::now() < acknowledged) producer_->serve(50);
+    if (producer_->queued() > 0) {
+        producer_.reset();  // what is still queued must not land after the caller was told it failed... as far as we can help it
+        return topic + " did not acknowledge the records within " + std::to_string(timeout_ms) + " ms (is Kafka reachable?)";
+    }
+    if (failed_) return std::to_string(failed_) + " records were refused by " + topic + ": " + refusal_;
     return std::nullopt;
+}
+
+std::optional<std::string> write_and_wait(Cluster& cluster, const std::string& topic, const std::vector<KeyedRecord>& records,
+                                          int timeout_ms) {
+    return KeyedWriter(cluster, "rest-offsets").write(topic, records, timeout_ms);
 }
 
 }  // namespace sluice::kafka

@@ -2,6 +2,8 @@
 // plane's rare writes (offset records changed over REST), not for a task's stream.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +15,25 @@ class Cluster;
 struct KeyedRecord {
     std::string key;
     std::optional<std::string> value;  // nullopt: a tombstone
+};
+
+class Producer;
+
+// The same with one producer kept for many writes (a cluster's status and config changes);
+// one write at a time.
+class KeyedWriter {
+public:
+    KeyedWriter(Cluster& cluster, std::string name);
+    ~KeyedWriter();
+    std::optional<std::string> write(const std::string& topic, const std::vector<KeyedRecord>& records, int timeout_ms);
+
+private:
+    Cluster& cluster_;
+    std::string name_;
+    std::mutex mutex_;
+    std::unique_ptr<Producer> producer_;
+    size_t failed_ = 0;
+    std::string refusal_;
 };
 
 // nullopt once every record is acknowledged; otherwise what went wrong (some records may

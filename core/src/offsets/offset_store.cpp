@@ -1,6 +1,7 @@
 #include "offsets/offset_store.hpp"
 
 #include "common/log.hpp"
+#include "kafka/topic_follower.hpp"
 #include "kafka/topic_reader.hpp"
 #include "offsets/offset_codec.hpp"
 
@@ -8,6 +9,41 @@
 #include <vector>
 
 namespace sluice::offsets {
+
+OffsetStore::OffsetStore(std::string topic) : topic_(std::move(topic)) {}
+
+OffsetStore::~OffsetStore() = default;
+
+void OffsetStore::apply(std::string_view key_bytes, const std::optional<std::string_view>& value, size_t& malformed) {
+    auto key = key_bytes.empty() ? std::nullopt : decode_key(key_bytes);
+    if (!key) {
+        ++malformed;
+    } else if (!value) {
+        erase(key->connector, key->partition);
+    } else if (auto offset = canonical_object(*value)) {
+        put(key->connector, key->partition, *offset);
+    } else {
+        ++malformed;
+    }
+}
+
+bool OffsetStore::follow(kafka::Cluster& cluster, std::string& error) {
+    follower_ = std::make_unique<kafka::TopicFollower>(cluster, topic_, "sluice-offsets-follower", [this](const kafka::FollowedRecord& r) {
+        size_t malformed = 0;
+        apply(r.key, r.value ? std::optional<std::string_view>(*r.value) : std::nullopt, malformed);
+        if (malformed) log::warn("offsets topic ", topic_, " @", r.partition, "/", r.offset, ": not in Kafka Connect's format; ignored");
+    });
+    if (!follower_->start(std::chrono::seconds(30), error) || !follower_->sync(std::chrono::seconds(60), error)) {
+        follower_.reset();
+        return false;
+    }
+    log::info("following offsets topic ", topic_, ": ", size(), " stored source offsets");
+    return true;
+}
+
+bool OffsetStore::sync(std::chrono::milliseconds timeout, std::string& error) {
+    return !follower_ || follower_->sync(timeout, error);
+}
 
 bool OffsetStore::load(kafka::Cluster& cluster, std::string& error) {
     auto partitions = cluster.partition_count(topic_, 10000, error);
@@ -19,16 +55,8 @@ bool OffsetStore::load(kafka::Cluster& cluster, std::string& error) {
     size_t records = 0, malformed = 0;
     auto each = [&](const sluice_record& r) {
         ++records;
-        auto key = r.key.data ? decode_key({r.key.data, r.key.size}) : std::nullopt;
-        if (!key) {
-            ++malformed;
-        } else if (r.value.data == nullptr) {
-            erase(key->connector, key->partition);
-        } else if (auto value = canonical_object({r.value.data, r.value.size})) {
-            put(key->connector, key->partition, *value);
-        } else {
-            ++malformed;
-        }
+        apply(r.key.data ? std::string_view(r.key.data, r.key.size) : std::string_view(),
+              r.value.data ? std::optional<std::string_view>(std::string_view(r.value.data, r.value.size)) : std::nullopt, malformed);
     };
     if (!kafka::read_to_end(cluster, topic_, *partitions, each, std::chrono::seconds(60), error)) return false;
     if (malformed) log::warn("offsets topic ", topic_, ": ignored ", malformed, " records not in Kafka Connect's format");

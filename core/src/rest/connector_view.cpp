@@ -69,7 +69,8 @@ nlohmann::json info_json(const runtime::ConnectorEntry& entry, const runtime::Co
 }
 
 nlohmann::json task_status_json(const runtime::TaskReport& t, const std::string& worker_id) {
-    nlohmann::json j = {{"id", t.task_id}, {"state", runtime::state_name(t.status.state)}, {"worker_id", worker_id}};
+    nlohmann::json j = {{"id", t.task_id}, {"state", runtime::state_name(t.status.state)},
+                        {"worker_id", t.worker_id.empty() ? worker_id : t.worker_id}};
     // RESTARTING after a failure keeps the failure's trace while the restart waits out its backoff.
     if (t.status.state == runtime::TaskState::failed || (t.status.state == runtime::TaskState::restarting && !t.status.trace.empty()))
         j["trace"] = t.status.trace;

@@ -147,6 +147,7 @@ void Connector::start_tasks() {
         // A sink registers with the backpressure gate before it runs, so no source races ahead.
         if (spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
         for (int i = 0; i < spec_.tasks; ++i) {
+            if (!env_.runs_here(spec_.name, i)) continue;
             auto task = make_task(i);
             task->request_pause(target_ == TargetState::paused);
             created.push_back(task);
@@ -332,6 +333,45 @@ Connector::Done Connector::reconfigure(config::ConnectorSpec spec, plugin::Plugi
             }
         }
         start_tasks();
+    });
+}
+
+Connector::Done Connector::rebalance() {
+    return lifecycle_.post([this] {
+        std::vector<std::shared_ptr<Task>> leaving, fresh;
+        {
+            std::lock_guard lock(state_);
+            std::vector<std::shared_ptr<Task>> kept;
+            std::set<int> present;
+            for (auto& t : tasks_) {
+                if (env_.runs_here(spec_.name, t->task_id()) && !closing_) {
+                    kept.push_back(t);
+                    present.insert(t->task_id());
+                } else {
+                    leaving.push_back(t);
+                }
+            }
+            if (target_ != TargetState::stopped && !closing_) {
+                for (int i = 0; i < spec_.tasks; ++i) {
+                    if (present.count(i) || !env_.runs_here(spec_.name, i)) continue;
+                    auto task = make_task(i);
+                    task->request_pause(target_ == TargetState::paused);
+                    fresh.push_back(task);
+                }
+            }
+            if (!fresh.empty() && spec_.kind == config::ConnectorKind::sink) env_.flow.add_reader(spec_.name, spec_.topics);
+            kept.insert(kept.end(), fresh.begin(), fresh.end());
+            std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a->task_id() < b->task_id(); });
+            tasks_ = std::move(kept);
+        }
+        // The tasks that leave end before this change is done: the placement hands their slots
+        // to another worker only then, so a task never runs on two workers at once.
+        for (auto& t : leaving) log::info("task ", t->id(), " moves to another worker");
+        end_tasks(std::move(leaving));
+        for (auto& t : fresh) {
+            log::info("task ", t->id(), " placed on this worker");
+            t->start();
+        }
     });
 }
 

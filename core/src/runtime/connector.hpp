@@ -35,6 +35,7 @@ struct TaskReport {
     std::string id;
     int task_id = 0;
     TaskStatus status;
+    std::string worker_id;  // the worker running it (cluster); empty: this worker
     uint64_t records_in = 0, records_out = 0, bytes_out = 0, commits = 0, commit_failures = 0, records_gap = 0;
     std::vector<PartitionLag> lag;
     ErrorCounts errors;  // error policy counters by stage (records retried, skipped, dead-lettered, failed)
@@ -86,6 +87,9 @@ public:
     std::optional<Done> restart_task(int task_id);
     // A new specification: the tasks end and new ones start in the current target state.
     Done reconfigure(config::ConnectorSpec spec, plugin::PluginPtr plugin);
+    // The placement changed (cluster): tasks no longer placed here end, newly placed ones
+    // start; every other task keeps running untouched.
+    Done rebalance();
 
     config::ConnectorSpec spec() const;
     TargetState target() const;

@@ -8,6 +8,7 @@
 #include "metrics/metrics.hpp"
 #include "offsets/offset_store.hpp"
 #include "runtime/flow_control.hpp"
+#include "runtime/task_placement.hpp"
 
 #include <string>
 
@@ -26,6 +27,9 @@ struct Environment {
     metrics::Metrics* metrics = nullptr;  // none in tools and tests that do not scrape
     const plugin::Registry* plugins = nullptr;  // where connector chains find their transforms and predicates
     kafka::ClientFactory* clients = nullptr;    // where tasks get Kafka clients; null: librdkafka's
+    const TaskPlacement* placement = nullptr;   // which tasks run here; null: every task (standalone)
+
+    bool runs_here(const std::string& connector, int task_id) const { return !placement || placement->runs(connector, task_id); }
 
     kafka::ClientFactory& kafka_clients() const { return clients ? *clients : kafka::librdkafka_clients(); }
 };

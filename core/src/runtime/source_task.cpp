@@ -32,6 +32,12 @@ SourceTask::~SourceTask() {
 
 bool SourceTask::setup() {
     std::string error;
+    // In a cluster this task may have run on another worker until a moment ago: its last
+    // offsets must be read before the plugin asks for them.
+    if (!c_.env.offsets.sync(std::chrono::seconds(30), error)) {
+        fail("cannot read the latest stored offsets: " + error);
+        return false;
+    }
     producer_ = c_.open_producer([this](const kafka::Delivery& d) { acks_->delivered(d); }, error);
     if (!producer_) {
         fail(error);

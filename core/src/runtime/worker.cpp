@@ -69,7 +69,8 @@ bool Worker::start(std::string& error) {
         return false;
     }
     offsets_ = std::make_unique<offsets::OffsetStore>(config_.offsets_topic);
-    if (!offsets_->load(*cluster_, error)) return false;
+    // In a cluster, tasks move between workers: the offsets other workers write must show here.
+    if (!(config_.cluster.enabled() ? offsets_->follow(*cluster_, error) : offsets_->load(*cluster_, error))) return false;
     log::info("worker ", id_, " ready: Kafka at ", cluster_->bootstrap_servers(), cluster_->embedded() ? " (embedded)" : "",
               ", offsets in topic ", config_.offsets_topic);
     ready_ = true;
@@ -94,7 +95,21 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
 }
 
 Environment Worker::environment() {
-    return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_, clients_};
+    return Environment{config_, *cluster_, *offsets_, *flow_, id_, metrics_.get(), &registry_, clients_, placement_};
+}
+
+bool Worker::rebalance(std::chrono::steady_clock::time_point deadline) {
+    std::vector<std::shared_ptr<Connector>> connectors;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [name, slot] : connectors_) connectors.push_back(slot.connector);
+    }
+    std::vector<Connector::Done> changes;
+    for (const auto& c : connectors) changes.push_back(c->rebalance());
+    bool all = true;
+    for (auto& done : changes)
+        if (done.wait_until(deadline) != std::future_status::ready) all = false;
+    return all;
 }
 
 std::chrono::steady_clock::time_point Worker::lifecycle_deadline() const {
@@ -196,7 +211,7 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
     return Change::created;
 }
 
-Worker::Change Worker::put(ConnectorDefinition definition, std::string& message) {
+Worker::Change Worker::put(ConnectorDefinition definition, std::string& message, Deadline until) {
     const std::string name = definition.spec.name;
     auto connector = find(name);
     if (!connector) return create(std::move(definition), TargetState::running, message);
@@ -222,7 +237,7 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message)
         }
         it->second.definition = definition;
     }
-    settle(connector->reconfigure(definition.spec, plugin));
+    settle(connector->reconfigure(definition.spec, plugin), until);
     log::info("connector ", name, " reconfigured");
     return Change::ok;
 }
@@ -245,7 +260,7 @@ Worker::Change Worker::remove(const std::string& name, Deadline until) {
     return Change::ok;
 }
 
-Worker::Change Worker::set_target(const std::string& name, TargetState target) {
+Worker::Change Worker::set_target(const std::string& name, TargetState target, Deadline until) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
     Connector::Done done;
@@ -255,24 +270,25 @@ Worker::Change Worker::set_target(const std::string& name, TargetState target) {
     case TargetState::stopped: done = connector->stop(); break;
     }
     log::info("connector ", name, " target state ", target_name(target));
-    settle(done);
+    settle(done, until);
     return Change::ok;
 }
 
-Worker::Change Worker::restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted) {
+Worker::Change Worker::restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted,
+                               Deadline until) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
     // sluice connectors have no instance of their own: "restart the connector" is the tasks.
-    if (include_tasks) settle(connector->restart(only_failed, restarted));
+    if (include_tasks) settle(connector->restart(only_failed, restarted), until);
     return Change::ok;
 }
 
-Worker::Change Worker::restart_task(const std::string& name, int task_id) {
+Worker::Change Worker::restart_task(const std::string& name, int task_id, Deadline until) {
     auto connector = find(name);
     if (!connector) return Change::not_found;
     auto done = connector->restart_task(task_id);
     if (!done) return Change::not_found;
-    settle(*done);
+    settle(*done, until);
     return Change::ok;
 }
 

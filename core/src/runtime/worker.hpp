@@ -68,13 +68,14 @@ public:
     std::chrono::steady_clock::time_point lifecycle_deadline() const;
     Change create(ConnectorDefinition definition, TargetState target, std::string& message, Deadline until = {});
     // Creates, or reconfigures (tasks restarted in the current target state).
-    Change put(ConnectorDefinition definition, std::string& message);
+    Change put(ConnectorDefinition definition, std::string& message, Deadline until = {});
     // Stops the tasks and forgets the connector; stored offsets stay. A connector of the
     // same name created meanwhile starts once these tasks have ended.
     Change remove(const std::string& name, Deadline until = {});
-    Change set_target(const std::string& name, TargetState target);
-    Change restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted);
-    Change restart_task(const std::string& name, int task_id);
+    Change set_target(const std::string& name, TargetState target, Deadline until = {});
+    Change restart(const std::string& name, bool include_tasks, bool only_failed, std::vector<int>& restarted,
+                   Deadline until = {});
+    Change restart_task(const std::string& name, int task_id, Deadline until = {});
 
     std::vector<std::string> names() const;
     std::optional<ConnectorEntry> entry(const std::string& name) const;
@@ -97,6 +98,11 @@ public:
     metrics::Metrics& metrics() { return *metrics_; }
     // Where tasks get their Kafka clients (unit tests give an in-memory Kafka); before launch.
     void use_kafka_clients(kafka::ClientFactory* clients) { clients_ = clients; }
+    // Cluster mode: only the tasks `placement` places here run; before launch.
+    void use_placement(const TaskPlacement* placement) { placement_ = placement; }
+    // The placement changed: every connector ends the tasks that left and starts the ones
+    // that came; false when some had not ended by `deadline`.
+    bool rebalance(std::chrono::steady_clock::time_point deadline);
 
 private:
     Environment environment();
@@ -113,6 +119,7 @@ private:
     std::unique_ptr<FlowControl> flow_;
     std::unique_ptr<metrics::Metrics> metrics_;
     kafka::ClientFactory* clients_ = nullptr;  // null: librdkafka's
+    const TaskPlacement* placement_ = nullptr;  // null: every task runs here
     std::atomic<bool> ready_{false};
 
     struct Slot {

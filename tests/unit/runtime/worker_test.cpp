@@ -280,3 +280,37 @@ TEST_CASE("restart policy: stopping or deleting a connector whose task waits to 
     CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
     CHECK(calls == 2);
 }
+
+namespace {
+// Tasks 1 and 3 here at first, then 0 and 1.
+struct MovingPlacement : runtime::TaskPlacement {
+    std::atomic<bool> moved{false};
+    bool runs(const std::string&, int task) const override { return moved ? task <= 1 : task % 2 == 1; }
+};
+
+std::vector<int> task_ids(const Worker& worker, const std::string& name) {
+    std::vector<int> out;
+    const auto report = worker.report(name);
+    for (const auto& t : report->tasks) out.push_back(t.task_id);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("worker: with a placement (cluster) only the tasks placed here run; a new placement ends and starts only those that move") {
+    WorkerFixture f;
+    MovingPlacement placement;
+    f.worker->use_placement(&placement);
+    REQUIRE(f.create(config::ConnectorKind::source, "p.src", 4) == Worker::Change::created);
+    REQUIRE(eventually([&] { return f.all_tasks("p.src", TaskState::running); }));
+    CHECK(task_ids(*f.worker, "p.src") == std::vector<int>{1, 3});
+    const int destroyed_before = [&] {
+        std::lock_guard lock(f.source.mutex);
+        return f.source.destroyed;
+    }();
+    placement.moved = true;
+    REQUIRE(f.worker->rebalance(std::chrono::steady_clock::now() + std::chrono::seconds(10)));
+    CHECK(task_ids(*f.worker, "p.src") == std::vector<int>{0, 1});
+    REQUIRE(eventually([&] { return f.all_tasks("p.src", TaskState::running); }));
+    std::lock_guard lock(f.source.mutex);
+    CHECK(f.source.destroyed == destroyed_before + 1);  // task 3 only: task 1 kept running
+}
