@@ -158,7 +158,7 @@ TEST_CASE("cluster: a fourth worker takes a share and restarts nobody else; a si
     TestCluster cluster(dir, kafka.bootstrap());
     for (const char* id : {"w1", "w2", "w3"}) cluster.start(id);
 
-    create(cluster.worker("w2"), "wide", file_sink("cl.wide", dir.file("wide.jsonl"), 3));
+    create(cluster.worker("w2"), "wide", {{"connector.class", "blackhole"}, {"topics", "cl.wide"}, {"tasks.max", "3"}});
     create(cluster.worker("w3"), "gen", datagen("cl.x", 4, 0, 20));
     create(cluster.worker("w1"), "idle", datagen("cl.x", 2, 0, 20));
     const std::map<std::string, int> connectors = {{"wide", 3}, {"gen", 4}, {"idle", 2}};
@@ -216,9 +216,11 @@ TEST_CASE("cluster: a rolling restart of every worker under load loses no record
     TestCluster cluster(dir, kafka.bootstrap());
     for (const char* id : {"w1", "w2", "w3"}) cluster.start(id);
     const int per_task = 3000;
-    create(cluster.worker("w1"), "roll-out", file_sink("cl.roll", dir.file("roll.jsonl"), 3));
+    // Three file sinks (one task each: one file each) read the whole topic.
+    for (const char* n : {"1", "2", "3"})
+        create(cluster.worker("w1"), std::string("roll-out") + n, file_sink("cl.roll", dir.file(std::string("roll") + n + ".jsonl")));
     create(cluster.worker("w2"), "roll-gen", datagen("cl.roll", 3, per_task, 300));
-    const std::map<std::string, int> connectors = {{"roll-out", 3}, {"roll-gen", 3}};
+    const std::map<std::string, int> connectors = {{"roll-out1", 1}, {"roll-out2", 1}, {"roll-out3", 1}, {"roll-gen", 3}};
     auto placement = cluster.wait_settled(connectors, 40s);
     REQUIRE(placement.size() == 6);
     for (const char* id : {"w1", "w2", "w3"}) {
@@ -227,17 +229,19 @@ TEST_CASE("cluster: a rolling restart of every worker under load loses no record
         cluster.start(id);
         auto now = cluster.wait_settled(connectors, 30s);
         REQUIRE_MESSAGE(now.size() == 6, "after restarting " << id);
-        MESSAGE(id << " restarted: every task RUNNING again after " << std::chrono::duration<double>(Clock::now() - back).count()
+        MESSAGE(std::string(id) << " restarted: every task RUNNING again after " << std::chrono::duration<double>(Clock::now() - back).count()
                    << " s");
         // Static membership: the restarted worker got its own tasks back, nothing else moved.
         CHECK_MESSAGE(now == placement, dump(placement) << " became " << dump(now));
     }
     const int64_t total = 3 * per_task;
-    const std::string out = dir.file("roll.jsonl");
-    REQUIRE_MESSAGE(wait_until([&] { return complete(out, total); }, 90s), delivered(out).seqs.size() << " of " << total);
-    auto d = delivered(out);
-    CHECK(d.seqs.size() == static_cast<size_t>(total));
-    MESSAGE("rolling restart: " << d.lines - d.seqs.size() << " duplicates of " << total);
+    for (const char* n : {"1", "2", "3"}) {
+        const std::string out = dir.file(std::string("roll") + n + ".jsonl");
+        REQUIRE_MESSAGE(wait_until([&] { return complete(out, total); }, 90s), delivered(out).seqs.size() << " of " << total);
+        auto d = delivered(out);
+        CHECK(d.seqs.size() == static_cast<size_t>(total));
+        MESSAGE("rolling restart, sink " << std::string(n) << ": " << d.lines - d.seqs.size() << " duplicates of " << total);
+    }
 }
 
 TEST_CASE("cluster: writes fail clearly while Kafka is gone; pipelines from the command line are submitted once; the embedded cluster is refused") {
