@@ -270,6 +270,19 @@ TEST_CASE("cluster: writes fail clearly while Kafka is gone; pipelines from the 
     }, 40s);
     CHECK_MESSAGE((task_states(status) == std::vector<std::string>{"RUNNING", "RUNNING"}), status.dump());
     CHECK(b.get("/pipelines").json.size() == 1);
+
+    // Pause, resume and restart through one worker reach the tasks on both.
+    REQUIRE(b.call("PUT", "/connectors/p.gen/pause").status == 202);
+    status = a.wait_status("p.gen", [](const nlohmann::json& s) { return task_states(s) == std::vector<std::string>{"PAUSED", "PAUSED"}; }, 20s);
+    CHECK_MESSAGE((task_states(status) == std::vector<std::string>{"PAUSED", "PAUSED"}), status.dump());
+    REQUIRE(a.call("PUT", "/connectors/p.gen/resume").status == 202);
+    auto started = [&] { return a.sluice().count_in_log("] started datagen") + b.sluice().count_in_log("] started datagen"); };
+    const size_t before = started();
+    const auto restart = a.call("POST", "/connectors/p.gen/restart?includeTasks=true");
+    CHECK_MESSAGE((restart.status == 202 || restart.status == 204 || restart.status == 200), restart.describe());
+    CHECK_MESSAGE(wait_until([&] { return started() >= before + 2; }, 20s), "both tasks restart, on both workers");
+    status = b.wait_status("p.gen", [](const nlohmann::json& s) { return task_states(s) == std::vector<std::string>{"RUNNING", "RUNNING"}; }, 20s);
+    CHECK_MESSAGE((task_states(status) == std::vector<std::string>{"RUNNING", "RUNNING"}), status.dump());
     CHECK(a.sluice().count_in_log("submitted to the config topic") + b.sluice().count_in_log("submitted to the config topic") >= 1);
 
     // Kafka stops answering: a write answers 503 with the reason, within bounded time; reads still answer.

@@ -48,7 +48,22 @@ void TopicFollower::run() {
     rd_kafka_t* rk = consumer_.get();
     while (!stop_) {
         rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-        if (m == nullptr) continue;
+        if (m == nullptr) {
+            // Idle, nothing being handled: the consumer's position may be past offsets that hold
+            // no record (transaction markers), which sync() must count as read.
+            rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
+            for (int32_t p = 0; p < partitions_; ++p) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
+            if (rd_kafka_position(rk, list) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                std::lock_guard lock(mutex_);
+                for (int i = 0; i < list->cnt; ++i) {
+                    const auto p = static_cast<size_t>(list->elems[i].partition);
+                    if (p < next_.size() && list->elems[i].offset > next_[p]) next_[p] = list->elems[i].offset;
+                }
+                advanced_.notify_all();
+            }
+            rd_kafka_topic_partition_list_destroy(list);
+            continue;
+        }
         if (m->err) {
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) log::warn("reading ", topic_, ": ", rd_kafka_message_errstr(m));
             rd_kafka_message_destroy(m);
@@ -83,22 +98,13 @@ bool TopicFollower::sync(std::chrono::milliseconds timeout, std::string& error) 
             error = "Kafka did not answer for " + topic_ + "[" + std::to_string(p) + "]: " + rd_kafka_err2str(err);
             return false;
         }
-        ends[static_cast<size_t>(p)] = high;
+        ends[static_cast<size_t>(p)] = high > low ? high : 0;  // an empty partition holds nothing to wait for
     }
     std::unique_lock lock(mutex_);
-    // A partition's last offsets may hold no record (transaction markers): the consumer's own
-    // position, past them, says it is caught up then.
+    // next_ counts only what the handler has finished with (see run()).
     auto caught_up = [&] {
-        for (int32_t p = 0; p < partitions_; ++p) {
-            int64_t position = next_[static_cast<size_t>(p)];
-            if (position >= ends[static_cast<size_t>(p)]) continue;
-            rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-            rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
-            rd_kafka_position(consumer_.get(), list);
-            const int64_t fetched = list->elems[0].offset;
-            rd_kafka_topic_partition_list_destroy(list);
-            if (fetched < ends[static_cast<size_t>(p)]) return false;
-        }
+        for (int32_t p = 0; p < partitions_; ++p)
+            if (next_[static_cast<size_t>(p)] < ends[static_cast<size_t>(p)]) return false;
         return true;
     };
     while (!caught_up()) {
