@@ -113,7 +113,9 @@ TEST_CASE("cluster: six connectors through three workers run once, balanced; kil
     const double failover = std::chrono::duration<double>(Clock::now() - killed_at).count();
     REQUIRE_MESSAGE(after.size() == 9, "tasks never came back: " << dump(cluster.placement(cluster.ids()[0], {"src-a", "src-b", "src-c", "out-a", "out-b", "out-c"})));
     MESSAGE("failover after kill -9 of " << victim << " (" << counts[victim] << " tasks): " << failover << " s");
-    CHECK(failover < 15.0);  // session timeout 3 s + rebalance + task start
+    // Session timeout 3 s + rebalance + task start: 6 to 9 s measured here; the bound leaves
+    // room for a CI machine running other tests beside.
+    CHECK(failover < 20.0);
     check_balanced(after, 2);
     // Tasks of the live workers did not move nor restart.
     for (const auto& [task, worker] : placement)
