@@ -17,12 +17,15 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
       ca-certificates librdkafka1 libyaml-cpp0.7 libboost-filesystem1.74.0 libprometheus-cpp-core1.0 \
       libcurl4 libssl3 zlib1g libsimdjson14 libpq5 libmariadb3 curl \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --home /var/lib/sluice --create-home sluice
+ && groupadd --system --gid 10001 sluice \
+ && useradd --system --uid 10001 --gid 10001 --home /var/lib/sluice --create-home sluice
 COPY --from=build /opt/sluice /opt/sluice
 COPY configs/pipelines /etc/sluice/pipelines
 COPY configs/docker/worker.yaml /etc/sluice/worker.yaml
+COPY configs/docker/cluster-worker.yaml /etc/sluice/cluster-worker.yaml
 ENV PATH=/opt/sluice/bin:$PATH SLUICE_PLUGIN_PATH=/opt/sluice/lib/sluice/plugins
-USER sluice
+# Numeric, so that Kubernetes' runAsNonRoot can check it (configs/kubernetes).
+USER 10001:10001
 WORKDIR /var/lib/sluice
 EXPOSE 8083
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:8083/health || exit 1

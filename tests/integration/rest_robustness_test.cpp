@@ -160,10 +160,10 @@ void hold_connections(const Target& t, const std::atomic<bool>& stop) {
     }
 }
 
-// What the worker logged for the requests it answered 500 ("ERROR [rest-N] REST <method>
+// What the worker logged for the requests it answered 500 ("ERROR [rest/N] REST <method>
 // <target>: <exception>"), counted by exception kind: says which defect they come from.
 std::string causes_of_500(const std::string& log) {
-    static const std::regex line_re("ERROR \\[rest-[0-9]+\\] REST [^\n]*");
+    static const std::regex line_re("ERROR \\[rest/[0-9]+\\] REST [^\n]*");
     static const std::regex kind_re("\\[json\\.exception\\.[a-z_]+\\.[0-9]+\\][a-zA-Z0-9 _-]*?(?= at |:|$)");
     std::map<std::string, std::pair<size_t, std::string>> kinds;  // kind -> count, first request
     for (auto it = std::sregex_iterator(log.begin(), log.end(), line_re); it != std::sregex_iterator(); ++it) {

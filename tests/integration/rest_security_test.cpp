@@ -256,3 +256,20 @@ TEST_CASE("sluice passwd: bad input is a usage error") {
     CHECK(printed.status == exited(0));
     CHECK(printed.out.find("ada:viewer:$pbkdf2-sha256$1000$") == 0);
 }
+
+TEST_CASE("rest loggers: a viewer reads the log levels, only an admin changes them") {
+    TempDir dir;
+    write_file(dir.file("tokens"), "ops:admin:ops-token-0123456789abcdef\nboard:viewer:board-token-0123456789\n");
+    SecuredWorker w(dir, write_rest_worker_file(dir, "", "rest.auth: bearer\nrest.auth.tokens.file: tokens\n"));
+    const std::vector<std::string> viewer = {"-H", "Authorization: Bearer board-token-0123456789"};
+    const std::vector<std::string> admin = {"-H", "Authorization: Bearer ops-token-0123456789abcdef"};
+    CHECK(has_error_body(w.call("GET", "/admin/loggers"), 401));
+    auto viewed = w.call("GET", "/admin/loggers", viewer);
+    CHECK(viewed.status == 200);
+    CHECK(viewed.json["root"]["level"] == "INFO");
+    CHECK(has_error_body(w.call("PUT", "/admin/loggers/kafka", viewer, R"({"level": "DEBUG"})"), 403));
+    CHECK(w.call("GET", "/admin/loggers/kafka", viewer).json["level"] == "INFO");
+    auto changed = w.call("PUT", "/admin/loggers/kafka", admin, R"({"level": "DEBUG"})");
+    CHECK_MESSAGE(changed.status == 200, changed.describe());
+    CHECK(w.call("GET", "/admin/loggers/kafka", viewer).json["level"] == "DEBUG");
+}

@@ -48,7 +48,8 @@ TEST_CASE("docker-compose.yml is a valid compose file with the whole stack") {
     auto services = sluice::testing::run({"docker-compose", "-f", source_dir() + "/docker-compose.yml", "config", "--services"},
                                          dir.path().string());
     REQUIRE(services.status == exited(0));
-    for (const char* s : {"kafka-1", "kafka-2", "kafka-3", "clickhouse", "sluice", "prometheus", "grafana"}) {
+    for (const char* s : {"kafka-1", "kafka-2", "kafka-3", "clickhouse", "sluice-1", "sluice-2", "sluice-3", "sluice-pipelines",
+                          "prometheus", "grafana"}) {
         INFO(s);
         CHECK(services.out.find(std::string(s) + "\n") != std::string::npos);
     }
@@ -95,13 +96,16 @@ TEST_CASE("the Grafana dashboard parses and covers throughput, lag, errors and t
 TEST_CASE("the stack's worker file and pipeline validate with the environment compose gives them") {
     TempDir dir;
     const std::string compose = read_file(source_dir() + "/docker-compose.yml");
-    // The command the sluice service runs names the pipeline mounted from configs/docker/pipelines.
-    REQUIRE(compose.find("/etc/sluice/stack/traffic-to-clickhouse.yaml") != std::string::npos);
+    // The pipeline loader submits the pipelines mounted from configs/docker/pipelines to the
+    // cluster, whose workers run the cluster worker file (unit.deploy checks the rest).
+    REQUIRE(compose.find("for p in traffic-to-clickhouse traffic-to-postgres") != std::string::npos);
     REQUIRE(compose.find("./configs/docker/pipelines:/etc/sluice/stack") != std::string::npos);
+    REQUIRE(compose.find("/etc/sluice/cluster-worker.yaml") != std::string::npos);
     sluice::testing::SpawnOptions env;
-    env.env = {{"CLICKHOUSE_URL", "http://clickhouse:8123"}, {"CLICKHOUSE_USER", "sluice"}, {"CLICKHOUSE_PASSWORD", "secret"}};
+    env.env = {{"CLICKHOUSE_URL", "http://clickhouse:8123"}, {"CLICKHOUSE_USER", "sluice"}, {"CLICKHOUSE_PASSWORD", "secret"},
+               {"SLUICE_WORKER_ID", "sluice-1"}};
     auto r = run_sluice(dir,
-                        {"validate", "--worker", source_dir() + "/configs/docker/worker.yaml", "--plugin-dir", plugin_dir(),
+                        {"validate", "--worker", source_dir() + "/configs/docker/cluster-worker.yaml", "--plugin-dir", plugin_dir(),
                          source_dir() + "/configs/docker/pipelines/traffic-to-clickhouse.yaml"},
                         30s, env);
     INFO(r.out, r.err);

@@ -1,18 +1,19 @@
 #include "common/log.hpp"
 
+#include "common/log_levels.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 namespace sluice::log {
 namespace {
-
-std::atomic<Level> g_level{Level::info};
 
 struct State {
     std::mutex mutex;
@@ -94,8 +95,104 @@ std::string_view level_name(Level level) {
     return "?";
 }
 
-void set_level(Level l) { g_level.store(l, std::memory_order_relaxed); }
-Level level() { return g_level.load(std::memory_order_relaxed); }
+namespace detail {
+std::atomic<Level> g_floor{Level::info};
+std::atomic<bool> g_per_logger{false};
+}  // namespace detail
+
+namespace {
+
+// The published table. Readers keep a copy of the pointer per thread and look here again
+// only when the generation moved, so a level check never waits on a writer.
+struct LevelState {
+    std::mutex mutex;
+    std::shared_ptr<const LevelTable> table = std::make_shared<const LevelTable>(Level::info);
+};
+LevelState& level_state() {
+    static LevelState s;
+    return s;
+}
+std::atomic<uint64_t> g_generation{1};
+
+// Under the state's mutex: the new table, then the generation, then the fast path's summary
+// (a line checked in between is judged by the old or the new table, never by a mix).
+void publish(LevelState& s, std::shared_ptr<const LevelTable> table) {
+    s.table = std::move(table);
+    g_generation.fetch_add(1, std::memory_order_release);
+    detail::g_floor.store(s.table->floor(), std::memory_order_relaxed);
+    detail::g_per_logger.store(!s.table->uniform(), std::memory_order_relaxed);
+}
+
+struct CachedLevel {
+    uint64_t generation = 0;
+    std::shared_ptr<const LevelTable> table;
+    bool resolved = false;
+    std::string context;  // the last context resolved, and its level
+    Level level = Level::info;
+};
+thread_local CachedLevel t_level;
+
+}  // namespace
+
+bool detail::enabled_for(Level l, std::string_view context) {
+    auto& c = t_level;
+    if (c.generation != g_generation.load(std::memory_order_acquire)) {
+        auto& s = level_state();
+        std::lock_guard lock(s.mutex);
+        c.table = s.table;
+        c.generation = g_generation.load(std::memory_order_relaxed);
+        c.resolved = false;
+    }
+    if (!c.resolved || c.context != context) {
+        c.context.assign(context);
+        c.level = c.table->effective(context);
+        c.resolved = true;
+    }
+    return l >= c.level;
+}
+
+void set_level(Level l) {
+    auto& s = level_state();
+    std::lock_guard lock(s.mutex);
+    auto next = std::make_shared<LevelTable>(*s.table);
+    next->set_root(l);
+    publish(s, std::move(next));
+}
+
+Level level() {
+    auto& s = level_state();
+    std::lock_guard lock(s.mutex);
+    return s.table->root().level;
+}
+
+std::shared_ptr<const LevelTable> levels() {
+    auto& s = level_state();
+    std::lock_guard lock(s.mutex);
+    return s.table;
+}
+
+bool set_logger_level(std::string_view logger, Level l, std::string& error) {
+    if (auto problem = logger_name_problem(logger)) {
+        error = *problem;
+        return false;
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto& s = level_state();
+    std::lock_guard lock(s.mutex);
+    auto next = std::make_shared<LevelTable>(*s.table);
+    if (!next->set(logger, l, now)) {
+        error = "at most " + std::to_string(kMaxLoggers) + " loggers may have a level of their own; set a common parent (or root) instead";
+        return false;
+    }
+    publish(s, std::move(next));
+    return true;
+}
+
+void reset_levels(Level root) {
+    auto& s = level_state();
+    std::lock_guard lock(s.mutex);
+    publish(s, std::make_shared<const LevelTable>(root));
+}
 
 void add_secret(std::string_view value) {
     if (value.size() < 4) return;
@@ -153,7 +250,7 @@ void set_sink(Sink sink) {
 void write(Level l, std::string_view message) { write(l, t_context, message); }
 
 void write(Level l, std::string_view context, std::string_view message) {
-    if (!enabled(l)) return;
+    if (!enabled(l, context)) return;
     std::string line = timestamp();
     line += ' ';
     line += level_name(l);

@@ -3,6 +3,7 @@
 // (worker, plugin, librdkafka).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <sstream>
@@ -17,9 +18,35 @@ enum class Level { trace = 0, debug = 1, info = 2, warn = 3, error = 4, off = 5 
 std::optional<Level> parse_level(std::string_view name);
 std::string_view level_name(Level level);
 
+// Root's level (the worker file's log.level, --log-level); other loggers keep theirs
+// (log_levels.hpp: per-logger levels set at run time over REST).
 void set_level(Level level);
 Level level();
-inline bool enabled(Level l) { return l >= level(); }
+
+std::string_view current_context();
+
+namespace detail {
+// The lowest level of any logger, and whether all loggers share root's level: with one level
+// everywhere (the usual case) a check is one atomic load and a compare.
+extern std::atomic<Level> g_floor;
+extern std::atomic<bool> g_per_logger;
+bool enabled_for(Level l, std::string_view context);  // the thread's cached table, no lock
+}  // namespace detail
+
+// Would a line of this level under `context` ("connector/task", "kafka/<client>") be written?
+inline bool enabled(Level l, std::string_view context) {
+    if (l < detail::g_floor.load(std::memory_order_relaxed)) return false;
+    if (!detail::g_per_logger.load(std::memory_order_relaxed)) return true;
+    return detail::enabled_for(l, context);
+}
+// The same under the calling thread's context (Scope).
+inline bool enabled(Level l) {
+    if (l < detail::g_floor.load(std::memory_order_relaxed)) return false;
+    if (!detail::g_per_logger.load(std::memory_order_relaxed)) return true;
+    return detail::enabled_for(l, current_context());
+}
+// Might some logger write a line of this level? (Before building a context that costs.)
+inline bool enabled_somewhere(Level l) { return l >= detail::g_floor.load(std::memory_order_relaxed); }
 
 // Secrets (declared secret config values, values from config providers) never appear in log
 // lines: each occurrence is replaced by "****". Values shorter than 4 characters are not
@@ -64,7 +91,6 @@ public:
 private:
     std::string previous_;
 };
-std::string_view current_context();
 
 template <class... Args>
 std::string cat(const Args&... args) {

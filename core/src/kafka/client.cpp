@@ -13,7 +13,7 @@ const std::string& client_name(const void* opaque) {
 void log_callback(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
     // syslog levels; librdkafka's NOTICE/INFO chatter is routine, so it goes to debug.
     log::Level l = level <= 3 ? log::Level::error : level == 4 ? log::Level::warn : log::Level::debug;
-    if (!log::enabled(l)) return;
+    if (!log::enabled_somewhere(l)) return;  // the "kafka" logger (or one below it) decides in write()
     log::write(l, "kafka/" + client_name(rd_kafka_opaque(rk)), std::string(facility) + ": " + message);
 }
 

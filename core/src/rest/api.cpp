@@ -19,6 +19,7 @@ Api::Api(runtime::Worker& worker, plugin::Registry& registry, ApiOptions options
     add_pipeline_routes(router_, *this);
     add_offset_routes(router_, *this);
     add_tap_routes(router_, *this);
+    add_logger_routes(router_, *this);
     add_connector_routes(router_, *this);
 }
 

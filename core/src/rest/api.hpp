@@ -30,6 +30,13 @@ struct ApiOptions {
     std::function<std::string()> metrics_text;
     std::string metrics_content_type = "text/plain; version=0.0.4";
     std::function<void(std::string_view, std::string_view, int, double)> observe;
+    // PUT /admin/loggers/{logger}?scope=cluster: sets the level (TRACE ... OFF) on every worker
+    // of the cluster, this one included (distributed mode: through the config topic; each worker
+    // applies it with log::set_logger_level, as Connect's KIP-976 does only for changes written
+    // after the worker started). Called with a valid logger name and level; may throw
+    // control::Error (unavailable: 503). Unset (standalone): scope=cluster applies on this
+    // worker, the whole cluster.
+    std::function<void(const std::string& logger, const std::string& level)> apply_logger_on_cluster;
 };
 
 class Api {
@@ -78,5 +85,6 @@ void add_connector_routes(Router& router, Api& api);
 void add_offset_routes(Router& router, Api& api);
 void add_plugin_routes(Router& router, Api& api);
 void add_pipeline_routes(Router& router, Api& api);
+void add_logger_routes(Router& router, Api& api);
 
 }  // namespace sluice::rest

@@ -365,7 +365,7 @@ void HttpServer::start() {
     impl_->accept();
     for (int i = 0; i < std::max(1, impl_->options.threads); ++i)
         impl_->threads.emplace_back([this, i] {
-            log::Scope scope("rest-" + std::to_string(i));
+            log::Scope scope("rest/" + std::to_string(i));  // logger "rest" (GET /admin/loggers)
             impl_->ioc.run();
         });
 }
