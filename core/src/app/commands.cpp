@@ -7,6 +7,7 @@
 #include "app/signals.hpp"
 #include "cluster/coordinator.hpp"
 #include "common/log.hpp"
+#include "common/log_levels.hpp"
 #include "common/text.hpp"
 #include "config/isolation_config.hpp"
 #include "config/pipeline_config.hpp"
@@ -319,6 +320,8 @@ int run_command(const Options& o) {
     });
     auto worker = std::make_unique<runtime::Worker>(s.worker, s.registry);
     if (auto code = run_preflight(*worker, s.pipelines)) return *code;
+    const bool clustered = s.worker.cluster.enabled();
+    std::unique_ptr<cluster::Coordinator> coordinator;
     if (rest) {
         rest::ApiOptions api;
         api.plugin_dirs = s.plugin_dirs;
@@ -331,13 +334,16 @@ int run_command(const Options& o) {
         api.observe = [w](std::string_view route, std::string_view method, int status, double seconds) {
             w->metrics().observe_rest_request(route, method, status, seconds);
         };
+        // A cluster-scoped log level goes through the config topic to every worker.
+        if (clustered)
+            api.apply_logger_on_cluster = [&coordinator](const std::string& logger, const std::string& level) {
+                coordinator->put_logger(logger, level);
+            };
         rest->attach(*worker, s.registry, std::move(api));
     }
     // Distributed mode: the cluster drives this worker's control plane (the REST API's, or one
     // of its own when the worker serves no REST).
-    const bool clustered = s.worker.cluster.enabled();
     std::unique_ptr<control::ControlPlane> own_control;
-    std::unique_ptr<cluster::Coordinator> coordinator;
     if (clustered) {
         control::ControlPlane* control = rest ? &rest->api()->control() : nullptr;
         if (!control) {
@@ -345,6 +351,14 @@ int run_command(const Options& o) {
             control = own_control.get();
         }
         coordinator = std::make_unique<cluster::Coordinator>(*worker, *control);
+        coordinator->on_logger([](const std::string& logger, const std::string& level) {
+            std::string error;
+            auto parsed = log::parse_level(level);
+            if (!parsed || !log::set_logger_level(logger, *parsed, error))
+                log::warn("cluster: log level ", level, " for logger ", logger, " not applied: ", parsed ? error : "unknown level");
+            else
+                log::info("cluster: logger ", logger, " set to ", level);
+        });
     }
     std::string error;
     if (!worker->start(error)) {

@@ -383,6 +383,7 @@ void Coordinator::placement_loop() {
             else subscribed = wanted;
         }
         member.poll(100);
+        if (member.failed()) break;  // fenced: this worker runs nothing until it is restarted
         generation_ = member.generation();
         instruments_->generation.Set(member.generation());
     }

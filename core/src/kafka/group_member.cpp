@@ -57,8 +57,23 @@ bool GroupMember::subscribe(const std::set<std::string>& topics, std::string& er
 }
 
 void GroupMember::poll(int timeout_ms) {
+    if (fatal_) return;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(client_.get(), timeout_ms);
     if (!m) return;
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        // E.g. another member joined with our group.instance.id (two workers with one worker.id):
+        // this member is out of the group for good, and its slots are someone else's.
+        char reason[512] = "";
+        rd_kafka_fatal_error(client_.get(), reason, sizeof reason);
+        log::error("placement group ", settings_.group_id, ": this worker was removed from the group (", reason,
+                   "); ending its tasks. Is another worker running with the same worker.id?");
+        fatal_ = true;
+        auto owned = owned_;
+        owned_.clear();
+        if (handlers_.revoked && !owned.empty()) handlers_.revoked(owned, true);
+        rd_kafka_message_destroy(m);
+        return;
+    }
     // Slot topics hold no records; what comes is an event worth a line, never data.
     if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && m->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
         log::warn("placement group ", settings_.group_id, ": ", rd_kafka_message_errstr(m));

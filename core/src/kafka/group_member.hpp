@@ -42,6 +42,7 @@ public:
     int32_t generation() const { return generation_; }
     const std::set<std::string>& owned() const { return owned_; }
     uint64_t rebalances() const { return rebalances_; }
+    bool failed() const { return fatal_; }
     // Leaves the group (a static member does not: its partitions wait a session timeout for it).
     void close();
 
@@ -59,6 +60,7 @@ private:
     uint64_t rebalances_ = 0;
     bool assigned_once_ = false;
     bool subscribed_ = false;
+    bool fatal_ = false;  // fenced or failed for good: no more polls
 };
 
 }  // namespace sluice::kafka

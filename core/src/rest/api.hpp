@@ -56,6 +56,8 @@ public:
     plugin::Registry& registry() { return registry_; }
     const config::AccessPolicy& access() const { return control_.access(); }
     const ApiOptions& options() const { return options_; }
+    // True once restore() ran: the worker started and (in a cluster) read the config topic.
+    bool serving() const { return serving_.load(); }
 
 private:
     runtime::Worker& worker_;

@@ -10,7 +10,7 @@ void add_root_routes(Router& router, Api& api) {
                                    {"worker_id", api.worker().id()}});
     });
     router.add("GET", "/health", [&api](const Call&) {
-        if (!api.worker().ready())
+        if (!api.worker().ready() || !api.serving())
             return json_response(503, {{"status", "starting"}, {"message", "Worker is still starting up."}});
         return json_response(200, {{"status", "healthy"}, {"message", "Worker has completed startup and is ready to handle requests."}});
     });
