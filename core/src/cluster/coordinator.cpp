@@ -371,7 +371,7 @@ void Coordinator::placement_loop() {
             for (const auto& topic : wanted) {
                 if (known.count(topic)) continue;
                 std::string e;
-                if (!cluster.partition_count(topic, 5000, e)) {
+                if (!cluster.partition_count(topic, 5000, e) && worker_.config().topic_creation_enable) {
                     auto created = cluster.create_topic(topic, 1, settings_.topic_replication, {});
                     if (!created.created)
                         log::warn("cluster: cannot create the slot topic ", topic, " (", created.error,
