@@ -167,6 +167,18 @@ TEST_CASE("cluster: a fourth worker takes a share and restarts nobody else; a si
     auto placement = cluster.wait_settled(connectors, 40s);
     REQUIRE_MESSAGE(placement.size() == 9, "w1 log:\n" << cluster.worker("w1").sluice().log());
     check_balanced(placement, 3);
+    // Each worker's metrics say how many tasks it runs, and that its placement changed.
+    for (const auto& id : cluster.ids()) {
+        std::string metrics;
+        CHECK_MESSAGE(wait_until([&] {
+            metrics = cluster.worker(id).get("/metrics").body;
+            return metrics.find("\nsluice_cluster_tasks 3\n") != std::string::npos;
+        }, 10s), id << ":\n" << metrics);
+        CHECK(metrics.find("\nsluice_cluster_slots_owned 3\n") != std::string::npos);
+        CHECK(metrics.find("\nsluice_cluster_rebalances_total ") != std::string::npos);
+        CHECK(metrics.find("\nsluice_cluster_generation ") != std::string::npos);
+        CHECK(metrics.find("\nsluice_cluster_last_rebalance_timestamp_seconds 1") != std::string::npos);
+    }
 
     // The sink's three tasks are on three workers (balance), each with 4 of the 12 partitions.
     std::set<std::string> sink_workers;
