@@ -57,6 +57,7 @@ struct Options {
     std::map<std::string, std::string> producer_properties;
     std::map<std::string, std::string> worker_settings;
     std::map<std::string, std::string> datagen_settings;
+    std::map<std::string, std::string> source_settings;  // connector keys beside `plugin`
     std::string bin_dir, plugin_dir;
     std::string json_file;
     bool keep_temp = false;
@@ -79,6 +80,8 @@ librdkafka producer / consumer with the same properties, on one sluice-mock-kafk
   --producer-property K=V  librdkafka producer property for BOTH sides (repeatable)
   --worker K=V             extra worker setting, e.g. source.batch.max.records=10000 (repeatable)
   --datagen K=V            extra datagen setting, e.g. batch.size=5000 (repeatable)
+  --source K=V             extra key of the produce run's source connector, e.g.
+                           transaction.boundary=interval (repeatable)
   --only produce|consume   run one half only
   --bin-dir DIR            where sluice and sluice-mock-kafka are (default: next to sluice-bench)
   --plugin-dir DIR         plugin directory (default: BIN_DIR/../plugins)
@@ -129,6 +132,9 @@ Options parse(int argc, char** argv) {
         } else if (a == "--datagen") {
             auto [k, v] = key_value(next(), a);
             o.datagen_settings[k] = v;
+        } else if (a == "--source") {
+            auto [k, v] = key_value(next(), a);
+            o.source_settings[k] = v;
         } else if (a == "--only") {
             o.only = next();
             if (o.only != "produce" && o.only != "consume") throw std::runtime_error("--only expects produce or consume");
@@ -377,8 +383,9 @@ private:
           << "source:\n"
           << "  name: datagen\n"
           << "  plugin: datagen\n"
-          << "  topic: " << produce_topic("sluice", i) << "\n"
-          << "  config:\n"
+          << "  topic: " << produce_topic("sluice", i) << "\n";
+        for (const auto& [k, v] : o_.source_settings) y << "  " << k << ": " << quoted(v) << "\n";
+        y << "  config:\n"
           << "    sensors: " << o_.sensors << "\n"
           << "    rate: 0\n"
           << "    max.records: " << o_.records << "\n";
@@ -487,6 +494,7 @@ private:
                   << "sluice: offset.flush.interval.ms=" << flush_interval_ms_;
         for (const auto& [k, v] : o_.worker_settings) std::cout << " " << k << "=" << v;
         for (const auto& [k, v] : o_.datagen_settings) std::cout << " datagen." << k << "=" << v;
+        for (const auto& [k, v] : o_.source_settings) std::cout << " source." << k << "=" << v;
         std::cout << "\n";
     }
 

@@ -71,6 +71,7 @@ std::optional<int> load_pipelines(const Options& o, Setup& s) {
     for (const auto& file : o.pipelines)
         if (auto p = config::load_pipeline(file, s.registry, diags)) s.pipelines.push_back(std::move(*p));
     config::check_pipelines(s.pipelines, {s.worker.offsets_topic}, diags);
+    config::check_exactly_once(s.pipelines, s.worker.exactly_once_source_support, diags);
     if (!diags.empty()) {
         std::cerr << diags.format();
         std::cerr << diags.size() << (diags.size() == 1 ? " error" : " errors") << " in the pipeline configuration\n";
@@ -169,6 +170,10 @@ void print_reference(std::ostream& out, const std::vector<plugin::PluginPtr>& pl
            "Beside `plugin` in a pipeline file, beside `connector.class` over REST; unset, the worker's key of the same name "
            "applies (docs/plugin-isolation.md).\n\n";
     markdown_keys(out, config::connector_isolation_schema());
+    out << "\n## Every source connector: exactly-once delivery\n\n"
+           "Beside `plugin` in a pipeline file, beside `connector.class` over REST; transactions are used when the worker "
+           "sets `exactly.once.source.support: enabled` (docs/exactly-once.md).\n\n";
+    markdown_keys(out, config::exactly_once_schema());
     for (auto kind : {config::ConnectorKind::source, config::ConnectorKind::sink, config::ConnectorKind::transform,
                       config::ConnectorKind::predicate}) {
         for (const auto& p : plugins) {

@@ -78,7 +78,7 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
         else c.tasks = std::stoi(v.text);
     }
 
-    std::map<std::string, std::string> plugin_config, errors, restart, isolation;
+    std::map<std::string, std::string> plugin_config, errors, restart, isolation, exactly_once;
     for (const auto& [key, value] : flat) {
         if (key == "name" || key == "connector.class" || key == "tasks.max" || is_chain_key(key)) continue;
         if (key == "read.internal.topics") {
@@ -107,6 +107,7 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
             continue;
         }
         if (is_isolation_key(key)) isolation[key] = value;
+        else if (exactly_once_schema().find(key) != nullptr) exactly_once[key] = value;
         else if (text::starts_with(key, "errors.")) errors[key.substr(7)] = value;
         else if (text::starts_with(key, "restart.")) restart[key.substr(8)] = value;
         else plugin_config[key] = value;
@@ -130,6 +131,14 @@ std::optional<ConnectorSpec> connector_from_flat(const std::string& name, const 
     Resolved restart_values = bind_flat(restart, restart_policy_schema(), BindScope{where.file, "", "restart", where, {}, access}, diags);
     c.restart = restart_policy_from(restart_values, "restart", where, diags);
     c.isolation = isolation_overrides_from(bind_flat(isolation, connector_isolation_schema(), BindScope{where.file, "", "", where, {}, access}, diags));
+    if (kind == ConnectorKind::sink) {
+        for (const auto& [key, value] : exactly_once)
+            diags.add(where, key, "only source connectors write in transactions; a sink reads committed records only "
+                                  "(isolation.level=read_committed) without any key");
+    } else {
+        Resolved values = bind_flat(exactly_once, exactly_once_schema(), BindScope{where.file, "", "", where, {}, access}, diags);
+        c.exactly_once = exactly_once_from(values, "", where, diags);
+    }
     if (diags.size() != before) return std::nullopt;
     return c;
 }

@@ -7,6 +7,8 @@
 //   transforms=a,b  transforms.a.type=...  transforms.a.<key>=...  (also .predicate, .negate)
 //   predicates=p    predicates.p.type=...  predicates.p.<key>=...
 //   errors.<key>      the error policy (errors.tolerance, errors.deadletterqueue.topic.name, ...)
+//   restart.<key>     the restart policy; plugin.isolation & co.: where the plugin runs
+//   exactly.once.support, transaction.boundary, transaction.boundary.interval.ms   sources only
 //   name              optional; must equal the connector's name
 //   anything else     the plugin's own configuration, checked against its declared keys
 //

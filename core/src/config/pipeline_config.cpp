@@ -42,7 +42,8 @@ namespace {
 
 const std::vector<std::string> kPipelineKeys = {"name", "description", "source", "sinks"};
 const std::vector<std::string> kSourceKeys = {"name", "plugin", "topic", "tasks", "config", "transforms", "predicates", "errors",
-                                              "restart", "plugin.isolation", "plugin.call.timeout.ms", "plugin.memory.max.bytes"};
+                                              "restart", "plugin.isolation", "plugin.call.timeout.ms", "plugin.memory.max.bytes",
+                                              "exactly.once.support", "transaction.boundary", "transaction.boundary.interval.ms"};
 const std::vector<std::string> kSinkKeys = {"name", "plugin", "topics", "tasks", "config", "transforms", "predicates", "errors",
                                             "restart", "read.internal.topics", "plugin.isolation", "plugin.call.timeout.ms",
                                             "plugin.memory.max.bytes"};
@@ -173,10 +174,13 @@ private:
         c.pipeline = pipeline;
         c.where = at(node);
         YAML::Node name, plugin, topics, tasks, config, transforms, predicates, errors, restart, internal;
-        std::vector<std::string> not_isolation;  // the keys read here: the isolation binder skips them
+        // The keys beside `plugin` bound by a schema of their own (isolation, exactly-once),
+        // and every other key of the map, which their binders skip.
+        std::vector<std::string> isolation_keys, not_isolation, exactly_once_keys, not_exactly_once;
         const auto& valid = kind == ConnectorKind::source ? kSourceKeys : kSinkKeys;
         for (auto& e : entries(node, doc_.file, prefix, diags_)) {
-            if (!is_isolation_key(e.key)) not_isolation.push_back(e.key);
+            (is_isolation_key(e.key) ? isolation_keys : not_isolation).push_back(e.key);
+            (is_exactly_once_key(e.key) ? exactly_once_keys : not_exactly_once).push_back(e.key);
             if (e.key == "name") name = e.value;
             else if (e.key == "plugin") plugin = e.value;
             else if (e.key == (kind == ConnectorKind::source ? "topic" : "topics")) topics = e.value;
@@ -188,6 +192,11 @@ private:
             else if (e.key == "restart") restart = e.value;
             else if (e.key == "read.internal.topics" && kind == ConnectorKind::sink) internal = e.value;
             else if (is_isolation_key(e.key)) continue;
+            else if (is_exactly_once_key(e.key) && kind == ConnectorKind::source) continue;
+            else if (is_exactly_once_key(e.key))
+                diags_.add(at(e.key_node), prefix + "." + e.key,
+                           "only source connectors write in transactions; a sink reads committed records only "
+                           "(isolation.level=read_committed) without any key");
             else unknown(e, prefix, valid);
         }
 
@@ -271,20 +280,34 @@ private:
         BindScope restart_scope{doc_.file, doc_.base_dir, prefix + ".restart", at(restart, &c.where), {}, doc_.access};
         Resolved restart_values = bind(restart, restart_policy_schema(), restart_scope, diags_);
         c.restart = restart_policy_from(restart_values, prefix + ".restart", restart_scope.where, diags_);
-        // plugin.isolation & co. sit beside `plugin`: bound from the connector's own map (their
-        // positions), every other key of it skipped (read, or reported, above).
-        // The map's own problems (a key given twice, a key that is not a name) were reported
-        // above: only what is said of the isolation keys is kept from this second walk.
-        BindScope isolation_scope{doc_.file, doc_.base_dir, prefix, c.where, not_isolation, doc_.access};
-        Diagnostics isolation_diags;
-        c.isolation = isolation_overrides_from(bind(node, connector_isolation_schema(), isolation_scope, isolation_diags));
-        for (const auto& d : isolation_diags.items())
-            for (const auto& k : connector_isolation_schema().keys())
-                if (d.key == prefix + "." + k.name && d.message != "key given twice") {
+        c.isolation = isolation_overrides_from(bind_beside(node, connector_isolation_schema(), prefix, c.where, isolation_keys, not_isolation));
+        if (kind == ConnectorKind::source)
+            c.exactly_once = exactly_once_from(bind_beside(node, exactly_once_schema(), prefix, c.where, exactly_once_keys, not_exactly_once),
+                                               prefix, c.where, diags_);
+        return c;
+    }
+
+    // Keys that sit beside `plugin` (plugin.isolation & co., the exactly-once keys): bound
+    // from the connector's own map (their positions), every other key of it (`others`)
+    // skipped: read, or reported, above. The map's own problems (a key given twice, a key
+    // that is not a name) were reported above too: only what is said of `mine` (the map's
+    // keys of this schema, with what is nested under them) is kept from this second walk.
+    Resolved bind_beside(const YAML::Node& node, const Schema& schema, const std::string& prefix, const Location& where,
+                         const std::vector<std::string>& mine, const std::vector<std::string>& others) {
+        BindScope scope{doc_.file, doc_.base_dir, prefix, where, others, doc_.access};
+        Diagnostics walk;
+        Resolved values = bind(node, schema, scope, walk);
+        for (const auto& d : walk.items()) {
+            if (d.message == "key given twice") continue;
+            for (const auto& k : mine) {
+                const std::string key = prefix + "." + k;
+                if (d.key == key || text::starts_with(d.key, key + ".")) {
                     diags_.add(d.where, d.key, d.message);
                     break;
                 }
-        return c;
+            }
+        }
+        return values;
     }
 
     void unknown_plugin(const YAML::Node& node, const std::string& key, ConnectorKind kind, const std::string& name) {
@@ -339,6 +362,12 @@ std::optional<std::string> internal_topic_problem(const ConnectorSpec& c, const 
                "is really what you want";
     }
     return std::nullopt;
+}
+
+void check_exactly_once(const std::vector<PipelineSpec>& pipelines, bool worker_support, Diagnostics& diags) {
+    for (const auto& p : pipelines)
+        for (const auto& c : p.connectors)
+            if (auto refused = exactly_once_refusal(c.exactly_once, worker_support)) diags.add(c.where, "source.exactly.once.support", *refused);
 }
 
 void check_pipelines(const std::vector<PipelineSpec>& pipelines, const std::vector<std::string>& worker_topics, Diagnostics& diags) {

@@ -17,11 +17,14 @@
 // Each connector (the source, every sink) may also have `transforms` (a list), `predicates`
 // (a map), `errors` (Kafka Connect's errors.* keys without the prefix) and `restart` (the
 // restart.* keys without the prefix): see transform_config.hpp, error_policy.hpp,
-// restart_policy.hpp, docs/error-handling.md and docs/restart-policy.md.
+// restart_policy.hpp, docs/error-handling.md and docs/restart-policy.md. A source may also
+// have the exactly-once keys beside `plugin` (exactly.once.support, transaction.boundary,
+// transaction.boundary.interval.ms): exactly_once_config.hpp, docs/exactly-once.md.
 #pragma once
 
 #include "config/diagnostics.hpp"
 #include "config/error_policy.hpp"
+#include "config/exactly_once_config.hpp"
 #include "config/isolation_config.hpp"
 #include "config/plugin_catalog.hpp"
 #include "config/restart_policy.hpp"
@@ -48,6 +51,7 @@ struct ConnectorSpec {
     std::vector<PredicateSpec> predicates;  // referenced by transforms by name
     ErrorPolicy errors;
     RestartPolicy restart;  // what the worker does when a task fails
+    ExactlyOncePolicy exactly_once;  // sources: exactly.once.support, transaction.boundary(.interval.ms)
     IsolationOverrides isolation;  // plugin.isolation, plugin.call.timeout.ms, plugin.memory.max.bytes
     bool read_internal_topics = false;  // a sink may read Kafka's and the worker's own topics (said out loud)
 
@@ -73,6 +77,10 @@ std::vector<std::string> masked_texts(const ConnectorSpec& c);
 // Across pipelines and against the worker: connector names unique; no sink reads an internal
 // topic (see internal_topic_problem) unless it says read.internal.topics.
 void check_pipelines(const std::vector<PipelineSpec>& pipelines, const std::vector<std::string>& worker_topics, Diagnostics& diags);
+
+// Connectors that require exactly-once delivery on a worker without
+// exactly.once.source.support: refused, each at its place (exactly_once_refusal).
+void check_exactly_once(const std::vector<PipelineSpec>& pipelines, bool worker_support, Diagnostics& diags);
 
 // A sink reading Kafka's own topics (__consumer_offsets, __transaction_state, any "__..."
 // topic) or the worker's (its offsets topic, given in worker_topics) would consume

@@ -67,6 +67,7 @@ WorkerConfig from_resolved(Resolved r, const std::string& file, const std::strin
     w.shutdown_timeout_ms = num("shutdown.timeout.ms");
     w.source_batch_max_records = static_cast<int>(num("source.batch.max.records"));
     w.sink_batch_max_records = static_cast<int>(num("sink.batch.max.records"));
+    w.exactly_once_source_support = str("exactly.once.source.support") == "enabled";
     w.plugin_isolation.mode = str("plugin.isolation") == "process" ? Isolation::process : Isolation::in_process;
     w.plugin_isolation.call_timeout_ms = num("plugin.call.timeout.ms");
     w.plugin_isolation.memory_max_bytes = num("plugin.memory.max.bytes");
@@ -128,6 +129,13 @@ const Schema& worker_schema() {
         keys.push_back(ranged(key_def("shutdown.timeout.ms", T::integer, "Graceful stop budget: drain, flush and commit within this time", "30000"), 0, 3600000));
         keys.push_back(ranged(key_def("source.batch.max.records", T::integer, "Records a source may return from one poll", "10000"), 1, 1000000));
         keys.push_back(ranged(key_def("sink.batch.max.records", T::integer, "Records handed to a sink in one put", "10000"), 1, 1000000));
+        KeyDef eos = key_def("exactly.once.source.support", T::string,
+                             "enabled: every source task writes its records and their source offsets in Kafka transactions of a "
+                             "producer of its own (transactional.id <cluster.group.id or worker id>-<connector>-<task>), so that "
+                             "consumers reading read_committed see each record once (Kafka Connect's KIP-618; needs transactions on "
+                             "the broker, docs/exactly-once.md); disabled: at least once", "disabled");
+        eos.allowed = {"disabled", "enabled"};
+        keys.push_back(eos);
         keys.push_back(key_def("cluster.group.id", T::string,
                            "Distributed mode: workers with this group id and the same kafka.bootstrap.servers form one cluster (docs/operations.md). Empty: standalone. Needs a shared Kafka, never the embedded cluster", ""));
         keys.push_back(key_def("cluster.config.topic", T::string,

@@ -56,6 +56,9 @@ struct WorkerConfig {
     int64_t shutdown_timeout_ms = 30000;
     int source_batch_max_records = 10000;
     int sink_batch_max_records = 10000;
+    // exactly.once.source.support: enabled: every source task writes its records and their
+    // offsets in transactions (docs/exactly-once.md).
+    bool exactly_once_source_support = false;
     // Distributed mode (docs/operations.md): workers with the same cluster.group.id and
     // bootstrap servers form one cluster; empty: standalone.
     ClusterConfig cluster;

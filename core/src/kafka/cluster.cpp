@@ -19,7 +19,11 @@ const Properties kProducerDefaults = {
 
 // Sinks commit only what they flushed; a missing committed offset starts at the beginning.
 // The eager roundrobin assignor, not cooperative-sticky: see cooperative_sticky_refused().
+// read_committed (librdkafka's default too, said out loud): records of aborted transactions
+// are never seen, those of open ones only once committed, and the offsets topic is read the
+// same way, so an exactly-once source's aborted offsets never count (docs/exactly-once.md).
 const Properties kConsumerDefaults = {
+    {"isolation.level", "read_committed"},
     {"enable.auto.commit", "false"},
     {"enable.auto.offset.store", "false"},
     {"auto.offset.reset", "earliest"},
@@ -50,10 +54,26 @@ std::optional<std::string> cooperative_sticky_refused(const config::WorkerConfig
     return std::nullopt;
 }
 
+// One transactional.id shared by every producer of the worker would make them fence each
+// other; exactly-once sources get one per task from exactly.once.source.support instead.
+std::optional<std::string> transactional_id_refused(const config::WorkerConfig& worker) {
+    for (const auto* props : {&worker.kafka_properties, &worker.producer_properties})
+        if (props->count("transactional.id"))
+            return std::string("transactional.id in ") + (props == &worker.kafka_properties ? "kafka.properties" : "kafka.producer") +
+                   " is refused: every producer of the worker would share it and fence the others. Set "
+                   "exactly.once.source.support: enabled instead: each source task then gets a transactional.id of its own "
+                   "(docs/exactly-once.md)";
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::unique_ptr<Cluster> Cluster::connect(const config::WorkerConfig& worker, std::string& error) {
     if (auto refused = cooperative_sticky_refused(worker)) {
+        error = *refused;
+        return nullptr;
+    }
+    if (auto refused = transactional_id_refused(worker)) {
         error = *refused;
         return nullptr;
     }

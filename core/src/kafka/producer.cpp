@@ -65,6 +65,27 @@ bool record_refused(rd_kafka_resp_err_t err) {
            err == RD_KAFKA_RESP_ERR__INVALID_ARG;
 }
 
+// librdkafka's error object, classified as its documentation asks (an error neither
+// retriable nor abortable is treated as fatal), and destroyed.
+TransactionError transaction_error(rd_kafka_t* rk, rd_kafka_error_t* error) {
+    if (error == nullptr) return {};
+    TransactionError out;
+    out.message = std::string(rd_kafka_error_name(error)) + ": " + rd_kafka_error_string(error);
+    if (rd_kafka_error_txn_requires_abort(error)) out.kind = TransactionError::Kind::abortable;
+    else if (rd_kafka_error_is_retriable(error) && !rd_kafka_error_is_fatal(error)) out.kind = TransactionError::Kind::retriable;
+    else out.kind = TransactionError::Kind::fatal;
+    rd_kafka_error_destroy(error);
+    if (out.kind == TransactionError::Kind::fatal) {
+        // After a fatal error every call answers _FATAL: the error that caused it says why
+        // (PRODUCER_FENCED / INVALID_PRODUCER_EPOCH for a zombie).
+        char reason[512];
+        const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, reason, sizeof reason);
+        if (cause != RD_KAFKA_RESP_ERR_NO_ERROR && out.message.find(reason) == std::string::npos)
+            out.message += " (fatal: " + std::string(rd_kafka_err2name(cause)) + ": " + reason + ")";
+    }
+    return out;
+}
+
 class KafkaProducer final : public Producer {
 public:
     KafkaProducer(DeliveryHandler on_delivery) : on_delivery_(std::move(on_delivery)) {}
@@ -106,6 +127,19 @@ public:
 
     void serve(int timeout_ms) override { rd_kafka_poll(client_.get(), timeout_ms); }
     size_t queued() const override { return static_cast<size_t>(rd_kafka_outq_len(client_.get())); }
+
+    TransactionError init_transactions(int timeout_ms) override {
+        return transaction_error(client_.get(), rd_kafka_init_transactions(client_.get(), timeout_ms));
+    }
+    TransactionError begin_transaction() override {
+        return transaction_error(client_.get(), rd_kafka_begin_transaction(client_.get()));
+    }
+    TransactionError commit_transaction(int timeout_ms) override {
+        return transaction_error(client_.get(), rd_kafka_commit_transaction(client_.get(), timeout_ms));
+    }
+    TransactionError abort_transaction(int timeout_ms) override {
+        return transaction_error(client_.get(), rd_kafka_abort_transaction(client_.get(), timeout_ms));
+    }
 
 private:
     // A handle per topic, looked up by name; a run of records to one topic hits the cache.

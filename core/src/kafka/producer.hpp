@@ -49,6 +49,19 @@ struct Sent {
     bool ok() const { return result == Result::ok; }
 };
 
+// The outcome of a transactional call, classified the way librdkafka asks callers to act.
+struct TransactionError {
+    enum class Kind {
+        none,       // done
+        retriable,  // try the same call again (a timeout, the coordinator not ready yet)
+        abortable,  // the transaction failed: abort it; the producer can go on
+        fatal,      // the producer is dead (fenced by a newer one with the same transactional.id, ...)
+    };
+    Kind kind = Kind::none;
+    std::string message;  // librdkafka's words when not none
+    bool ok() const { return kind == Kind::none; }
+};
+
 class Producer {
 public:
     using DeliveryHandler = std::function<void(const Delivery&)>;
@@ -63,6 +76,17 @@ public:
     virtual void serve(int timeout_ms) = 0;
     // Records handed over and not yet reported.
     virtual size_t queued() const = 0;
+
+    // Transactions (exactly-once sources), for a producer opened with transactional.id.
+    // init_transactions once: it fences every older producer with the same id (a zombie
+    // task) and aborts the transaction it left open. Then begin_transaction, send, and
+    // commit_transaction, which first delivers everything produced (serving delivery reports
+    // on the caller's thread), or abort_transaction, which fails what is still queued and
+    // reports it. A timeout of -1: what remains of the producer's transaction.timeout.ms.
+    virtual TransactionError init_transactions(int timeout_ms) = 0;
+    virtual TransactionError begin_transaction() = 0;
+    virtual TransactionError commit_transaction(int timeout_ms) = 0;
+    virtual TransactionError abort_transaction(int timeout_ms) = 0;
 };
 
 // A librdkafka producer with the worker's logging; on failure null and error set.

@@ -19,6 +19,7 @@ void OffsetWriter::write(Offsets offsets) {
         kafka::Sent sent = producer_.send(record, token(), [] { return false; });
         if (!sent.ok()) {
             log::warn("cannot write offsets to ", store_.topic(), ": ", sent.error);
+            if (!failed_) failure_ = sent.error;
             failed_ = true;
             continue;
         }
@@ -29,6 +30,7 @@ void OffsetWriter::write(Offsets offsets) {
 
 void OffsetWriter::delivered(const kafka::Delivery& d) {
     if (!d.ok()) {
+        if (!failed_) failure_ = d.error;
         failed_ = true;
         log::warn("writing offsets to ", store_.topic(), " failed: ", d.error);
     }
@@ -36,13 +38,31 @@ void OffsetWriter::delivered(const kafka::Delivery& d) {
 }
 
 std::optional<OffsetWriter::Settled> OffsetWriter::settle() {
-    if (pending_ > 0 || in_flight_.empty()) return std::nullopt;
+    if (transactional_ || pending_ > 0 || in_flight_.empty()) return std::nullopt;
     Settled settled{!failed_, std::move(in_flight_)};
     in_flight_.clear();
     failed_ = false;
+    failure_.clear();
     if (settled.ok)
         for (const auto& [partition, offset] : settled.offsets) store_.put(connector_, partition, offset);
     return settled;
+}
+
+std::optional<OffsetWriter::Settled> OffsetWriter::transaction_committed() {
+    if (in_flight_.empty()) return std::nullopt;
+    Settled settled{!failed_ && pending_ == 0, std::move(in_flight_)};
+    in_flight_.clear();
+    failed_ = false;
+    failure_.clear();
+    if (settled.ok)
+        for (const auto& [partition, offset] : settled.offsets) store_.put(connector_, partition, offset);
+    return settled;
+}
+
+void OffsetWriter::transaction_aborted() {
+    in_flight_.clear();
+    failed_ = false;
+    failure_.clear();
 }
 
 }  // namespace sluice::offsets

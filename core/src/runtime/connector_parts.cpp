@@ -91,8 +91,11 @@ void ConnectorParts::ensure_dead_letter_topic() {
     if (!error.empty()) log::warn("dead-letter topic ", spec.errors.dlq_topic, ": ", error);
 }
 
-std::unique_ptr<kafka::Producer> ConnectorParts::open_producer(kafka::Producer::DeliveryHandler on_delivery, std::string& error) {
-    return env.kafka_clients().producer(task.id(), env.cluster.producer_properties(), std::move(on_delivery), error);
+std::unique_ptr<kafka::Producer> ConnectorParts::open_producer(kafka::Producer::DeliveryHandler on_delivery, std::string& error,
+                                                               const kafka::Properties& extra) {
+    kafka::Properties properties = env.cluster.producer_properties();
+    for (const auto& [key, value] : extra) properties[key] = value;
+    return env.kafka_clients().producer(task.id(), properties, std::move(on_delivery), error);
 }
 
 std::unique_ptr<kafka::Consumer> ConnectorParts::open_consumer(const kafka::Properties& properties,

@@ -31,7 +31,9 @@ struct ConnectorParts {
                                                   std::string& error);
     std::unique_ptr<plugin::Sink> create_sink(TaskHost::ErrantHandler errant, std::string& error);
     // The task's Kafka clients (named after the task); null with `error` set on failure.
-    std::unique_ptr<kafka::Producer> open_producer(kafka::Producer::DeliveryHandler on_delivery, std::string& error);
+    // `extra`: properties over the worker's (a transactional source's transactional.id).
+    std::unique_ptr<kafka::Producer> open_producer(kafka::Producer::DeliveryHandler on_delivery, std::string& error,
+                                                   const kafka::Properties& extra = {});
     std::unique_ptr<kafka::Consumer> open_consumer(const kafka::Properties& properties, kafka::Consumer::Listener& listener,
                                                    std::string& error);
     // Creates the dead-letter topic when the worker creates topics (embedded cluster, or

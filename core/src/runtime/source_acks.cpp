@@ -8,8 +8,8 @@
 namespace sluice::runtime {
 
 SourceAcks::SourceAcks(kafka::Producer& producer, offsets::OffsetStore& store, const config::ConnectorSpec& spec,
-                       FlowControl& flow, TapPoint& tap, TaskCounters& counters)
-    : offsets_(producer, store, spec.name), spec_(spec), tap_(tap), counters_(counters), progress_(flow, spec.topics.front()) {}
+                       FlowControl& flow, TapPoint& tap, TaskCounters& counters, bool transactional)
+    : offsets_(producer, store, spec.name, transactional), spec_(spec), tap_(tap), counters_(counters), progress_(flow, spec.topics.front()) {}
 
 void SourceAcks::delivered(const kafka::Delivery& d) {
     if (d.token == offsets_.token()) return offsets_.delivered(d);

@@ -2,7 +2,8 @@
 // reports retire them in order (AckTracker), the offsets they make committable are
 // written to the offsets topic (OffsetWriter), the backpressure gate learns how far the
 // topic got (SourceProgress), the tap sees each acknowledged record, and the task's
-// counters move once per serve.
+// counters move once per serve. With exactly-once delivery the offsets are written by the
+// task's transactions instead (SourceTransactions, through the same writer).
 #pragma once
 
 #include "config/pipeline_config.hpp"
@@ -22,7 +23,7 @@ namespace sluice::runtime {
 class SourceAcks {
 public:
     SourceAcks(kafka::Producer& producer, offsets::OffsetStore& store, const config::ConnectorSpec& spec, FlowControl& flow,
-               TapPoint& tap, TaskCounters& counters);
+               TapPoint& tap, TaskCounters& counters, bool transactional = false);
 
     AckTracker& tracker() { return tracker_; }
     SourceProgress& progress() { return progress_; }
@@ -43,6 +44,7 @@ public:
     void flush_offsets();
     void flush_offsets_every(std::chrono::milliseconds interval);
     bool writing_offsets() const { return offsets_.writing(); }
+    offsets::OffsetWriter& offset_writer() { return offsets_; }
 
 private:
     using Clock = std::chrono::steady_clock;

@@ -32,18 +32,34 @@ SourceTask::~SourceTask() {
 
 bool SourceTask::setup() {
     std::string error;
-    // In a cluster this task may have run on another worker until a moment ago: its last
-    // offsets must be read before the plugin asks for them.
-    if (!c_.env.offsets.sync(std::chrono::seconds(30), error)) {
-        fail("cannot read the latest stored offsets: " + error);
-        return false;
-    }
-    producer_ = c_.open_producer([this](const kafka::Delivery& d) { acks_->delivered(d); }, error);
+    const bool exactly_once = c_.env.worker.exactly_once_source_support;
+    const kafka::Properties transactional = exactly_once ? transactional_properties(c_.env, c_.spec, task_id()) : kafka::Properties{};
+    producer_ = c_.open_producer([this](const kafka::Delivery& d) { acks_->delivered(d); }, error, transactional);
     if (!producer_) {
         fail(error);
         return false;
     }
-    acks_ = std::make_unique<SourceAcks>(*producer_, c_.env.offsets, c_.spec, c_.env.flow, c_.tap, counters_);
+    acks_ = std::make_unique<SourceAcks>(*producer_, c_.env.offsets, c_.spec, c_.env.flow, c_.tap, counters_, exactly_once);
+    if (exactly_once) {
+        transactions_ = std::make_unique<SourceTransactions>(*producer_, acks_->offset_writer(), transactional.at("transactional.id"),
+                                                             c_.spec.exactly_once.boundary, transaction_interval(c_.env, c_.spec));
+        // Before the plugin starts: an older producer of this task (a zombie) is fenced and
+        // the transaction it left open aborted first.
+        if (!transactions_->init(c_.sleep, error)) {
+            fail(error);
+            return false;
+        }
+        const bool interval = c_.spec.exactly_once.boundary == config::TransactionBoundary::interval;
+        log::info("exactly once: transactional producer ", transactions_->transactional_id(), " ready; one transaction per ",
+                  interval ? std::to_string(transaction_interval(c_.env, c_.spec).count()) + " ms of polls" : std::string("poll"));
+    }
+    // In a cluster this task may have run on another worker until a moment ago: its last
+    // offsets must be read before the plugin asks for them (with exactly-once, after the
+    // older producer was fenced, so that nothing it left open can still commit).
+    if (!c_.env.offsets.sync(std::chrono::seconds(30), error)) {
+        fail("cannot read the latest stored offsets: " + error);
+        return false;
+    }
     instance_ = c_.create_source(
         &c_.env.offsets, [this](const sluice_record& r, std::string_view m) { return errant(r, m); }, error);
     if (!instance_) {
@@ -67,7 +83,7 @@ void SourceTask::run() {
 // One round of the task loop; false when the task must stop.
 bool SourceTask::poll_once() {
     if (!serve(0)) return false;
-    acks_->flush_offsets_every(flush_interval());
+    if (!offsets_due()) return false;
     if (holding()) return serve(kPausedServeMs);  // paused: acknowledgements and offset writes go on, no poll
     if (acks_->progress().watched() && !wait_for_room()) return true;
 
@@ -86,7 +102,49 @@ bool SourceTask::poll_once() {
         AckTracker::seal(open_batch_);
         open_batch_ = nullptr;
     }
+    // Exactly once, transaction.boundary poll: this poll's records and offsets commit now.
+    if (transactions_ && out.status != SLUICE_FATAL && !offsets_due()) return false;
     return retry_poll(out);
+}
+
+bool SourceTask::offsets_due() {
+    if (!transactions_) {
+        acks_->flush_offsets_every(flush_interval());
+        return true;
+    }
+    if (transaction_failed_) return false;
+    return !transactions_->due() || commit_transaction();
+}
+
+bool SourceTask::commit_transaction(int timeout_ms) {
+    SourceTransactions::Outcome out = transactions_->commit(timeout_ms);
+    switch (out.result) {
+    case SourceTransactions::Result::nothing: return true;
+    case SourceTransactions::Result::committed:
+        counters_.commits.fetch_add(1, std::memory_order_relaxed);
+        if (out.stored && !out.stored->offsets.empty()) committed(*out.stored);
+        return true;
+    case SourceTransactions::Result::aborted:
+    case SourceTransactions::Result::fatal: break;
+    }
+    counters_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+    transaction_failed_ = true;
+    // A record Kafka refused is what failed the commit: its report says which and why.
+    if (auto delivery = acks_->advance()) out.error += " (" + *delivery + ")";
+    fail(out.error);
+    return false;
+}
+
+void SourceTask::end_transaction() {
+    const int budget = static_cast<int>(c_.env.worker.shutdown_timeout_ms);
+    if (!failed() && !transactions_->spoiled()) {
+        if (transactions_->pending() && commit_transaction(budget))
+            log::info("the last transaction committed: its records and offsets count");
+    } else if (transactions_->open()) {
+        transactions_->abort(failed() ? "the task failed" : "the task stopped in the middle of a batch", budget);
+    }
+    producer_->serve(0);
+    acks_->advance();  // publishes the counters
 }
 
 // After a poll: OK and ERROR go on, RETRY waits (errors.retry.*), FATAL fails the task.
@@ -115,8 +173,7 @@ bool SourceTask::wait_for_room() {
     const auto since = Clock::now();
     auto last_log = since;
     while (why && !stopping()) {
-        if (!serve(10)) return false;
-        acks_->flush_offsets_every(flush_interval());
+        if (!serve(10) || !offsets_due()) return false;
         if (Clock::now() - last_log > std::chrono::seconds(10)) {
             log::info("waiting for sinks to catch up (backpressure) for ",
                       std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - since).count(), " s: ", *why);
@@ -131,7 +188,9 @@ bool SourceTask::serve(int timeout_ms) {
     producer_->serve(timeout_ms);
     if (auto round = acks_->settled(); round && round->ok) committed(*round);
     if (auto error = acks_->advance()) {
-        fail(*error + " (offsets are committed up to the last record before it)");
+        fail(*error + (transactions_ ? "; transactional producer " + transactions_->transactional_id() +
+                                           ": its transaction is aborted, none of its records or offsets count"
+                                     : std::string(" (offsets are committed up to the last record before it)")));
         return false;
     }
     return true;
@@ -182,11 +241,13 @@ bool SourceTask::send_batch() {
             // sent, so none of its offsets is ever stored and a restart polls it again.
             b->abandoned = true;
             AckTracker::seal(b);
+            if (transactions_) transactions_->spoil();
             log::info("stopping with ", batch_.size() - i, " records of the last batch not sent; they are polled again after a restart");
             return false;
         }
     }
     AckTracker::seal(b);
+    if (transactions_) transactions_->add(*b);
     return true;
 }
 
@@ -234,6 +295,10 @@ SourceTask::Sent SourceTask::send_transformed(AckTracker::Batch* b, size_t i, co
 // Hands one record to the producer; a record Kafka refuses (too large, a partition that
 // does not exist) goes to the error policy as one that failed a transform.
 SourceTask::Sent SourceTask::produce(AckTracker::Batch* b, size_t i, const sluice_record& record, const sluice_record& original) {
+    if (std::string error; transactions_ && !transactions_->join(error)) {
+        abandon(b, error);
+        return Sent::failed;
+    }
     kafka::Sent sent = producer_->send(record, b, [this] { return stopping(); });
     if (sent.ok()) {
         acks_->sent(b, record.key.size + record.value.size);
@@ -247,6 +312,7 @@ SourceTask::Sent SourceTask::produce(AckTracker::Batch* b, size_t i, const sluic
         abandon(b, error);
         return Sent::failed;
     }
+    if (transactions_) error += " (transactional producer " + transactions_->transactional_id() + ")";
     abandon(b, describe(i) + ": " + error);
     return Sent::failed;
 }
@@ -273,6 +339,7 @@ bool SourceTask::tolerate(AckTracker::Batch* b, const sluice_record& original, c
                 ": " + error + "; the failure was: " + cause.message;
         return false;
     }
+    if (transactions_ && !transactions_->join(error)) return false;
     if (!dead_letters_.write(*producer_, record, cause, b, error)) return false;
     AckTracker::produced(b);
     return true;
@@ -309,7 +376,9 @@ void SourceTask::abandon(AckTracker::Batch* b, const std::string& reason) {
 // Graceful end: wait (within shutdown.timeout.ms) for every produced record to be
 // acknowledged, then write the offsets of what was acknowledged.
 void SourceTask::drain() {
-    if (producer_ && acks_) {
+    if (transactions_) {
+        end_transaction();
+    } else if (producer_ && acks_) {
         const auto deadline = Clock::now() + std::chrono::milliseconds(c_.env.worker.shutdown_timeout_ms);
         while (producer_->queued() > 0 && Clock::now() < deadline) {
             producer_->serve(50);
@@ -329,6 +398,7 @@ void SourceTask::drain() {
         if (acks_->writing_offsets()) log::warn("the last source offsets were not acknowledged before the shutdown deadline");
     }
     instance_.reset();
+    transactions_.reset();
     acks_.reset();
     producer_.reset();
     log::info("stopped: ", counters_.records_out.load(), " records acknowledged by Kafka, ", counters_.commits.load(),

@@ -1,7 +1,9 @@
 // A source task: plugin.poll -> produce -> in-order acknowledgements -> offsets written to
 // the offsets topic (only ever up to the last record Kafka acknowledged, with every record
 // before it) -> plugin.commit. Composed of a Kafka producer, what follows its delivery
-// reports (SourceAcks) and the dead-letter writer.
+// reports (SourceAcks) and the dead-letter writer. With the worker's
+// exactly.once.source.support enabled, the producer is transactional and the offsets are
+// written and count with the transaction of their records instead (SourceTransactions).
 #pragma once
 
 #include "kafka/producer.hpp"
@@ -9,6 +11,7 @@
 #include "runtime/dead_letter.hpp"
 #include "runtime/source_acks.hpp"
 #include "runtime/source_batch.hpp"
+#include "runtime/source_transactions.hpp"
 
 #include <chrono>
 #include <memory>
@@ -49,6 +52,16 @@ private:
     // Serves delivery reports for up to timeout_ms; false when the task must stop.
     bool serve(int timeout_ms);
     void committed(const offsets::OffsetWriter::Settled& round);
+    // Offsets move on: written every offset.flush.interval.ms, or (exactly once) committed
+    // with their records when the transaction boundary is reached; false once the task FAILED.
+    bool offsets_due();
+    // Exactly once: the open transaction (records, then their offsets) commits; false when
+    // it could not (the task FAILED, the transaction aborted). timeout_ms -1: the
+    // transaction's remaining time.
+    bool commit_transaction(int timeout_ms = -1);
+    // Exactly once: the graceful end commits the open transaction; after a failure, or with
+    // a batch not sent whole, it is aborted.
+    void end_transaction();
     bool wait_for_room();
     void drain();
     std::chrono::milliseconds flush_interval() const;
@@ -56,6 +69,8 @@ private:
     const std::string& topic_;
     std::unique_ptr<kafka::Producer> producer_;
     std::unique_ptr<SourceAcks> acks_;
+    std::unique_ptr<SourceTransactions> transactions_;  // exactly.once.source.support: enabled
+    bool transaction_failed_ = false;                   // the task FAILED on a transaction: no more polls
     DeadLetterWriter dead_letters_;
     SourceBatch batch_;
     AckTracker::Batch* open_batch_ = nullptr;  // opened by a dead-letter write during poll()

@@ -189,6 +189,10 @@ Worker::Change Worker::create(ConnectorDefinition definition, TargetState target
         message = *problem;
         return Change::invalid;
     }
+    if (auto refused = config::exactly_once_refusal(definition.spec.exactly_once, config_.exactly_once_source_support)) {
+        message = *refused;
+        return Change::invalid;
+    }
     if (auto problem = prepare_topics(definition.spec)) {
         message = *problem;
         return Change::conflict;
@@ -222,6 +226,10 @@ Worker::Change Worker::put(ConnectorDefinition definition, std::string& message,
     }
     if (auto problem = config::internal_topic_problem(definition.spec, {config_.offsets_topic})) {
         message = *problem;
+        return Change::invalid;
+    }
+    if (auto refused = config::exactly_once_refusal(definition.spec.exactly_once, config_.exactly_once_source_support)) {
+        message = *refused;
         return Change::invalid;
     }
     if (auto problem = prepare_topics(definition.spec)) {

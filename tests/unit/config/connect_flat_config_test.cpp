@@ -175,3 +175,23 @@ TEST_CASE("flat config: restart.* keys set the restart policy, and are checked l
               .has("restart.backoff.max.ms", "expected at least restart.backoff.initial.ms (5000), got 100"));
     CHECK(convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"restart.polcy", "never"}}).has("restart.polcy", "did you mean 'policy'?"));
 }
+
+TEST_CASE("flat config: the exactly-once keys of a source; refused on a sink") {
+    auto defaults = convert({{"connector.class", "datagen"}, {"topic", "a"}});
+    REQUIRE_MESSAGE(defaults.spec, defaults.diags.format());
+    CHECK_FALSE(defaults.spec->exactly_once.required);
+    CHECK(defaults.spec->exactly_once.boundary == TransactionBoundary::poll);
+    auto set = convert({{"connector.class", "datagen"}, {"topic", "a"}, {"exactly.once.support", "required"},
+                        {"transaction.boundary", "interval"}, {"transaction.boundary.interval.ms", "250"}});
+    REQUIRE_MESSAGE(set.spec, set.diags.format());
+    CHECK(set.spec->exactly_once.required);
+    CHECK(set.spec->exactly_once.boundary == TransactionBoundary::interval);
+    CHECK(set.spec->exactly_once.interval_ms == 250);
+    CHECK(set.spec->config.count("exactly.once.support") == 0);  // not the plugin's
+    CHECK(convert({{"connector.class", "datagen"}, {"topic", "a"}, {"transaction.boundary", "connector"}})
+              .has("transaction.boundary", "expected one of poll, interval"));
+    CHECK(convert({{"connector.class", "datagen"}, {"topic", "a"}, {"transaction.boundary.interval.ms", "0"}})
+              .has("transaction.boundary.interval.ms", ""));
+    CHECK(convert({{"connector.class", "blackhole"}, {"topics", "a"}, {"exactly.once.support", "required"}})
+              .has("exactly.once.support", "only source connectors write in transactions"));
+}

@@ -174,3 +174,58 @@ source:
     CHECK(bad.has("source.restart.backoff.max.ms", ""));
     CHECK(bad.diags.format().find("pipelines/demo.yaml:5:") != std::string::npos);
 }
+
+TEST_CASE("exactly once: a source's keys beside plugin, dotted or nested; refused on sinks; required checked against the worker") {
+    auto p = parse(R"(
+source:
+  plugin: datagen
+  topic: traffic
+  exactly.once.support: required
+  transaction:
+    boundary: interval
+    boundary.interval.ms: 2000
+sinks:
+  - plugin: file
+    config: {path: /tmp/out.jsonl}
+)");
+    REQUIRE_MESSAGE(p.diags.empty(), p.diags.format());
+    const auto& eos = p.spec->connectors[0].exactly_once;
+    CHECK(eos.required);
+    CHECK(eos.boundary == TransactionBoundary::interval);
+    CHECK(eos.interval_ms == 2000);
+    CHECK_FALSE(p.spec->connectors[1].exactly_once.required);
+
+    auto defaults = parse("source: {plugin: datagen, topic: t}\n");
+    REQUIRE(defaults.spec);
+    CHECK_FALSE(defaults.spec->connectors[0].exactly_once.required);
+    CHECK(defaults.spec->connectors[0].exactly_once.boundary == TransactionBoundary::poll);
+    CHECK_FALSE(defaults.spec->connectors[0].exactly_once.interval_ms);
+
+    // Required on a worker without support: refused at the connector's place.
+    Diagnostics refused;
+    check_exactly_once({*p.spec}, false, refused);
+    CHECK(refused.size() == 1);
+    CHECK(refused.format().find("pipelines/demo.yaml:3:") != std::string::npos);
+    CHECK(refused.format().find("exactly.once.source.support is disabled") != std::string::npos);
+    Diagnostics fine;
+    check_exactly_once({*p.spec}, true, fine);
+    CHECK(fine.empty());
+
+    auto bad = parse(R"(
+source:
+  plugin: datagen
+  topic: traffic
+  exactly.once.support: always
+  transaction.boundary.interval.ms: 100
+  transaction: {boundry: poll}
+sinks:
+  - plugin: file
+    config: {path: /tmp/out.jsonl}
+    exactly.once.support: required
+)");
+    CHECK(bad.has("source.exactly.once.support", "expected one of requested, required"));
+    CHECK(bad.has("source.transaction.boundary.interval.ms", "applies only with transaction.boundary: interval"));
+    CHECK(bad.has("source.transaction.boundry", "did you mean 'transaction.boundary'?"));
+    CHECK(bad.has("sinks[0].exactly.once.support", "only source connectors write in transactions"));
+    CHECK(bad.diags.format().find("pipelines/demo.yaml:5:") != std::string::npos);
+}

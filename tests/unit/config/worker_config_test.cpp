@@ -16,6 +16,7 @@ TEST_CASE("defaults describe the embedded setup") {
     CHECK(w.rest_listener == "127.0.0.1:8083");
     CHECK(w.plugin_path.empty());
     CHECK(w.topic_creation_enable);
+    CHECK_FALSE(w.exactly_once_source_support);
 }
 
 TEST_CASE("the shipped configs/worker.yaml is valid and equals the defaults") {
@@ -29,6 +30,7 @@ TEST_CASE("the shipped configs/worker.yaml is valid and equals the defaults") {
     CHECK(w->offset_flush_interval_ms == d.offset_flush_interval_ms);
     CHECK(w->shutdown_timeout_ms == d.shutdown_timeout_ms);
     CHECK(w->backpressure_max_lag_bytes == d.backpressure_max_lag_bytes);
+    CHECK(w->exactly_once_source_support == d.exactly_once_source_support);
 }
 
 TEST_CASE("nested and dotted spellings, relative plugin paths, Kafka property maps") {
@@ -37,7 +39,8 @@ TEST_CASE("nested and dotted spellings, relative plugin paths, Kafka property ma
                                             "  consumer:\n    session.timeout.ms: 3000\n"
                                             "  properties:\n    sasl:\n      password: topsecret9\n"
                                             "plugin.path: [plugins, /abs/dir]\n"
-                                            "offsets: {topic: my-offsets}\n";
+                                            "offsets: {topic: my-offsets}\n"
+                                            "exactly.once.source.support: enabled\n";
     Diagnostics diags;
     auto w = load_worker_config((dir.path() / "w.yaml").string(), diags);
     INFO(diags.format());
@@ -48,6 +51,7 @@ TEST_CASE("nested and dotted spellings, relative plugin paths, Kafka property ma
     CHECK(w->kafka_properties.at("sasl.password") == "topsecret9");
     CHECK(w->plugin_path == std::vector<std::string>{(dir.path() / "plugins").string(), "/abs/dir"});
     CHECK(w->offsets_topic == "my-offsets");
+    CHECK(w->exactly_once_source_support);
 }
 
 TEST_CASE("an invalid worker file lists every error") {

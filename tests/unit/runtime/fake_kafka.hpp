@@ -3,16 +3,27 @@
 // assignments, pauses and commits. The test holds or fails deliveries, refuses sends,
 // revokes partitions and deletes records, then watches what the task does. Everything
 // happens on the task's thread inside send/serve/poll; the test thread reads under a lock.
+//
+// Transactions as a real broker has them: a producer with a transactional.id appends its
+// records as part of its open transaction; commit marks them committed (after delivering
+// what is queued), abort marks them aborted (failing what is queued). init_transactions
+// fences every older producer with the same id (its calls fail fatally from then on) and
+// aborts the transaction it left open. Readers are read_committed (records(), count(),
+// consumers unless they ask for read_uncommitted): aborted records are skipped, and nothing
+// from the first open one on is seen. The test fails the next init or commit, and reads
+// every transaction's outcome and contents.
 #pragma once
 
 #include "kafka/clients.hpp"
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -22,6 +33,18 @@ struct StoredRecord {
     std::optional<std::string> key, value;
     int64_t timestamp_ms = -1;
     std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+    enum class Txn { none, open, committed, aborted };
+    Txn txn = Txn::none;             // written outside any transaction, or the outcome of its transaction
+    std::string transactional_id;    // of the producer that wrote it in a transaction
+
+    bool visible() const { return txn == Txn::none || txn == Txn::committed; }  // to read_committed
+};
+
+// What one transaction held, once it ended.
+struct FakeTransaction {
+    std::string transactional_id;
+    bool committed = false;
+    std::map<std::string, size_t> records;  // per topic
 };
 
 class FakeKafka : public kafka::ClientFactory {
@@ -43,6 +66,12 @@ public:
         std::lock_guard lock(mutex_);
         log(topic, partition).records.push_back(std::move(record));
     }
+    // A record with this value, no key, no headers, outside any transaction.
+    void append(const std::string& topic, int32_t partition, std::string value) {
+        StoredRecord record;
+        record.value = std::move(value);
+        append(topic, partition, std::move(record));
+    }
     // Records below `offset` are gone (retention).
     void delete_before(const std::string& topic, int32_t partition, int64_t offset) {
         std::lock_guard lock(mutex_);
@@ -52,18 +81,54 @@ public:
             ++l.start;
         }
     }
-    std::vector<StoredRecord> records(const std::string& topic, int32_t partition = 0) {
+    // What a read_committed reader sees of a partition (the whole log: everything written).
+    std::vector<StoredRecord> records(const std::string& topic, int32_t partition = 0, bool read_committed = true) {
         std::lock_guard lock(mutex_);
         auto it = topics_.find(topic);
         if (it == topics_.end() || static_cast<size_t>(partition) >= it->second.size()) return {};
-        const Log& l = it->second[partition];
-        return {l.records.begin(), l.records.end()};
+        std::vector<StoredRecord> out;
+        for (const auto& r : it->second[partition].records) {
+            if (read_committed && r.txn == StoredRecord::Txn::open) break;  // the last stable offset
+            if (!read_committed || r.visible()) out.push_back(r);
+        }
+        return out;
     }
-    size_t count(const std::string& topic) {
-        std::lock_guard lock(mutex_);
+    std::vector<StoredRecord> all_records(const std::string& topic, int32_t partition = 0) { return records(topic, partition, false); }
+    size_t count(const std::string& topic, bool read_committed = true) {
+        size_t partitions = 0;
+        {
+            std::lock_guard lock(mutex_);
+            partitions = topics_[topic].size();
+        }
         size_t n = 0;
-        for (const auto& l : topics_[topic]) n += l.records.size();
+        for (size_t p = 0; p < partitions; ++p) n += records(topic, static_cast<int32_t>(p), read_committed).size();
         return n;
+    }
+    // ---- transactions ----
+    // The next init_transactions / commit_transaction answers this instead (once).
+    void fail_next_init(kafka::TransactionError error) {
+        std::lock_guard lock(mutex_);
+        failing_init_ = std::move(error);
+    }
+    void fail_next_commit(kafka::TransactionError error) {
+        std::lock_guard lock(mutex_);
+        failing_commit_ = std::move(error);
+    }
+    // Every transaction that ended, in order.
+    std::vector<FakeTransaction> transactions() {
+        std::lock_guard lock(mutex_);
+        return transactions_;
+    }
+    // A commit_transaction is waiting for held deliveries.
+    bool committing() {
+        std::lock_guard lock(mutex_);
+        return committing_ > 0;
+    }
+    // init_transactions calls per transactional.id.
+    int inits(const std::string& transactional_id) {
+        std::lock_guard lock(mutex_);
+        auto it = epochs_.find(transactional_id);
+        return it == epochs_.end() ? 0 : it->second;
     }
     // Deliveries wait (unacknowledged) until released.
     void hold_deliveries(bool hold) {
@@ -131,18 +196,26 @@ private:
     std::map<std::pair<std::string, kafka::TopicPartition>, int64_t> commits_;
     std::set<kafka::TopicPartition> revocations_;
     size_t commit_calls_ = 0;
+    std::map<std::string, int> epochs_;  // transactional.id -> the epoch of its newest producer
+    std::optional<kafka::TransactionError> failing_init_, failing_commit_;
+    std::vector<FakeTransaction> transactions_;
+    int committing_ = 0;
 };
 
 // A producer: sends are queued, serve() appends them to the logs (unless held) and reports.
 class FakeProducer final : public kafka::Producer {
 public:
-    FakeProducer(FakeKafka& kafka, DeliveryHandler on_delivery) : kafka_(kafka), on_delivery_(std::move(on_delivery)) {}
+    FakeProducer(FakeKafka& kafka, DeliveryHandler on_delivery, std::string transactional_id)
+        : kafka_(kafka), on_delivery_(std::move(on_delivery)), transactional_id_(std::move(transactional_id)) {}
 
     kafka::Sent send(const sluice_record& r, void* token, const std::function<bool()>&) override {
         Pending p;
         p.topic.assign(r.topic.data, r.topic.size);
         {
             std::lock_guard lock(kafka_.mutex_);
+            if (!transactional_id_.empty() && fenced()) return {kafka::Sent::Result::failed, "Local: Fatal error: Broker: Producer fenced"};
+            if (!transactional_id_.empty() && !in_transaction_)
+                return {kafka::Sent::Result::failed, "Local: Erroneous state: not in a transaction"};
             auto it = kafka_.refused_.find(p.topic);
             if (it != kafka_.refused_.end()) return {it->second, "refused by the test"};
         }
@@ -168,21 +241,132 @@ public:
             if (kafka_.hold_) return;
             ready.swap(pending_);
         }
+        deliver(ready, "");
+    }
+
+    size_t queued() const override { return pending_.size(); }
+
+    kafka::TransactionError init_transactions(int) override {
+        std::lock_guard lock(kafka_.mutex_);
+        if (kafka_.failing_init_) return *std::exchange(kafka_.failing_init_, std::nullopt);
+        if (transactional_id_.empty()) return {kafka::TransactionError::Kind::fatal, "_NOT_CONFIGURED: no transactional.id"};
+        epoch_ = ++kafka_.epochs_[transactional_id_];
+        // The transaction an older producer of this id left open is aborted.
+        end_open_records(StoredRecord::Txn::aborted);
+        return {};
+    }
+
+    kafka::TransactionError begin_transaction() override {
+        std::lock_guard lock(kafka_.mutex_);
+        if (fenced()) return fenced_error();
+        if (in_transaction_) return {kafka::TransactionError::Kind::fatal, "_STATE: a transaction is already open"};
+        in_transaction_ = true;
+        transaction_failed_ = false;
+        return {};
+    }
+
+    kafka::TransactionError commit_transaction(int timeout_ms) override {
+        {
+            std::lock_guard lock(kafka_.mutex_);
+            if (fenced()) return fenced_error();
+            if (!in_transaction_) return {kafka::TransactionError::Kind::fatal, "_STATE: no open transaction"};
+            ++kafka_.committing_;
+        }
+        // Like librdkafka: everything queued is delivered first (waiting while the test
+        // holds deliveries, up to the timeout).
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 10000 : timeout_ms);
+        bool held = true;
+        while (std::chrono::steady_clock::now() < deadline) {
+            {
+                std::lock_guard lock(kafka_.mutex_);
+                held = kafka_.hold_;
+            }
+            if (!held) break;
+            std::this_thread::yield();
+        }
+        if (!held) serve(0);
+        std::lock_guard lock(kafka_.mutex_);
+        --kafka_.committing_;
+        if (held) return {kafka::TransactionError::Kind::retriable, "_TIMED_OUT: Local: Timed out"};
+        if (kafka_.failing_commit_) {
+            kafka::TransactionError e = *std::exchange(kafka_.failing_commit_, std::nullopt);
+            if (e.kind == kafka::TransactionError::Kind::abortable) transaction_failed_ = true;
+            return e;
+        }
+        if (fenced()) return fenced_error();
+        if (transaction_failed_)
+            return {kafka::TransactionError::Kind::abortable, "_INCONSISTENT: a record of the transaction failed to be delivered"};
+        end_transaction(true);
+        return {};
+    }
+
+    kafka::TransactionError abort_transaction(int) override {
+        std::deque<Pending> purged;
+        {
+            std::lock_guard lock(kafka_.mutex_);
+            if (fenced()) return fenced_error();
+            purged.swap(pending_);
+        }
+        deliver(purged, "Local: Purged in queue");
+        std::lock_guard lock(kafka_.mutex_);
+        if (in_transaction_) end_transaction(false);
+        return {};
+    }
+
+private:
+    // kafka_.mutex_ held.
+    bool fenced() const { return !transactional_id_.empty() && kafka_.epochs_[transactional_id_] != epoch_; }
+    static kafka::TransactionError fenced_error() {
+        return {kafka::TransactionError::Kind::fatal,
+                "_FENCED: Local: This instance has been fenced by a newer instance: Broker: Producer attempted to produce with "
+                "an old epoch"};
+    }
+    // kafka_.mutex_ held: the open records of this transactional.id (at most one producer of
+    // it has a transaction open: the newest, or a zombie whose records a newer one aborts).
+    void end_open_records(StoredRecord::Txn outcome) {
+        for (auto& [topic, logs] : kafka_.topics_)
+            for (auto& l : logs)
+                for (auto& r : l.records)
+                    if (r.txn == StoredRecord::Txn::open && r.transactional_id == transactional_id_) r.txn = outcome;
+    }
+    void end_transaction(bool committed) {
+        FakeTransaction t{transactional_id_, committed, std::move(written_)};
+        written_.clear();
+        end_open_records(committed ? StoredRecord::Txn::committed : StoredRecord::Txn::aborted);
+        kafka_.transactions_.push_back(std::move(t));
+        in_transaction_ = false;
+        transaction_failed_ = false;
+    }
+
+    struct Pending;
+    // Appends `ready` to the logs and reports each; `purged`: fails them all with it.
+    void deliver(std::deque<Pending>& ready, const std::string& purged) {
         for (auto& p : ready) {
             kafka::Delivery d;
             d.token = p.token;
-            std::string error;
+            std::string error = purged;
             {
                 std::lock_guard lock(kafka_.mutex_);
                 auto failing = kafka_.failing_.find(p.topic);
-                if (failing != kafka_.failing_.end()) {
+                if (!error.empty()) {
+                    // purged: never written
+                } else if (!transactional_id_.empty() && fenced()) {
+                    error = "Local: This instance has been fenced by a newer instance";
+                } else if (failing != kafka_.failing_.end()) {
                     error = failing->second;
                     kafka_.failing_.erase(failing);
                 } else {
                     FakeKafka::Log& l = kafka_.log(p.topic, p.partition);
                     d.record.offset = l.end();
-                    l.records.push_back(p.record);
+                    StoredRecord stored = p.record;
+                    if (!transactional_id_.empty()) {
+                        stored.txn = StoredRecord::Txn::open;
+                        stored.transactional_id = transactional_id_;
+                        ++written_[p.topic];
+                    }
+                    l.records.push_back(std::move(stored));
                 }
+                if (!error.empty() && !transactional_id_.empty()) transaction_failed_ = true;
             }
             d.error = error;
             d.record.topic = {p.topic.data(), p.topic.size()};
@@ -193,9 +377,6 @@ public:
         }
     }
 
-    size_t queued() const override { return pending_.size(); }
-
-private:
     struct Pending {
         std::string topic;
         int32_t partition = 0;
@@ -205,14 +386,19 @@ private:
     FakeKafka& kafka_;
     DeliveryHandler on_delivery_;
     std::deque<Pending> pending_;
+    std::string transactional_id_;  // empty: not transactional
+    int epoch_ = 0;
+    bool in_transaction_ = false;
+    bool transaction_failed_ = false;  // a delivery of the open transaction failed: only abort is left
+    std::map<std::string, size_t> written_;  // records of the open transaction, per topic
 };
 
 // A consumer alone in its group: at its first poll it is assigned every partition of the
 // subscribed topics, then reads them from the committed offsets (or the start).
 class FakeConsumer final : public kafka::Consumer {
 public:
-    FakeConsumer(FakeKafka& kafka, std::string group, Listener& listener)
-        : kafka_(kafka), group_(std::move(group)), listener_(listener) {}
+    FakeConsumer(FakeKafka& kafka, std::string group, Listener& listener, bool read_committed = true)
+        : kafka_(kafka), group_(std::move(group)), listener_(listener), read_committed_(read_committed) {}
 
     bool subscribe(const std::vector<std::string>& topics, std::string&) override {
         topics_ = topics;
@@ -230,6 +416,11 @@ public:
             if (position < l.start) position = l.start;  // auto.offset.reset after a deletion
             while (position < l.end() && taken < max) {
                 const StoredRecord& s = l.records[static_cast<size_t>(position - l.start)];
+                if (read_committed_ && s.txn == StoredRecord::Txn::open) break;  // the last stable offset
+                if (read_committed_ && !s.visible()) {
+                    ++position;  // an aborted record: skipped, like a transaction marker
+                    continue;
+                }
                 kafka::Consumed c;
                 c.record.struct_size = sizeof(sluice_record);
                 c.record.topic = {tp.topic.data(), tp.topic.size()};  // positions_ keys stay put
@@ -341,20 +532,24 @@ private:
     FakeKafka& kafka_;
     std::string group_;
     Listener& listener_;
+    bool read_committed_;
     std::vector<std::string> topics_;
     bool assigned_ = false;
     std::map<kafka::TopicPartition, int64_t> positions_;
 };
 
-inline std::unique_ptr<kafka::Producer> FakeKafka::producer(const std::string&, const kafka::Properties&,
+inline std::unique_ptr<kafka::Producer> FakeKafka::producer(const std::string&, const kafka::Properties& properties,
                                                             kafka::Producer::DeliveryHandler on_delivery, std::string&) {
-    return std::make_unique<FakeProducer>(*this, std::move(on_delivery));
+    auto id = properties.find("transactional.id");
+    return std::make_unique<FakeProducer>(*this, std::move(on_delivery), id == properties.end() ? "" : id->second);
 }
 
 inline std::unique_ptr<kafka::Consumer> FakeKafka::consumer(const std::string&, const kafka::Properties& properties,
                                                             kafka::Consumer::Listener& listener, std::string&) {
     auto group = properties.find("group.id");
-    return std::make_unique<FakeConsumer>(*this, group == properties.end() ? "" : group->second, listener);
+    auto isolation = properties.find("isolation.level");
+    return std::make_unique<FakeConsumer>(*this, group == properties.end() ? "" : group->second, listener,
+                                          isolation == properties.end() || isolation->second != "read_uncommitted");
 }
 
 }  // namespace sluice::testing

@@ -7,6 +7,7 @@
 #include <sluice/abi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -92,6 +93,23 @@ inline sluice_status append(sluice_batch_writer* out, const char* value, const s
     char message[256];
     sluice_error err{message, sizeof message, -1};
     return out->append(out->opaque, &r, &err);
+}
+
+// A numbered source's one source partition, and its offset after record n.
+inline const std::string kPartition = R"({"p":0})";
+inline std::string offset_of(int n) { return R"({"n":)" + std::to_string(n) + "}"; }
+
+// Polls `per_poll` records each time ("v<n>", offset {"n":<n>}), numbered from *next (1
+// at first), up to `total`; then nothing.
+inline std::function<sluice_status(sluice_batch_writer*, sluice_error*, const sluice_host*)> numbered(
+    int total, int per_poll, std::shared_ptr<std::atomic<int>> next) {
+    return [=](sluice_batch_writer* out, sluice_error*, const sluice_host*) -> sluice_status {
+        for (int i = 0; i < per_poll && *next <= total; ++i, ++*next) {
+            const std::string value = "v" + std::to_string(next->load());
+            append(out, value.c_str(), kPartition, offset_of(*next));
+        }
+        return SLUICE_OK;
+    };
 }
 
 namespace detail {

@@ -17,22 +17,6 @@ using runtime::TaskState;
 
 namespace {
 
-const std::string kPartition = R"({"p":0})";
-
-std::string offset_of(int n) { return R"({"n":)" + std::to_string(n) + "}"; }
-
-// Polls `per_poll` records each time, numbered from 1, up to `total`; then nothing.
-std::function<sluice_status(sluice_batch_writer*, sluice_error*, const sluice_host*)> numbered(int total, int per_poll,
-                                                                                              std::shared_ptr<std::atomic<int>> next) {
-    return [=](sluice_batch_writer* out, sluice_error*, const sluice_host*) -> sluice_status {
-        for (int i = 0; i < per_poll && *next <= total; ++i, ++*next) {
-            const std::string value = "v" + std::to_string(next->load());
-            append(out, value.c_str(), kPartition, offset_of(*next));
-        }
-        return SLUICE_OK;
-    };
-}
-
 struct SourceFixture : TaskRig {
     SourceScript script;
     config::ConnectorSpec connector = spec(config::ConnectorKind::source, {"out"});

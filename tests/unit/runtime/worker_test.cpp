@@ -30,11 +30,12 @@ struct WorkerFixture {
     plugin::Registry registry;
     std::unique_ptr<Worker> worker;
 
-    WorkerFixture() {
+    explicit WorkerFixture(bool exactly_once = false) {
         log::set_level(log::Level::error);
         registry.add(scripted_source(source));
         registry.add(scripted_sink(sink));
         config::WorkerConfig config;  // embedded cluster: the worker's own topics
+        config.exactly_once_source_support = exactly_once;
         config.offset_flush_interval_ms = 10;
         config.shutdown_timeout_ms = 2000;
         config.rest_lifecycle_wait_ms = 5000;
@@ -141,7 +142,7 @@ TEST_CASE("worker: pause, resume and stop reach every task of a connector") {
 
 TEST_CASE("worker: a failed task restarts on request and goes on where its offsets say") {
     WorkerFixture f;
-    for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x" + std::to_string(i), -1, {}});
+    for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, "x" + std::to_string(i));
     std::atomic<int> calls{0};
     f.sink.put = failing_put(calls, "store down", 1);
     config::RestartPolicy never;
@@ -207,7 +208,7 @@ config::RestartPolicy quick_restarts(int64_t max_attempts) {
 
 TEST_CASE("restart policy: a failed task restarts by itself after its backoff, RESTARTING meanwhile, and resumes at its commits") {
     WorkerFixture f;
-    for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x" + std::to_string(i), -1, {}});
+    for (int i = 0; i < 4; ++i) f.kafka.append("traffic", 0, "x" + std::to_string(i));
     std::atomic<int> calls{0};
     f.sink.put = failing_put(calls, "store down", 1);
     config::RestartPolicy slow;  // long enough to see RESTARTING, short enough for a unit test
@@ -228,7 +229,7 @@ TEST_CASE("restart policy: a failed task restarts by itself after its backoff, R
 
 TEST_CASE("restart policy: gives up after restart.max.attempts; a manual restart starts the count again") {
     WorkerFixture f;
-    f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
+    f.kafka.append("traffic", 0, "x");
     std::atomic<int> calls{0};
     f.sink.put = failing_put(calls, "always broken");
     REQUIRE(f.create_sink("p.snk", quick_restarts(2)) == Worker::Change::created);
@@ -248,7 +249,7 @@ TEST_CASE("restart policy: gives up after restart.max.attempts; a manual restart
 
 TEST_CASE("restart policy: a task that ran healthy for restart.reset.after.ms counts its attempts from zero") {
     WorkerFixture f;
-    f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
+    f.kafka.append("traffic", 0, "x");
     std::atomic<int> calls{0};
     f.sink.put = failing_put(calls, "broken again");
     auto policy = quick_restarts(1);
@@ -261,7 +262,7 @@ TEST_CASE("restart policy: a task that ran healthy for restart.reset.after.ms co
 
 TEST_CASE("restart policy: stopping or deleting a connector whose task waits to restart ends it; no restart follows") {
     WorkerFixture f;
-    f.kafka.append("traffic", 0, StoredRecord{std::nullopt, "x", -1, {}});
+    f.kafka.append("traffic", 0, "x");
     std::atomic<int> calls{0};
     f.sink.put = failing_put(calls, "down");
     config::RestartPolicy long_wait;
@@ -313,4 +314,43 @@ TEST_CASE("worker: with a placement (cluster) only the tasks placed here run; a 
     REQUIRE(eventually([&] { return f.all_tasks("p.src", TaskState::running); }));
     std::lock_guard lock(f.source.mutex);
     CHECK(f.source.destroyed == destroyed_before + 1);  // task 3 only: task 1 kept running
+}
+
+TEST_CASE("worker: a source requiring exactly-once delivery is refused on a worker without exactly.once.source.support") {
+    WorkerFixture f;
+    auto d = WorkerFixture::definition(config::ConnectorKind::source, "p.src");
+    d.spec.exactly_once.required = true;
+    std::string message;
+    CHECK(f.worker->create(d, TargetState::running, message) == Worker::Change::invalid);
+    CHECK(message.find("exactly.once.support is required") != std::string::npos);
+    CHECK(message.find("exactly.once.source.support") != std::string::npos);
+    CHECK_FALSE(f.worker->entry("p.src"));
+    // Requested (the default) runs, at least once; asking for required afterwards is refused too.
+    d.spec.exactly_once.required = false;
+    REQUIRE(f.create(d) == Worker::Change::created);
+    d.spec.exactly_once.required = true;
+    message.clear();
+    CHECK(f.worker->put(d, message) == Worker::Change::invalid);
+    CHECK(message.find("exactly.once.source.support is disabled") != std::string::npos);
+    CHECK(f.kafka.transactions().empty());
+}
+
+TEST_CASE("worker: with exactly.once.source.support enabled a source writes in transactions of <worker id>-<connector>-<task>") {
+    WorkerFixture f(true);
+    auto next = std::make_shared<std::atomic<int>>(1);
+    f.source.poll = counting_up(next, 5);
+    auto d = WorkerFixture::definition(config::ConnectorKind::source, "p.src");
+    d.spec.exactly_once.required = true;
+    REQUIRE(f.create(d) == Worker::Change::created);
+    REQUIRE(eventually([&] { return f.worker->offsets()->get("p.src", R"({"s":1})") == std::string(R"({"i":5})"); }));
+    const auto transactions = f.kafka.transactions();
+    REQUIRE_FALSE(transactions.empty());
+    size_t records = 0;
+    for (const auto& t : transactions) {
+        CHECK(t.committed);
+        CHECK(t.transactional_id == f.worker->id() + "-p.src-0");
+        records += t.records.count("traffic") ? t.records.at("traffic") : 0;
+    }
+    CHECK(records == 5);
+    CHECK(f.kafka.count("traffic") == 5);
 }
