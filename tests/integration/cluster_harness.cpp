@@ -21,7 +21,7 @@ RestWorker& TestCluster::start(const std::string& id) {
                                             "offsets.topic.partitions: 5\n"
                                             "offsets.topic.replication.factor: 1\n"
                                             "topic.creation.enable: false\n"
-                                            "rest.file.allowed.paths: [\"" + dir_.path().string() + "\"]\n",
+                                            "rest.file.allowed.paths: [\"" + dir_.path().string() + "\"]\n" + extra_,
                                             "worker-" + id + ".yaml");
     }
     workers_.erase(id);

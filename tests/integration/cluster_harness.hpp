@@ -20,7 +20,9 @@ std::vector<std::string> cluster_topics(const std::vector<std::string>& data);
 
 class TestCluster {
 public:
-    TestCluster(const TempDir& dir, const std::string& bootstrap) : dir_(dir), bootstrap_(bootstrap) {}
+    // `extra`: more worker-file lines for every worker.
+    TestCluster(const TempDir& dir, const std::string& bootstrap, std::string extra = "")
+        : dir_(dir), bootstrap_(bootstrap), extra_(std::move(extra)) {}
     // Starts worker `id` (its worker file written once, reused on restart).
     RestWorker& start(const std::string& id);
     RestWorker& worker(const std::string& id) { return *workers_.at(id); }
@@ -42,6 +44,7 @@ public:
 private:
     const TempDir& dir_;
     std::string bootstrap_;
+    std::string extra_;
     std::map<std::string, std::unique_ptr<RestWorker>> workers_;
     std::map<std::string, std::string> files_;
     std::vector<std::string> ended_logs_;  // logs of killed or stopped runs

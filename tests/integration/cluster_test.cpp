@@ -310,3 +310,52 @@ TEST_CASE("cluster: writes fail clearly while Kafka is gone; pipelines from the 
     CHECK(a.get("/connectors").status == 200);
     kafka.thaw();
 }
+
+TEST_CASE("cluster: exactly-once sources keep their records and offsets in one transaction across a kill -9 and a move") {
+    // What the mock can show (it neither fences nor honours read_committed): each task's
+    // transactional id is <group>-<connector>-<task> on whichever worker runs it, and a task
+    // moved after kill -9 resumes from the offsets committed with its records.
+    TempDir dir;
+    MockKafka kafka(dir, cluster_topics({"cl.eos:4"}));
+    TestCluster cluster(dir, kafka.bootstrap(), "exactly.once.source.support: enabled\n");
+    for (const char* id : {"w1", "w2"}) cluster.start(id);
+    const int per_task = 2000;
+    auto source = datagen("cl.eos", 2, per_task, 400);
+    source["exactly.once.support"] = "required";
+    source["transaction.boundary"] = "interval";
+    source["transaction.boundary.interval.ms"] = "200";
+    create(cluster.worker("w1"), "eos-out", file_sink("cl.eos", dir.file("eos.jsonl")));
+    create(cluster.worker("w2"), "eos-gen", source);
+    const std::map<std::string, int> connectors = {{"eos-gen", 2}, {"eos-out", 1}};
+    auto placement = cluster.wait_settled(connectors, 40s);
+    REQUIRE(placement.size() == 3);
+    const std::string victim = placement["eos-gen-0"];
+    auto& log_of = cluster.worker(victim);
+    REQUIRE(wait_until([&] { return log_of.sluice().log().find("transactional producer it-cluster-eos-gen-0 ready") != std::string::npos; }, 20s));
+    REQUIRE(wait_until([&] { return delivered(dir.file("eos.jsonl")).seqs.size() > 500; }, 30s));
+    cluster.kill(victim);
+    cluster.start("w3");  // two workers again
+    auto after = cluster.wait_settled(connectors, 30s);
+    REQUIRE(after.size() == 3);
+    const std::string out = dir.file("eos.jsonl");
+    REQUIRE_MESSAGE(wait_until([&] { return complete(out, 2 * per_task); }, 60s), delivered(out).seqs.size() << " of " << 2 * per_task);
+    auto d = delivered(out);
+    CHECK(d.seqs.size() == static_cast<size_t>(2 * per_task));
+    // The mock does not hide the open transaction a kill leaves behind (no read_committed), so
+    // its records can show twice here; on a real broker they never reach a read_committed sink.
+    std::map<int64_t, int> seen;
+    for (const auto& e : read_envelopes(out)) ++seen[e.value["seq"].get<int64_t>()];
+    int64_t first_twice = -1, last_twice = -1;
+    for (const auto& [seq, n] : seen)
+        if (n > 1) {
+            if (first_twice < 0) first_twice = seq;
+            last_twice = seq;
+        }
+    for (const auto& id : cluster.ids()) {
+        const std::string log = cluster.worker(id).sluice().log();
+        for (size_t at = log.find("starts at record"); at != std::string::npos; at = log.find("starts at record", at + 1))
+            MESSAGE(id << ": " << log.substr(log.rfind('\n', at) + 1, log.find('\n', at) - log.rfind('\n', at)));
+    }
+    MESSAGE("exactly-once sources across a kill -9 of " << victim << " (" << dump(placement) << "): " << d.lines - d.seqs.size()
+            << " records seen twice, seqs " << first_twice << ".." << last_twice << " (mock: no read_committed)");
+}
