@@ -275,3 +275,153 @@ TEST_CASE("plugin isolation: kill -9 of the worker leaves no plugin host behind"
     REQUIRE(worker.sluice().process().wait(10s));
     CHECK_MESSAGE(wait_until([&] { return hosts_of(worker_pid).empty(); }, 10s), "hosts left behind");
 }
+
+// The configuration checks of an isolated connector run in a plugin host too: a test() that
+// crashes or hangs fails `sluice check` / `sluice run` with the pre-flight code and a
+// message naming the plugin file, the callback, the reason and the host's last log lines.
+TEST_CASE("plugin isolation: a pre-flight test() that crashes or hangs in a plugin host fails the check, not the worker") {
+    TempDir dir;
+    constexpr int kPreflightFailed = 3;
+    auto checked = [&](const std::string& name, const std::string& isolation, const std::string& fault) {
+        const std::string file = dir.file(name + ".yaml");
+        write_file(file, pipeline(name, "  name: src\n  plugin: fixture_faulty_source\n  topic: " + name + ".out\n" + isolation +
+                                            "  config: {fault: " + fault + ", check: test}\n",
+                                  "  - {name: out, plugin: file, config: {path: '" + dir.file(name + ".jsonl") + "'}}\n"));
+        return file;
+    };
+    const std::string isolated = "  plugin.isolation: process\n  plugin.call.timeout.ms: 2000\n";
+    auto run = [&](const std::string& command, const std::string& worker_file, const std::string& file) {
+        return run_sluice(dir, {command, "--worker", worker_file, "--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir(), file});
+    };
+    const std::string worker_file = write_rest_worker_file(dir);
+
+    SUBCASE("a crash, per connector, in check and run") {
+        const std::string file = checked("tcrash", isolated, "segv");
+        for (const char* command : {"check", "run"}) {
+            CAPTURE(command);
+            auto r = run(command, worker_file, file);
+            CHECK_MESSAGE(r.status == sluice::testing::exited(kPreflightFailed), r.status.describe() << "\n" << r.err);
+            CHECK_MESSAGE(r.err.find("pre-flight check failed: tcrash.src (source plugin fixture_faulty_source): plugin "
+                                     "fixture_faulty_source (" + faulty_plugin_dir() + "/") != std::string::npos, r.err);
+            CHECK_MESSAGE(r.err.find("faulty_source.so), isolated in a plugin host: test: the plugin host died during the call") !=
+                              std::string::npos, r.err);
+            CHECK_MESSAGE(r.err.find("killed by signal 11 (SIGSEGV)") != std::string::npos, r.err);
+            CHECK_MESSAGE(r.err.find("Last log lines of the host: about to misbehave (segv) in test") != std::string::npos, r.err);
+            CHECK_MESSAGE(r.err.find("nothing was started") != std::string::npos, r.err);
+        }
+    }
+    SUBCASE("a hang: plugin.call.timeout.ms") {
+        auto r = run("check", worker_file, checked("thang", isolated, "hang"));
+        CHECK_MESSAGE(r.status == sluice::testing::exited(kPreflightFailed), r.status.describe() << "\n" << r.err);
+        CHECK_MESSAGE(r.err.find("test: no answer within plugin.call.timeout.ms (2000 ms), so the plugin host was killed") !=
+                          std::string::npos, r.err);
+    }
+    SUBCASE("an exit() in test") {
+        auto r = run("check", worker_file, checked("texit", isolated, "exit"));
+        CHECK_MESSAGE(r.status == sluice::testing::exited(kPreflightFailed), r.status.describe() << "\n" << r.err);
+        CHECK_MESSAGE(r.err.find("exited with status 0") != std::string::npos, r.err);
+    }
+    SUBCASE("the worker's default plugin.isolation: process") {
+        const std::string process_worker = write_rest_worker_file(dir, "", "plugin.isolation: process\nplugin.call.timeout.ms: 2000\n",
+                                                                  "process-worker.yaml");
+        auto r = run("check", process_worker, checked("tdefault", "", "abort"));
+        CHECK_MESSAGE(r.status == sluice::testing::exited(kPreflightFailed), r.status.describe() << "\n" << r.err);
+        CHECK_MESSAGE(r.err.find("test: the plugin host died during the call") != std::string::npos, r.err);
+        CHECK_MESSAGE(r.err.find("killed by signal 6 (SIGABRT)") != std::string::npos, r.err);
+    }
+    SUBCASE("a test() that passes in the host passes") {
+        auto r = run("check", worker_file, checked("tfine", isolated, "none"));
+        CHECK_MESSAGE(r.status == sluice::testing::exited(0), r.status.describe() << "\n" << r.err);
+    }
+    SUBCASE("in-process, as before, the crash is the worker's") {
+        auto r = run("check", worker_file, checked("tinproc", "", "segv"));
+        CHECK_MESSAGE((!r.status.exited && r.status.signal == SIGSEGV), r.status.describe() << "\n" << r.err);
+    }
+}
+
+// validate() over REST (and on every connector configuration sent) runs in a plugin host
+// when the configuration says plugin.isolation: process: a crash there is a validation
+// error, and the worker stays up.
+TEST_CASE("plugin isolation: a validate() that crashes in a plugin host is a validation error over REST, the worker stays up") {
+    TempDir dir;
+    RestWorker worker(dir, write_rest_worker_file(dir), run_args({}));
+    auto config = [](const std::string& fault, const std::string& check, bool isolated) {
+        nlohmann::json c = {{"connector.class", "fixture_faulty_source"}, {"name", "v"}, {"topic", "v.out"}, {"fault", fault}, {"check", check}};
+        if (isolated) {
+            c["plugin.isolation"] = "process";
+            c["plugin.call.timeout.ms"] = "2000";
+        }
+        return c;
+    };
+    const std::string validate = "/connector-plugins/fixture_faulty_source/config/validate";
+
+    auto crashed = worker.call("PUT", validate, config("segv", "validate", true).dump());
+    REQUIRE_MESSAGE(crashed.status == 200, crashed.describe());
+    CHECK(crashed.json.value("error_count", 0) >= 1);
+    CHECK_MESSAGE(crashed.body.find("isolated in a plugin host: validate: the plugin host died during the call") != std::string::npos,
+                  crashed.body);
+    CHECK_MESSAGE(crashed.body.find("killed by signal 11 (SIGSEGV)") != std::string::npos, crashed.body);
+    CHECK_MESSAGE(crashed.body.find("faulty_source.so") != std::string::npos, crashed.body);
+    CHECK(worker.sluice().process().running());
+
+    auto hung = worker.call("PUT", validate, config("hang", "validate", true).dump());
+    REQUIRE_MESSAGE(hung.status == 200, hung.describe());
+    CHECK_MESSAGE(hung.body.find("validate: no answer within plugin.call.timeout.ms (2000 ms)") != std::string::npos, hung.body);
+
+    // Creating a connector with it: refused as invalid, nothing else.
+    nlohmann::json create = {{"name", "v"}, {"config", config("segv", "validate", true)}};
+    auto created = worker.call("POST", "/connectors", create.dump());
+    CHECK_MESSAGE(created.status == 400, created.describe());
+    CHECK_MESSAGE(created.body.find("killed by signal 11 (SIGSEGV)") != std::string::npos, created.body);
+
+    // The plugin's own problems come back from the host as they do from the worker.
+    for (bool isolated : {true, false}) {
+        CAPTURE(isolated);
+        auto refused = worker.call("PUT", validate, config("refused", "none", isolated).dump());
+        REQUIRE_MESSAGE(refused.status == 200, refused.describe());
+        CHECK(refused.json.value("error_count", 0) == 1);
+        CHECK_MESSAGE(refused.body.find("refused by validate, as asked") != std::string::npos, refused.body);
+        auto fine = worker.call("PUT", validate, config("none", "none", isolated).dump());
+        REQUIRE_MESSAGE(fine.status == 200, fine.describe());
+        CHECK_MESSAGE(fine.json.value("error_count", -1) == 0, fine.body);
+    }
+    CHECK(worker.sluice().process().running());
+    CHECK(worker.get("/health").status == 200);
+    CHECK(hosts_of(worker.sluice().process().pid()).empty());  // every check's host is gone
+    REQUIRE(worker.sluice().stop(30s));
+}
+
+// An errant record larger than a frame between a plugin host and the worker (16 MiB) is a
+// per-record error the connector's error policy decides, not a host death: it crosses
+// without its key, value and headers, its message saying its size and the limit.
+TEST_CASE("plugin isolation: an isolated source's 20 MiB errant record goes to the error policy, the host lives") {
+    TempDir dir;
+    std::vector<std::string> files;
+    constexpr int kAt = 5;
+    for (const std::string tolerance : {"all", "none"}) {
+        files.push_back(dir.file("big" + tolerance + ".yaml"));
+        write_file(files.back(), pipeline("big" + tolerance,
+                                          "  name: src\n  plugin: fixture_faulty_source\n  topic: big" + tolerance +
+                                              ".out\n  plugin.isolation: process\n  restart: {policy: never}\n"
+                                              "  errors: {tolerance: " + tolerance + ", log.enable: true}\n"
+                                              "  config: {fault: big_errant, at: " + std::to_string(kAt) + "}\n",
+                                          "  - {name: out, plugin: file, config: {path: '" + dir.file("big" + tolerance + ".jsonl") + "'}}\n"));
+    }
+    RestWorker worker(dir, write_rest_worker_file(dir), run_args(files));
+    // Tolerated: the records after it keep coming from the same host.
+    const std::string out = dir.file("bigall.jsonl");
+    CHECK_MESSAGE(wait_until([&] { return count_lines(out) >= kAt + 20; }, 30s), count_lines(out) << "\n" << worker.sluice().log());
+    auto status = worker.get("/connectors/bigall.src/status");
+    CHECK_MESSAGE(task0(status.json).value("state", "") == "RUNNING", status.describe());
+    CHECK_MESSAGE(worker.sluice().log().find("is over the 16777216-byte limit of what crosses the plugin host boundary") != std::string::npos,
+                  worker.sluice().log());
+    CHECK(worker.sluice().log().find("plugin host died") == std::string::npos);
+    // Not tolerated: the task fails on that record, saying why; the host did not die of it.
+    auto failed = worker.wait_status("bignone.src", [](const nlohmann::json& s) { return task0(s).value("state", "") == "FAILED"; }, 30s);
+    const std::string trace = task0(failed).value("trace", "");
+    REQUIRE_MESSAGE(task0(failed).value("state", "") == "FAILED", failed.dump());
+    CHECK_MESSAGE(trace.find("record 5 is 20 MiB, too much for this plugin (the errant record, ") != std::string::npos, trace);
+    CHECK_MESSAGE(trace.find("plugin host died") == std::string::npos, trace);
+    CHECK(worker.sluice().process().running());
+    REQUIRE(worker.sluice().stop(30s));
+}

@@ -1,7 +1,9 @@
 #include "control/connector_config.hpp"
 
 #include "common/text.hpp"
+#include "config/binder.hpp"
 #include "config/connect_flat_config.hpp"
+#include "isolation/checks.hpp"
 
 namespace sluice::control {
 
@@ -15,6 +17,26 @@ std::optional<config::ConnectorSpec> spec_from_flat(const std::string& name, con
             !text::starts_with(k, "header.converter"))
             relevant[k] = v;
     return config::connector_from_flat(name, relevant, plugins, &access, diags);
+}
+
+config::IsolationPolicy isolation_of(const FlatConfig& flat, const config::IsolationPolicy& defaults,
+                                     const config::AccessPolicy* access) {
+    std::map<std::string, std::string> keys;
+    for (const auto& [k, v] : flat)
+        if (config::is_isolation_key(k)) keys[k] = v;
+    config::Diagnostics ignored;
+    const config::Resolved values = config::bind_flat(keys, config::connector_isolation_schema(),
+                                                              config::BindScope{"", "", "", {}, {}, access}, ignored);
+    return config::isolation_overrides_from(values).over(defaults);
+}
+
+std::optional<config::ConnectorSpec> spec_from_flat(const std::string& name, const FlatConfig& flat, const plugin::Registry& registry,
+                                                    const config::AccessPolicy& access, config::Diagnostics& diags,
+                                                    const runtime::Worker& worker) {
+    const config::IsolationPolicy policy = isolation_of(flat, worker.config().plugin_isolation, &access);
+    if (policy.mode != config::Isolation::process) return spec_from_flat(name, flat, registry, access, diags);
+    const isolation::IsolatingCatalog isolated(registry, policy, worker.id(), name);
+    return spec_from_flat(name, flat, isolated, access, diags);
 }
 
 std::string describe(const config::Diagnostics& diags) {

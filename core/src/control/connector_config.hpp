@@ -6,6 +6,7 @@
 #include "config/access_policy.hpp"
 #include "config/diagnostics.hpp"
 #include "config/plugin_catalog.hpp"
+#include "plugin/registry.hpp"
 #include "runtime/worker.hpp"
 
 #include <map>
@@ -21,6 +22,17 @@ inline constexpr const char* kMask = "****";
 std::optional<config::ConnectorSpec> spec_from_flat(const std::string& name, const FlatConfig& flat,
                                                     const config::PluginCatalog& plugins, const config::AccessPolicy& access,
                                                     config::Diagnostics& diags);
+// The same on a worker: when the connector's effective plugin.isolation (its keys over the
+// worker's defaults) is process, the plugin's validate() runs in a plugin host, so that a
+// plugin crashing there fails the validation, not the worker.
+std::optional<config::ConnectorSpec> spec_from_flat(const std::string& name, const FlatConfig& flat, const plugin::Registry& registry,
+                                                    const config::AccessPolicy& access, config::Diagnostics& diags,
+                                                    const runtime::Worker& worker);
+// The connector's plugin.isolation & co. over the worker's defaults (a key that does not
+// bind keeps the default here; the conversion reports it).
+config::IsolationPolicy isolation_of(const FlatConfig& flat, const config::IsolationPolicy& defaults,
+                                     const config::AccessPolicy* access);
+
 // One line per problem, "key: message".
 std::string describe(const config::Diagnostics& diags);
 

@@ -87,7 +87,7 @@ std::vector<runtime::ConnectorEntry> ControlPlane::connectors() const { return w
 
 runtime::ConnectorDefinition ControlPlane::definition_from(const std::string& name, const FlatConfig& flat) const {
     config::Diagnostics diags;
-    auto spec = spec_from_flat(name, flat, registry_, access_, diags);
+    auto spec = spec_from_flat(name, flat, registry_, access_, diags, worker_);
     if (!spec)
         throw Error(Refusal::invalid, "Connector configuration is invalid and contains the following " + std::to_string(diags.size()) +
                                           " error(s):\n" + describe(diags));
@@ -303,7 +303,7 @@ void ControlPlane::delete_pipeline(const std::string& name) {
 
 bool ControlPlane::restore_connector(const std::string& name, const FlatConfig& flat, runtime::TargetState target, std::string& error) {
     config::Diagnostics diags;
-    auto spec = spec_from_flat(name, flat, registry_, access_, diags);
+    auto spec = spec_from_flat(name, flat, registry_, access_, diags, worker_);
     if (!spec) {
         error = describe(diags);
         return false;
@@ -344,7 +344,7 @@ bool ControlPlane::apply_connector(const std::string& name, const FlatConfig* fl
         return true;
     }
     config::Diagnostics diags;
-    auto spec = spec_from_flat(name, *flat, registry_, access_, diags);
+    auto spec = spec_from_flat(name, *flat, registry_, access_, diags, worker_);
     if (!spec) {
         error = describe(diags);
         return false;

@@ -101,6 +101,7 @@ private:
         request.type = Type::report_errant;
         request.record = own(*record);
         if (message != nullptr) request.message.assign(message, length);
+        fit_errant(request);  // a record too large for a frame must not end the host
         if (!h->ask(request, Type::errant_answer, answer)) return SLUICE_FATAL;
         return static_cast<sluice_status>(answer.status);
     }
@@ -171,13 +172,39 @@ std::vector<sluice_topic_partition> partitions(const std::vector<Position>& ps, 
     return out;
 }
 
-[[noreturn]] void refuse(Channel& channel, const std::string& message) {
+// The answer to hello (ready) or check (checked) when the plugin cannot even be loaded.
+[[noreturn]] void refuse(Channel& channel, Type answer, const std::string& message) {
     Message ready;
-    ready.type = Type::ready;
+    ready.type = answer;
+    ready.version = kProtocolVersion;
     ready.status = SLUICE_FATAL;
     ready.message = message;
     std::string error;
     channel.send(ready, 5000, error);
+    std::_Exit(0);
+}
+
+// A check: the plugin's test or validate on the configuration, no instance, then the host
+// ends (one check per host: what the plugin did in it leaves nothing behind in the next).
+[[noreturn]] void run_check(Channel& channel, Arena& arena, const Message& request, const plugin::PluginPtr& plugin,
+                            const config::Resolved& config) {
+    HostSide side(channel, arena, request);
+    Message answer;
+    answer.type = Type::checked;
+    plugin::Outcome out;
+    side.in_call(true);
+    if (request.check == Check::test) {
+        out = plugin::preflight(*plugin, config, side.get());
+    } else if (plugin->facts.validate) {
+        for (auto& problem : plugin->facts.validate(plugin->facts.schema, config))
+            answer.problems.emplace_back(std::move(problem.key), std::move(problem.message));
+    }
+    side.in_call(false);
+    end_if_out_of_memory(side);
+    answer.status = out.status;
+    answer.message = out.message;
+    answer.record_index = out.record_index;
+    side.send(answer);
     std::_Exit(0);
 }
 
@@ -204,22 +231,24 @@ int plugin_host_main(int argc, char** argv) {
     auto arena = Arena::attach(kHostArenaFd, error);
     if (!arena) return 2;
     Message hello;
-    if (channel.receive(hello, -1, -1, error) != Channel::Got::message || hello.type != Type::hello) return 2;
+    if (channel.receive(hello, -1, -1, error) != Channel::Got::message || (hello.type != Type::hello && hello.type != Type::check))
+        return 2;
+    const Type answer = hello.type == Type::check ? Type::checked : Type::ready;
     if (hello.version != kProtocolVersion)
-        refuse(channel, "the plugin host speaks protocol version " + std::to_string(kProtocolVersion) + ", the worker " +
+        refuse(channel, answer, "the plugin host speaks protocol version " + std::to_string(kProtocolVersion) + ", the worker " +
                             std::to_string(hello.version));
     if (hello.memory_max_bytes > 0) {
         rlimit limit{static_cast<rlim_t>(hello.memory_max_bytes), static_cast<rlim_t>(hello.memory_max_bytes)};
-        if (::setrlimit(RLIMIT_AS, &limit) != 0) refuse(channel, std::string("cannot set the memory limit: ") + std::strerror(errno));
+        if (::setrlimit(RLIMIT_AS, &limit) != 0) refuse(channel, answer, std::string("cannot set the memory limit: ") + std::strerror(errno));
     }
     memory_note = "an allocation failed in the plugin host" +
                   (hello.memory_max_bytes > 0 ? " (plugin.memory.max.bytes is " + std::to_string(hello.memory_max_bytes) + ")" : std::string());
     auto loaded = plugin::load_plugin_file(hello.file);
-    if (auto* refusal = std::get_if<plugin::Refusal>(&loaded)) refuse(channel, "plugin file refused: " + refusal->reason);
+    if (auto* refusal = std::get_if<plugin::Refusal>(&loaded)) refuse(channel, answer, "plugin file refused: " + refusal->reason);
     plugin::PluginPtr plugin;
     for (const auto& p : std::get<std::vector<plugin::PluginPtr>>(loaded))
         if (p->name == hello.plugin && static_cast<uint8_t>(p->kind) == hello.kind) plugin = p;
-    if (!plugin) refuse(channel, hello.file + " no longer holds the plugin " + hello.plugin);
+    if (!plugin) refuse(channel, answer, hello.file + " no longer holds the plugin " + hello.plugin);
     config::Resolved config;
     for (auto& e : hello.config) {
         config::Value v;
@@ -229,6 +258,7 @@ int plugin_host_main(int argc, char** argv) {
         v.json = std::move(e.json);
         config[e.key] = std::move(v);
     }
+    if (hello.type == Type::check) run_check(channel, *arena, hello, plugin, config);
 
     HostSide side(channel, *arena, hello);
     std::unique_ptr<plugin::Source> source;

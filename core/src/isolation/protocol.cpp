@@ -137,8 +137,65 @@ bool get_record(In& in, OwnedRecord& r) {
 }
 
 bool known(uint16_t t) {
-    return (t >= static_cast<uint16_t>(Type::hello) && t <= static_cast<uint16_t>(Type::errant_answer)) ||
-           (t >= static_cast<uint16_t>(Type::ready) && t <= static_cast<uint16_t>(Type::report_errant));
+    return (t >= static_cast<uint16_t>(Type::hello) && t <= static_cast<uint16_t>(Type::check)) ||
+           (t >= static_cast<uint16_t>(Type::ready) && t <= static_cast<uint16_t>(Type::checked));
+}
+
+void put_pairs(Out& o, const std::vector<std::pair<std::string, std::string>>& pairs) {
+    o.raw<uint32_t>(static_cast<uint32_t>(pairs.size()));
+    for (const auto& [a, b] : pairs) {
+        o.bytes(a);
+        o.bytes(b);
+    }
+}
+
+bool get_pairs(In& in, std::vector<std::pair<std::string, std::string>>& pairs, std::string_view field) {
+    uint32_t n = 0;
+    if (!in.count(n, 8, field)) return false;
+    pairs.resize(n);
+    for (auto& [a, b] : pairs)
+        if (!in.bytes(a, field) || !in.bytes(b, field)) return false;
+    return true;
+}
+
+// hello and check: what the host needs to load the plugin and lay out its configuration.
+void put_plugin_spec(Out& o, const Message& m) {
+    o.raw<uint16_t>(m.version);
+    o.raw<uint8_t>(m.kind);
+    o.bytes(m.file);
+    o.bytes(m.plugin);
+    o.bytes(m.worker_id);
+    o.bytes(m.connector);
+    o.raw<int32_t>(m.task_id);
+    o.raw<int32_t>(m.task_count);
+    o.raw<int64_t>(m.memory_max_bytes);
+    o.raw<uint32_t>(static_cast<uint32_t>(m.config.size()));
+    for (const auto& e : m.config) {
+        o.bytes(e.key);
+        o.raw<uint8_t>(e.type);
+        o.bytes(e.text);
+        o.raw<uint32_t>(static_cast<uint32_t>(e.items.size()));
+        for (const auto& i : e.items) o.bytes(i);
+        o.bytes(e.json);
+    }
+}
+
+bool get_plugin_spec(In& in, Message& m) {
+    uint32_t n = 0;
+    bool ok = in.raw(m.version, "version") && in.raw(m.kind, "kind") && in.bytes(m.file, "file") && in.bytes(m.plugin, "plugin") &&
+              in.bytes(m.worker_id, "worker id") && in.bytes(m.connector, "connector") && in.raw(m.task_id, "task id") &&
+              in.raw(m.task_count, "task count") && in.raw(m.memory_max_bytes, "memory limit") && in.count(n, 17, "config entries");
+    if (ok) m.config.resize(n);
+    for (size_t i = 0; ok && i < n; ++i) {
+        auto& e = m.config[i];
+        uint32_t items = 0;
+        ok = in.bytes(e.key, "config key") && in.raw(e.type, "config type") && in.bytes(e.text, "config text") &&
+             in.count(items, 4, "config items");
+        if (ok) e.items.resize(items);
+        for (auto& item : e.items) ok = ok && in.bytes(item, "config item");
+        ok = ok && in.bytes(e.json, "config json");
+    }
+    return ok;
 }
 
 }  // namespace
@@ -160,33 +217,22 @@ std::string_view type_name(Type type) {
     case Type::log: return "log";
     case Type::stored_offset: return "stored_offset";
     case Type::report_errant: return "report_errant";
+    case Type::check: return "check";
+    case Type::checked: return "checked";
     }
     return "unknown";
 }
+
+std::string_view check_name(Check check) { return check == Check::validate ? "validate" : "test"; }
 
 std::string encode(const Message& m) {
     Out o;
     o.s.resize(kFrameHeaderBytes);
     switch (m.type) {
-    case Type::hello:
-        o.raw<uint16_t>(m.version);
-        o.raw<uint8_t>(m.kind);
-        o.bytes(m.file);
-        o.bytes(m.plugin);
-        o.bytes(m.worker_id);
-        o.bytes(m.connector);
-        o.raw<int32_t>(m.task_id);
-        o.raw<int32_t>(m.task_count);
-        o.raw<int64_t>(m.memory_max_bytes);
-        o.raw<uint32_t>(static_cast<uint32_t>(m.config.size()));
-        for (const auto& e : m.config) {
-            o.bytes(e.key);
-            o.raw<uint8_t>(e.type);
-            o.bytes(e.text);
-            o.raw<uint32_t>(static_cast<uint32_t>(e.items.size()));
-            for (const auto& i : e.items) o.bytes(i);
-            o.bytes(e.json);
-        }
+    case Type::hello: put_plugin_spec(o, m); break;
+    case Type::check:
+        put_plugin_spec(o, m);
+        o.raw<uint8_t>(static_cast<uint8_t>(m.check));
         break;
     case Type::poll:
         o.raw<int32_t>(m.timeout_ms);
@@ -233,6 +279,10 @@ std::string encode(const Message& m) {
         put_record(o, m.record);
         o.bytes(m.message);
         break;
+    case Type::checked:
+        put_outcome(o, m);
+        put_pairs(o, m.problems);
+        break;
     }
     const uint32_t length = static_cast<uint32_t>(o.s.size() - kFrameHeaderBytes);
     const uint16_t type = static_cast<uint16_t>(m.type), zero = 0;
@@ -274,21 +324,13 @@ std::optional<Message> decode_body(Type type, std::string_view body, std::string
     m.type = type;
     bool ok = true;
     switch (type) {
-    case Type::hello: {
-        uint32_t n = 0;
-        ok = in.raw(m.version, "version") && in.raw(m.kind, "kind") && in.bytes(m.file, "file") && in.bytes(m.plugin, "plugin") &&
-             in.bytes(m.worker_id, "worker id") && in.bytes(m.connector, "connector") && in.raw(m.task_id, "task id") &&
-             in.raw(m.task_count, "task count") && in.raw(m.memory_max_bytes, "memory limit") && in.count(n, 17, "config entries");
-        if (ok) m.config.resize(n);
-        for (size_t i = 0; ok && i < n; ++i) {
-            auto& e = m.config[i];
-            uint32_t items = 0;
-            ok = in.bytes(e.key, "config key") && in.raw(e.type, "config type") && in.bytes(e.text, "config text") &&
-                 in.count(items, 4, "config items");
-            if (ok) e.items.resize(items);
-            for (auto& item : e.items) ok = ok && in.bytes(item, "config item");
-            ok = ok && in.bytes(e.json, "config json");
-        }
+    case Type::hello: ok = get_plugin_spec(in, m); break;
+    case Type::check: {
+        uint8_t check = 0;
+        ok = get_plugin_spec(in, m) && in.raw(check, "check");
+        if (ok && check != static_cast<uint8_t>(Check::test) && check != static_cast<uint8_t>(Check::validate))
+            ok = in.fail("check", "unknown check " + std::to_string(check));
+        m.check = static_cast<Check>(check);
         break;
     }
     case Type::poll: ok = in.raw(m.timeout_ms, "timeout") && in.raw(m.max_records, "max records"); break;
@@ -323,6 +365,7 @@ std::optional<Message> decode_body(Type type, std::string_view body, std::string
     case Type::log: ok = in.raw(m.level, "level") && in.bytes(m.text, "log text"); break;
     case Type::stored_offset: ok = in.bytes(m.text, "source partition"); break;
     case Type::report_errant: ok = get_record(in, m.record) && in.bytes(m.message, "message"); break;
+    case Type::checked: ok = get_outcome(in, m) && get_pairs(in, m.problems, "problems"); break;
     }
     if (ok && in.at != body.size()) ok = in.fail(type_name(type), std::to_string(body.size() - in.at) + " trailing bytes");
     if (!ok) {
@@ -544,6 +587,31 @@ OwnedRecord own(const sluice_record& r) {
         o.source_offset = opt(r.source_offset);
     }
     return o;
+}
+
+uint64_t errant_body_bytes(const OwnedRecord& r, size_t message_bytes) {
+    auto field = [](const std::optional<std::string>& v) -> uint64_t { return 4 + (v ? v->size() : 0); };
+    uint64_t size = 20 + field(r.key) + field(r.value) + field(r.topic) + field(r.source_partition) + field(r.source_offset) + 4;
+    for (const auto& [k, v] : r.headers) size += 4 + k.size() + field(v);
+    return size + 4 + message_bytes;
+}
+
+void fit_errant(Message& report) {
+    constexpr size_t kMessageBytes = 64 * 1024;  // a plugin's message, as a log line is cut
+    const uint64_t size = errant_body_bytes(report.record, report.message.size());
+    if (size <= kMaxFrameBytes) return;
+    if (report.message.size() > kMessageBytes) report.message.resize(kMessageBytes);
+    report.message += " (the errant record, " + std::to_string(size) + " bytes with its message, is over the " +
+                      std::to_string(kMaxFrameBytes) + "-byte limit of what crosses the plugin host boundary: " +
+                      "it is reported without its key, value and headers)";
+    report.record.key.reset();
+    report.record.value.reset();
+    report.record.headers.clear();
+    if (errant_body_bytes(report.record, report.message.size()) > kMaxFrameBytes) {
+        report.record.source_partition.reset();
+        report.record.source_offset.reset();
+        report.record.topic.reset();
+    }
 }
 
 sluice_record view(const OwnedRecord& o, std::vector<sluice_header>& headers, std::vector<const sluice_header*>& pointers) {

@@ -23,7 +23,7 @@
 namespace sluice::isolation {
 
 // Raised whenever a message's layout changes; hello and ready carry it.
-constexpr uint16_t kProtocolVersion = 1;
+constexpr uint16_t kProtocolVersion = 2;  // 2: check / checked
 // Largest frame body either side accepts (a configuration, an errant record, a list of
 // offsets); record batches go through the arena instead.
 constexpr uint32_t kMaxFrameBytes = 16u << 20;
@@ -42,13 +42,19 @@ enum class Type : uint16_t {
     // worker -> host: answers to the host's callbacks
     stored_offset_answer = 9,
     errant_answer = 10,
+    check = 11,     // load the plugin, run its test or validate (no instance), answer, exit
     // host -> worker
     ready = 32,     // the answer to hello
     done = 33,      // the answer to every call
     log = 34,       // one log line (no answer)
     stored_offset = 35,
     report_errant = 36,
+    checked = 37,   // the answer to check
 };
+
+// Which configuration check a `check` message asks for.
+enum class Check : uint8_t { test = 1, validate = 2 };
+std::string_view check_name(Check check);  // "test", "validate"
 std::string_view type_name(Type type);
 
 struct ConfigEntry {
@@ -77,13 +83,16 @@ struct OwnedRecord {
 // Every message is one struct; which fields count depends on `type` (see encode()).
 struct Message {
     Type type = Type::done;
-    // hello
+    // hello, check (the same fields; check adds which callback)
     uint16_t version = kProtocolVersion;
     uint8_t kind = 0;  // config::ConnectorKind
     std::string file, plugin, worker_id, connector;
     int32_t task_id = 0, task_count = 1;
     int64_t memory_max_bytes = 0;  // 0: no limit
     std::vector<ConfigEntry> config;
+    Check check = Check::test;
+    // checked: the problems validate found, (key, message) pairs
+    std::vector<std::pair<std::string, std::string>> problems;
     // poll: timeout and the soft record cap; put, done: records and bytes used in the arena
     int32_t timeout_ms = 0;
     uint32_t max_records = 0;
@@ -94,7 +103,7 @@ struct Message {
     std::vector<std::pair<std::string, std::string>> offsets;
     // flush, open, close, and their done
     std::vector<Position> positions;
-    // done, ready: the plugin's outcome
+    // done, ready, checked: the plugin's outcome
     int32_t status = SLUICE_OK;
     int64_t record_index = -1;
     std::string message;
@@ -176,6 +185,13 @@ bool decode_batch(const char* base, size_t begin, size_t end, uint32_t count, De
 
 // A record copied into a frame and back (report_errant).
 OwnedRecord own(const sluice_record& r);
+// The body size of a report_errant frame for `record` and a message of `message_bytes`.
+uint64_t errant_body_bytes(const OwnedRecord& record, size_t message_bytes);
+// A report_errant that would not fit in a frame (kMaxFrameBytes) made to fit: the record
+// keeps where it came from (topic, partition, offset, timestamp, and its source partition
+// and offset when they fit) without its key, value and headers, and the message says so,
+// with the record's size and the limit. The error policy then decides as for any other.
+void fit_errant(Message& report);
 // The record as the ABI's view of `owned` (headers in `headers`/`pointers`).
 sluice_record view(const OwnedRecord& owned, std::vector<sluice_header>& headers, std::vector<const sluice_header*>& pointers);
 

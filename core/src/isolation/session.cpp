@@ -32,7 +32,7 @@ HostSession::HostSession(const RemoteSpec& spec, const sluice_host* host)
       stop_grace_ms_(spec.stop_grace_ms),
       host_(host) {}
 
-std::unique_ptr<HostSession> HostSession::start(const RemoteSpec& spec, const sluice_host* host, std::string& error) {
+std::unique_ptr<HostSession> HostSession::launch(const RemoteSpec& spec, const sluice_host* host, std::string& error) {
     std::unique_ptr<HostSession> s(new HostSession(spec, host));
     if (s->file_.empty()) {
         error = "plugin " + s->plugin_ + " is built into the worker (no .so file): it cannot run in a plugin host";
@@ -49,20 +49,30 @@ std::unique_ptr<HostSession> HostSession::start(const RemoteSpec& spec, const sl
         return nullptr;
     }
     s->channel_ = std::make_unique<Channel>(s->process_->socket());
-    Message hello;
-    hello.type = Type::hello;
-    hello.kind = static_cast<uint8_t>(spec.plugin->kind);
-    hello.file = spec.plugin->file;
-    hello.plugin = spec.plugin->name;
-    hello.worker_id = spec.worker_id;
-    hello.connector = spec.connector;
-    hello.task_id = spec.task_id;
-    hello.task_count = spec.task_count;
-    hello.memory_max_bytes = spec.policy.memory_max_bytes;
+    return s;
+}
+
+Message HostSession::plugin_spec(const RemoteSpec& spec, Type type) {
+    Message m;
+    m.type = type;
+    m.kind = static_cast<uint8_t>(spec.plugin->kind);
+    m.file = spec.plugin->file;
+    m.plugin = spec.plugin->name;
+    m.worker_id = spec.worker_id;
+    m.connector = spec.connector;
+    m.task_id = spec.task_id;
+    m.task_count = spec.task_count;
+    m.memory_max_bytes = spec.policy.memory_max_bytes;
     for (const auto& [key, value] : spec.config)
-        hello.config.push_back({key, static_cast<uint8_t>(value.type), value.text, value.items, value.json});
+        m.config.push_back({key, static_cast<uint8_t>(value.type), value.text, value.items, value.json});
+    return m;
+}
+
+std::unique_ptr<HostSession> HostSession::start(const RemoteSpec& spec, const sluice_host* host, std::string& error) {
+    auto s = launch(spec, host, error);
+    if (!s) return nullptr;
     Message ready;
-    plugin::Outcome out = s->call(hello, "create", ready);
+    plugin::Outcome out = s->call(plugin_spec(spec, Type::hello), "create", ready);
     if (!out.ok()) {
         error = out.message;
         return nullptr;
@@ -71,9 +81,20 @@ std::unique_ptr<HostSession> HostSession::start(const RemoteSpec& spec, const sl
     return s;
 }
 
+plugin::Outcome HostSession::check(const RemoteSpec& spec, const sluice_host* host, Check which, Message& answer) {
+    std::string error;
+    auto s = launch(spec, host, error);
+    if (!s) return {SLUICE_FATAL, error, -1};
+    Message request = plugin_spec(spec, Type::check);
+    request.check = which;
+    s->ends_by_itself_ = true;
+    log::debug("plugin ", s->plugin_, ": ", check_name(which), " runs in plugin host process ", s->process_->pid(), " (", s->file_, ")");
+    return s->call(request, check_name(which), answer);
+}
+
 HostSession::~HostSession() {
     if (!process_) return;
-    if (failure_.empty() && channel_) {
+    if (failure_.empty() && channel_ && !ends_by_itself_) {
         Message bye;
         bye.type = Type::shutdown;
         std::string error;
@@ -163,7 +184,7 @@ bool HostSession::begin(const Message& request, std::string_view callback) {
         else failed(callback, "the plugin host is gone");
         return false;
     }
-    expected_ = request.type == Type::hello ? Type::ready : Type::done;
+    expected_ = request.type == Type::hello ? Type::ready : request.type == Type::check ? Type::checked : Type::done;
     deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms_);
     return true;
 }

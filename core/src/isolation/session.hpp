@@ -20,6 +20,11 @@ namespace sluice::isolation {
 class HostSession {
 public:
     static std::unique_ptr<HostSession> start(const RemoteSpec& spec, const sluice_host* host, std::string& error);
+    // A host that loads the plugin, runs one configuration check (its test or validate,
+    // no instance) and ends: `answer` is the checked message, or the outcome is FATAL and
+    // says how the host failed (crash, plugin.call.timeout.ms, protocol, memory), naming
+    // the file, the callback and the host's last log lines, as a task's trace does.
+    static plugin::Outcome check(const RemoteSpec& spec, const sluice_host* host, Check which, Message& answer);
     ~HostSession();
     HostSession(const HostSession&) = delete;
     HostSession& operator=(const HostSession&) = delete;
@@ -39,6 +44,9 @@ public:
 
 private:
     HostSession(const RemoteSpec& spec, const sluice_host* host);
+    // The arena, the process and the socket, before the first message.
+    static std::unique_ptr<HostSession> launch(const RemoteSpec& spec, const sluice_host* host, std::string& error);
+    static Message plugin_spec(const RemoteSpec& spec, Type type);
     plugin::Outcome failed(std::string_view callback, const std::string& reason);
     bool serve(const Message& m, std::string& error);  // a callback of the host's
     void remember(std::string line);
@@ -53,6 +61,7 @@ private:
     std::unique_ptr<Channel> channel_;
     std::deque<std::string> last_lines_;  // the host's last log lines, for the failure trace
     std::string failure_;                 // set once: every call fails with it
+    bool ends_by_itself_ = false;         // a check's host exits after its answer: no shutdown
     Type expected_ = Type::done;          // the answer the request in flight waits for
     std::chrono::steady_clock::time_point deadline_;
     std::optional<std::chrono::steady_clock::time_point> stop_seen_;  // when a waiting call saw the stop flag

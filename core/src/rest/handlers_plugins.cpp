@@ -121,7 +121,7 @@ void add_plugin_routes(Router& router, Api& api) {
         flat["connector.class"] = name;
         std::string connector_name = flat.count("name") ? flat.at("name") : "validation";
         config::Diagnostics diags;
-        spec_from_flat(connector_name, flat, api.registry(), api.access(), diags);
+        spec_from_flat(connector_name, flat, api.registry(), api.access(), diags, api.worker());
         if (!flat.count("name")) diags.add({}, "name", "missing required key: the connector's name");
         std::map<std::string, std::vector<std::string>> errors;
         for (const auto& d : diags.items()) {

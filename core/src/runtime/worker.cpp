@@ -1,6 +1,7 @@
 #include "runtime/worker.hpp"
 
 #include "common/log.hpp"
+#include "isolation/checks.hpp"
 #include "kafka/internal_topic.hpp"
 #include "plugin/instance.hpp"
 #include "runtime/task_host.hpp"
@@ -88,7 +89,16 @@ std::vector<std::string> Worker::preflight(const std::vector<config::PipelineSpe
             }
             const log::Secrets masked(config::masked_texts(c));
             TaskHost host(id_, c.name, c.plugin, 0, c.tasks, nullptr, nullptr);
-            plugin::Outcome out = plugin::preflight(*plugin, c.config, host.get());
+            // An isolated connector's test() runs in a plugin host too: a crash there fails
+            // the check, not the worker.
+            const config::IsolationPolicy policy = c.isolation.over(config_.plugin_isolation);
+            plugin::Outcome out;
+            if (policy.mode == config::Isolation::process) {
+                isolation::RemoteSpec remote{plugin, c.config, id_, c.name, 0, c.tasks, policy, config_.shutdown_timeout_ms};
+                out = isolation::preflight_in_host(remote, host.get());
+            } else {
+                out = plugin::preflight(*plugin, c.config, host.get());
+            }
             if (!out.ok()) failures.push_back(c.name + " (" + std::string(config::kind_name(c.kind)) + " plugin " + c.plugin + "): " + out.message);
         }
     return failures;

@@ -97,6 +97,77 @@ TEST_CASE("protocol: every message survives a round trip") {
     }
 }
 
+TEST_CASE("protocol: a check carries the plugin's spec and which callback; checked carries the problems") {
+    Message check;
+    check.type = Type::check;
+    check.kind = 0;
+    check.file = "/plugins/x.so";
+    check.plugin = "x";
+    check.connector = "p.src";
+    check.memory_max_bytes = 1 << 30;
+    check.config = {{"a", 1, "42", {}, "42"}};
+    check.check = Check::validate;
+    Message c = round_trip(check);
+    CHECK(c.check == Check::validate);
+    CHECK(c.file == "/plugins/x.so");
+    CHECK(c.memory_max_bytes == 1 << 30);
+    REQUIRE(c.config.size() == 1);
+    CHECK(c.config[0].json == "42");
+
+    Message checked;
+    checked.type = Type::checked;
+    checked.status = SLUICE_ERROR;
+    checked.message = "no route to the database";
+    checked.problems = {{"a", "must be even"}, {"", "the whole is wrong"}};
+    Message k = round_trip(checked);
+    CHECK(k.status == SLUICE_ERROR);
+    CHECK(k.message == "no route to the database");
+    REQUIRE(k.problems.size() == 2);
+    CHECK(k.problems[1].first.empty());
+    CHECK(k.problems[1].second == "the whole is wrong");
+
+    SUBCASE("an unknown check is refused") {
+        std::string frame_bytes = encode(check);
+        frame_bytes.back() = 9;  // the check byte is the last of the body
+        std::string error;
+        CHECK(!decode(frame_bytes, error));
+        CHECK(error.find("unknown check 9") != std::string::npos);
+    }
+}
+
+TEST_CASE("protocol: an errant record too large for a frame is reported without its payload, with its size and the limit") {
+    Message report;
+    report.type = Type::report_errant;
+    report.record.value = std::string(20u << 20, 'x');
+    report.record.key = "k";
+    report.record.headers = {{"h", "v"}};
+    report.record.source_partition = R"({"p":1})";
+    report.record.source_offset = R"({"n":7})";
+    report.message = "too big for the plugin";
+    CHECK(errant_body_bytes(report.record, report.message.size()) > kMaxFrameBytes);
+    fit_errant(report);
+    const std::string frame_bytes = encode(report);
+    CHECK(frame_bytes.size() <= kMaxFrameBytes + kFrameHeaderBytes);
+    std::string error;
+    auto back = decode(frame_bytes, error);
+    REQUIRE_MESSAGE(back, error);
+    CHECK(!back->record.value);
+    CHECK(!back->record.key);
+    CHECK(back->record.headers.empty());
+    CHECK(back->record.source_offset == R"({"n":7})");
+    CHECK(back->message.rfind("too big for the plugin (the errant record, 20971", 0) == 0);
+    CHECK(back->message.find("is over the 16777216-byte limit of what crosses the plugin host boundary") != std::string::npos);
+
+    Message small;
+    small.type = Type::report_errant;
+    small.record.value = "v";
+    small.message = "m";
+    fit_errant(small);
+    CHECK(small.record.value == "v");
+    CHECK(small.message == "m");
+    CHECK(errant_body_bytes(small.record, small.message.size()) == encode(small).size() - kFrameHeaderBytes);
+}
+
 TEST_CASE("protocol: what a misbehaving host could send is refused with a reason") {
     std::string error;
     SUBCASE("an unknown frame type") {
