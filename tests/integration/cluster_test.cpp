@@ -306,6 +306,7 @@ TEST_CASE("cluster: writes fail clearly while Kafka is gone; pipelines from the 
     const double took = std::chrono::duration<double>(Clock::now() - asked).count();
     CHECK_MESSAGE(r.status == 503, r.describe());
     CHECK(r.body.find("config topic") != std::string::npos);
+    MESSAGE("a write with Kafka frozen answered " << r.status << " after " << took << " s");
     CHECK(took < 20.0);
     CHECK(a.get("/connectors").status == 200);
     kafka.thaw();
