@@ -113,6 +113,11 @@ bool Coordinator::start(std::string& error) {
         error = "cluster config topic: " + error;
         return false;
     }
+    std::string ignored;
+    if (auto partitions = cluster.partition_count(settings_.config_topic, 10000, ignored); partitions && *partitions > 1)
+        log::warn("cluster: the config topic ", settings_.config_topic, " has ", *partitions,
+                  " partitions (a broker's auto-creation?): only partition 0 is written, so that every worker reads changes in "
+                  "one order; create it with 1 partition");
     live_ = true;
     {
         std::lock_guard lock(state_mutex_);
@@ -221,7 +226,9 @@ void Coordinator::apply(const Change& change) {
 
 void Coordinator::write_config(const std::vector<std::pair<std::string, std::optional<std::string>>>& records) {
     std::vector<kafka::KeyedRecord> out;
-    for (const auto& [key, value] : records) out.push_back({key, value});
+    // Partition 0 always: every worker must read every change in one order (a config topic
+    // auto-created with more partitions would otherwise order them differently per reader).
+    for (const auto& [key, value] : records) out.push_back({key, value, 0});
     const int timeout = static_cast<int>(std::max<int64_t>(worker_.config().rest_lifecycle_wait_ms, 1000));
     if (auto problem = config_writer_->write(settings_.config_topic, out, timeout))
         throw control::Error(control::Refusal::unavailable, "the change was not stored in the cluster's config topic: " + *problem);

@@ -31,7 +31,7 @@ std::optional<std::string> KeyedWriter::write(const std::string& topic, const st
         sluice_record out{};
         out.struct_size = sizeof(sluice_record);
         out.topic = {topic.data(), topic.size()};
-        out.partition = SLUICE_ANY_PARTITION;
+        out.partition = r.partition < 0 ? SLUICE_ANY_PARTITION : r.partition;
         out.timestamp_ms = SLUICE_NO_TIMESTAMP;
         out.key = {r.key.data(), r.key.size()};
         out.value = {r.value ? r.value->data() : nullptr, r.value ? r.value->size() : 0};

@@ -2,6 +2,7 @@
 // plane's rare writes (offset records changed over REST), not for a task's stream.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@ class Cluster;
 struct KeyedRecord {
     std::string key;
     std::optional<std::string> value;  // nullopt: a tombstone
+    int32_t partition = -1;            // -1: the partitioner's choice (by key)
 };
 
 class Producer;
