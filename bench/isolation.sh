@@ -5,7 +5,7 @@
 # first on odd runs, process first on even ones) so that neither side always meets a calmer
 # machine; then the medians per mode, their ratio, CPU per record (worker + plugin hosts) and
 # the plugin hosts' VmHWM.
-#   bench/isolation.sh                        # 5 pairs of 300 000 records
+#   bench/isolation.sh                        # 5 pairs of 1 000 000 records (fewer: sluice may commit too seldom to measure)
 #   RUNS=5 RECORDS=1000000 bench/isolation.sh
 # Environment: SLUICE_BENCH_BUILD_DIR (default: build-bench), JOBS, RUNS, RECORDS.
 set -euo pipefail
@@ -13,7 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SLUICE_BENCH_BUILD_DIR:-$root/build-bench}"
 runs="${RUNS:-5}"
-records="${RECORDS:-300000}"
+records="${RECORDS:-1000000}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
