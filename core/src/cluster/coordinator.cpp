@@ -72,6 +72,11 @@ Coordinator::Coordinator(runtime::Worker& worker, control::ControlPlane& control
 
 Coordinator::~Coordinator() { stop(); }
 
+// How long a write to the cluster's topics may take: the REST wait, at least a second.
+int Coordinator::write_timeout_ms() const {
+    return static_cast<int>(std::max<int64_t>(worker_.config().rest_lifecycle_wait_ms, 1000));
+}
+
 std::string Coordinator::slot_topic(int slot) const { return settings_.placement_topic + "." + std::to_string(slot); }
 
 std::optional<int> Coordinator::slot_of_topic(const std::string& topic) const {
@@ -229,7 +234,7 @@ void Coordinator::write_config(const std::vector<std::pair<std::string, std::opt
     // Partition 0 always: every worker must read every change in one order (a config topic
     // auto-created with more partitions would otherwise order them differently per reader).
     for (const auto& [key, value] : records) out.push_back({key, value, 0});
-    const int timeout = static_cast<int>(std::max<int64_t>(worker_.config().rest_lifecycle_wait_ms, 1000));
+    const int timeout = write_timeout_ms();
     if (auto problem = config_writer_->write(settings_.config_topic, out, timeout))
         throw control::Error(control::Refusal::unavailable, "the change was not stored in the cluster's config topic: " + *problem);
     std::string error;
@@ -249,7 +254,7 @@ void Coordinator::put_connector(const std::string& name, const std::map<std::str
 void Coordinator::write_status_tombstones(const std::string& connector, int tasks) {
     std::vector<kafka::KeyedRecord> out;
     for (int t = 0; t < tasks; ++t) out.push_back({task_status_key(connector, t), std::nullopt});
-    const int timeout = static_cast<int>(std::max<int64_t>(worker_.config().rest_lifecycle_wait_ms, 1000));
+    const int timeout = write_timeout_ms();
     if (auto problem = status_writer_->write(settings_.status_topic, out, timeout))
         log::warn("cluster: cannot clear the statuses of ", connector, ": ", *problem);
 }
@@ -430,9 +435,7 @@ void Coordinator::publish_once() {
     for (const auto& [key, value] : published_) {
         if (now.count(key)) continue;
         gone.push_back(key);
-        const auto dash = key.rfind('-');
-        const std::string connector = key.substr(std::string("status-task-").size(), dash - std::string("status-task-").size());
-        const int task = std::stoi(key.substr(dash + 1));
+        const auto [connector, task] = *parse_task_status_key(key);  // keys this worker wrote
         std::lock_guard lock(state_mutex_);
         if (!state_.slot_of(connector, task)) out.push_back({key, std::nullopt});
     }
@@ -440,7 +443,7 @@ void Coordinator::publish_once() {
         for (const auto& key : gone) published_.erase(key);
         return;
     }
-    const int timeout = static_cast<int>(std::max<int64_t>(worker_.config().rest_lifecycle_wait_ms, 1000));
+    const int timeout = write_timeout_ms();
     if (auto problem = status_writer_->write(settings_.status_topic, out, timeout)) {
         log::warn("cluster: cannot write task statuses: ", *problem);
         return;  // tried again at the next round

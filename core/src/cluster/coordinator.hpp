@@ -93,6 +93,7 @@ private:
     void write_config(const std::vector<std::pair<std::string, std::optional<std::string>>>& records);
     void write_status_tombstones(const std::string& connector, int tasks);
     std::string slot_topic(int slot) const;
+    int write_timeout_ms() const;
     std::optional<int> slot_of_topic(const std::string& topic) const;
     void rebalanced(const std::set<std::string>& topics, bool assigned, bool lost);
 

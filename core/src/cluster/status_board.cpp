@@ -27,16 +27,22 @@ std::string status_value(const TaskStatusRecord& status) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-bool StatusBoard::apply(const std::string& key, const std::optional<std::string>& value) {
-    if (key.compare(0, kTask.size(), kTask) != 0) return false;
+std::optional<std::pair<std::string, int>> parse_task_status_key(const std::string& key) {
+    if (key.compare(0, kTask.size(), kTask) != 0) return std::nullopt;
     const auto dash = key.rfind('-');
-    if (dash == std::string::npos || dash < kTask.size() + 1) return false;
+    if (dash == std::string::npos || dash < kTask.size() + 1) return std::nullopt;
     int task = -1;
     const char* first = key.data() + dash + 1;
     const char* last = key.data() + key.size();
     auto [end, ec] = std::from_chars(first, last, task);
-    if (ec != std::errc() || end != last || task < 0) return false;
-    const std::string connector = key.substr(kTask.size(), dash - kTask.size());
+    if (ec != std::errc() || end != last || task < 0) return std::nullopt;
+    return std::make_pair(key.substr(kTask.size(), dash - kTask.size()), task);
+}
+
+bool StatusBoard::apply(const std::string& key, const std::optional<std::string>& value) {
+    auto parsed = parse_task_status_key(key);
+    if (!parsed) return false;
+    const auto& [connector, task] = *parsed;
     std::lock_guard lock(mutex_);
     if (!value) {
         auto it = tasks_.find(connector);

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace sluice::cluster {
 
@@ -27,6 +28,8 @@ struct TaskStatusRecord {
 std::string task_status_key(const std::string& connector, int task);
 std::string connector_status_key(const std::string& connector);
 std::string status_value(const TaskStatusRecord& status);
+// (connector, task) of a "status-task-<connector>-<id>" key; nullopt for any other key.
+std::optional<std::pair<std::string, int>> parse_task_status_key(const std::string& key);
 
 class StatusBoard {
 public:

@@ -214,22 +214,28 @@ std::map<std::string, StoredPipeline> ControlPlane::pipelines() const {
     return pipelines_;
 }
 
+std::set<std::string> ControlPlane::pipeline_connectors_replaced(const std::string& name, const config::PipelineSpec& spec,
+                                                                bool& replaced) const {
+    std::set<std::string> own;
+    {
+        std::lock_guard lock(pipelines_mutex_);
+        auto existing = pipelines_.find(name);
+        replaced = existing != pipelines_.end();
+        if (replaced) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
+    }
+    for (const auto& c : spec.connectors)
+        if (!own.count(c.name) && worker_.entry(c.name))
+            throw Error(Refusal::conflict, "connector " + c.name + " already exists outside pipeline " + name);
+    return own;
+}
+
 ControlPlane::PipelineChange ControlPlane::put_pipeline(const std::string& name, const std::string& yaml) {
     auto spec = parse_pipeline(name, yaml, registry_, access_);
     if (cluster_) {
         // Applied by this worker's reader (apply_pipeline, which takes the one-change lock):
         // it must not be held here while waiting for the reader.
         PipelineChange result;
-        std::set<std::string> own;
-        {
-            std::lock_guard lock(pipelines_mutex_);
-            auto existing = pipelines_.find(name);
-            result.replaced = existing != pipelines_.end();
-            if (result.replaced) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
-        }
-        for (const auto& c : spec.connectors)
-            if (!own.count(c.name) && worker_.entry(c.name))
-                throw Error(Refusal::conflict, "connector " + c.name + " already exists outside pipeline " + name);
+        pipeline_connectors_replaced(name, spec, result.replaced);
         std::map<std::string, int> tasks;
         for (const auto& c : spec.connectors) tasks[c.name] = c.tasks;
         cluster_->put_pipeline(name, yaml, tasks);
@@ -243,17 +249,8 @@ ControlPlane::PipelineChange ControlPlane::put_pipeline(const std::string& name,
     // pipeline's connectors.
     std::lock_guard one_change(pipeline_changes_mutex_);
     const auto until = worker_.lifecycle_deadline();
-    std::set<std::string> own;
     PipelineChange result;
-    {
-        std::lock_guard lock(pipelines_mutex_);
-        auto existing = pipelines_.find(name);
-        result.replaced = existing != pipelines_.end();
-        if (result.replaced) own.insert(existing->second.connectors.begin(), existing->second.connectors.end());
-    }
-    for (const auto& c : spec.connectors)
-        if (!own.count(c.name) && worker_.entry(c.name))
-            throw Error(Refusal::conflict, "connector " + c.name + " already exists outside pipeline " + name);
+    const std::set<std::string> own = pipeline_connectors_replaced(name, spec, result.replaced);
     for (const auto& c : own) worker_.remove(c, until);
     StoredPipeline stored{yaml, {}};
     std::string failures;

@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -109,6 +110,9 @@ private:
     config::ConnectorSpec stopped_spec(const std::string& name) const;
     void changed() const;
     void check_applied(const std::string& name) const;  // cluster mode
+    // The connectors a new version of pipeline `name` replaces (`replaced`: it exists);
+    // conflict when one of `spec`'s connectors exists outside it.
+    std::set<std::string> pipeline_connectors_replaced(const std::string& name, const config::PipelineSpec& spec, bool& replaced) const;
 
     runtime::Worker& worker_;
     plugin::Registry& registry_;

@@ -37,9 +37,8 @@ void OffsetWriter::delivered(const kafka::Delivery& d) {
     --pending_;
 }
 
-std::optional<OffsetWriter::Settled> OffsetWriter::settle() {
-    if (transactional_ || pending_ > 0 || in_flight_.empty()) return std::nullopt;
-    Settled settled{!failed_, std::move(in_flight_)};
+OffsetWriter::Settled OffsetWriter::end_round(bool ok) {
+    Settled settled{ok, std::move(in_flight_)};
     in_flight_.clear();
     failed_ = false;
     failure_.clear();
@@ -48,15 +47,14 @@ std::optional<OffsetWriter::Settled> OffsetWriter::settle() {
     return settled;
 }
 
+std::optional<OffsetWriter::Settled> OffsetWriter::settle() {
+    if (transactional_ || pending_ > 0 || in_flight_.empty()) return std::nullopt;
+    return end_round(!failed_);
+}
+
 std::optional<OffsetWriter::Settled> OffsetWriter::transaction_committed() {
     if (in_flight_.empty()) return std::nullopt;
-    Settled settled{!failed_ && pending_ == 0, std::move(in_flight_)};
-    in_flight_.clear();
-    failed_ = false;
-    failure_.clear();
-    if (settled.ok)
-        for (const auto& [partition, offset] : settled.offsets) store_.put(connector_, partition, offset);
-    return settled;
+    return end_round(!failed_ && pending_ == 0);
 }
 
 void OffsetWriter::transaction_aborted() {

@@ -53,6 +53,9 @@ public:
     const std::string& failure() const { return failure_; }
 
 private:
+    // The round ends: stored when `ok`, and the writer is ready for the next one.
+    Settled end_round(bool ok);
+
     kafka::Producer& producer_;
     OffsetStore& store_;
     std::string connector_;
