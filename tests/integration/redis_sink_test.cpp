@@ -124,15 +124,19 @@ TEST_CASE("redis: SET of each record at its key.format key, HSET of its fields, 
     CHECK(run.stop() == exited(0));
 }
 
-TEST_CASE("redis: stream entries after kill -9 and restart: every record of the topic exactly once") {
+namespace {
+
+// Stream entries written by batches of `batch` records, the worker killed with -9 once 3 000
+// are in, then started again: every record of the topic is in the stream once.
+void stream_exactly_once_across_kill(int batch) {
     TempDir dir;
     const StoreEnv env = StoreEnv::fixture("SLUICE_REDIS_ENV");
     const std::string stream = unique_name("events");
     MockKafka kafka(dir, {"redis.crash:3"});
     constexpr int kRecords = 60000, kKeys = 100;
     kcat_produce_lines(dir, kafka.bootstrap(), "redis.crash", records(0, kRecords, kKeys));
-    // Small transactions: the kill comes mid-stream.
-    const std::string worker = write_worker_file(dir, kafka.bootstrap(), {5000, 200, "sink.batch.max.records: 20\n"});
+    const std::string worker =
+        write_worker_file(dir, kafka.bootstrap(), {5000, 200, "sink.batch.max.records: " + std::to_string(batch) + "\n"});
     const std::vector<std::string> args{
         "run", "--worker", worker, "--plugin-dir", plugin_dir(),
         sink_pipeline(dir, "redis", "redis.crash",
@@ -140,7 +144,7 @@ TEST_CASE("redis: stream entries after kill -9 and restart: every record of the 
                                             ":offsets\n"))};
     {
         Sluice first(dir, args, "run1");
-        REQUIRE_MESSAGE(wait_until([&] { return number(redis_cli(env, {"XLEN", stream})) >= 500; }, 60s, 20ms), first.log());
+        REQUIRE_MESSAGE(wait_until([&] { return number(redis_cli(env, {"XLEN", stream})) >= 3000; }, 60s, 20ms), first.log());
         CHECK(first.process().kill().signal == SIGKILL);
     }
     const long long at_kill = number(redis_cli(env, {"XLEN", stream}));
@@ -157,6 +161,54 @@ TEST_CASE("redis: stream entries after kill -9 and restart: every record of the 
         if (entries[i] == "seq") CHECK_MESSAGE(seqs.insert(std::stoi(entries[i + 1])).second, "seq " << entries[i + 1] << " twice");
     CHECK(seqs.size() == static_cast<size_t>(kRecords));
     CHECK_MESSAGE(second.count_in_log("are in Redis already") >= 1, second.log());
+}
+
+}  // namespace
+
+TEST_CASE("redis: stream entries after kill -9 and restart: every record of the topic exactly once") {
+    // Small batches (one transaction each): the kill comes between transactions.
+    stream_exactly_once_across_kill(20);
+}
+
+TEST_CASE("redis: batches of several chained transactions, kill -9 mid-batch: every record exactly once") {
+    // 10 000 records a batch, 2 000 commands a transaction: the kill comes inside a chain.
+    stream_exactly_once_across_kill(10000);
+}
+
+TEST_CASE("redis: a stream entry Redis refuses (WRONGTYPE) inside a chain of transactions goes to the dead-letter topic; "
+          "every other record is written once") {
+    TempDir dir;
+    const StoreEnv env = StoreEnv::fixture("SLUICE_REDIS_ENV");
+    const std::string prefix = unique_name("wt") + ":";
+    MockKafka kafka(dir, {"redis.wrongtype:2"});
+    constexpr int kRecords = 12000, kKeys = 100;
+    redis_cli(env, {"SET", prefix + "F7", "a string, not a stream"});  // every XADD to it is refused when executed
+    kcat_produce_lines(dir, kafka.bootstrap(), "redis.wrongtype", records(0, kRecords, kKeys));
+    const std::string worker = write_worker_file(dir, kafka.bootstrap(), {500, 200, "sink.batch.max.records: 10000\n"});
+    Sluice run(dir, {"run", "--worker", worker, "--plugin-dir", plugin_dir(),
+                     sink_pipeline(dir, "redis", "redis.wrongtype",
+                                   redis_config(env, "      mode: stream\n      key.format: \"" + prefix + "{key}\"\n      offsets.key: " +
+                                                         prefix + "offsets\n"),
+                                   "    errors: {tolerance: all, deadletterqueue.topic.name: redis.wrongtype.dlq}\n")});
+    auto stored = [&] {
+        long long n = 0;
+        for (int k = 0; k < kKeys; ++k)
+            if (k != 7) n += number(redis_cli(env, {"XLEN", prefix + "F" + std::to_string(k)}));
+        return n;
+    };
+    constexpr int kRefused = kRecords / kKeys;
+    REQUIRE_MESSAGE(wait_until([&] { return stored() >= kRecords - kRefused; }, 90s, 200ms), run.log());
+    REQUIRE_MESSAGE(wait_until([&] { return kcat_read(dir, kafka.bootstrap(), "redis.wrongtype.dlq").size() >= kRefused; }, 30s),
+                    run.log());
+    CHECK(run.stop() == exited(0));
+    CHECK(stored() == kRecords - kRefused);
+    CHECK(redis_cli(env, {"GET", prefix + "F7"}) == "a string, not a stream\n");
+    std::set<int> dead;
+    for (const auto& r : kcat_read(dir, kafka.bootstrap(), "redis.wrongtype.dlq")) {
+        CHECK(r.key == "F7");
+        CHECK_MESSAGE(dead.insert(Json::parse(r.value).at("seq").get<int>()).second, r.value << " dead-lettered twice");
+    }
+    CHECK(dead.size() == static_cast<size_t>(kRefused));
 }
 
 TEST_CASE("redis: the server stopped for 10 s mid-stream: the sink reconnects, then every key holds its last record") {

@@ -70,21 +70,33 @@ Endpoint Endpoint::parse_url(std::string_view url) {
 
 std::string Endpoint::url() const { return std::string(tls ? "rediss://" : "redis://") + host + ":" + std::to_string(port); }
 
-void Commands::add(std::initializer_list<std::string_view> args) { add(std::vector<std::string_view>(args)); }
+void Commands::add(std::initializer_list<std::string_view> args) { add(std::span<const std::string_view>(args.begin(), args.size())); }
 
-void Commands::add(const std::vector<std::string_view>& args) {
-    argv_.clear();
-    lengths_.clear();
+void Commands::add(const std::vector<std::string_view>& args) { add(std::span<const std::string_view>(args)); }
+
+// RESP by hand rather than redisFormatCommandArgv: hiredis allocates each command and
+// prints every length with sprintf, a tenth of the sink's CPU at 500 000 SETs a second.
+// The format is two lines per argument: "$<length>\r\n<bytes>\r\n", after "*<count>\r\n".
+void Commands::add(std::span<const std::string_view> args) {
+    std::size_t size = 16;
+    for (auto a : args) size += a.size() + 24;
+    bytes_.reserve(bytes_.size() + size);
+    append_header('*', args.size());
     for (auto a : args) {
-        argv_.push_back(a.data());
-        lengths_.push_back(a.size());
+        append_header('$', a.size());
+        bytes_.append(a);
+        bytes_.append("\r\n", 2);
     }
-    char* formatted = nullptr;
-    const int n = redisFormatCommandArgv(&formatted, static_cast<int>(argv_.size()), argv_.data(), lengths_.data());
-    if (n < 0 || formatted == nullptr) throw std::bad_alloc();
-    bytes_.append(formatted, static_cast<std::size_t>(n));
-    redisFreeCommand(formatted);
     ++count_;
+}
+
+void Commands::append_header(char kind, std::size_t n) {
+    char text[24];
+    text[0] = kind;
+    auto [end, ec] = std::to_chars(text + 1, text + sizeof text - 2, n);
+    *end++ = '\r';
+    *end++ = '\n';
+    bytes_.append(text, static_cast<std::size_t>(end - text));
 }
 
 Reply::~Reply() {
@@ -283,11 +295,15 @@ void Connection::send(const Commands& commands) {
 }
 
 std::vector<Reply> Connection::read_replies(std::size_t count) {
-    if (!connected()) throw ConnectionError(impl_->where + ": not connected");
     std::vector<Reply> replies;
     replies.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) replies.push_back(impl_->read_reply());
+    for (std::size_t i = 0; i < count; ++i) replies.push_back(read_reply());
     return replies;
+}
+
+Reply Connection::read_reply() {
+    if (!connected()) throw ConnectionError(impl_->where + ": not connected");
+    return impl_->read_reply();
 }
 
 }  // namespace sluice::redis

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,14 +46,15 @@ struct Endpoint {
     std::string url() const;  // without credentials
 };
 
-// Commands in RESP, appended one after the other (hiredis's redisFormatCommandArgv).
+// Commands in RESP (arrays of bulk strings), appended one after the other.
 class Commands {
 public:
     void add(std::initializer_list<std::string_view> args);
     void add(const std::vector<std::string_view>& args);
+    void add(std::span<const std::string_view> args);
     const std::string& bytes() const { return bytes_; }
     std::size_t count() const { return count_; }
-    // Forgets the bytes (already sent) but keeps counting the commands.
+    // Forgets the bytes (already sent) but keeps counting the commands (and the memory).
     void sent() { bytes_.clear(); }
     void clear() {
         bytes_.clear();
@@ -60,10 +62,10 @@ public:
     }
 
 private:
+    void append_header(char kind, std::size_t n);
+
     std::string bytes_;
     std::size_t count_ = 0;
-    std::vector<const char*> argv_;
-    std::vector<std::size_t> lengths_;
 };
 
 // A reply owned by hiredis's reader, freed with the object.
@@ -108,6 +110,7 @@ public:
     // far (then Commands::sent()), and at the end read_replies() for every command.
     void send(const Commands& commands);
     std::vector<Reply> read_replies(std::size_t count);
+    Reply read_reply();  // the next one
 
     const Endpoint& endpoint() const { return endpoint_; }
 

@@ -1,10 +1,12 @@
 // The `redis` sink: each record becomes Redis commands by mode (SET of the JSON value,
 // DEL + HSET of its top-level fields, or XADD to a stream) at the key key.format gives;
 // a batch is pipelined (written at once, replies read after). With exactly.once each
-// batch is one MULTI/EXEC transaction that also stores the last offset of each partition
-// in a hash (offsets.key): Redis applies all of it or none, open() resumes after the
-// stored offsets, and after a broken connection (outcome unknown) the stored offsets are
-// read again before anything is re-sent, so even stream entries are written once.
+// batch is a chain of MULTI/EXEC transactions that also store the last offset of each
+// partition in a hash (offsets.key): Redis applies each transaction whole or not at all,
+// and a transaction is executed only once the previous one is known applied; open()
+// resumes after the stored offsets, and after a broken connection (outcome unknown) the
+// stored offsets are read again before anything is re-sent, so even stream entries are
+// written once.
 #include "connection.hpp"
 #include "key_format.hpp"
 #include "settings.hpp"
@@ -30,6 +32,9 @@ using json_parse::parse_padded;
 // A batch is written to the server in pieces of about this size as it is built, so that
 // Redis parses (and, without a transaction, executes) the start while the rest is formatted.
 constexpr std::size_t kStreamBytes = 256 * 1024;
+// Commands per transaction (exactly once): small enough that Redis executes one while the
+// next is built, large enough that MULTI, EXEC and the offsets cost little.
+constexpr std::size_t kTransactionCommands = 2000;
 
 std::string coordinates(std::string_view topic, std::int32_t partition) {
     return std::string(topic) + "[" + std::to_string(partition) + "]";
@@ -210,9 +215,8 @@ private:
             out.add({"DEL", key_});
             return true;
         }
-        const std::string ttl = std::to_string(settings_.ttl_ms);
         if (settings_.mode == Mode::set) {
-            if (settings_.ttl_ms > 0) out.add({"SET", key_, *value, "PX", ttl});
+            if (settings_.ttl_ms > 0) out.add({"SET", key_, *value, "PX", ttl_});
             else out.add({"SET", key_, *value});
             return true;
         }
@@ -245,121 +249,212 @@ private:
             args_.push_back(text);
         }
         out.add(args_);
-        if (settings_.mode == Mode::hash && settings_.ttl_ms > 0) out.add({"PEXPIRE", key_, ttl});
+        if (settings_.mode == Mode::hash && settings_.ttl_ms > 0) out.add({"PEXPIRE", key_, ttl_});
         return true;
     }
 
+    // One MULTI/EXEC of a batch (exactly once): its commands are numbered from `multi` (its
+    // MULTI) in the batch, `last` is the last offset it holds per partition.
+    struct Transaction {
+        std::size_t multi = 0;
+        std::map<Key, std::int64_t> last;
+        std::size_t records = 0;
+    };
+
+    // A batch half sent (a record's error policy stopped the task mid-batch) leaves the
+    // connection inside a transaction: it is closed then, never reused.
+    struct Streaming {
+        Connection& c;
+        bool open = false;
+        ~Streaming() {
+            if (open) c.close();
+        }
+    };
+
     void write(const SinkRecords& records) {
         std::set<std::size_t> refused;  // records found bad by Redis at queue time: left out of the retry
-        while (true) {
-            // A batch half sent (a record's error policy stopped the task mid-batch) leaves
-            // the connection inside a transaction: it is closed then, never reused.
-            struct Streaming {
-                Connection& c;
-                bool open = false;
-                void begin() { open = true; }
-                void done() { open = false; }
-                ~Streaming() {
-                    if (open) c.close();
+        while (!write_pass(records, refused)) {
+        }
+    }
+
+    void send_buffered(Streaming& streaming) {
+        if (commands_.bytes().empty()) return;
+        streaming.open = true;
+        connection_.send(commands_);
+        commands_.sent();
+    }
+
+    // Reads replies up to command `last` included.
+    void read_through(std::size_t last) {
+        while (replies_.size() <= last) replies_.push_back(connection_.read_reply());
+    }
+
+    // Writes the records not written yet; false when Redis refused one at queue time (it is
+    // in `refused` then, reported, and the caller writes the rest again).
+    //
+    // Exactly once, the batch is a chain of transactions of kTransactionCommands commands:
+    // Redis executes one while the next is built and queued, and a transaction's EXEC is
+    // sent only once the previous one is known applied, so that a refused transaction never
+    // has a later one store offsets past its records.
+    bool write_pass(const SinkRecords& records, std::set<std::size_t>& refused) {
+        Streaming streaming{connection_};
+        commands_.clear();
+        owner_.clear();
+        replies_.clear();
+        const bool eo = settings_.exactly_once;
+        std::optional<Transaction> executing;  // its EXEC sent, its result not read yet
+        Transaction building;
+        auto begin = [&] {
+            building = Transaction{};
+            building.multi = commands_.count();
+            commands_.add({"MULTI"});
+            owner_.push_back(SIZE_MAX);
+        };
+        // Closes `building` (its offsets, its EXEC once the one executing is applied).
+        // False when the one executing was not applied: `building` is discarded then.
+        auto close = [&]() -> bool {
+            offsets_of(building.last);
+            if (executing) {
+                send_buffered(streaming);  // queued in Redis meanwhile
+                const std::size_t exec = building.multi - 1;
+                read_through(exec);
+                if (!settle(records, *executing, exec, refused)) {
+                    commands_.add({"DISCARD"});
+                    owner_.push_back(SIZE_MAX);
+                    send_buffered(streaming);
+                    read_through(commands_.count() - 1);
+                    streaming.open = false;
+                    return false;
                 }
-            } streaming{connection_};
-            Commands commands;
-            std::vector<std::size_t> owner;  // per command: index of its record
-            std::map<Key, std::int64_t> last;
-            if (settings_.exactly_once) {
-                commands.add({"MULTI"});
-                owner.push_back(SIZE_MAX);
             }
-            std::vector<std::size_t> written;
-            // Records come in runs of one partition: its watermark and last offset are looked
-            // up once per run.
-            const std::int64_t* watermark = nullptr;
-            std::int64_t* last_offset = nullptr;
-            std::string_view run_topic;
-            std::int32_t run_partition = -1;
-            for (std::size_t i = 0; i < records.size(); ++i) {
-                SinkRecord r = records[i];
-                if (settings_.exactly_once) {
-                    if (last_offset == nullptr || r.partition() != run_partition || r.topic() != run_topic) {
-                        Key k{std::string(r.topic()), r.partition()};
-                        auto w = watermarks_.find(k);
-                        watermark = w == watermarks_.end() ? nullptr : &w->second;
-                        last_offset = &last.try_emplace(std::move(k), -1).first->second;
-                        run_topic = r.topic();
-                        run_partition = r.partition();
-                    }
-                    if (watermark != nullptr && r.offset() <= *watermark) {
-                        ++skipped_;
-                        continue;
-                    }
-                    *last_offset = r.offset();
+            commands_.add({"EXEC"});
+            owner_.push_back(SIZE_MAX);
+            send_buffered(streaming);
+            executing = std::move(building);
+            return true;
+        };
+        if (eo) begin();
+        // Records come in runs of one partition: its watermark and last offset are looked
+        // up once per run (and again in each transaction).
+        const std::int64_t* watermark = nullptr;
+        std::int64_t* last_offset = nullptr;
+        std::string_view run_topic;
+        std::int32_t run_partition = -1;
+        std::size_t written = 0;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            SinkRecord r = records[i];
+            if (eo) {
+                if (last_offset == nullptr || r.partition() != run_partition || r.topic() != run_topic) {
+                    Key k{std::string(r.topic()), r.partition()};
+                    auto w = watermarks_.find(k);
+                    watermark = w == watermarks_.end() ? nullptr : &w->second;
+                    last_offset = &building.last.try_emplace(std::move(k), -1).first->second;
+                    run_topic = r.topic();
+                    run_partition = r.partition();
                 }
-                if (refused.count(i)) continue;
-                std::string problem;
-                const std::size_t before = commands.count();
-                if (!commands_of(r, commands, problem)) {
-                    errant(r, problem);
+                if (watermark != nullptr && r.offset() <= *watermark) {
+                    ++skipped_;
                     continue;
                 }
-                owner.resize(commands.count(), i);
-                if (commands.count() > before) written.push_back(i);
-                if (commands.bytes().size() >= kStreamBytes) {
-                    streaming.begin();
-                    connection_.send(commands);
-                    commands.sent();
-                }
+                *last_offset = r.offset();
             }
-            if (settings_.exactly_once) {
-                std::vector<std::string> fields;
-                for (const auto& [k, offset] : last) {
-                    if (offset < 0) continue;  // every record of it was skipped
-                    fields.push_back(offsets_field(k.first, k.second));
-                    fields.push_back(std::to_string(offset));
-                }
-                if (fields.empty()) return;  // nothing past the stored offsets (nothing was sent)
-                std::vector<std::string_view> args{"HSET", settings_.offsets_key};
-                for (const auto& f : fields) args.push_back(f);
-                commands.add(args);
-                owner.push_back(SIZE_MAX);
-                commands.add({"EXEC"});
-                owner.push_back(SIZE_MAX);
+            if (refused.count(i)) continue;
+            std::string problem;
+            const std::size_t before = commands_.count();
+            if (!commands_of(r, commands_, problem)) {
+                errant(r, problem);
+                continue;
             }
-            if (commands.count() == 0) return;
-            streaming.begin();
-            connection_.send(commands);
-            std::vector<Reply> replies = connection_.read_replies(commands.count());
-            streaming.done();
-            ++batches_;
-            if (!settings_.exactly_once) {
-                for (std::size_t c = 0; c < replies.size(); ++c) check_result(records, owner[c], replies[c].get());
-                written_ += written.size();
-                return;
+            owner_.resize(commands_.count(), i);
+            if (commands_.count() > before) {
+                ++written;
+                ++building.records;
             }
-            const Reply& exec = replies.back();
-            if (!exec.is_error() && !exec.is_nil()) {
-                // Results of the queued commands, in order (MULTI's and EXEC's own are not in it).
-                for (std::size_t c = 1; c + 1 < owner.size(); ++c) check_result(records, owner[c], exec.element(c - 1));
-                for (const auto& [k, offset] : last)
-                    if (offset >= 0) watermarks_[k] = offset;
-                written_ += written.size();
-                return;
+            if (commands_.bytes().size() >= kStreamBytes) send_buffered(streaming);
+            if (eo && commands_.count() - building.multi >= kTransactionCommands) {
+                if (!close()) return false;
+                begin();
+                last_offset = nullptr;  // the new transaction's map
             }
-            // EXECABORT: a command was refused when queued; nothing was applied.
-            bool found = false;
-            for (std::size_t c = 1; c + 1 < replies.size(); ++c) {
-                if (!replies[c].is_error()) continue;
-                if (transient_error(replies[c].text()) || owner[c] == SIZE_MAX)
-                    throw RetriableError("Redis " + settings_.endpoint.url() + " refused the transaction: " +
-                                         std::string(replies[c].text()));
-                if (refused.insert(owner[c]).second) {
-                    errant(records[owner[c]], std::string(replies[c].text()));
-                    found = true;
-                }
-            }
-            if (!found)
-                throw RetriableError("Redis " + settings_.endpoint.url() + " did not apply the transaction: " +
-                                     std::string(exec.is_nil() ? "EXEC answered nil" : exec.text()));
         }
+        if (!eo) {
+            if (commands_.count() == 0) return true;
+            send_buffered(streaming);
+            read_through(commands_.count() - 1);
+            streaming.open = false;
+            ++batches_;
+            for (std::size_t c = 0; c < replies_.size(); ++c) check_result(records, owner_[c], replies_[c].get());
+            written_ += written;
+            return true;
+        }
+        const bool nothing = building.records == 0 && !has_offsets(building.last);
+        if (nothing && !executing) return true;  // nothing past the stored offsets: nothing was sent
+        if (nothing) {
+            commands_.add({"DISCARD"});  // an empty last transaction: only the previous one's result is awaited
+            owner_.push_back(SIZE_MAX);
+            send_buffered(streaming);
+            read_through(commands_.count() - 1);
+            streaming.open = false;
+            const std::size_t exec = building.multi - 1;
+            ++batches_;
+            return settle(records, *executing, exec, refused);
+        }
+        if (!close()) return false;
+        read_through(commands_.count() - 1);
+        streaming.open = false;
+        ++batches_;
+        return settle(records, *executing, commands_.count() - 1, refused);
+    }
+
+    static bool has_offsets(const std::map<Key, std::int64_t>& last) {
+        for (const auto& [k, offset] : last)
+            if (offset >= 0) return true;
+        return false;
+    }
+
+    // HSET of the transaction's last offsets into the offsets hash.
+    void offsets_of(const std::map<Key, std::int64_t>& last) {
+        fields_text_.clear();
+        for (const auto& [k, offset] : last) {
+            if (offset < 0) continue;  // every record of it was skipped
+            fields_text_.push_back(offsets_field(k.first, k.second));
+            fields_text_.push_back(std::to_string(offset));
+        }
+        if (fields_text_.empty()) return;
+        args_.assign({"HSET", settings_.offsets_key});
+        for (const auto& f : fields_text_) args_.push_back(f);
+        commands_.add(args_);
+        owner_.push_back(SIZE_MAX);
+    }
+
+    // The outcome of a transaction whose replies are read (its EXEC is command `exec`):
+    // true when applied (its offsets become the watermarks, its commands' errors name their
+    // records); false when refused at queue time because of a record (in `refused` now).
+    bool settle(const SinkRecords& records, const Transaction& t, std::size_t exec, std::set<std::size_t>& refused) {
+        const Reply& result = replies_[exec];
+        if (!result.is_error() && !result.is_nil()) {
+            for (const auto& [k, offset] : t.last)
+                if (offset >= 0) watermarks_[k] = offset;
+            written_ += t.records;
+            // Results of the queued commands, in order (MULTI's and EXEC's own are not in it).
+            for (std::size_t c = t.multi + 1; c < exec; ++c) check_result(records, owner_[c], result.element(c - t.multi - 1));
+            return true;
+        }
+        // EXECABORT: a command was refused when queued; nothing of it was applied.
+        bool found = false;
+        for (std::size_t c = t.multi + 1; c < exec; ++c) {
+            if (!replies_[c].is_error()) continue;
+            if (transient_error(replies_[c].text()) || owner_[c] == SIZE_MAX)
+                throw RetriableError("Redis " + settings_.endpoint.url() + " refused the transaction: " + std::string(replies_[c].text()));
+            if (refused.insert(owner_[c]).second) {
+                errant(records[owner_[c]], std::string(replies_[c].text()));
+                found = true;
+            }
+        }
+        if (!found)
+            throw RetriableError("Redis " + settings_.endpoint.url() + " did not apply the transaction: " +
+                                 std::string(result.is_nil() ? "EXEC answered nil" : result.text()));
+        return false;
     }
 
     // A command's result: an error names its record (WRONGTYPE: the key holds another type).
@@ -380,6 +475,12 @@ private:
     std::string key_;
     std::vector<std::pair<std::string, std::string>> fields_;
     std::vector<std::string_view> args_;
+    std::vector<std::string> fields_text_;
+    const std::string ttl_ = std::to_string(settings_.ttl_ms);
+    // Kept from batch to batch: their memory serves again (no fresh pages per batch).
+    Commands commands_;
+    std::vector<std::size_t> owner_;  // per command: index of its record (SIZE_MAX: none)
+    std::vector<Reply> replies_;
     std::mt19937_64 rng_;
     std::int64_t written_ = 0, batches_ = 0, skipped_ = 0, errant_ = 0;
 };
