@@ -90,14 +90,28 @@ awk -v n="$rows" -v json="$work/records.tsv" -v tsv="$work/rows.tsv" -v db="$db"
 kcat -P -b "$bootstrap" -t bench.sql -K $'\t' -X queue.buffering.max.messages=1000000 -X linger.ms=20 <"$work/records.tsv"
 
 now() { date +%s.%N; }
+# CPU seconds used so far by process $1, its live descendants and the children they reaped:
+# the database server's whole process tree (PostgreSQL runs a backend per connection).
+tree_cpu() {
+  local level=$1 all=$1
+  while [[ -n $level ]]; do
+    level=$(pgrep -P "$(tr ' ' ',' <<<"$level")" | tr '\n' ' ' | sed 's/ *$//') || true
+    all+=" $level"
+  done
+  for p in $all; do cat "/proc/$p/stat" 2>/dev/null || true; done |
+    awk -v t="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); s += $12 + $13 + $14 + $15 } END { printf "%.3f\n", s / t }'
+}
+server_pid=$([[ $db == postgres ]] && echo "$POSTGRES_PID" || echo "$MARIADB_PID")
+per_m() { awk -v a="$1" -v b="$2" -v n="$rows" 'BEGIN { printf "%.2f", (b - a) * 1000000 / n }'; }
 create_table() { q "CREATE TABLE $1 ($column_types)" >/dev/null; }
 count() { q "SELECT count(*) FROM $1"; }
 drop() { q "$([[ $db == postgres ]] && echo 'SET client_min_messages = warning; ')DROP TABLE IF EXISTS $1" >/dev/null; }
 
 # ---- the database's bulk path: the whole file in one statement -----------------------------
 bulk_run() {
-  local table=$1 t0 t1
+  local table=$1 t0 t1 c0 c1
   create_table "$table"
+  c0=$(tree_cpu "$server_pid")
   t0=$(now)
   if [[ $db == postgres ]]; then
     q "\\copy $table FROM '$work/rows.tsv'" >/dev/null
@@ -105,8 +119,11 @@ bulk_run() {
     q "LOAD DATA LOCAL INFILE '$work/rows.tsv' INTO TABLE $table" >/dev/null
   fi
   t1=$(now)
+  c1=$(tree_cpu "$server_pid")
   [[ $(count "$table") == "$rows" ]] || { echo "bulk run: wrong count" >&2; exit 1; }
-  awk -v a="$t0" -v b="$t1" -v n="$rows" 'BEGIN { printf "%.0f\n", n / (b - a) }'
+  # rows/s, the server's CPU s per million rows
+  awk -v a="$t0" -v b="$t1" -v n="$rows" 'BEGIN { printf "%.0f ", n / (b - a) }'
+  per_m "$c0" "$c1"; echo
 }
 
 write_worker() {
@@ -116,7 +133,7 @@ kafka:
   consumer:
     queued.min.messages: 1000000
     queued.max.messages.kbytes: 1048576
-offset.flush.interval.ms: 1000
+offset.flush.interval.ms: 200
 topic.creation.enable: false
 log.progress.interval.ms: 0
 log.level: debug
@@ -142,7 +159,7 @@ sink_run() {
   # At least once with several tasks, the group's first rebalance may write records twice
   # (that is at-least-once): the tasks' totals then add up before the table is whole, and
   # the clock cannot stop on them. Measured with one task only.
-  if [[ $exactly_once == false && ${SLUICE_BENCH_TASKS:-1} -gt 1 ]]; then echo "0 0 0"; return; fi
+  if [[ $exactly_once == false && ${SLUICE_BENCH_TASKS:-1} -gt 1 ]]; then echo "0 0 0 0 0"; return; fi
   mkdir -p "$dir"
   write_worker "$dir"
   cat >"$dir/pipeline.yaml" <<EOF
@@ -158,9 +175,12 @@ sinks:
       connection.password: $password
       table.name.format: $table
       exactly.once: $exactly_once
-      batch.max.rows: ${SLUICE_BENCH_BATCH_ROWS:-10000}
 EOF
+  # The sink's own default batch (batch.max.rows), unless SLUICE_BENCH_BATCH_ROWS says otherwise.
+  [[ -n ${SLUICE_BENCH_BATCH_ROWS:-} ]] && echo "      batch.max.rows: $SLUICE_BENCH_BATCH_ROWS" >>"$dir/pipeline.yaml"
   create_table "$table"
+  local s0 k0 s1 k1
+  s0=$(tree_cpu "$server_pid"); k0=$(tree_cpu "$mock_pid")
   "$sluice" run --worker "$dir/worker.yaml" --plugin-dir "$plugins" "$dir/pipeline.yaml" 2>"$dir/log" &
   local pid=$! last="" t0 t1
   # The sink logs each transaction at debug with the time of its COMMIT and the rows its task
@@ -181,14 +201,17 @@ EOF
   ticks=$(getconf CLK_TCK)
   cpu=$(awk -v t="$ticks" '{ print ($14 + $15) / t }' "/proc/$pid/stat")
   rss=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
+  s1=$(tree_cpu "$server_pid"); k1=$(tree_cpu "$mock_pid")
   kill -TERM "$pid"; wait "$pid" || true
   local n; n=$(count "$table")
   [[ $n == "$rows" ]] || { echo "sluice run: $n rows in $table, $rows expected; log: $dir/log" >&2; exit 1; }
   [[ $(q "SELECT count(*) FROM (SELECT seq FROM $table GROUP BY seq HAVING count(*) > 1) d") == 0 ]] ||
     { echo "sluice run: duplicates" >&2; exit 1; }
-  # rows/s, CPU s per million rows (whole process lifetime, start-up included), peak RSS MiB
+  # rows/s, CPU s per million rows (whole process lifetime, start-up included), peak RSS MiB,
+  # then the CPU s per million rows of the database server and of the Kafka broker meanwhile
   awk -v a="$t0" -v b="$t1" -v n="$rows" -v cpu="$cpu" -v rss="$rss" \
-    'BEGIN { printf "%.0f %.2f %.0f\n", n / (b - a), cpu * 1000000 / n, rss / 1024 }'
+    'BEGIN { printf "%.0f %.2f %.0f ", n / (b - a), cpu * 1000000 / n, rss / 1024 }'
+  echo "$(per_m "$s0" "$s1") $(per_m "$k0" "$k1")"
 }
 
 # ---- reading the table back: the database's own export, then the sluice source --------------
@@ -247,26 +270,33 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "rows: $rows, runs: $runs, $db $version, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s\n" run bulk/s eo/s eo/bk eo_cpu/M eo_MiB \
-  alo/s alo/bk alo_cpu/M alo_MiB export/s source/s src/ex src_cpu/M
+printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s | %7s %7s %7s %6s\n" run bulk/s eo/s eo/bk eo_cpu/M eo_MiB \
+  alo/s alo/bk alo_cpu/M alo_MiB export/s source/s src/ex src_cpu/M bk_db/M eo_db/M eo_kfk/M cap/bk
 for i in $(seq "$runs"); do
   # Alternate the order so neither side always meets a fresher server.
   if ((i % 2)); then
-    b=$(bulk_run "bulk_$i"); eo=($(sink_run "eo_$i" true)); alo=($(sink_run "alo_$i" false))
+    bk=($(bulk_run "bulk_$i")); eo=($(sink_run "eo_$i" true)); alo=($(sink_run "alo_$i" false))
   else
-    alo=($(sink_run "alo_$i" false)); eo=($(sink_run "eo_$i" true)); b=$(bulk_run "bulk_$i")
+    alo=($(sink_run "alo_$i" false)); eo=($(sink_run "eo_$i" true)); bk=($(bulk_run "bulk_$i"))
   fi
+  b=${bk[0]}
+  # What two cores allow the sink: every CPU second it takes (sluice, the database server,
+  # the broker) per row, spread over both cores at best; against the bulk path.
+  cap=$(awk -v w="${eo[1]}" -v d="${eo[3]}" -v k="${eo[4]}" -v b="$b" -v n="$(nproc)" \
+    'BEGIN { t = w + d + k; printf "%.2f", (t > 0 ? (n * 1000000 / t) / b : 0) }')
   # The source reads the bulk table back (seq as its incrementing column, indexed).
   q "CREATE INDEX bulk_${i}_seq ON bulk_$i (seq)" >/dev/null
   ex=$(export_run "bulk_$i")
   src=($(source_run "bulk_$i" "$i"))
-  printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s\n" "$i" "$b" "${eo[0]}" "$(ratio "${eo[0]}" "$b")" \
+  printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s | %7s %7s %7s %6s\n" "$i" "$b" "${eo[0]}" "$(ratio "${eo[0]}" "$b")" \
     "${eo[1]}" "${eo[2]}" "${alo[0]}" "$(ratio "${alo[0]}" "$b")" "${alo[1]}" "${alo[2]}" \
-    "$ex" "${src[0]}" "$(ratio "${src[0]}" "$ex")" "${src[1]}" | tee -a "$work/results"
+    "$ex" "${src[0]}" "$(ratio "${src[0]}" "$ex")" "${src[1]}" "${bk[1]}" "${eo[3]}" "${eo[4]}" "$cap" | tee -a "$work/results"
   drop "bulk_$i"; drop "eo_$i"; drop "alo_$i"
 done
 col() { awk -v c="$1" '{ print $c }' "$work/results" | median; }
 echo "median ($db, $rows rows, $runs runs): bulk $(col 2) rows/s;" \
   "exactly-once $(col 3) rows/s (ratio $(col 4), $(col 5) CPU s/M rows, $(col 6) MiB);" \
   "at-least-once $(col 7) rows/s (ratio $(col 8), $(col 9) CPU s/M rows, $(col 10) MiB);" \
-  "export $(col 12) rows/s, source $(col 13) rows/s (ratio $(col 14), $(col 15) CPU s/M rows)"
+  "export $(col 12) rows/s, source $(col 13) rows/s (ratio $(col 14), $(col 15) CPU s/M rows);" \
+  "server CPU s/M rows: $(col 17) under the bulk path, $(col 18) under the exactly-once sink (broker $(col 19));" \
+  "two cores allow the exactly-once sink at most $(col 20) of the bulk path"

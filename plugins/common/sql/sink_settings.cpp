@@ -26,7 +26,10 @@ config_kit::Spec<SinkSettings> make_sink_spec(Dialect d) {
              [](S& s, const Config& c) { for (auto& [field, column] : c.map("fields.rename")) s.renames[field] = column; });
     k.key("auto.create", &S::auto_create, "Create a missing table from the first batch (types inferred from the values, primary key from pk.fields)").default_value(false);
     k.key("auto.evolve", &S::auto_evolve, "Add a nullable column for a field the table does not have").default_value(false);
-    k.key("batch.max.rows", &S::batch_max_rows, "Records buffered before they are written in one transaction").default_value(10000).between(1, 10000000);
+    // 50 000: each transaction costs its lock, COPY or LOAD DATA start and commit (fsync)
+    // whatever its size, and they weigh a quarter of a 10 000-row batch (bench/sql.sh).
+    k.key("batch.max.rows", &S::batch_max_rows, "Records buffered before they are written in one transaction").default_value(50000).between(1, 10000000);
+    k.key("batch.max.bytes", &S::batch_max_bytes, "Record bytes (keys and values) buffered before they are written in one transaction: bounds the memory of large records").default_value(16777216).between(1024, 1073741824);
     k.key("batch.max.ms", &S::batch_max_age, "Age of the oldest buffered record that triggers a write at the next put; the worker's offset flush writes the rest").default_value(1000).between(0, 3600000);
     k.key("exactly.once", &S::exactly_once, "Store each partition's next Kafka offset in the offsets table, in the transaction of the rows, and resume from it; false: consumer-group commits (at least once)").default_value(true);
     k.custom("offsets.table.name", SLUICE_CONFIG_STRING, "Table holding (connector, topic, partition, next_offset) for exactly.once; created when missing",

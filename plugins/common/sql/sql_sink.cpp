@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <unordered_map>
 
 namespace sluice::sql {
@@ -24,6 +25,13 @@ std::vector<PartitionKey> keys_of(const std::map<PartitionKey, std::int64_t>& m)
     std::vector<PartitionKey> out;
     for (const auto& [k, v] : m) out.push_back(k);
     return out;
+}
+
+// CPU time of the calling thread: with the phases' wall times, it tells waiting from working.
+std::int64_t thread_cpu_us() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1000000 + t.tv_nsec / 1000;
 }
 
 std::string lower(std::string_view text) {
@@ -81,7 +89,7 @@ SqlSink::~SqlSink() {
 
 bool SqlSink::due() const {
     // The buffer keeps its own count and oldest time (it is swapped with the one in flight).
-    const batch::Limits limits{.max_rows = settings_.batch_max_rows, .max_age = settings_.batch_max_age};
+    const batch::Limits limits{.max_rows = settings_.batch_max_rows, .max_bytes = settings_.batch_max_bytes, .max_age = settings_.batch_max_age};
     return batch::reached(limits, buffer_.size(), buffer_.bytes(), buffer_.oldest(), batch::Clock::now()) != batch::Reason::none;
 }
 
@@ -319,6 +327,7 @@ void SqlSink::write(SinkBuffer& batch, bool background) {
 // database refused data, nothing was committed), RetriableError or FatalError.
 void SqlSink::run_attempt(bool careful) {
     const auto started = std::chrono::steady_clock::now();
+    const std::int64_t cpu_started = thread_cpu_us();
     Attempt a;
     a.careful = careful;
     map_records(a);
@@ -371,7 +380,8 @@ void SqlSink::run_attempt(bool careful) {
                               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - started).count()) +
                               " ms (parsing " + ms(mapped - started) + ", locking " + ms(locked - mapped) + ", rows " +
-                              ms(written - locked) + ", offsets and commit " + ms(now - committing) + "), committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
+                              ms(written - locked) + ", offsets and commit " + ms(now - committing) + "; this thread's CPU " +
+                              std::to_string((thread_cpu_us() - cpu_started) / 1000) + " ms), committed at " + format_iso_utc_ms(now_ms) + "; " + std::to_string(rows_written_) +
                               " rows written in all");
 }
 

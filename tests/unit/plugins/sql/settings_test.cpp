@@ -83,6 +83,19 @@ TEST_CASE("sink keys: the rules between them, each refusal naming the keys") {
               .starts_with("fields.rename: two fields renamed to the same column 'x'"));
 }
 
+TEST_CASE("sink batches: 50 000 rows or 16 MiB by default, either bound by its own key") {
+    auto settings = [](std::map<std::string, std::string> values) {
+        values["connection.url"] = kPg;
+        ConfigFixture c(descriptor(SLUICE_KIND_SINK, "postgres"), std::move(values));
+        return SinkSettings::from(sluice::Config(c.get()), Dialect::postgres);
+    };
+    const SinkSettings d = settings({});
+    CHECK(d.batch_max_rows == 50000);
+    CHECK(d.batch_max_bytes == 16u * 1024 * 1024);
+    CHECK(settings({{"batch.max.bytes", "65536"}}).batch_max_bytes == 65536);
+    CHECK(sink_error("postgres", {{"connection.url", kPg}, {"batch.max.bytes", "10"}}).find("batch.max.bytes") != std::string::npos);
+}
+
 TEST_CASE("validate (ABI 1.2): every broken rule reported at its key, the connection URL's too, none for a good config") {
     using sluice::testing::validate_config;
     using Found = std::vector<std::pair<std::string, std::string>>;

@@ -30,6 +30,7 @@ struct SinkSettings {
     bool auto_create = false;
     bool auto_evolve = false;
     std::size_t batch_max_rows = 0;
+    std::size_t batch_max_bytes = 0;
     std::chrono::milliseconds batch_max_age{};
     bool exactly_once = false;
     TableName offsets_table;
