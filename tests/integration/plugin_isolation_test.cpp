@@ -391,6 +391,102 @@ TEST_CASE("plugin isolation: a validate() that crashes in a plugin host is a val
     REQUIRE(worker.sluice().stop(30s));
 }
 
+// A pipeline's connectors are validated while their YAML is read: with plugin.isolation
+// process (their own, or the worker file's), their validate() runs in a plugin host too, so
+// a validate() that crashes, hangs or exits is an error of the file (file:line:col, the
+// connector, the plugin file, the reason): `sluice validate` and `sluice run` say so and exit
+// with the invalid-configuration code, and a worker given such a pipeline over REST answers 400.
+TEST_CASE("plugin isolation: a pipeline file's validate() that crashes, hangs or exits in a plugin host is an error of the file") {
+    TempDir dir;
+    constexpr int kInvalidConfig = 1;
+    // config: {...} is on line 8, column 11 of the file (line 6 without the isolation keys).
+    auto validated = [&](const std::string& name, const std::string& isolation, const std::string& fault) {
+        const std::string file = dir.file(name + ".yaml");
+        write_file(file, pipeline(name, "  name: src\n  plugin: fixture_faulty_source\n  topic: " + name + ".out\n" + isolation +
+                                            "  config: {fault: " + fault + ", check: validate}\n",
+                                  "  - {name: out, plugin: file, config: {path: '" + dir.file(name + ".jsonl") + "'}}\n"));
+        return file;
+    };
+    const std::string isolated = "  plugin.isolation: process\n  plugin.call.timeout.ms: 2000\n";
+    auto run = [&](const std::string& command, const std::string& worker_file, const std::string& file) {
+        return run_sluice(dir, {command, "--worker", worker_file, "--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir(), file});
+    };
+    const std::string worker_file = write_rest_worker_file(dir);
+
+    SUBCASE("a crash, in validate, check and run") {
+        const std::string file = validated("vcrash", isolated, "segv");
+        for (const char* command : {"validate", "check", "run"}) {
+            CAPTURE(command);
+            auto r = run(command, worker_file, file);
+            CHECK_MESSAGE(r.status == sluice::testing::exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+            CHECK_MESSAGE(r.err.find(file + ":8:11: source.config: connector vcrash.src: plugin fixture_faulty_source (" +
+                                     faulty_plugin_dir() + "/faulty_source.so), isolated in a plugin host: validate: the plugin host "
+                                     "died during the call") != std::string::npos, r.err);
+            CHECK_MESSAGE(r.err.find("(host killed by signal 11 (SIGSEGV)). Last log lines of the host: none") != std::string::npos, r.err);
+            CHECK_MESSAGE(r.err.find("1 error in the pipeline configuration") != std::string::npos, r.err);
+            CHECK(r.out.find("valid") == std::string::npos);
+        }
+    }
+    SUBCASE("a hang: plugin.call.timeout.ms") {
+        auto r = run("validate", worker_file, validated("vhang", isolated, "hang"));
+        CHECK_MESSAGE(r.status == sluice::testing::exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+        CHECK_MESSAGE(r.err.find(":8:11: source.config: connector vhang.src: plugin fixture_faulty_source (") != std::string::npos, r.err);
+        CHECK_MESSAGE(r.err.find("validate: no answer within plugin.call.timeout.ms (2000 ms), so the plugin host was killed") !=
+                          std::string::npos, r.err);
+    }
+    SUBCASE("an exit() in validate") {
+        auto r = run("validate", worker_file, validated("vexit", isolated, "exit"));
+        CHECK_MESSAGE(r.status == sluice::testing::exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+        CHECK_MESSAGE(r.err.find("connector vexit.src: plugin fixture_faulty_source (") != std::string::npos, r.err);
+        CHECK_MESSAGE(r.err.find("exited with status 0") != std::string::npos, r.err);
+    }
+    SUBCASE("the worker's default plugin.isolation: process") {
+        const std::string process_worker = write_rest_worker_file(dir, "", "plugin.isolation: process\nplugin.call.timeout.ms: 2000\n",
+                                                                  "process-worker.yaml");
+        const std::string file = validated("vdefault", "", "abort");
+        auto r = run("validate", process_worker, file);
+        CHECK_MESSAGE(r.status == sluice::testing::exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+        CHECK_MESSAGE(r.err.find(file + ":6:11: source.config: connector vdefault.src: plugin fixture_faulty_source (") != std::string::npos,
+                      r.err);
+        CHECK_MESSAGE(r.err.find("killed by signal 6 (SIGABRT)") != std::string::npos, r.err);
+        // ... unless the connector says in-process: then the crash is the command's.
+        auto own = run("validate", process_worker, validated("vown", "  plugin.isolation: in-process\n", "segv"));
+        CHECK_MESSAGE((!own.status.exited && own.status.signal == SIGSEGV), own.status.describe() << "\n" << own.err);
+    }
+    SUBCASE("the plugin's own problems and a clean pass come back from the host as from the worker") {
+        for (const std::string& isolation : {isolated, std::string()}) {
+            CAPTURE(isolation);
+            const std::string refused = dir.file("vrefused.yaml");
+            write_file(refused, pipeline("vrefused", "  name: src\n  plugin: fixture_faulty_source\n  topic: vrefused.out\n" + isolation +
+                                                         "  config: {fault: refused}\n",
+                                         "  - {name: out, plugin: file, config: {path: '" + dir.file("vrefused.jsonl") + "'}}\n"));
+            auto r = run("validate", worker_file, refused);
+            CHECK_MESSAGE(r.status == sluice::testing::exited(kInvalidConfig), r.status.describe() << "\n" << r.err);
+            CHECK_MESSAGE(r.err.find(": source.config.fault: refused by validate, as asked") != std::string::npos, r.err);
+            auto fine = run("validate", worker_file, validated("vfine", isolation, "none"));
+            CHECK_MESSAGE(fine.status == sluice::testing::exited(0), fine.status.describe() << "\n" << fine.err);
+        }
+    }
+    SUBCASE("in-process, as before, the crash is the command's") {
+        auto r = run("validate", worker_file, validated("vinproc", "", "segv"));
+        CHECK_MESSAGE((!r.status.exited && r.status.signal == SIGSEGV), r.status.describe() << "\n" << r.err);
+    }
+    SUBCASE("a pipeline put over REST: 400, the worker stays up") {
+        RestWorker worker(dir, worker_file, run_args({}));
+        const std::string yaml = "source:\n  name: src\n  plugin: fixture_faulty_source\n  topic: vrest.out\n" + isolated +
+                                 "  config: {fault: segv, check: validate}\n";
+        auto put = worker.call("PUT", "/pipelines/vrest", yaml, "application/yaml");
+        CHECK_MESSAGE(put.status == 400, put.describe());
+        CHECK_MESSAGE(put.body.find("connector vrest.src: plugin fixture_faulty_source (") != std::string::npos, put.body);
+        CHECK_MESSAGE(put.body.find("killed by signal 11 (SIGSEGV)") != std::string::npos, put.body);
+        CHECK(worker.sluice().process().running());
+        CHECK(worker.get("/health").status == 200);
+        CHECK(worker.get("/pipelines/vrest").status == 404);
+        CHECK(hosts_of(worker.sluice().process().pid()).empty());
+        REQUIRE(worker.sluice().stop(30s));
+    }
+}
+
 // An errant record larger than a frame between a plugin host and the worker (16 MiB) is a
 // per-record error the connector's error policy decides, not a host death: it crosses
 // without its key, value and headers, its message saying its size and the limit.

@@ -11,6 +11,7 @@
 #include "common/text.hpp"
 #include "config/isolation_config.hpp"
 #include "config/pipeline_config.hpp"
+#include "isolation/checks.hpp"
 #include "rest/state_store.hpp"
 #include "runtime/worker.hpp"
 
@@ -68,8 +69,11 @@ std::optional<int> prepare(const Options& o, Setup& s) {
 
 std::optional<int> load_pipelines(const Options& o, Setup& s) {
     config::Diagnostics diags;
+    // A connector whose plugin.isolation is process has its validate() run in a plugin host:
+    // a plugin that crashes there is an error of its file, not the end of this process.
+    const isolation::PipelineCatalog plugins(s.registry, s.worker.plugin_isolation, s.worker.worker_id);
     for (const auto& file : o.pipelines)
-        if (auto p = config::load_pipeline(file, s.registry, diags)) s.pipelines.push_back(std::move(*p));
+        if (auto p = config::load_pipeline(file, plugins, diags)) s.pipelines.push_back(std::move(*p));
     config::check_pipelines(s.pipelines, {s.worker.offsets_topic}, diags);
     config::check_exactly_once(s.pipelines, s.worker.exactly_once_source_support, diags);
     if (!diags.empty()) {

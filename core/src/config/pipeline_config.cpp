@@ -264,11 +264,14 @@ private:
             }
         }
 
+        // Where the plugin runs decides where its validate() runs: bound before the config.
+        c.isolation = isolation_overrides_from(bind_beside(node, connector_isolation_schema(), prefix, c.where, isolation_keys, not_isolation));
         if (facts != nullptr) {
             BindScope scope{doc_.file, doc_.base_dir, prefix + ".config", at(config, &c.where), {}, doc_.access};
             const size_t before = diags_.size();
             c.config = bind(config, facts->schema, scope, diags_);
-            check_with_plugin(*facts, c.config, scope, diags_.size() == before, diags_);
+            const PluginFacts* checks = plugins_.find_for(kind, c.plugin, CheckedConnector{c.name, c.isolation});
+            check_with_plugin(checks != nullptr ? *checks : *facts, c.config, scope, diags_.size() == before, diags_);
         }
 
         ChainSpec chain = parse_chain_yaml(doc_, transforms, predicates, prefix, c.where, plugins_, diags_);
@@ -280,7 +283,6 @@ private:
         BindScope restart_scope{doc_.file, doc_.base_dir, prefix + ".restart", at(restart, &c.where), {}, doc_.access};
         Resolved restart_values = bind(restart, restart_policy_schema(), restart_scope, diags_);
         c.restart = restart_policy_from(restart_values, prefix + ".restart", restart_scope.where, diags_);
-        c.isolation = isolation_overrides_from(bind_beside(node, connector_isolation_schema(), prefix, c.where, isolation_keys, not_isolation));
         if (kind == ConnectorKind::source)
             c.exactly_once = exactly_once_from(bind_beside(node, exactly_once_schema(), prefix, c.where, exactly_once_keys, not_exactly_once),
                                                prefix, c.where, diags_);

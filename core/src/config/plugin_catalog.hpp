@@ -2,6 +2,7 @@
 // implemented by the plugin registry, and by fakes in tests.
 #pragma once
 
+#include "config/isolation_config.hpp"
 #include "config/schema.hpp"
 
 #include <functional>
@@ -30,11 +31,23 @@ struct PluginFacts {
     std::function<std::vector<ConfigProblem>(const Schema&, const Resolved&)> validate;
 };
 
+// The connector whose configuration a plugin's validate() is about to check: its full name
+// and the plugin.isolation keys it set itself (the catalog knows the worker's defaults).
+struct CheckedConnector {
+    std::string_view name;
+    IsolationOverrides isolation;
+};
+
 class PluginCatalog {
 public:
     virtual ~PluginCatalog() = default;
     virtual const PluginFacts* find(ConnectorKind kind, std::string_view name) const = 0;
     virtual std::vector<std::string> names(ConnectorKind kind) const = 0;
+    // The facts `connector`'s configuration is checked with: find()'s, unless this catalog
+    // runs that connector's validate() elsewhere (a plugin host, for plugin.isolation: process).
+    virtual const PluginFacts* find_for(ConnectorKind kind, std::string_view name, const CheckedConnector& /*connector*/) const {
+        return find(kind, name);
+    }
 };
 
 }  // namespace sluice::config

@@ -4,6 +4,7 @@
 #include "config/pipeline_config.hpp"
 #include "config/yaml_file.hpp"
 #include "control/offsets_admin.hpp"
+#include "isolation/checks.hpp"
 
 #include <set>
 
@@ -35,13 +36,15 @@ void check_not_in_pipeline(const runtime::ConnectorEntry& e, const std::string& 
 }
 
 // The YAML as a pipeline named `name`, or every problem with its line and column.
+// A connector whose plugin.isolation is process has its validate() run in a plugin host.
 config::PipelineSpec parse_pipeline(const std::string& name, const std::string& yaml, const plugin::Registry& registry,
-                                    const config::AccessPolicy& access) {
+                                    const config::AccessPolicy& access, const runtime::Worker& worker) {
     config::Diagnostics diags;
     const std::string file = "pipelines/" + name;  // its stem is the default pipeline name
     auto doc = config::load_yaml_text(yaml, file, diags);
     if (doc) doc->access = &access;
-    auto spec = doc ? config::parse_pipeline(*doc, registry, diags) : std::nullopt;
+    const isolation::PipelineCatalog plugins(registry, worker.config().plugin_isolation, worker.id());
+    auto spec = doc ? config::parse_pipeline(*doc, plugins, diags) : std::nullopt;
     if (spec && spec->name != name)
         diags.add(config::Location{file, 1, 1}, "name", "the pipeline is named '" + spec->name + "' but is given for '" + name + "'");
     if (!diags.empty())
@@ -230,7 +233,7 @@ std::set<std::string> ControlPlane::pipeline_connectors_replaced(const std::stri
 }
 
 ControlPlane::PipelineChange ControlPlane::put_pipeline(const std::string& name, const std::string& yaml) {
-    auto spec = parse_pipeline(name, yaml, registry_, access_);
+    auto spec = parse_pipeline(name, yaml, registry_, access_, worker_);
     if (cluster_) {
         // Applied by this worker's reader (apply_pipeline, which takes the one-change lock):
         // it must not be held here while waiting for the reader.
@@ -312,7 +315,7 @@ size_t ControlPlane::restore_pipeline(const std::string& name, const std::string
                                       const std::map<std::string, runtime::TargetState>& targets) {
     std::optional<config::PipelineSpec> spec;
     try {
-        spec = parse_pipeline(name, yaml, registry_, access_);
+        spec = parse_pipeline(name, yaml, registry_, access_, worker_);
     } catch (const InvalidPipeline& e) {
         log::error("stored pipeline ", name, " is no longer valid and is dropped: ", describe(e.diagnostics));
         return 0;
@@ -381,7 +384,7 @@ bool ControlPlane::apply_pipeline(const std::string& name, const std::string* ya
     const config::AccessPolicy command_line_access;  // what a pipeline file given to `sluice run` may reach
     std::optional<config::PipelineSpec> spec;
     try {
-        spec = parse_pipeline(name, *yaml, registry_, command_line ? command_line_access : access_);
+        spec = parse_pipeline(name, *yaml, registry_, command_line ? command_line_access : access_, worker_);
     } catch (const InvalidPipeline& e) {
         error = describe(e.diagnostics);
         return false;

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <list>
+
 using namespace sluice;
 using namespace sluice::config;
 
@@ -228,4 +230,46 @@ sinks:
     CHECK(bad.has("source.transaction.boundry", "did you mean 'transaction.boundary'?"));
     CHECK(bad.has("sinks[0].exactly.once.support", "only source connectors write in transactions"));
     CHECK(bad.diags.format().find("pipelines/demo.yaml:5:") != std::string::npos);
+}
+
+namespace {
+// Runs each connector's validate() "elsewhere": a problem saying for which connector and
+// with which plugin.isolation the parser asked (a plugin host, in the worker).
+class WhereValidatedCatalog : public testing::FakeCatalog {
+public:
+    const PluginFacts* find_for(ConnectorKind kind, std::string_view name, const CheckedConnector& connector) const override {
+        const PluginFacts* facts = find(kind, name);
+        if (facts == nullptr) return nullptr;
+        PluginFacts& checked = asked_.emplace_back(*facts);
+        const std::string says = std::string(connector.name) + " with plugin.isolation " +
+                                 (connector.isolation.mode ? std::string(isolation_name(*connector.isolation.mode)) : "unset");
+        checked.validate = [says](const Schema&, const Resolved&) { return std::vector<ConfigProblem>{{"", "validated for " + says}}; };
+        return &checked;
+    }
+
+private:
+    mutable std::list<PluginFacts> asked_;
+};
+}  // namespace
+
+TEST_CASE("validate() is asked for through find_for, with the connector's name and its own plugin.isolation, before its errors") {
+    WhereValidatedCatalog catalog;
+    Diagnostics diags;
+    auto doc = load_yaml_text(R"(
+source:
+  name: src
+  plugin: datagen
+  topic: traffic
+  plugin.isolation: process
+  config: {rate: 5}
+sinks:
+  - plugin: file
+    config: {path: /tmp/out.jsonl}
+)", "pipelines/demo.yaml", diags);
+    REQUIRE(doc);
+    auto spec = parse_pipeline(*doc, catalog, diags);
+    const std::string text = diags.format();
+    CHECK_MESSAGE(text.find("pipelines/demo.yaml:7:11: source.config: validated for demo.src with plugin.isolation process") !=
+                      std::string::npos, text);
+    CHECK_MESSAGE(text.find("sinks[0].config: validated for demo.file-sink with plugin.isolation unset") != std::string::npos, text);
 }
