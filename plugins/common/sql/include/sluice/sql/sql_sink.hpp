@@ -23,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <span>
@@ -93,9 +94,17 @@ private:
     };
     class NeedsIsolation {};
     class NeedsTaskThread {};
+    // A batch's records parsed and mapped ahead, by the task thread while the previous batch
+    // is being written: the write starts with its rows.
+    struct Mapped {
+        Attempt attempt;
+        RecordMapper* mapper = nullptr;  // holds the attempt's values
+    };
     struct Job {
         enum class Result { ok, retriable, fatal, needs_task_thread };
         SinkBuffer buffer;
+        RecordMapper* mapper = nullptr;         // the one this job parses into (the other serves the task thread)
+        std::optional<Mapped> mapped;           // the buffer mapped ahead, if it was
         std::thread thread;
         std::atomic<bool> done{false};
         Result result = Result::ok;
@@ -123,7 +132,8 @@ private:
     void write(SinkBuffer& batch, bool background);
     void note(LogLevel level, std::string message);
     void run_attempt(bool careful);
-    void map_records(Attempt& a);
+    void map_records(Attempt& a, const SinkBuffer& batch, RecordMapper& mapper);
+    void map_ahead();
     void resolve_table(Attempt& a, Group& g);
     void create_table(Attempt& a, Group& g);
     void evolve_table(Attempt& a, Group& g);
@@ -155,7 +165,12 @@ private:
     SinkBuffer* batch_ = nullptr;
     bool background_ = false;
     std::vector<std::pair<LogLevel, std::string>>* collect_ = nullptr;  // log lines of a job
-    RecordMapper mapper_;
+    // Two mappers: the task thread maps the next batch into one while a job writes the rows
+    // of the other. mapper_ is the one of the write in progress.
+    RecordMapper mapper_a_, mapper_b_;
+    RecordMapper* mapper_ = &mapper_a_;
+    std::optional<Mapped> mapped_;      // buffer_ mapped ahead (dropped when buffer_ changes)
+    std::optional<Mapped>* take_mapped_ = nullptr;  // for the write in progress: its batch mapped ahead
     std::map<TableName, TableState> tables_;
     std::set<PartitionKey> offset_rows_;  // partitions whose row in the offsets table exists
     bool offsets_table_ready_ = false;
