@@ -150,6 +150,21 @@ written_all() {
     END { s = 0; for (t in total) s += total[t]; if (s >= n) print latest }' "$1"
 }
 
+# The sustained rate of one task: rows committed from its first transaction to its last but
+# one, over the time between their commits (the first, cold, and the last, which waits for
+# the offset flush, left out). 0 with fewer than three transactions or several tasks.
+sustained() {
+  awk '/rows written in all/ {
+      match($0, /committed at [^;]*/); at[++n] = substr($0, RSTART + 13, RLENGTH - 13)
+      split($0, parts, "; "); split(parts[length(parts)], words, " "); total[n] = words[1]
+      match($0, /\[[^]]*\]/); tasks[substr($0, RSTART, RLENGTH)] = 1 }
+    END { k = 0; for (t in tasks) k++
+      if (n < 3 || k != 1) { print 0; exit }
+      cmd = "date -d " at[1] " +%s.%N"; cmd | getline t1; close(cmd)
+      cmd = "date -d " at[n - 1] " +%s.%N"; cmd | getline t2; close(cmd)
+      printf "%.0f\n", (t2 > t1) ? (total[n - 1] - total[1]) / (t2 - t1) : 0 }' "$1"
+}
+
 # Seconds since the epoch of a log line's timestamp (2026-11-22T08:00:00.123Z ...).
 line_time() { date -d "$(cut -d' ' -f1 <<<"$1")" +%s.%N; }
 
@@ -159,7 +174,7 @@ sink_run() {
   # At least once with several tasks, the group's first rebalance may write records twice
   # (that is at-least-once): the tasks' totals then add up before the table is whole, and
   # the clock cannot stop on them. Measured with one task only.
-  if [[ $exactly_once == false && ${SLUICE_BENCH_TASKS:-1} -gt 1 ]]; then echo "0 0 0 0 0"; return; fi
+  if [[ $exactly_once == false && ${SLUICE_BENCH_TASKS:-1} -gt 1 ]]; then echo "0 0 0 0 0 0"; return; fi
   mkdir -p "$dir"
   write_worker "$dir"
   cat >"$dir/pipeline.yaml" <<EOF
@@ -211,7 +226,7 @@ EOF
   # then the CPU s per million rows of the database server and of the Kafka broker meanwhile
   awk -v a="$t0" -v b="$t1" -v n="$rows" -v cpu="$cpu" -v rss="$rss" \
     'BEGIN { printf "%.0f %.2f %.0f ", n / (b - a), cpu * 1000000 / n, rss / 1024 }'
-  echo "$(per_m "$s0" "$s1") $(per_m "$k0" "$k1")"
+  echo "$(per_m "$s0" "$s1") $(per_m "$k0" "$k1") $(sustained "$dir/log")"
 }
 
 # ---- reading the table back: the database's own export, then the sluice source --------------
@@ -270,8 +285,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "rows: $rows, runs: $runs, $db $version, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s | %7s %7s %7s %6s\n" run bulk/s eo/s eo/bk eo_cpu/M eo_MiB \
-  alo/s alo/bk alo_cpu/M alo_MiB export/s source/s src/ex src_cpu/M bk_db/M eo_db/M eo_kfk/M cap/bk
+printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s | %7s %7s %7s %6s | %10s %6s\n" run bulk/s eo/s eo/bk eo_cpu/M eo_MiB \
+  alo/s alo/bk alo_cpu/M alo_MiB export/s source/s src/ex src_cpu/M bk_db/M eo_db/M eo_kfk/M cap/bk eo_sust/s sust/bk
 for i in $(seq "$runs"); do
   # Alternate the order so neither side always meets a fresher server.
   if ((i % 2)); then
@@ -288,9 +303,9 @@ for i in $(seq "$runs"); do
   q "CREATE INDEX bulk_${i}_seq ON bulk_$i (seq)" >/dev/null
   ex=$(export_run "bulk_$i")
   src=($(source_run "bulk_$i" "$i"))
-  printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s | %7s %7s %7s %6s\n" "$i" "$b" "${eo[0]}" "$(ratio "${eo[0]}" "$b")" \
+  printf "%-4s %10s %10s %6s %8s %6s %10s %6s %8s %6s | %10s %10s %6s %8s | %7s %7s %7s %6s | %10s %6s\n" "$i" "$b" "${eo[0]}" "$(ratio "${eo[0]}" "$b")" \
     "${eo[1]}" "${eo[2]}" "${alo[0]}" "$(ratio "${alo[0]}" "$b")" "${alo[1]}" "${alo[2]}" \
-    "$ex" "${src[0]}" "$(ratio "${src[0]}" "$ex")" "${src[1]}" "${bk[1]}" "${eo[3]}" "${eo[4]}" "$cap" | tee -a "$work/results"
+    "$ex" "${src[0]}" "$(ratio "${src[0]}" "$ex")" "${src[1]}" "${bk[1]}" "${eo[3]}" "${eo[4]}" "$cap" "${eo[5]}" "$(ratio "${eo[5]}" "$b")" | tee -a "$work/results"
   drop "bulk_$i"; drop "eo_$i"; drop "alo_$i"
 done
 col() { awk -v c="$1" '{ print $c }' "$work/results" | median; }
@@ -299,4 +314,5 @@ echo "median ($db, $rows rows, $runs runs): bulk $(col 2) rows/s;" \
   "at-least-once $(col 7) rows/s (ratio $(col 8), $(col 9) CPU s/M rows, $(col 10) MiB);" \
   "export $(col 12) rows/s, source $(col 13) rows/s (ratio $(col 14), $(col 15) CPU s/M rows);" \
   "server CPU s/M rows: $(col 17) under the bulk path, $(col 18) under the exactly-once sink (broker $(col 19));" \
-  "two cores allow the exactly-once sink at most $(col 20) of the bulk path"
+  "two cores allow the exactly-once sink at most $(col 20) of the bulk path;" \
+  "exactly-once sustained (first and last transactions left out) $(col 22) rows/s, $(col 23) of the bulk path"
