@@ -138,6 +138,8 @@ sinks:
       timestamp.extractor: Wallclock
       flush.size: $flush
 EOF
+    # SLUICE_BENCH_S3_UPLOADS: s3.uploads.in.flight (else the sink's default)
+    if [[ -n ${SLUICE_BENCH_S3_UPLOADS:-} ]]; then echo "      s3.uploads.in.flight: $SLUICE_BENCH_S3_UPLOADS" >>"$dir/pipeline.yaml"; fi
     # Done when the sink logged (debug) uploads of every record: reading the bucket while
     # the run goes would load the store the run is measuring.
     echo "log.level: debug" >>"$dir/worker.yaml"

@@ -204,7 +204,7 @@ http::Response Client::send(http::Request request, std::string_view path_and_que
     request.timeout = connection_.request_timeout;
     request.aws_sigv4 = http::Request::AwsSigV4{connection_.credentials.access_key, connection_.credentials.secret_key,
                                                 connection_.region, connection_.service};
-    if (connection_.service == "s3") request.headers.push_back({"x-amz-content-sha256", sha256_hex(request.body)});
+    if (connection_.service == "s3") request.headers.push_back({"x-amz-content-sha256", sha256_hex(request.body_view ? *request.body_view : std::string_view(request.body))});
     if (!connection_.credentials.session_token.empty())
         request.headers.push_back({"x-amz-security-token", connection_.credentials.session_token});
     http::RetryPolicy retry({.backoff = connection_.backoff, .backoff_max = connection_.backoff_max,

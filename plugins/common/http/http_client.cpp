@@ -139,8 +139,9 @@ Response Client::send(const Request& request) {
 
     Response response;
     char error_buffer[CURL_ERROR_SIZE] = {0};
-    std::string body = request.gzip_body ? gzip_compress(request.body) : std::string();
-    const std::string& payload = request.gzip_body ? body : request.body;
+    const std::string_view given = request.body_view ? *request.body_view : std::string_view(request.body);
+    std::string body = request.gzip_body ? gzip_compress(given) : std::string();
+    const std::string_view payload = request.gzip_body ? std::string_view(body) : given;
 
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
@@ -192,7 +193,7 @@ Response Client::send(const Request& request) {
         if (method != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
         if (!payload.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
             curl_easy_setopt(curl, CURLOPT_POST, 1L);
-            curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data() != nullptr ? payload.data() : "");
             curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
         }
     }

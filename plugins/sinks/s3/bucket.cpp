@@ -49,7 +49,7 @@ void Bucket::put(const std::string& key, const std::string& body, const std::str
     if (static_cast<std::int64_t>(body.size()) > part_size) return multipart(key, body, content_type, metadata, part_size);
     http::Request r;
     r.method = "PUT";
-    r.body = body;
+    r.body_view = body;  // not copied: `body` outlives the request
     r.headers.push_back({"Content-Type", content_type});
     for (const auto& [name, value] : metadata) r.headers.push_back({"x-amz-meta-" + name, value});
     client_.send(std::move(r), object_path(key), "PUT " + where(key), {}, stopping_);
@@ -72,7 +72,7 @@ void Bucket::multipart(const std::string& key, const std::string& body, const st
         for (std::size_t at = 0; at < body.size(); at += static_cast<std::size_t>(part_size), ++number) {
             http::Request part;
             part.method = "PUT";
-            part.body = body.substr(at, static_cast<std::size_t>(part_size));
+            part.body_view = std::string_view(body).substr(at, static_cast<std::size_t>(part_size));
             auto answer = client_.send(
                 std::move(part),
                 object_path(key) + "?" + aws::canonical_query({{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}),

@@ -3,6 +3,7 @@
 // twice), and the offsets and times of the records in it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,6 +22,8 @@ public:
 
     // Appends one line (the newline is added). `line` holds no raw newline.
     void append(std::string_view line, std::int64_t offset, std::int64_t time_ms);
+    // Room for this many bytes of body, so that it is not copied as it grows.
+    void reserve(std::size_t bytes) { bytes_.reserve(bytes); }
     // Ends the gzip stream; the body is complete. Nothing may be appended after.
     void finish();
 

@@ -1,6 +1,7 @@
 #include "record_line.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sluice::s3 {
 
@@ -29,7 +30,10 @@ std::optional<std::string_view> LineReader::line(std::string_view value, const s
         }
         time_ms = *ms;
     }
-    if (value.find_first_of("\r\n") == std::string_view::npos) return value;
+    // Two memchr scans (vectorised) rather than find_first_of, which calls memchr once per
+    // byte of the value (a third of the task thread's time on ~200-byte records).
+    if (std::memchr(value.data(), '\n', value.size()) == nullptr && std::memchr(value.data(), '\r', value.size()) == nullptr)
+        return value;
     flattened_.assign(value);
     std::replace_if(flattened_.begin(), flattened_.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     return std::string_view(flattened_);

@@ -10,18 +10,17 @@
 #include "object_body.hpp"
 #include "record_line.hpp"
 #include "settings.hpp"
+#include "uploader.hpp"
 
 #include <sluice/sdk.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace sluice::s3 {
@@ -84,16 +83,17 @@ public:
         : settings_(Settings::from(config)),
           context_(context),
           bucket_(settings_.connection, settings_.bucket, settings_.path_style, [this] { return context_.stopping(); }),
-          background_bucket_(settings_.connection, settings_.bucket, settings_.path_style,
-                             [this] { return context_.stopping(); }),
-          zone_(tz::TimeZone::load(config.string("timezone"))) {
+          zone_(tz::TimeZone::load(config.string("timezone"))),
+          uploader_(static_cast<std::size_t>(settings_.uploads_in_flight), [this] {
+              return Bucket(settings_.connection, settings_.bucket, settings_.path_style, [this] { return context_.stopping(); });
+          }) {
         context_.info("writing " + std::string(settings_.extension()) + " objects to " + settings_.where() +
                       ", at most " + std::to_string(settings_.flush_size) + " records each");
     }
 
     ~S3Sink() override {
-        // What it did not upload was never committed: read again later.
-        if (background_) background_->thread.join();
+        // What it did not upload was never committed: read again later. The uploader's
+        // destructor waits for the uploads in flight.
         context_.info("uploaded " + std::to_string(objects_) + " objects (" + std::to_string(records_) + " records, " +
                       std::to_string(bytes_) + " bytes); skipped " + std::to_string(skipped_stored_) +
                       " records already in the bucket");
@@ -142,7 +142,6 @@ public:
             append(p, record, *line, time_ms, now);
         }
         seal_due(now);
-        dispatch();
     }
 
     // The offsets of records not in an uploaded object (sealed, in flight or open) are held
@@ -154,7 +153,6 @@ public:
             upload_sealed(false);
         } else {
             collect(false);
-            if (!retry_here_) dispatch();
         }
         for (auto& tp : positions) {
             auto it = partitions_.find({std::string(tp.topic), tp.partition});
@@ -164,7 +162,7 @@ public:
     }
 
     void open(std::span<TopicPartition> partitions) override {
-        collect(true);
+        settle();
         last_ = nullptr;
         std::vector<Partition*> fresh;
         for (auto& tp : partitions) {
@@ -190,7 +188,7 @@ public:
         // After the final flush, which committed nothing past a record not uploaded: the
         // partition's next owner reads those records again.
         try {
-            collect(true);
+            settle();
         } catch (const std::exception& e) {
             context_.warn(std::string("at close: ") + e.what());
         }
@@ -202,6 +200,8 @@ private:
     struct Sealed {
         std::string key;
         ObjectBody body;
+        std::size_t id = 0;     // the uploader's name for it
+        bool uploaded = false;  // in the bucket (known to the task thread)
     };
     struct Partition {
         std::string topic;
@@ -212,6 +212,7 @@ private:
         std::string folder;                 // of the open object
         std::int64_t deadline_ms = 0;       // rotate.schedule.interval.ms of the open object
         std::deque<Sealed> sealed;          // complete, waiting for their upload, in offset order
+        std::size_t last_size = 0;          // bytes of the partition's previous object
         std::int64_t cached_minute = INT64_MIN;  // folder cache: record times of one minute share it
         std::string cached_folder;
 
@@ -268,6 +269,9 @@ private:
         }
         if (!p.open) {
             p.open.emplace(settings_.compression == Compression::gzip, settings_.compression_level);
+            // The next object is likely the size of the last one: its bytes are then
+            // written once, not copied at every doubling of the buffer.
+            if (p.last_size > 0) p.open->reserve(p.last_size + p.last_size / 16);
             p.folder = folder;
             p.deadline_ms = settings_.rotate_schedule_interval_ms > 0
                                 ? settings_.path_format.next_boundary(now, settings_.rotate_schedule_interval_ms)
@@ -284,10 +288,19 @@ private:
             return;
         }
         p.open->finish();
+        p.last_size = p.open->bytes().size();
         std::string key = (p.folder.empty() ? "" : p.folder + "/") +
                           object_name(p.topic, p.number, p.open->first_offset(), settings_.extension());
-        p.sealed.push_back({std::move(key), std::move(*p.open)});
+        p.sealed.push_back({std::move(key), std::move(*p.open), next_id_++});
         p.open.reset();
+        // While an upload failure is being dealt with, put() uploads on the task thread.
+        if (!retry_here_) enqueue(p, p.sealed.back());
+    }
+
+    // Hands an object to the uploader: it is sent as soon as a thread is free and the
+    // partition's older objects are in (the uploader keeps each partition's order).
+    void enqueue(Partition& p, Sealed& s) {
+        uploader_.add(&p, s.id, [this, &s](Bucket& bucket) { upload(bucket, s); });
     }
 
     // rotate.schedule.interval.ms: objects whose wall-clock boundary passed are closed,
@@ -304,13 +317,15 @@ private:
                     {"sluice-last-offset", std::to_string(s.body.last_offset())},
                     {"sluice-records", std::to_string(s.body.records())}},
                    settings_.part_size);
+        // Logged as soon as the object is in the bucket (its offsets are released at the
+        // task's next put or flush).
+        context_.debug("uploaded " + s.key + ": " + std::to_string(s.body.records()) + " records, offsets " +
+                       std::to_string(s.body.first_offset()) + ".." + std::to_string(s.body.last_offset()));
     }
 
     // An object is in: it leaves the partition's queue, and its last offset is the stored one.
     void uploaded(Partition& p) {
         const Sealed& s = p.sealed.front();
-        context_.debug("uploaded " + s.key + ": " + std::to_string(s.body.records()) + " records, offsets " +
-                       std::to_string(s.body.first_offset()) + ".." + std::to_string(s.body.last_offset()));
         ++objects_;
         records_ += s.body.records();
         bytes_ += static_cast<std::int64_t>(s.body.bytes().size());
@@ -318,11 +333,14 @@ private:
         p.sealed.pop_front();
     }
 
-    // Uploads every sealed object on this thread, partition by partition in offset order. A
-    // retriable failure stops there: with `before_taking` it becomes a RetriableError (the
-    // worker offers the batch again later), else a warning. Anything else (access refused,
-    // the bucket gone) stops the task.
+    // Uploads every sealed object not in the bucket yet on this thread, partition by
+    // partition in offset order, once the uploader has stopped (what it had queued is
+    // dropped: sent here instead). A retriable failure stops there: with `before_taking` it
+    // becomes a RetriableError (the worker offers the batch again later), else a warning.
+    // Anything else (access refused, the bucket gone) stops the task. Once everything is in,
+    // the uploader takes the next objects again.
     void upload_sealed(bool before_taking) {
+        stop_uploader();
         for (auto& [key, p] : partitions_) {
             while (!p.sealed.empty()) {
                 try {
@@ -337,48 +355,57 @@ private:
                 uploaded(p);
             }
         }
+        retry_here_ = false;
+        uploader_.resume();
     }
 
-    // Hands every sealed object to a background upload (one at a time), so that the task
-    // keeps consuming and building the next objects meanwhile. The objects stay in their
-    // partition's queue (their offsets held back) until collect() sees them uploaded.
-    void dispatch() {
-        if (background_) return;
-        auto job = std::make_unique<Background>();
-        for (auto& [key, p] : partitions_)
-            for (Sealed& s : p.sealed) job->uploads.push_back({&p, &s});
-        if (job->uploads.empty()) return;
-        Background* raw = job.get();
-        raw->thread = std::thread([this, raw] {
-            for (const auto& u : raw->uploads) {
-                try {
-                    upload(background_bucket_, *u.sealed);
-                } catch (const aws::Failure& f) {
-                    raw->failure = f;
-                    break;
-                } catch (const std::exception& e) {
-                    raw->failure = aws::Failure(e.what(), false);
-                    break;
-                }
-                ++raw->done;
-            }
-            raw->finished.store(true);
-        });
-        background_ = std::move(job);
+    // The uploader idle, its queue dropped and its outcomes applied: every sealed object is
+    // either uploaded (and gone from its partition's queue) or not queued anywhere.
+    void stop_uploader() {
+        uploader_.cancel();
+        apply_finished();
     }
 
-    // Applies the outcome of the background upload once it is over (`wait`: waits for it).
-    // A retriable failure makes the next put upload on the task thread first (and ask the
-    // worker to retry while that fails); anything else stops the task.
+    // Before partitions are dropped or replaced: the uploader idle, and nothing left in its
+    // queue (after a failure, what it had queued waits for the task thread's upload).
+    void settle() {
+        try {
+            collect(true);
+        } catch (...) {
+            stop_uploader();
+            throw;
+        }
+        if (retry_here_) stop_uploader();
+    }
+
+    // Applies what the uploader finished (`wait`: once it is idle): uploaded objects release
+    // their partition's offsets, in order. A retriable failure makes the next put upload on
+    // the task thread first (and ask the worker to retry while that fails); anything else
+    // stops the task.
     void collect(bool wait) {
-        if (!background_ || (!wait && !background_->finished.load())) return;
-        background_->thread.join();
-        std::unique_ptr<Background> job = std::move(background_);
-        for (std::size_t k = 0; k < job->done; ++k) uploaded(*job->uploads[k].partition);
-        if (!job->failure) return;
-        if (!job->failure->retriable()) throw FatalError(job->failure->what());
-        context_.warn(std::string("upload deferred: ") + job->failure->what());
-        retry_here_ = true;
+        if (wait) uploader_.wait();
+        if (auto failure = apply_finished()) {
+            if (!failure->retriable()) throw FatalError(failure->what());
+            if (!retry_here_) context_.warn(std::string("upload deferred: ") + failure->what());
+            retry_here_ = true;
+        }
+    }
+
+    // The uploader's outcomes into the partitions' queues; returns the first failure.
+    std::optional<aws::Failure> apply_finished() {
+        std::optional<aws::Failure> failure;
+        for (auto& done : uploader_.take_finished()) {
+            Partition& p = *static_cast<Partition*>(const_cast<void*>(done.lane));
+            auto it = std::find_if(p.sealed.begin(), p.sealed.end(), [&](const Sealed& s) { return s.id == done.id; });
+            if (it == p.sealed.end()) continue;
+            if (done.failure) {
+                if (!failure) failure = std::move(done.failure);
+                continue;
+            }
+            it->uploaded = true;
+            while (!p.sealed.empty() && p.sealed.front().uploaded) uploaded(p);
+        }
+        return failure;
     }
 
     std::size_t sealed_bytes() const {
@@ -443,26 +470,12 @@ private:
         return *last;
     }
 
-    struct Background {
-        struct Upload {
-            Partition* partition;
-            const Sealed* sealed;
-        };
-        std::vector<Upload> uploads;  // in each partition's order
-        std::size_t done = 0;         // uploads[0, done) are in the bucket
-        std::optional<aws::Failure> failure;
-        std::atomic<bool> finished{false};
-        std::thread thread;
-    };
-    // Sealed objects waiting beyond this stop the taking of records until the running
-    // upload is over.
+    // Sealed objects waiting beyond this stop the taking of records until the uploads are over.
     static constexpr std::size_t kMaxSealedBytes = 256 * 1024 * 1024;
 
     Settings settings_;
     TaskContext& context_;
     Bucket bucket_;             // the task thread's
-    Bucket background_bucket_;  // the background upload's
-    std::unique_ptr<Background> background_;
     bool retry_here_ = false;   // an upload failed: the next put uploads on the task thread first
     Partition* last_ = nullptr;  // partition_of's memory (reset whenever partitions_ loses entries)
     tz::TimeZone zone_;
@@ -470,6 +483,9 @@ private:
     const std::string empty_;
     std::map<Key, Partition> partitions_;
     std::int64_t objects_ = 0, records_ = 0, bytes_ = 0, skipped_stored_ = 0, errant_ = 0;
+    std::size_t next_id_ = 0;  // of the next sealed object
+    // Last: destroyed first, so its threads are over before the objects they send go.
+    Uploader uploader_;
 };
 
 }  // namespace

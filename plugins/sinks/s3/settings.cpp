@@ -18,6 +18,7 @@ config_kit::Spec<Settings> make_spec() {
     k.key("rotate.schedule.interval.ms", &S::rotate_schedule_interval_ms, "Close every open object at each multiple of this wall-clock interval (in timezone); -1: off").default_value(-1).at_least(-1);
     k.key("rotate.size.bytes", &S::rotate_size_bytes, "Close an object when its JSON lines (before compression) reach this size").default_value(104857600).between(1024, 5368709120.0);
     k.key("s3.part.size", &S::part_size, "Objects larger than this are uploaded in parts of this size (multipart upload, completed only when whole)").default_value(26214400).between(5242880, 5368709120.0);
+    k.key("s3.uploads.in.flight", &S::uploads_in_flight, "Objects uploaded at once, each on a connection of its own; never two of one partition, whose objects go in offset order").default_value(4).between(1, 64);
     k.choice("s3.compression.type", &S::compression, {{"none", Compression::none}, {"gzip", Compression::gzip}}, "none: .jsonl objects; gzip: .jsonl.gz").default_value(Compression::none);
     k.key("s3.compression.level", &S::compression_level, "gzip level, 1 (fast) to 9 (small); -1: zlib's default (6)").default_value(-1).between(-1, 9);
     k.choice("behavior.on.null.values", &S::on_null, {{"ignore", OnNull::ignore}, {"fail", OnNull::fail}}, "A record without value (tombstone): ignore (skipped) or fail (to the error policy)").default_value(OnNull::ignore);

@@ -33,6 +33,7 @@ struct Settings {
     std::int64_t rotate_schedule_interval_ms = 0;  // of wall-clock time; <= 0: off
     std::int64_t rotate_size_bytes = 0;            // uncompressed JSON per object
     std::int64_t part_size = 0;                    // multipart above this
+    std::int64_t uploads_in_flight = 0;            // upload threads
     Compression compression{};
     int compression_level = 0;
     OnNull on_null{};

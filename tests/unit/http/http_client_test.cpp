@@ -167,6 +167,18 @@ TEST_CASE("gzip request bodies: Content-Encoding: gzip and a body that decompres
     CHECK(sluice::testing::gunzip(sluice::http::gzip_compress("")) == "");
 }
 
+TEST_CASE("a borrowed body (body_view) is sent as it is, plain or gzip, and an empty one as an empty body") {
+    HttpTestServer server([](const HttpRequest&) { return HttpResponse::text(200, "ok"); });
+    Client client;
+    const std::string bytes = "0123456789abcdef";
+    client.send({.method = "PUT", .url = server.url() + "/a", .body_view = std::string_view(bytes).substr(4, 6)});
+    client.send({.method = "POST", .url = server.url() + "/b", .body_view = std::string_view(bytes), .gzip_body = true});
+    client.send({.method = "PUT", .url = server.url() + "/c", .body_view = std::string_view()});
+    CHECK(server.requests().at(0).body == "456789");
+    CHECK(sluice::testing::gunzip(server.requests().at(1).body) == bytes);
+    CHECK(server.requests().at(2).body.empty());
+}
+
 TEST_CASE("a server slower than the request timeout gives a TransportError within the bound") {
     HttpTestServer server([](const HttpRequest&) {
         HttpResponse response = HttpResponse::text(200, "too late");

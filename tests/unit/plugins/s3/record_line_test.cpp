@@ -11,6 +11,7 @@ TEST_CASE("a record's line: JSON as it is, pretty JSON on one line, anything els
     std::string problem;
     CHECK(*reader.line(R"({"a":1})", "", utc, t, problem) == R"({"a":1})");
     CHECK(*reader.line("{\n  \"a\": \"x y\",\r\n  \"b\": [1, 2]\n}", "", utc, t, problem) == "{   \"a\": \"x y\",    \"b\": [1, 2] }");
+    CHECK(*reader.line("[1,\r2]", "", utc, t, problem) == "[1, 2]");  // a lone CR too
     CHECK(!reader.line("{\"a\":", "", utc, t, problem));
     CHECK(problem.find("its value is not JSON") == 0);
     // A longer document, then a shorter one: the reused buffer's tail must not matter.

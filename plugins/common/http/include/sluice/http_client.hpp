@@ -28,6 +28,9 @@ struct Request {
     std::string url{};
     std::vector<Header> headers{};
     std::string body{};
+    // When set, sent instead of `body` without being copied into the request: the caller
+    // keeps these bytes alive and unchanged until send() returns (large uploads).
+    std::optional<std::string_view> body_view{};
     // Send the body gzip-compressed with "Content-Encoding: gzip" (for bulk uploads).
     bool gzip_body = false;
     // user, password for HTTP basic authentication.
