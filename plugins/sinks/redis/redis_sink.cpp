@@ -11,7 +11,8 @@
 // put() only copies the records (a SinkBuffer); a batch is written by a thread of its own
 // (a job) while the task thread consumes the next one, so that Kafka, the sink and Redis
 // work at the same time. A put that finds no job running hands everything buffered to a new
-// one; one job at a time, so order is kept. The job never calls the host: it keeps its log
+// one, and a job that wrote its batch cleanly goes on with what was buffered meanwhile; one
+// job at a time, so order is kept. The job never calls the host: it keeps its log
 // lines and the records Redis refused after EXEC for the task thread, and a batch with a
 // record to refuse before EXEC, or a connection that broke, goes back to the task thread,
 // which writes it there (reconnecting, asking the error policy) before taking more records.
@@ -26,8 +27,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
@@ -111,20 +114,26 @@ public:
                       std::to_string(skipped_) + " skipped (already written), " + std::to_string(errant_) + " refused");
     }
 
-    // Takes the records (copies them) and hands them to a background write when none runs:
-    // Redis works on one batch while the task thread consumes the next.
+    // Takes the records (copies them) for the background write: Redis works on one batch
+    // while the task thread consumes the next.
     void put(const SinkRecords& records) override {
-        if (job_ && job_->done.load()) finish_job();
+        if (job_) {
+            std::unique_lock lock(handover_);
+            if (!job_->done.load()) {
+                // The job takes them when it is done with its batch. One batch in flight and
+                // one filling: past the bound, wait until it took them.
+                for (SinkRecord record : records) buffer_.add(*record.raw());
+                taken_.wait(lock, [&] { return job_->done.load() || !full(); });
+                return;
+            }
+        }
+        finish_job();
         // After a failed background write, what it handed back is written here first, before
         // anything is taken: a RetriableError now means "offer the same records again later",
         // and none of them is buffered yet.
         if (sync_ && !buffer_.empty()) write_now();
         for (SinkRecord record : records) buffer_.add(*record.raw());
         if (buffer_.empty()) return;
-        if (job_) {
-            if (!full()) return;  // the next put after the job is done hands it over
-            finish_job();         // one batch in flight and one filling: memory stays bounded
-        }
         if (sync_) {
             deferred_write();
             return;
@@ -222,24 +231,43 @@ private:
 
     // On the job's thread: the task thread touches nothing of the connection, the watermarks
     // or the counters until finish_job() has joined it.
+    //
+    // A batch written cleanly (nothing to tell the task thread), the job goes on with what
+    // put buffered meanwhile, so that records never wait for the next put or flush; it ends
+    // when there is nothing buffered, or after a batch with something to tell (its log lines,
+    // refused records: finish_job() tells them, indexes in that batch) or to hand back.
     void run_job(Job& job) {
         background_ = &job;
-        try {
-            ensure_connected();
-            if (settings_.exactly_once) resolve(job.buffer);
-            write(job.buffer);
-            job.result = Job::Result::ok;
-        } catch (const NeedsTaskThread&) {
-            job.result = Job::Result::hand_back;
-        } catch (const ConnectionError& e) {
-            job.result = Job::Result::hand_back;
-            job.message = e.what();
-        } catch (const RetriableError& e) {
-            job.result = Job::Result::hand_back;
-            job.message = e.what();
-        } catch (const std::exception& e) {
-            job.result = Job::Result::fatal;
-            job.message = e.what();
+        for (;;) {
+            try {
+                ensure_connected();
+                if (settings_.exactly_once) resolve(job.buffer);
+                write(job.buffer);
+                job.result = Job::Result::ok;
+            } catch (const NeedsTaskThread&) {
+                job.result = Job::Result::hand_back;
+            } catch (const ConnectionError& e) {
+                job.result = Job::Result::hand_back;
+                job.message = e.what();
+            } catch (const RetriableError& e) {
+                job.result = Job::Result::hand_back;
+                job.message = e.what();
+            } catch (const std::exception& e) {
+                job.result = Job::Result::fatal;
+                job.message = e.what();
+            }
+            if (job.result != Job::Result::ok || !job.found.empty() || !job.logs.empty()) break;
+            std::lock_guard lock(handover_);
+            job.buffer.clear();
+            if (buffer_.empty()) {
+                // Ended under the lock: a put from now on sees it ended and starts the next job.
+                background_ = nullptr;
+                job.done.store(true);
+                taken_.notify_all();
+                return;
+            }
+            std::swap(job.buffer, buffer_);  // buffer_ gets the emptied one: its memory serves again
+            taken_.notify_all();
         }
         if (job.result == Job::Result::hand_back) {
             // A transaction may be executing, its outcome unknown: the stored offsets are
@@ -248,7 +276,11 @@ private:
             if (settings_.exactly_once) watermarks_.clear();
         }
         background_ = nullptr;
-        job.done.store(true);
+        {
+            std::lock_guard lock(handover_);  // put() adds to buffer_ only while it sees the job running
+            job.done.store(true);
+        }
+        taken_.notify_all();
     }
 
     // Waits for the job, if any, and applies its outcome on the task thread: its log lines
@@ -691,6 +723,10 @@ private:
     batch::SinkBuffer buffer_;  // records taken by put, not yet handed to a write
     batch::SinkBuffer spare_;   // an empty buffer with memory, for the next job
     std::unique_ptr<Job> job_;  // the background write, if any
+    // While a job runs, buffer_ is shared: put() fills it, the job takes it (both under
+    // handover_); taken_ tells a put waiting for room that the job took it or ended.
+    std::mutex handover_;
+    std::condition_variable taken_;
     bool sync_ = false;         // a job handed its batch back: the next writes run on the task thread
     Job* background_ = nullptr;  // on a job's thread: that job (its log lines, its findings)
     std::vector<sluice_header> errant_headers_;
