@@ -117,6 +117,7 @@ public:
     // Takes the records (copies them) for the background write: Redis works on one batch
     // while the task thread consumes the next.
     void put(const SinkRecords& records) override {
+        bool taken = false;
         if (job_) {
             std::unique_lock lock(handover_);
             if (!job_->done.load()) {
@@ -124,15 +125,18 @@ public:
                 // one filling: past the bound, wait until it took them.
                 for (SinkRecord record : records) buffer_.add(*record.raw());
                 taken_.wait(lock, [&] { return job_->done.load() || !full(); });
-                return;
+                if (!job_->done.load()) return;
+                taken = true;  // but the job ended (it had something to tell): a new one takes them
             }
         }
         finish_job();
         // After a failed background write, what it handed back is written here first, before
         // anything is taken: a RetriableError now means "offer the same records again later",
         // and none of them is buffered yet.
-        if (sync_ && !buffer_.empty()) write_now();
-        for (SinkRecord record : records) buffer_.add(*record.raw());
+        if (!taken) {
+            if (sync_ && !buffer_.empty()) write_now();
+            for (SinkRecord record : records) buffer_.add(*record.raw());
+        }
         if (buffer_.empty()) return;
         if (sync_) {
             deferred_write();
