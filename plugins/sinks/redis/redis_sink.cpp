@@ -7,15 +7,30 @@
 // resumes after the stored offsets, and after a broken connection (outcome unknown) the
 // stored offsets are read again before anything is re-sent, so even stream entries are
 // written once.
+//
+// put() only copies the records (a SinkBuffer); a batch is written by a thread of its own
+// (a job) while the task thread consumes the next one, so that Kafka, the sink and Redis
+// work at the same time. A put that finds no job running hands everything buffered to a new
+// one, and a job that wrote its batch cleanly goes on with what was buffered meanwhile; one
+// job at a time, so order is kept. The job never calls the host: it keeps its log
+// lines and the records Redis refused after EXEC for the task thread, and a batch with a
+// record to refuse before EXEC, or a connection that broke, goes back to the task thread,
+// which writes it there (reconnecting, asking the error policy) before taking more records.
+// flush() waits for the job and writes what is buffered, so what the worker commits is in.
 #include "connection.hpp"
 #include "key_format.hpp"
 #include "settings.hpp"
 
 #include <sluice/padded_json.hpp>
 #include <sluice/sdk.hpp>
+#include <sluice/sink_buffer.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
@@ -35,6 +50,12 @@ constexpr std::size_t kStreamBytes = 256 * 1024;
 // Commands per transaction (exactly once): small enough that Redis executes one while the
 // next is built, large enough that MULTI, EXEC and the offsets cost little.
 constexpr std::size_t kTransactionCommands = 2000;
+// What put() may buffer while a job writes the previous batch before it waits for the job:
+// memory stays at most the batch in flight plus this (and one put). Big enough that a job
+// is rarely waited for (Redis writes faster than the task consumes), small enough that the
+// records' copy, their commands and their replies stay tens of MiB.
+constexpr std::size_t kMaxBufferedBytes = 16u << 20;
+constexpr std::size_t kMaxBufferedRecords = 100000;
 
 std::string coordinates(std::string_view topic, std::int32_t partition) {
     return std::string(topic) + "[" + std::to_string(partition) + "]";
@@ -79,34 +100,70 @@ public:
     }
 
     ~RedisSink() override {
+        if (job_) {
+            // What it wrote but did not commit to Kafka is skipped by its stored offsets
+            // (exactly once) or written again (at least once); its findings are still told.
+            job_->thread.join();
+            for (auto& [level, line] : job_->logs) context_.log(level, line);
+            try {
+                report_found(*job_);
+            } catch (const std::exception&) {
+            }
+        }
         context_.info("wrote " + std::to_string(written_) + " records in " + std::to_string(batches_) + " batches; " +
                       std::to_string(skipped_) + " skipped (already written), " + std::to_string(errant_) + " refused");
     }
 
+    // Takes the records (copies them) for the background write: Redis works on one batch
+    // while the task thread consumes the next.
     void put(const SinkRecords& records) override {
-        std::chrono::milliseconds ceiling = settings_.backoff;
-        for (int attempt = 1;; ++attempt) {
-            try {
-                ensure_connected();
-                if (settings_.exactly_once) resolve(records);
-                write(records);
-                return;
-            } catch (const ConnectionError& e) {
-                connection_.close();
-                // The batch may have been applied: ask Redis before sending it again.
-                if (settings_.exactly_once) watermarks_.clear();
-                if (attempt >= settings_.max_attempts || context_.stopping())
-                    throw RetriableError(std::string(e.what()) + " (" + std::to_string(attempt) + " tries)");
-                context_.warn(std::string(e.what()) + "; reconnecting");
-                nap(ceiling);
-                ceiling = std::min(ceiling * 2, settings_.backoff_max);
-            } catch (const SetupError& e) {
-                throw FatalError(e.what());
+        bool taken = false;
+        if (job_) {
+            std::unique_lock lock(handover_);
+            if (!job_->done.load()) {
+                // The job takes them when it is done with its batch. One batch in flight and
+                // one filling: past the bound, wait until it took them.
+                for (SinkRecord record : records) buffer_.add(*record.raw());
+                taken_.wait(lock, [&] { return job_->done.load() || !full(); });
+                if (!job_->done.load()) return;
+                taken = true;  // but the job ended (it had something to tell): a new one takes them
             }
+        }
+        finish_job();
+        // After a failed background write, what it handed back is written here first, before
+        // anything is taken: a RetriableError now means "offer the same records again later",
+        // and none of them is buffered yet.
+        if (!taken) {
+            if (sync_ && !buffer_.empty()) write_now();
+            for (SinkRecord record : records) buffer_.add(*record.raw());
+        }
+        if (buffer_.empty()) return;
+        if (sync_) {
+            deferred_write();
+            return;
+        }
+        start_job();
+    }
+
+    // The worker commits the positions after this: what is buffered is written first.
+    void flush(std::span<TopicPartition> positions) override {
+        finish_job();
+        if (buffer_.empty()) return;
+        try {
+            write_now();
+            return;
+        } catch (const RetriableError& e) {
+            context_.warn(std::string("flush: ") + e.what() + "; the buffered records stay uncommitted and are written later");
+        }
+        const auto first = buffer_.first_offsets();
+        for (auto& tp : positions) {
+            auto it = first.find({std::string(tp.topic), tp.partition});
+            if (it != first.end()) tp.offset = std::min(tp.offset, it->second);
         }
     }
 
     void open(std::span<TopicPartition> partitions) override {
+        finish_job();
         if (!settings_.exactly_once) return;
         for (auto& tp : partitions) watermarks_.erase({std::string(tp.topic), tp.partition});
         try {
@@ -128,12 +185,183 @@ public:
         }
     }
 
+    // After the final flush of these partitions: what is still buffered of them was not
+    // committed, and their next owner reads it again.
     void close(std::span<const TopicPartition> partitions) override {
-        for (auto& tp : partitions) watermarks_.erase({std::string(tp.topic), tp.partition});
+        finish_job();
+        std::set<batch::PartitionKey> revoked;
+        for (auto& tp : partitions) {
+            watermarks_.erase({std::string(tp.topic), tp.partition});
+            revoked.emplace(std::string(tp.topic), tp.partition);
+        }
+        buffer_.drop(revoked);
     }
 
 private:
     using Key = std::pair<std::string, std::int32_t>;
+
+    // A record a background write found refused once its batch was applied (WRONGTYPE in
+    // EXEC's results): its index in the batch and Redis's words, for the task thread to tell.
+    struct Found {
+        std::size_t index;
+        std::string problem;
+    };
+    // One batch written by a thread of its own. It never calls the host (context_): its log
+    // lines and refused records are kept here and told by the task thread in finish_job().
+    struct Job {
+        enum class Result { ok, hand_back, fatal };
+        batch::SinkBuffer buffer;
+        std::thread thread;
+        std::atomic<bool> done{false};
+        Result result = Result::ok;
+        std::string message;  // hand_back: why (empty: a record to refuse), fatal: the error
+        std::vector<std::pair<LogLevel, std::string>> logs;
+        std::vector<Found> found;
+    };
+    // Thrown on a job's thread for a record refused before its transaction is executed: the
+    // error policy must be asked first (it may stop the task), and only the task thread may.
+    class NeedsTaskThread {};
+
+    bool full() const { return buffer_.size() >= kMaxBufferedRecords || buffer_.bytes() >= kMaxBufferedBytes; }
+
+    void start_job() {
+        job_ = std::make_unique<Job>();
+        job_->buffer = std::move(buffer_);
+        buffer_ = std::move(spare_);  // the previous job's buffer: its memory serves again
+        spare_ = batch::SinkBuffer();
+        Job* job = job_.get();
+        job->thread = std::thread([this, job] { run_job(*job); });
+    }
+
+    // On the job's thread: the task thread touches nothing of the connection, the watermarks
+    // or the counters until finish_job() has joined it.
+    //
+    // A batch written cleanly (nothing to tell the task thread), the job goes on with what
+    // put buffered meanwhile, so that records never wait for the next put or flush; it ends
+    // when there is nothing buffered, or after a batch with something to tell (its log lines,
+    // refused records: finish_job() tells them, indexes in that batch) or to hand back.
+    void run_job(Job& job) {
+        background_ = &job;
+        for (;;) {
+            try {
+                ensure_connected();
+                if (settings_.exactly_once) resolve(job.buffer);
+                write(job.buffer);
+                job.result = Job::Result::ok;
+            } catch (const NeedsTaskThread&) {
+                job.result = Job::Result::hand_back;
+            } catch (const ConnectionError& e) {
+                job.result = Job::Result::hand_back;
+                job.message = e.what();
+            } catch (const RetriableError& e) {
+                job.result = Job::Result::hand_back;
+                job.message = e.what();
+            } catch (const std::exception& e) {
+                job.result = Job::Result::fatal;
+                job.message = e.what();
+            }
+            if (job.result != Job::Result::ok || !job.found.empty() || !job.logs.empty()) break;
+            std::lock_guard lock(handover_);
+            job.buffer.clear();
+            if (buffer_.empty()) {
+                // Ended under the lock: a put from now on sees it ended and starts the next job.
+                background_ = nullptr;
+                job.done.store(true);
+                taken_.notify_all();
+                return;
+            }
+            std::swap(job.buffer, buffer_);  // buffer_ gets the emptied one: its memory serves again
+            taken_.notify_all();
+        }
+        if (job.result == Job::Result::hand_back) {
+            // A transaction may be executing, its outcome unknown: the stored offsets are
+            // read again before anything is sent again.
+            connection_.close();
+            if (settings_.exactly_once) watermarks_.clear();
+        }
+        background_ = nullptr;
+        {
+            std::lock_guard lock(handover_);  // put() adds to buffer_ only while it sees the job running
+            job.done.store(true);
+        }
+        taken_.notify_all();
+    }
+
+    // Waits for the job, if any, and applies its outcome on the task thread: its log lines
+    // and refused records are told; a batch handed back goes in front of the buffer (it is
+    // older) and is written on this thread, with reconnections and the error policy.
+    void finish_job() {
+        if (!job_) return;
+        job_->thread.join();
+        std::unique_ptr<Job> job = std::move(job_);
+        for (auto& [level, line] : job->logs) context_.log(level, line);
+        report_found(*job);
+        switch (job->result) {
+        case Job::Result::ok:
+            job->buffer.clear();
+            spare_ = std::move(job->buffer);
+            return;
+        case Job::Result::fatal: throw FatalError(job->message);
+        case Job::Result::hand_back:
+            if (!job->message.empty()) context_.warn("background write failed, writing on the task thread: " + job->message);
+            break;
+        }
+        job->buffer.append(std::move(buffer_));
+        buffer_ = std::move(job->buffer);
+        sync_ = true;
+    }
+
+    void report_found(Job& job) {
+        std::vector<Found> found = std::move(job.found);
+        job.found.clear();
+        for (const Found& f : found) {
+            job.buffer.mark_reported(f.index);
+            report(job.buffer, f.index, f.problem);
+        }
+    }
+
+    // Writes the buffer on the task thread, reconnecting with backoff; a RetriableError
+    // leaves the records buffered.
+    void write_now() {
+        std::chrono::milliseconds ceiling = settings_.backoff;
+        for (int attempt = 1;; ++attempt) {
+            try {
+                ensure_connected();
+                if (settings_.exactly_once) resolve(buffer_);
+                write(buffer_);
+                buffer_.clear();
+                sync_ = false;
+                return;
+            } catch (const ConnectionError& e) {
+                connection_.close();
+                // The batch may have been applied: ask Redis before sending it again.
+                if (settings_.exactly_once) watermarks_.clear();
+                if (attempt >= settings_.max_attempts || context_.stopping())
+                    throw RetriableError(std::string(e.what()) + " (" + std::to_string(attempt) + " tries)");
+                context_.warn(std::string(e.what()) + "; reconnecting");
+                nap(ceiling);
+                ceiling = std::min(ceiling * 2, settings_.backoff_max);
+            } catch (const SetupError& e) {
+                throw FatalError(e.what());
+            }
+        }
+    }
+
+    // write_now() for records already taken: a failure keeps them buffered (flush keeps their
+    // offsets uncommitted) and the next put or flush tries again.
+    void deferred_write() {
+        try {
+            write_now();
+        } catch (const RetriableError& e) {
+            context_.warn(std::string("write deferred: ") + e.what());
+        }
+    }
+
+    // Log lines of a job wait for the task thread.
+    void note(LogLevel level, std::string message) {
+        if (background_ != nullptr) background_->logs.emplace_back(level, std::move(message));
+        else context_.log(level, message);
+    }
 
     void nap(std::chrono::milliseconds ceiling) {
         std::uniform_int_distribution<std::int64_t> jitter(ceiling.count() / 2, ceiling.count());
@@ -144,17 +372,14 @@ private:
     void ensure_connected() {
         if (connection_.connected()) return;
         connection_.connect();
-        context_.info("connected to " + settings_.endpoint.url());
+        note(LogLevel::info, "connected to " + settings_.endpoint.url());
     }
 
     // The stored offsets of the batch's partitions not known yet.
-    void resolve(const SinkRecords& records) {
+    void resolve(const batch::SinkBuffer& b) {
         std::vector<Key> unknown;
-        std::set<Key> seen;
-        for (SinkRecord r : records) {
-            Key k{std::string(r.topic()), r.partition()};
-            if (!watermarks_.count(k) && seen.insert(k).second) unknown.push_back(std::move(k));
-        }
+        for (auto& [k, first] : b.first_offsets())
+            if (!watermarks_.count(k)) unknown.push_back(k);
         if (!unknown.empty()) read_watermarks(unknown);
     }
 
@@ -181,22 +406,38 @@ private:
                 if (!v) throw FatalError(settings_.offsets_key + " holds '" + std::string(text) + "' for " + fields[i] +
                                          ", not an offset");
                 offset = *v;
-                context_.info(coordinates(parts[i].first, parts[i].second) + ": offsets up to " + std::to_string(offset) +
-                              " are in Redis already");
+                note(LogLevel::info, coordinates(parts[i].first, parts[i].second) + ": offsets up to " + std::to_string(offset) +
+                                         " are in Redis already");
             }
             watermarks_[parts[i]] = offset;
         }
     }
 
-    void errant(const SinkRecord& r, const std::string& problem) {
+    // Record i of the batch will not be written. `applied`: the rest of what it came with is
+    // (or will be) in Redis whatever the error policy says (an error among EXEC's results, a
+    // record of a plain pipeline); else it is refused before its transaction is executed.
+    // A job keeps the first kind for the task thread and hands the batch back for the second.
+    void errant(batch::SinkBuffer& b, std::size_t i, std::string problem, bool applied) {
+        if (background_ != nullptr) {
+            if (!applied) throw NeedsTaskThread{};
+            ++errant_;
+            background_->found.push_back({i, std::move(problem)});
+            return;
+        }
+        if (b.reported(i)) return;  // told already (by a job that then handed the batch back, or a previous try)
         ++errant_;
-        context_.report_errant(*r.raw(), "record " + coordinates(r.topic(), r.partition()) + "@" + std::to_string(r.offset()) +
-                                             " not written to " + settings_.endpoint.url() + ": " + problem);
+        b.mark_reported(i);
+        report(b, i, problem);
     }
 
-    // Appends the commands of one record; false with `problem` when it cannot be written.
-    bool commands_of(const SinkRecord& r, Commands& out, std::string& problem) {
-        auto value = r.value();
+    void report(const batch::SinkBuffer& b, std::size_t i, const std::string& problem) {
+        context_.report_errant(b.record(i, errant_headers_, errant_header_pointers_),
+                               "record " + b.where(i) + " not written to " + settings_.endpoint.url() + ": " + problem);
+    }
+
+    // Appends the commands of record i; false with `problem` when it cannot be written.
+    bool commands_of(const batch::SinkBuffer& b, std::size_t i, Commands& out, std::string& problem) {
+        auto value = b.value(i);
         // A tombstone that deletes nothing is skipped before its key is looked for.
         if (!value && (settings_.mode == Mode::stream || !settings_.delete_on_null)) return true;
         simdjson::dom::element doc;
@@ -209,7 +450,7 @@ private:
             }
         }
         key_.clear();
-        KeyFormat::Record in{r.key(), r.topic(), r.partition(), r.offset(), parse ? &doc : nullptr};
+        KeyFormat::Record in{b.key(i), b.topic(i), b.partition(i), b.offset(i), parse ? &doc : nullptr};
         if (!settings_.key_format.render(in, key_, problem)) return false;
         if (!value) {
             out.add({"DEL", key_});
@@ -271,9 +512,9 @@ private:
         }
     };
 
-    void write(const SinkRecords& records) {
+    void write(batch::SinkBuffer& b) {
         std::set<std::size_t> refused;  // records found bad by Redis at queue time: left out of the retry
-        while (!write_pass(records, refused)) {
+        while (!write_pass(b, refused)) {
         }
     }
 
@@ -296,7 +537,7 @@ private:
     // Redis executes one while the next is built and queued, and a transaction's EXEC is
     // sent only once the previous one is known applied, so that a refused transaction never
     // has a later one store offsets past its records.
-    bool write_pass(const SinkRecords& records, std::set<std::size_t>& refused) {
+    bool write_pass(batch::SinkBuffer& b, std::set<std::size_t>& refused) {
         Streaming streaming{connection_};
         commands_.clear();
         owner_.clear();
@@ -318,7 +559,7 @@ private:
                 send_buffered(streaming);  // queued in Redis meanwhile
                 const std::size_t exec = building.multi - 1;
                 read_through(exec);
-                if (!settle(records, *executing, exec, refused)) {
+                if (!settle(b, *executing, exec, refused)) {
                     commands_.add({"DISCARD"});
                     owner_.push_back(SIZE_MAX);
                     send_buffered(streaming);
@@ -341,28 +582,29 @@ private:
         std::string_view run_topic;
         std::int32_t run_partition = -1;
         std::size_t written = 0;
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            SinkRecord r = records[i];
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            const std::int32_t partition = b.partition(i);
+            const std::int64_t offset = b.offset(i);
             if (eo) {
-                if (last_offset == nullptr || r.partition() != run_partition || r.topic() != run_topic) {
-                    Key k{std::string(r.topic()), r.partition()};
+                if (last_offset == nullptr || partition != run_partition || b.topic(i) != run_topic) {
+                    Key k{b.topic(i), partition};
                     auto w = watermarks_.find(k);
                     watermark = w == watermarks_.end() ? nullptr : &w->second;
                     last_offset = &building.last.try_emplace(std::move(k), -1).first->second;
-                    run_topic = r.topic();
-                    run_partition = r.partition();
+                    run_topic = b.topic(i);
+                    run_partition = partition;
                 }
-                if (watermark != nullptr && r.offset() <= *watermark) {
+                if (watermark != nullptr && offset <= *watermark) {
                     ++skipped_;
                     continue;
                 }
-                *last_offset = r.offset();
+                *last_offset = offset;
             }
             if (refused.count(i)) continue;
             std::string problem;
             const std::size_t before = commands_.count();
-            if (!commands_of(r, commands_, problem)) {
-                errant(r, problem);
+            if (!commands_of(b, i, commands_, problem)) {
+                errant(b, i, std::move(problem), !eo);
                 continue;
             }
             owner_.resize(commands_.count(), i);
@@ -383,7 +625,7 @@ private:
             read_through(commands_.count() - 1);
             streaming.open = false;
             ++batches_;
-            for (std::size_t c = 0; c < replies_.size(); ++c) check_result(records, owner_[c], replies_[c].get());
+            for (std::size_t c = 0; c < replies_.size(); ++c) check_result(b, owner_[c], replies_[c].get());
             written_ += written;
             return true;
         }
@@ -397,13 +639,13 @@ private:
             streaming.open = false;
             const std::size_t exec = building.multi - 1;
             ++batches_;
-            return settle(records, *executing, exec, refused);
+            return settle(b, *executing, exec, refused);
         }
         if (!close()) return false;
         read_through(commands_.count() - 1);
         streaming.open = false;
         ++batches_;
-        return settle(records, *executing, commands_.count() - 1, refused);
+        return settle(b, *executing, commands_.count() - 1, refused);
     }
 
     static bool has_offsets(const std::map<Key, std::int64_t>& last) {
@@ -430,14 +672,14 @@ private:
     // The outcome of a transaction whose replies are read (its EXEC is command `exec`):
     // true when applied (its offsets become the watermarks, its commands' errors name their
     // records); false when refused at queue time because of a record (in `refused` now).
-    bool settle(const SinkRecords& records, const Transaction& t, std::size_t exec, std::set<std::size_t>& refused) {
+    bool settle(batch::SinkBuffer& b, const Transaction& t, std::size_t exec, std::set<std::size_t>& refused) {
         const Reply& result = replies_[exec];
         if (!result.is_error() && !result.is_nil()) {
             for (const auto& [k, offset] : t.last)
                 if (offset >= 0) watermarks_[k] = offset;
             written_ += t.records;
             // Results of the queued commands, in order (MULTI's and EXEC's own are not in it).
-            for (std::size_t c = t.multi + 1; c < exec; ++c) check_result(records, owner_[c], result.element(c - t.multi - 1));
+            for (std::size_t c = t.multi + 1; c < exec; ++c) check_result(b, owner_[c], result.element(c - t.multi - 1));
             return true;
         }
         // EXECABORT: a command was refused when queued; nothing of it was applied.
@@ -447,7 +689,7 @@ private:
             if (transient_error(replies_[c].text()) || owner_[c] == SIZE_MAX)
                 throw RetriableError("Redis " + settings_.endpoint.url() + " refused the transaction: " + std::string(replies_[c].text()));
             if (refused.insert(owner_[c]).second) {
-                errant(records[owner_[c]], std::string(replies_[c].text()));
+                errant(b, owner_[c], std::string(replies_[c].text()), false);
                 found = true;
             }
         }
@@ -458,12 +700,12 @@ private:
     }
 
     // A command's result: an error names its record (WRONGTYPE: the key holds another type).
-    void check_result(const SinkRecords& records, std::size_t owner, const redisReply* result) {
+    void check_result(batch::SinkBuffer& b, std::size_t owner, const redisReply* result) {
         if (!is_error(result)) return;
         const std::string text(text_of(result));
         if (transient_error(text)) throw RetriableError("Redis " + settings_.endpoint.url() + ": " + text);
         if (owner == SIZE_MAX) throw FatalError("Redis " + settings_.endpoint.url() + ": " + text);
-        errant(records[owner], text);
+        errant(b, owner, text, true);
     }
 
     Settings settings_;
@@ -482,6 +724,17 @@ private:
     std::vector<std::size_t> owner_;  // per command: index of its record (SIZE_MAX: none)
     std::vector<Reply> replies_;
     std::mt19937_64 rng_;
+    batch::SinkBuffer buffer_;  // records taken by put, not yet handed to a write
+    batch::SinkBuffer spare_;   // an empty buffer with memory, for the next job
+    std::unique_ptr<Job> job_;  // the background write, if any
+    // While a job runs, buffer_ is shared: put() fills it, the job takes it (both under
+    // handover_); taken_ tells a put waiting for room that the job took it or ended.
+    std::mutex handover_;
+    std::condition_variable taken_;
+    bool sync_ = false;         // a job handed its batch back: the next writes run on the task thread
+    Job* background_ = nullptr;  // on a job's thread: that job (its log lines, its findings)
+    std::vector<sluice_header> errant_headers_;
+    std::vector<const sluice_header*> errant_header_pointers_;
     std::int64_t written_ = 0, batches_ = 0, skipped_ = 0, errant_ = 0;
 };
 

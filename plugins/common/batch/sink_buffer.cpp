@@ -1,6 +1,6 @@
-#include "sluice/sql/sink_buffer.hpp"
+#include "sluice/sink_buffer.hpp"
 
-namespace sluice::sql {
+namespace sluice::batch {
 
 SinkBuffer::Span SinkBuffer::store(const sluice_bytes& b) {
     Span s;
@@ -121,4 +121,4 @@ void SinkBuffer::drop(const std::set<PartitionKey>& partitions) {
     *this = std::move(kept);
 }
 
-}  // namespace sluice::sql
+}  // namespace sluice::batch
