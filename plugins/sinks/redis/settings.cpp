@@ -19,7 +19,7 @@ config_kit::Spec<Settings> make_spec() {
     k.key("stream.maxlen", &S::stream_maxlen, "stream: XADD MAXLEN ~ this (approximate trimming); 0: no trimming").default_value(0).at_least(0);
     k.choice("behavior.on.null.values", &S::delete_on_null, {{"delete", true}, {"ignore", false}},
              "A record without value (tombstone), set and hash: delete (DEL its key) or ignore").default_value(true);
-    k.key("exactly.once", &S::exactly_once, "Write each batch in MULTI/EXEC with the last offset of each partition (in offsets.key), and resume from there").default_value(true);
+    k.key("exactly.once", &S::exactly_once, "Write each batch in MULTI/EXEC transactions that also store the last offset of each partition (in offsets.key), and resume from there").default_value(true);
     k.key("offsets.key", &S::offsets_key, "Hash holding the last offset written per topic/partition; {connector} is the connector's name").default_value("sluice:offsets:{connector}");
     k.key("request.timeout.ms", [](S& s) -> auto& { return s.endpoint.timeout; }, "Connect, and each read or write of the connection, at most").default_value(10000).between(100, 600000);
     k.key("retry.max.attempts", &S::max_attempts, "Connections tried within one call before the worker is asked to retry it").default_value(3).between(1, 100);
