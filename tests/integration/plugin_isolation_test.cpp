@@ -93,6 +93,26 @@ void expect_healthy_growing(const TempDir& dir, size_t step = 200) {
     }
 }
 
+// A pipeline file whose source is the faulty fixture, misbehaving (`fault`) in its pre-flight
+// `check` (test or validate); `isolation` goes at the connector level.
+std::string faulty_check_pipeline(const TempDir& dir, const std::string& name, const std::string& isolation,
+                                  const std::string& fault, const std::string& check) {
+    const std::string file = dir.file(name + ".yaml");
+    write_file(file, pipeline(name, "  name: src\n  plugin: fixture_faulty_source\n  topic: " + name + ".out\n" + isolation +
+                                        "  config: {fault: " + fault + ", check: " + check + "}\n",
+                              "  - {name: out, plugin: file, config: {path: '" + dir.file(name + ".jsonl") + "'}}\n"));
+    return file;
+}
+
+// The connector-level keys of an isolated connector whose calls time out after 2 s.
+const std::string kIsolated = "  plugin.isolation: process\n  plugin.call.timeout.ms: 2000\n";
+
+// `sluice <command>` of a pipeline file, the faulty fixtures' folder included.
+sluice::testing::RunResult run_command(const TempDir& dir, const std::string& command, const std::string& worker_file,
+                                       const std::string& file) {
+    return run_sluice(dir, {command, "--worker", worker_file, "--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir(), file});
+}
+
 }  // namespace
 
 TEST_CASE("plugin isolation: crashing, hanging, exiting, leaking, babbling and forking sources fail only their own task") {
@@ -283,15 +303,11 @@ TEST_CASE("plugin isolation: a pre-flight test() that crashes or hangs in a plug
     TempDir dir;
     constexpr int kPreflightFailed = 3;
     auto checked = [&](const std::string& name, const std::string& isolation, const std::string& fault) {
-        const std::string file = dir.file(name + ".yaml");
-        write_file(file, pipeline(name, "  name: src\n  plugin: fixture_faulty_source\n  topic: " + name + ".out\n" + isolation +
-                                            "  config: {fault: " + fault + ", check: test}\n",
-                                  "  - {name: out, plugin: file, config: {path: '" + dir.file(name + ".jsonl") + "'}}\n"));
-        return file;
+        return faulty_check_pipeline(dir, name, isolation, fault, "test");
     };
-    const std::string isolated = "  plugin.isolation: process\n  plugin.call.timeout.ms: 2000\n";
+    const std::string& isolated = kIsolated;
     auto run = [&](const std::string& command, const std::string& worker_file, const std::string& file) {
-        return run_sluice(dir, {command, "--worker", worker_file, "--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir(), file});
+        return run_command(dir, command, worker_file, file);
     };
     const std::string worker_file = write_rest_worker_file(dir);
 
@@ -401,15 +417,11 @@ TEST_CASE("plugin isolation: a pipeline file's validate() that crashes, hangs or
     constexpr int kInvalidConfig = 1;
     // config: {...} is on line 8, column 11 of the file (line 6 without the isolation keys).
     auto validated = [&](const std::string& name, const std::string& isolation, const std::string& fault) {
-        const std::string file = dir.file(name + ".yaml");
-        write_file(file, pipeline(name, "  name: src\n  plugin: fixture_faulty_source\n  topic: " + name + ".out\n" + isolation +
-                                            "  config: {fault: " + fault + ", check: validate}\n",
-                                  "  - {name: out, plugin: file, config: {path: '" + dir.file(name + ".jsonl") + "'}}\n"));
-        return file;
+        return faulty_check_pipeline(dir, name, isolation, fault, "validate");
     };
-    const std::string isolated = "  plugin.isolation: process\n  plugin.call.timeout.ms: 2000\n";
+    const std::string& isolated = kIsolated;
     auto run = [&](const std::string& command, const std::string& worker_file, const std::string& file) {
-        return run_sluice(dir, {command, "--worker", worker_file, "--plugin-dir", plugin_dir(), "--plugin-dir", faulty_plugin_dir(), file});
+        return run_command(dir, command, worker_file, file);
     };
     const std::string worker_file = write_rest_worker_file(dir);
 

@@ -127,11 +127,7 @@ void SqlSink::flush(std::span<TopicPartition> positions) {
     } catch (const RetriableError& e) {
         context_.warn(std::string("flush: ") + e.what() + "; the buffered records stay uncommitted and are written later");
     }
-    const auto first = buffer_.first_offsets();
-    for (auto& tp : positions) {
-        auto it = first.find({std::string(tp.topic), tp.partition});
-        if (it != first.end()) tp.offset = std::min(tp.offset, it->second);
-    }
+    buffer_.hold_back(positions);
 }
 
 void SqlSink::open(std::span<TopicPartition> partitions) {

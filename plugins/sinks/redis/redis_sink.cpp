@@ -155,11 +155,7 @@ public:
         } catch (const RetriableError& e) {
             context_.warn(std::string("flush: ") + e.what() + "; the buffered records stay uncommitted and are written later");
         }
-        const auto first = buffer_.first_offsets();
-        for (auto& tp : positions) {
-            auto it = first.find({std::string(tp.topic), tp.partition});
-            if (it != first.end()) tp.offset = std::min(tp.offset, it->second);
-        }
+        buffer_.hold_back(positions);
     }
 
     void open(std::span<TopicPartition> partitions) override {
@@ -551,6 +547,17 @@ private:
             commands_.add({"MULTI"});
             owner_.push_back(SIZE_MAX);
         };
+        // Sends what is buffered and reads every reply: the connection is out of any transaction.
+        auto drain = [&] {
+            send_buffered(streaming);
+            read_through(commands_.count() - 1);
+            streaming.open = false;
+        };
+        auto discard = [&] {  // `building`, queued but never to be executed
+            commands_.add({"DISCARD"});
+            owner_.push_back(SIZE_MAX);
+            drain();
+        };
         // Closes `building` (its offsets, its EXEC once the one executing is applied).
         // False when the one executing was not applied: `building` is discarded then.
         auto close = [&]() -> bool {
@@ -560,11 +567,7 @@ private:
                 const std::size_t exec = building.multi - 1;
                 read_through(exec);
                 if (!settle(b, *executing, exec, refused)) {
-                    commands_.add({"DISCARD"});
-                    owner_.push_back(SIZE_MAX);
-                    send_buffered(streaming);
-                    read_through(commands_.count() - 1);
-                    streaming.open = false;
+                    discard();
                     return false;
                 }
             }
@@ -621,9 +624,7 @@ private:
         }
         if (!eo) {
             if (commands_.count() == 0) return true;
-            send_buffered(streaming);
-            read_through(commands_.count() - 1);
-            streaming.open = false;
+            drain();
             ++batches_;
             for (std::size_t c = 0; c < replies_.size(); ++c) check_result(b, owner_[c], replies_[c].get());
             written_ += written;
@@ -632,18 +633,13 @@ private:
         const bool nothing = building.records == 0 && !has_offsets(building.last);
         if (nothing && !executing) return true;  // nothing past the stored offsets: nothing was sent
         if (nothing) {
-            commands_.add({"DISCARD"});  // an empty last transaction: only the previous one's result is awaited
-            owner_.push_back(SIZE_MAX);
-            send_buffered(streaming);
-            read_through(commands_.count() - 1);
-            streaming.open = false;
+            discard();  // an empty last transaction: only the previous one's result is awaited
             const std::size_t exec = building.multi - 1;
             ++batches_;
             return settle(b, *executing, exec, refused);
         }
         if (!close()) return false;
-        read_through(commands_.count() - 1);
-        streaming.open = false;
+        drain();
         ++batches_;
         return settle(b, *executing, commands_.count() - 1, refused);
     }

@@ -7,6 +7,7 @@
 
 #include <sluice/abi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -50,6 +51,17 @@ public:
 
     // The partitions with records here, and the first buffered offset of each.
     std::map<PartitionKey, std::int64_t> first_offsets() const;
+    // Holds each position (topic, partition, offset: a TopicPartition) back to the first
+    // record buffered in its partition: what is still here is not written, so the worker
+    // must not commit past it.
+    template <class Positions>
+    void hold_back(Positions& positions) const {
+        const auto first = first_offsets();
+        for (auto& tp : positions) {
+            auto it = first.find({std::string(tp.topic), tp.partition});
+            if (it != first.end()) tp.offset = std::min(tp.offset, it->second);
+        }
+    }
     // Every partition's last buffered offset.
     std::map<PartitionKey, std::int64_t> last_offsets() const;
 
